@@ -1,0 +1,50 @@
+#pragma once
+
+#include "maillage/geo/equal_area.hpp"
+#include "maillage/geo/geos.hpp"
+#include "maillage/model/zone.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace maillage::analysis {
+
+/// Zone geometries in the equal-area projection, with their reference points.
+struct ProjectedZones {
+    std::vector<geo::GeomPtr> geometry; ///< LAEA metres
+    std::vector<geo::LonLat> reference; ///< centroid if inside, else a point on the surface
+    std::vector<double> area_m2;
+};
+
+ProjectedZones project_zones(const geo::GeosContext& ctx, const std::vector<model::Zone>& zones,
+                             const geo::EqualAreaProjection& proj);
+
+/// A regular grid in the equal-area projection. Every cell whose centre lies in a zone belongs
+/// to that zone (the later zone where zones overlap); the zone's population is spread over its
+/// cells evenly: integer populations in whole persons (the remainder spread one person per cell),
+/// so that the sum over cells equals the input total exactly.
+struct PopulationGrid {
+    double cell_m = 0.0;
+    double min_x = 0.0; ///< west edge
+    double max_y = 0.0; ///< north edge
+    int width = 0;
+    int height = 0;
+    std::vector<std::int32_t> zone;       ///< per cell, row-major from the north; -1 outside
+    std::vector<double> population;       ///< per cell
+    std::vector<std::uint32_t> cell_count; ///< per zone
+
+    [[nodiscard]] geo::XY centre(std::size_t cell) const {
+        const auto row = static_cast<double>(cell / static_cast<std::size_t>(width));
+        const auto col = static_cast<double>(cell % static_cast<std::size_t>(width));
+        return {min_x + (col + 0.5) * cell_m, max_y - (row + 0.5) * cell_m};
+    }
+};
+
+/// Splits `population` into `cells` parts that sum to it exactly: whole persons when the
+/// population is a whole number, equal shares otherwise. part(i) for i < cells.
+double population_share(double population, std::uint32_t cells, std::uint32_t i);
+
+PopulationGrid build_grid(const geo::GeosContext& ctx, const std::vector<model::Zone>& zones,
+                          const ProjectedZones& projected, double cell_m);
+
+} // namespace maillage::analysis

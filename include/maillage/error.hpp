@@ -1,0 +1,36 @@
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace maillage {
+
+/// Root of every error maillage reports to the user.
+class error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// The command line or a config file is wrong: exit code 2.
+class usage_error : public error {
+public:
+    using error::error;
+};
+
+/// An input file, field or value cannot be used: exit code 1.
+/// The message names the file, the feature or line, and the value.
+class input_error : public error {
+public:
+    using error::error;
+};
+
+/// A library call or the file system failed while running: exit code 1.
+class runtime_failure : public error {
+public:
+    using error::error;
+};
+
+/// Formats "file: feature N: message" consistently.
+std::string locate(const std::string& file, const std::string& where, const std::string& what);
+
+} // namespace maillage

@@ -1,0 +1,38 @@
+#pragma once
+
+// Ellipsoidal (WGS84) geodesy through PROJ's geodesic API (Karney's algorithm, the one
+// GeographicLib uses). Everything here is in degrees and metres.
+
+namespace maillage::geo {
+
+struct LonLat {
+    double lon = 0.0;
+    double lat = 0.0;
+};
+
+/// Earth-centred, Earth-fixed Cartesian coordinates on the WGS84 ellipsoid (h = 0), metres.
+struct Ecef {
+    double x = 0.0;
+    double y = 0.0;
+    double z = 0.0;
+};
+
+/// WGS84 geodesic distance in metres (accurate to a few nanometres, any pair of points).
+double geodesic_distance_m(LonLat a, LonLat b);
+
+/// Point reached from `from` after `distance_m` along the geodesic of initial azimuth
+/// `azimuth_deg` (clockwise from north). Longitude is normalised to [-180, 180].
+LonLat geodesic_destination(LonLat from, double azimuth_deg, double distance_m);
+
+/// ECEF coordinates of a point on the ellipsoid surface. The straight-line (chord) distance
+/// between two such points never exceeds their geodesic distance, which is what makes a
+/// k-d tree over ECEF points an exact filter for geodesic nearest-neighbour queries.
+Ecef to_ecef(LonLat p);
+
+/// True when lon is in [-360, 360] and lat in [-90, 90] and both are finite.
+bool is_valid_lonlat(LonLat p);
+
+/// Normalises a longitude to [-180, 180).
+double normalize_lon(double lon);
+
+} // namespace maillage::geo

@@ -1,0 +1,70 @@
+#pragma once
+
+// Thin RAII over the GEOS C API (re-entrant `_r` functions), as exactextract and libosmium
+// advise: every geometry lives in a unique_ptr whose deleter carries its context.
+
+#include <geos_c.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace maillage::geo {
+
+/// One GEOS context handle. Not shared between threads: each thread creates its own.
+class GeosContext {
+public:
+    GeosContext();
+    ~GeosContext();
+    GeosContext(const GeosContext&) = delete;
+    GeosContext& operator=(const GeosContext&) = delete;
+
+    [[nodiscard]] GEOSContextHandle_t get() const { return m_handle; }
+    /// Last error GEOS reported in this context (empty if none).
+    [[nodiscard]] const std::string& last_error() const { return m_last_error; }
+
+private:
+    GEOSContextHandle_t m_handle = nullptr;
+    std::string m_last_error;
+};
+
+struct GeomDeleter {
+    GEOSContextHandle_t ctx = nullptr;
+    void operator()(GEOSGeometry* g) const {
+        if (g != nullptr) {
+            GEOSGeom_destroy_r(ctx, g);
+        }
+    }
+};
+using GeomPtr = std::unique_ptr<GEOSGeometry, GeomDeleter>;
+
+struct PreparedDeleter {
+    GEOSContextHandle_t ctx = nullptr;
+    void operator()(const GEOSPreparedGeometry* g) const {
+        if (g != nullptr) {
+            GEOSPreparedGeom_destroy_r(ctx, g);
+        }
+    }
+};
+using PreparedPtr = std::unique_ptr<const GEOSPreparedGeometry, PreparedDeleter>;
+
+/// Wraps a GEOS result; throws runtime_failure naming `what` when GEOS returned null.
+GeomPtr own(const GeosContext& ctx, GEOSGeometry* g, const char* what);
+
+GeomPtr from_wkb(const GeosContext& ctx, const unsigned char* wkb, std::size_t size);
+std::vector<unsigned char> to_wkb(const GeosContext& ctx, const GEOSGeometry* g);
+
+/// Applies f(x, y) -> (x', y') to every coordinate of a copy of g.
+template <typename F>
+GeomPtr transform_xy(const GeosContext& ctx, const GEOSGeometry* g, F&& f);
+
+/// Polygonal parts of g (drops points and lines a make-valid may leave), as one geometry
+/// (Polygon or MultiPolygon), or an empty MultiPolygon.
+GeomPtr polygonal_part(const GeosContext& ctx, GeomPtr g);
+
+/// Area of a planar geometry (units squared of its coordinates).
+double area(const GeosContext& ctx, const GEOSGeometry* g);
+
+} // namespace maillage::geo
+
+#include "maillage/geo/geos_impl.hpp"

@@ -1,0 +1,52 @@
+#pragma once
+
+#include "maillage/geo/geodesic.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace maillage::index {
+
+/// A site found by a query: its position in the vector the index was built from, and its
+/// WGS84 geodesic distance in metres.
+struct Hit {
+    std::uint32_t site = 0;
+    double distance_m = 0.0;
+};
+
+/// Exact geodesic nearest-site queries. A k-d tree over Earth-centred (ECEF) coordinates
+/// proposes candidates by chord length; since a chord is never longer than the geodesic it
+/// subtends, every site the geodesic could prefer lies within a chord radius equal to the best
+/// geodesic found, and the geodesic decides among them. Results are therefore exactly the
+/// brute-force ones (ties broken by the lower site position). Queries are thread-safe.
+class SiteIndex {
+public:
+    explicit SiteIndex(std::span<const geo::LonLat> sites);
+    ~SiteIndex();
+    SiteIndex(SiteIndex&&) noexcept;
+    SiteIndex& operator=(SiteIndex&&) noexcept;
+    SiteIndex(const SiteIndex&) = delete;
+    SiteIndex& operator=(const SiteIndex&) = delete;
+
+    [[nodiscard]] std::size_t size() const;
+
+    /// Nearest site. Requires size() > 0.
+    [[nodiscard]] Hit nearest(geo::LonLat p) const;
+
+    /// The k nearest sites (fewer if the index holds fewer), by distance then position.
+    [[nodiscard]] std::vector<Hit> k_nearest(geo::LonLat p, std::size_t k) const;
+
+    /// Every site within radius_m (geodesic), by distance then position.
+    [[nodiscard]] std::vector<Hit> within(geo::LonLat p, double radius_m) const;
+
+    /// Number of sites within radius_m (geodesic).
+    [[nodiscard]] std::size_t count_within(geo::LonLat p, double radius_m) const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace maillage::index

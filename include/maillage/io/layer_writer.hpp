@@ -1,0 +1,62 @@
+#pragma once
+
+#include "maillage/io/gdal_util.hpp"
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace maillage::io {
+
+enum class VectorFormat { geojson, gpkg, csv };
+
+/// Format from a file name's extension (.geojson/.json, .gpkg, .csv); throws usage_error.
+VectorFormat format_from_path(const std::string& path);
+
+struct FieldSpec {
+    std::string name;
+    OGRFieldType type = OFTString;
+    OGRFieldSubType subtype = OFSTNone;
+};
+
+using FieldValue = std::variant<std::monostate, std::string, std::int64_t, double, bool>;
+
+/// Creates a vector dataset: GeoJSON per RFC 7946 (WGS84 lon/lat, right-hand winding,
+/// 7 decimals), GeoPackage, or CSV (geometry as lon/lat columns for points).
+GDALDatasetUniquePtr create_vector(const std::string& path, VectorFormat format);
+
+/// Closes a dataset and reports a failed flush (full disk...) as runtime_failure.
+void close_dataset(GDALDatasetUniquePtr ds, const std::string& path);
+
+/// One output layer with a fixed schema. Features are added in the order given, inside one
+/// transaction where the format has them.
+class LayerWriter {
+public:
+    LayerWriter(GDALDataset& ds, const std::string& path, const std::string& name,
+                OGRwkbGeometryType geometry_type, const OGRSpatialReference* srs,
+                std::vector<FieldSpec> fields, std::vector<std::string> layer_options = {});
+    ~LayerWriter();
+    LayerWriter(const LayerWriter&) = delete;
+    LayerWriter& operator=(const LayerWriter&) = delete;
+
+    /// Adds a feature; `geometry` may be null. values[i] goes into fields[i].
+    void add(const OGRGeometry* geometry, const std::vector<FieldValue>& values);
+    /// Commits the transaction.
+    void finish();
+
+    [[nodiscard]] std::size_t field_count() const { return m_fields.size(); }
+
+private:
+    GDALDataset& m_ds;
+    std::string m_path;
+    OGRLayer* m_layer = nullptr;
+    std::vector<FieldSpec> m_fields;
+    std::vector<int> m_index;
+    bool m_in_transaction = false;
+};
+
+/// Rounds to `decimals` decimal places (4 for km, as the outputs promise).
+double round_to(double value, int decimals);
+
+} // namespace maillage::io

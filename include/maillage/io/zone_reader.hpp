@@ -1,0 +1,35 @@
+#pragma once
+
+#include "maillage/geo/geos.hpp"
+#include "maillage/model/report.hpp"
+#include "maillage/model/zone.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace maillage::io {
+
+struct ZoneReadOptions {
+    std::string path;
+    std::string crs;
+    std::string id_field = "code";
+    std::string name_field = "nom";
+    std::string population_field = "population";
+    std::string group_field; ///< empty: `departement` when the layer has it, else no groups
+    bool strict = false;
+};
+
+struct ZoneSet {
+    std::shared_ptr<geo::GeosContext> ctx; // declared first: outlives the geometries
+    std::vector<model::Zone> zones;
+    model::ReadReport report;
+    std::string group_field; ///< the field actually used, or empty
+};
+
+/// Reads polygon zones with their population. Invalid polygons are repaired (GEOS make-valid,
+/// structure method) and reported; features without geometry are skipped and reported; a
+/// population that is not a non-negative number stops the run, since every total would be wrong.
+ZoneSet read_zones(const ZoneReadOptions& options);
+
+} // namespace maillage::io

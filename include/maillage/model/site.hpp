@@ -1,0 +1,18 @@
+#pragma once
+
+#include "maillage/geo/geodesic.hpp"
+
+#include <string>
+
+namespace maillage::model {
+
+/// A reception site (lieu d'accueil).
+struct Site {
+    std::string id;
+    std::string name;
+    std::string type;
+    geo::LonLat position; ///< WGS84
+    std::string where;    ///< "line 12" or "feature 12": where it came from, for messages
+};
+
+} // namespace maillage::model

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Install the Debian 12 (bookworm) packages needed to build and test maillage.
+# Only missing packages are installed; `apt-get update` runs once, and only if something is missing.
+# Usage: scripts/install-deps.sh [--bench]
+#   --bench   also install the tools used by the benchmarks (scipy, pyproj, numpy, time, hyperfine)
+set -euo pipefail
+
+packages=(
+    build-essential cmake ninja-build pkg-config
+    libgdal-dev gdal-bin libgeos-dev libproj-dev proj-bin
+    libnanoflann-dev libboost-program-options-dev nlohmann-json3-dev
+    googletest libgtest-dev
+    python3 python3-gdal
+)
+bench_packages=(python3-scipy python3-pyproj python3-numpy time hyperfine)
+
+for arg in "$@"; do
+    case "$arg" in
+        --bench) packages+=("${bench_packages[@]}") ;;
+        -h|--help)
+            sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'
+            exit 0
+            ;;
+        *)
+            echo "install-deps.sh: unknown argument: $arg (usage: $0 [--bench])" >&2
+            exit 2
+            ;;
+    esac
+done
+
+is_installed() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
+}
+
+missing=()
+for pkg in "${packages[@]}"; do
+    if ! is_installed "$pkg"; then
+        missing+=("$pkg")
+    fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+    echo "install-deps.sh: all ${#packages[@]} packages already installed."
+    exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+    SUDO=()
+elif command -v sudo >/dev/null 2>&1; then
+    SUDO=(sudo)
+else
+    echo "install-deps.sh: not root and sudo not found; please install: ${missing[*]}" >&2
+    exit 1
+fi
+
+echo "install-deps.sh: installing missing packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"

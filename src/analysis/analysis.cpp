@@ -1,0 +1,370 @@
+#include "maillage/analysis/analysis.hpp"
+
+#include "maillage/analysis/underserved.hpp"
+#include "maillage/error.hpp"
+#include "maillage/index/site_index.hpp"
+
+#include <omp.h>
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <map>
+
+namespace maillage::analysis {
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+class PhaseTimer {
+public:
+    explicit PhaseTimer(std::vector<std::pair<std::string, double>>& out) : m_out(out) {}
+    void lap(const std::string& name) {
+        const auto now = clock_type::now();
+        m_out.emplace_back(name, std::chrono::duration<double>(now - m_last).count());
+        m_last = now;
+    }
+
+private:
+    std::vector<std::pair<std::string, double>>& m_out;
+    clock_type::time_point m_last = clock_type::now();
+};
+
+struct ZoneAccumulator {
+    double weighted_sum = 0.0;
+    double population = 0.0;
+    double distance_sum = 0.0;
+    double max_m = 0.0;
+    double beyond = 0.0;
+};
+
+std::vector<geo::LonLat> sample_points(const geo::GeosContext& ctx,
+                                       const std::vector<model::Zone>& zones) {
+    // Envelope corners of every zone: enough to centre the projection on the data.
+    std::vector<geo::LonLat> pts;
+    pts.reserve(zones.size() * 4);
+    for (const auto& z : zones) {
+        double x0 = 0.0;
+        double y0 = 0.0;
+        double x1 = 0.0;
+        double y1 = 0.0;
+        if (GEOSGeom_getExtent_r(ctx.get(), z.geometry.get(), &x0, &y0, &x1, &y1) == 1) {
+            if (x1 - x0 > 180.0) {
+                // A zone split at the antimeridian: its envelope spans the globe; its corners
+                // would pull the centre away. Use the two edges near +-180 instead.
+                pts.push_back({180.0, y0});
+                pts.push_back({180.0, y1});
+                continue;
+            }
+            pts.push_back({x0, y0});
+            pts.push_back({x1, y0});
+            pts.push_back({x0, y1});
+            pts.push_back({x1, y1});
+        }
+    }
+    return pts;
+}
+
+} // namespace
+
+AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Site>& sites,
+                       const std::vector<model::Zone>& zones, const Parameters& params,
+                       const ProgressFn& progress) {
+    if (sites.empty()) {
+        throw input_error("no site to analyse");
+    }
+    if (zones.empty()) {
+        throw input_error("no zone to analyse");
+    }
+    if (params.threads > 0) {
+        omp_set_num_threads(params.threads);
+    }
+    auto report = [&](const std::string& phase, double f) {
+        if (progress) {
+            progress(phase, f);
+        }
+    };
+    AnalysisResult r;
+    PhaseTimer timer(r.timings_s);
+    const double threshold_m = params.threshold_km * 1000.0;
+
+    // 1. Index.
+    std::vector<geo::LonLat> site_pos;
+    site_pos.reserve(sites.size());
+    for (const auto& s : sites) {
+        site_pos.push_back(s.position);
+    }
+    const index::SiteIndex idx(site_pos);
+    timer.lap("index");
+
+    // 2. Projection, zones, grid.
+    {
+        const auto pts = sample_points(ctx, zones);
+        r.projection = geo::EqualAreaProjection::centred_on(pts);
+    }
+    report("grid", 0.0);
+    const auto projected = project_zones(ctx, zones, r.projection);
+    r.grid = build_grid(ctx, zones, projected, params.grid_m);
+    timer.lap("grid");
+    report("grid", 1.0);
+
+    // 3. Reference points of the zones.
+    const std::size_t nz = zones.size();
+    r.zones.resize(nz);
+#pragma omp parallel for schedule(dynamic, 64)
+    for (std::size_t i = 0; i < nz; ++i) {
+        auto& zr = r.zones[i];
+        zr.reference = projected.reference[i];
+        zr.area_m2 = projected.area_m2[i];
+        zr.cells = r.grid.cell_count[i];
+        const auto hit = idx.nearest(zr.reference);
+        zr.nearest_site = hit.site;
+        zr.nearest_m = hit.distance_m;
+        zr.sites_within = static_cast<std::uint32_t>(idx.count_within(zr.reference, threshold_m));
+    }
+    timer.lap("zones");
+
+    // 4. Every cell: exact nearest site, in parallel over rows.
+    const auto& grid = r.grid;
+    const std::size_t ncells = grid.zone.size();
+    r.cell_km.assign(ncells, std::numeric_limits<float>::quiet_NaN());
+    const int nthreads = omp_get_max_threads();
+    std::vector<std::vector<ZoneAccumulator>> zone_acc(static_cast<std::size_t>(nthreads));
+    std::vector<std::vector<double>> site_acc(static_cast<std::size_t>(nthreads));
+    std::vector<std::vector<WeightedDistance>> samples(static_cast<std::size_t>(nthreads));
+    report("distances", 0.0);
+    int rows_done = 0;
+#pragma omp parallel
+    {
+        const auto t = static_cast<std::size_t>(omp_get_thread_num());
+        zone_acc[t].assign(nz, {});
+        site_acc[t].assign(sites.size(), 0.0);
+        auto& za = zone_acc[t];
+        auto& sa = site_acc[t];
+        auto& smp = samples[t];
+        const auto proj = r.projection.clone();
+        std::vector<double> xs;
+        std::vector<double> ys;
+        std::vector<std::size_t> cells;
+#pragma omp for schedule(dynamic, 4)
+        for (int row = 0; row < grid.height; ++row) {
+            xs.clear();
+            ys.clear();
+            cells.clear();
+            const std::size_t base = static_cast<std::size_t>(row) * static_cast<std::size_t>(grid.width);
+            for (int col = 0; col < grid.width; ++col) {
+                const std::size_t c = base + static_cast<std::size_t>(col);
+                if (grid.zone[c] >= 0) {
+                    const auto xy = grid.centre(c);
+                    xs.push_back(xy.x);
+                    ys.push_back(xy.y);
+                    cells.push_back(c);
+                }
+            }
+            if (!cells.empty()) {
+                proj.inverse(xs, ys);
+                for (std::size_t k = 0; k < cells.size(); ++k) {
+                    const std::size_t c = cells[k];
+                    const auto hit = idx.nearest({xs[k], ys[k]});
+                    const double d = hit.distance_m;
+                    r.cell_km[c] = static_cast<float>(d / 1000.0);
+                    const double pop = grid.population[c];
+                    auto& acc = za[static_cast<std::size_t>(grid.zone[c])];
+                    acc.weighted_sum += pop * d;
+                    acc.population += pop;
+                    acc.distance_sum += d;
+                    acc.max_m = std::max(acc.max_m, d);
+                    if (d > threshold_m) {
+                        acc.beyond += pop;
+                    }
+                    sa[hit.site] += pop;
+                    if (pop > 0) {
+                        smp.push_back({d, pop});
+                    }
+                }
+            }
+            if (progress && t == 0) {
+                int done = 0;
+#pragma omp atomic read
+                done = rows_done;
+                report("distances", static_cast<double>(done) / grid.height);
+            }
+#pragma omp atomic
+            ++rows_done;
+        }
+    }
+    timer.lap("distances");
+    report("distances", 1.0);
+
+    // 5. Merge per-thread sums; zones without a cell put their population on their reference point.
+    r.sites.assign(sites.size(), {});
+    std::vector<WeightedDistance> all;
+    {
+        std::size_t total = 0;
+        for (const auto& s : samples) {
+            total += s.size();
+        }
+        all.reserve(total + nz);
+        for (auto& s : samples) {
+            all.insert(all.end(), s.begin(), s.end());
+            s.clear();
+            s.shrink_to_fit();
+        }
+    }
+    for (std::size_t i = 0; i < nz; ++i) {
+        auto& zr = r.zones[i];
+        ZoneAccumulator acc;
+        for (const auto& za : zone_acc) {
+            acc.weighted_sum += za[i].weighted_sum;
+            acc.population += za[i].population;
+            acc.distance_sum += za[i].distance_sum;
+            acc.max_m = std::max(acc.max_m, za[i].max_m);
+            acc.beyond += za[i].beyond;
+        }
+        if (zr.cells == 0) {
+            ++r.point_demands;
+            const double pop = zones[i].population;
+            acc.weighted_sum = pop * zr.nearest_m;
+            acc.population = pop;
+            acc.distance_sum = zr.nearest_m;
+            acc.max_m = zr.nearest_m;
+            acc.beyond = zr.nearest_m > threshold_m ? pop : 0.0;
+            r.sites[zr.nearest_site].catchment_population += pop;
+            if (pop > 0) {
+                all.push_back({zr.nearest_m, pop});
+            }
+        }
+        zr.weighted_sum_m = acc.weighted_sum;
+        zr.mean_m = acc.population > 0 ? acc.weighted_sum / acc.population
+                                       : acc.distance_sum / std::max<std::uint32_t>(1, zr.cells);
+        zr.max_m = acc.max_m;
+        zr.population_beyond = acc.beyond;
+        r.population_beyond += acc.beyond;
+        ++r.sites[zr.nearest_site].catchment_zones;
+    }
+    for (const auto& sa : site_acc) {
+        for (std::size_t s = 0; s < sa.size(); ++s) {
+            r.sites[s].catchment_population += sa[s];
+        }
+    }
+    zone_acc.clear();
+    site_acc.clear();
+    r.distribution = distribution(all);
+    all = {};
+    timer.lap("statistics");
+
+    // 6. Sites: nearest other site, and the zone holding each (for per-group counts).
+    std::vector<std::array<double, 4>> env(nz);
+    for (std::size_t i = 0; i < nz; ++i) {
+        GEOSGeom_getExtent_r(ctx.get(), projected.geometry[i].get(), &env[i][0], &env[i][1],
+                             &env[i][2], &env[i][3]);
+    }
+    for (std::size_t s = 0; s < sites.size(); ++s) {
+        for (const auto& h : idx.k_nearest(sites[s].position, 2)) {
+            if (h.site != s) {
+                r.sites[s].nearest_other_m = h.distance_m;
+                break;
+            }
+        }
+        const auto xy = r.projection.forward(sites[s].position);
+        geo::GeomPtr pt;
+        for (std::size_t i = 0; i < nz && r.sites[s].zone < 0; ++i) {
+            if (xy.x < env[i][0] || xy.x > env[i][2] || xy.y < env[i][1] || xy.y > env[i][3]) {
+                continue;
+            }
+            if (!pt) {
+                pt = geo::own(ctx, GEOSGeom_createPointFromXY_r(ctx.get(), xy.x, xy.y), "point");
+            }
+            if (GEOSIntersects_r(ctx.get(), projected.geometry[i].get(), pt.get()) == 1) {
+                r.sites[s].zone = static_cast<std::int32_t>(i);
+            }
+        }
+        if (r.sites[s].zone < 0) {
+            ++r.sites_outside;
+        }
+    }
+    timer.lap("sites");
+
+    // 7. Groups, in order of first appearance.
+    {
+        std::map<std::string, std::size_t> pos;
+        for (std::size_t i = 0; i < nz; ++i) {
+            auto [it, inserted] = pos.emplace(zones[i].group, r.groups.size());
+            if (inserted) {
+                r.groups.push_back({zones[i].group});
+            }
+            auto& g = r.groups[it->second];
+            g.population += zones[i].population;
+            g.population_beyond += r.zones[i].population_beyond;
+            g.weighted_sum_m += r.zones[i].weighted_sum_m;
+            ++g.zones;
+        }
+        for (const auto& s : r.sites) {
+            if (s.zone >= 0) {
+                ++r.groups[pos[zones[static_cast<std::size_t>(s.zone)].group]].sites;
+            }
+        }
+        std::sort(r.groups.begin(), r.groups.end(),
+                  [](const GroupResult& a, const GroupResult& b) { return a.group < b.group; });
+    }
+
+    // 8. Underserved zones, with the population and farthest distance of the cells in each.
+    report("underserved", 0.0);
+    auto parts = underserved_parts(ctx, r.projection, site_pos, projected.geometry, threshold_m,
+                                   params.circle_tolerance_m);
+    struct PartIndex {
+        double x0, y0, x1, y1;
+        geo::PreparedPtr prepared;
+    };
+    std::vector<PartIndex> part_index;
+    for (auto& p : parts) {
+        UnderservedPart up;
+        up.area_m2 = geo::area(ctx, p.get());
+        PartIndex pi{};
+        GEOSGeom_getExtent_r(ctx.get(), p.get(), &pi.x0, &pi.y0, &pi.x1, &pi.y1);
+        pi.prepared = geo::PreparedPtr(GEOSPrepare_r(ctx.get(), p.get()), geo::PreparedDeleter{ctx.get()});
+        part_index.push_back(std::move(pi));
+        up.geometry = std::move(p);
+        r.underserved.push_back(std::move(up));
+    }
+    auto assign = [&](double x, double y, double pop, double d) {
+        geo::GeomPtr pt;
+        for (std::size_t k = 0; k < part_index.size(); ++k) {
+            const auto& pi = part_index[k];
+            if (x < pi.x0 || x > pi.x1 || y < pi.y0 || y > pi.y1) {
+                continue;
+            }
+            if (!pt) {
+                pt = geo::own(ctx, GEOSGeom_createPointFromXY_r(ctx.get(), x, y), "point");
+            }
+            if (GEOSPreparedIntersects_r(ctx.get(), pi.prepared.get(), pt.get()) == 1) {
+                r.underserved[k].population += pop;
+                r.underserved[k].max_m = std::max(r.underserved[k].max_m, d);
+                return;
+            }
+        }
+    };
+    if (!part_index.empty()) {
+        for (std::size_t c = 0; c < ncells; ++c) {
+            if (grid.zone[c] >= 0 && static_cast<double>(r.cell_km[c]) * 1000.0 > threshold_m - 1.0) {
+                const auto xy = grid.centre(c);
+                // Use the exact distance again rather than the float copy.
+                const double d = idx.nearest(r.projection.inverse(xy)).distance_m;
+                if (d > threshold_m) {
+                    assign(xy.x, xy.y, grid.population[c], d);
+                }
+            }
+        }
+        for (std::size_t i = 0; i < nz; ++i) {
+            if (r.zones[i].cells == 0 && r.zones[i].nearest_m > threshold_m) {
+                const auto xy = r.projection.forward(r.zones[i].reference);
+                assign(xy.x, xy.y, zones[i].population, r.zones[i].nearest_m);
+            }
+        }
+    }
+    timer.lap("underserved");
+    report("underserved", 1.0);
+    return r;
+}
+
+} // namespace maillage::analysis

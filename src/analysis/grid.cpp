@@ -1,0 +1,153 @@
+#include "maillage/analysis/grid.hpp"
+
+#include "maillage/error.hpp"
+#include "maillage/io/gdal_util.hpp"
+
+#include <gdal_alg.h>
+
+#include <cmath>
+#include <limits>
+
+namespace maillage::analysis {
+
+ProjectedZones project_zones(const geo::GeosContext& ctx, const std::vector<model::Zone>& zones,
+                             const geo::EqualAreaProjection& proj) {
+    ProjectedZones out;
+    out.geometry.reserve(zones.size());
+    out.reference.reserve(zones.size());
+    out.area_m2.reserve(zones.size());
+    for (const auto& z : zones) {
+        auto g = geo::transform_xy(ctx, z.geometry.get(), [&](double x, double y) {
+            const auto p = proj.forward(geo::LonLat{x, y});
+            return std::pair{p.x, p.y};
+        });
+        // The reference point: the centroid when it lies in the zone (the usual case), else a
+        // point GEOS guarantees to be inside (crescent-shaped or multi-part communes).
+        auto centroid = geo::own(ctx, GEOSGetCentroid_r(ctx.get(), g.get()), "centroid");
+        geo::GeomPtr ref;
+        if (GEOSIntersects_r(ctx.get(), g.get(), centroid.get()) == 1) {
+            ref = std::move(centroid);
+        } else {
+            ref = geo::own(ctx, GEOSPointOnSurface_r(ctx.get(), g.get()), "point on surface");
+        }
+        double x = 0.0;
+        double y = 0.0;
+        GEOSGeomGetX_r(ctx.get(), ref.get(), &x);
+        GEOSGeomGetY_r(ctx.get(), ref.get(), &y);
+        out.reference.push_back(proj.inverse(geo::XY{x, y}));
+        out.area_m2.push_back(geo::area(ctx, g.get()));
+        out.geometry.push_back(std::move(g));
+    }
+    return out;
+}
+
+double population_share(double population, std::uint32_t cells, std::uint32_t i) {
+    if (cells == 0) {
+        return 0.0;
+    }
+    if (population == std::floor(population) && population < 9.0e15) {
+        const auto pop = static_cast<std::uint64_t>(population);
+        const std::uint64_t n = cells;
+        const std::uint64_t base = pop / n;
+        const std::uint64_t rem = pop % n;
+        // Spread the remainder evenly over the zone rather than on its first cells.
+        const std::uint64_t extra = ((i + 1) * rem) / n - (i * rem) / n;
+        return static_cast<double>(base + extra);
+    }
+    return population / static_cast<double>(cells);
+}
+
+PopulationGrid build_grid(const geo::GeosContext& ctx, const std::vector<model::Zone>& zones,
+                          const ProjectedZones& projected, double cell_m) {
+    PopulationGrid grid;
+    grid.cell_m = cell_m;
+    double min_x = std::numeric_limits<double>::max();
+    double min_y = min_x;
+    double max_x = -min_x;
+    double max_y = -min_x;
+    for (const auto& g : projected.geometry) {
+        double x0 = 0.0;
+        double y0 = 0.0;
+        double x1 = 0.0;
+        double y1 = 0.0;
+        if (GEOSGeom_getExtent_r(ctx.get(), g.get(), &x0, &y0, &x1, &y1) == 0) {
+            continue;
+        }
+        min_x = std::min(min_x, x0);
+        min_y = std::min(min_y, y0);
+        max_x = std::max(max_x, x1);
+        max_y = std::max(max_y, y1);
+    }
+    // Snapped to multiples of the cell size, so that grids of different runs line up.
+    grid.min_x = std::floor(min_x / cell_m) * cell_m;
+    grid.max_y = std::ceil(max_y / cell_m) * cell_m;
+    const double w = std::ceil((max_x - grid.min_x) / cell_m);
+    const double h = std::ceil((grid.max_y - min_y) / cell_m);
+    if (!(w >= 1 && h >= 1) || w * h > 2.0e9) {
+        throw usage_error("a grid of " + std::to_string(cell_m) + " m over this study area would have " +
+                          std::to_string(w * h) + " cells; choose a larger --grid-m.");
+    }
+    grid.width = static_cast<int>(w);
+    grid.height = static_cast<int>(h);
+    const std::size_t n = static_cast<std::size_t>(grid.width) * static_cast<std::size_t>(grid.height);
+    grid.zone.assign(n, 0);
+
+    io::init_gdal();
+    GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+    // The MEM dataset writes straight into grid.zone (no copy of a raster that can be large).
+    const std::string name = "MEM:::DATAPOINTER=" +
+                             std::to_string(reinterpret_cast<std::uintptr_t>(grid.zone.data())) +
+                             ",PIXELS=" + std::to_string(grid.width) +
+                             ",LINES=" + std::to_string(grid.height) + ",BANDS=1,DATATYPE=Int32";
+    GDALDatasetUniquePtr ds(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER | GDAL_OF_UPDATE));
+    if (!ds || mem == nullptr) {
+        throw runtime_failure("cannot create the in-memory grid: " + io::gdal_last_error());
+    }
+    double gt[6] = {grid.min_x, cell_m, 0.0, grid.max_y, 0.0, -cell_m};
+    ds->SetGeoTransform(gt);
+
+    std::vector<OGRGeometryH> geoms;
+    std::vector<double> burn;
+    geoms.reserve(zones.size());
+    for (std::size_t i = 0; i < projected.geometry.size(); ++i) {
+        const auto wkb = geo::to_wkb(ctx, projected.geometry[i].get());
+        OGRGeometry* g = nullptr;
+        if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &g, wkb.size()) != OGRERR_NONE) {
+            throw runtime_failure("cannot convert zone " + zones[i].id + " for rasterisation");
+        }
+        geoms.push_back(OGRGeometry::ToHandle(g));
+        burn.push_back(static_cast<double>(i + 1));
+    }
+    int band = 1;
+    CPLErrorReset();
+    const CPLErr err = GDALRasterizeGeometries(GDALDataset::ToHandle(ds.get()), 1, &band,
+                                               static_cast<int>(geoms.size()), geoms.data(), nullptr,
+                                               nullptr, burn.data(), nullptr, nullptr, nullptr);
+    for (auto* g : geoms) {
+        OGR_G_DestroyGeometry(g);
+    }
+    if (err != CE_None) {
+        throw runtime_failure("rasterising the zones failed: " + io::gdal_last_error());
+    }
+    ds.reset();
+
+    grid.cell_count.assign(zones.size(), 0);
+    for (auto& z : grid.zone) {
+        z -= 1; // burn values were index + 1, 0 outside
+        if (z >= 0) {
+            ++grid.cell_count[static_cast<std::size_t>(z)];
+        }
+    }
+    grid.population.assign(n, 0.0);
+    std::vector<std::uint32_t> rank(zones.size(), 0);
+    for (std::size_t c = 0; c < n; ++c) {
+        const auto z = grid.zone[c];
+        if (z >= 0) {
+            const auto zi = static_cast<std::size_t>(z);
+            grid.population[c] = population_share(zones[zi].population, grid.cell_count[zi], rank[zi]++);
+        }
+    }
+    return grid;
+}
+
+} // namespace maillage::analysis

@@ -1,0 +1,281 @@
+#include "maillage/analysis/outputs.hpp"
+
+#include "maillage/error.hpp"
+#include "maillage/io/gdal_util.hpp"
+
+#include <ogr_geometry.h>
+
+#include <cmath>
+#include <fstream>
+
+namespace maillage::analysis {
+namespace {
+
+using io::FieldSpec;
+using io::FieldValue;
+using io::round_to;
+
+double km4(double metres) { return round_to(metres / 1000.0, 4); }
+
+std::unique_ptr<OGRGeometry> to_ogr(const geo::GeosContext& ctx, const GEOSGeometry* g) {
+    const auto wkb = geo::to_wkb(ctx, g);
+    OGRGeometry* out = nullptr;
+    if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &out, wkb.size()) != OGRERR_NONE) {
+        throw runtime_failure("cannot convert a geometry for writing");
+    }
+    return std::unique_ptr<OGRGeometry>(out);
+}
+
+OGRSpatialReference laea_srs(const geo::EqualAreaProjection& proj) {
+    OGRSpatialReference srs;
+    if (srs.importFromProj4(proj.proj_string().c_str()) != OGRERR_NONE) {
+        throw runtime_failure("cannot describe the equal-area CRS " + proj.proj_string());
+    }
+    srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    return srs;
+}
+
+void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult& r,
+                 const io::SiteSet& sites, const io::ZoneSet& zones, double threshold_m) {
+    const auto srs = io::wgs84();
+    io::LayerWriter w(ds, path, "zones", wkbMultiPolygon, &srs,
+                      {{"zone_id", OFTString},
+                       {"name", OFTString},
+                       {"population", OFTReal},
+                       {"group", OFTString},
+                       {"ref_lon", OFTReal},
+                       {"ref_lat", OFTReal},
+                       {"nearest_site_id", OFTString},
+                       {"nearest_site_name", OFTString},
+                       {"nearest_km", OFTReal},
+                       {"mean_km", OFTReal},
+                       {"max_km", OFTReal},
+                       {"pop_beyond", OFTReal},
+                       {"share_beyond", OFTReal},
+                       {"sites_within", OFTInteger},
+                       {"underserved", OFTInteger, OFSTBoolean}});
+    const auto& ctx = *zones.ctx;
+    for (std::size_t i = 0; i < zones.zones.size(); ++i) {
+        const auto& z = zones.zones[i];
+        const auto& zr = r.zones[i];
+        const auto& site = sites.sites[zr.nearest_site];
+        auto g = to_ogr(ctx, z.geometry.get());
+        if (wkbFlatten(g->getGeometryType()) == wkbPolygon) {
+            g.reset(OGRGeometryFactory::forceToMultiPolygon(g.release()));
+        }
+        const double share = z.population > 0 ? zr.population_beyond / z.population : 0.0;
+        w.add(g.get(), {z.id, z.name, z.population, z.group, round_to(zr.reference.lon, 7),
+                        round_to(zr.reference.lat, 7), site.id, site.name, km4(zr.nearest_m),
+                        km4(zr.mean_m), km4(zr.max_m), round_to(zr.population_beyond, 4),
+                        round_to(share, 6), static_cast<std::int64_t>(zr.sites_within),
+                        zr.nearest_m > threshold_m});
+    }
+    w.finish();
+}
+
+void write_sites(GDALDataset& ds, const std::string& path, const AnalysisResult& r,
+                 const io::SiteSet& sites) {
+    const auto srs = io::wgs84();
+    io::LayerWriter w(ds, path, "sites", wkbPoint, &srs,
+                      {{"site_id", OFTString},
+                       {"name", OFTString},
+                       {"type", OFTString},
+                       {"catchment_population", OFTReal},
+                       {"catchment_zones", OFTInteger},
+                       {"nearest_other_km", OFTReal}});
+    for (std::size_t s = 0; s < sites.sites.size(); ++s) {
+        const auto& site = sites.sites[s];
+        const auto& sr = r.sites[s];
+        OGRPoint pt(site.position.lon, site.position.lat);
+        w.add(&pt, {site.id, site.name, site.type, round_to(sr.catchment_population, 4),
+                    static_cast<std::int64_t>(sr.catchment_zones),
+                    sr.nearest_other_m < 0 ? FieldValue{} : FieldValue{km4(sr.nearest_other_m)}});
+    }
+    w.finish();
+}
+
+void write_underserved(GDALDataset& ds, const std::string& path, const AnalysisResult& r,
+                       const geo::GeosContext& ctx) {
+    const auto srs = io::wgs84();
+    const auto laea = laea_srs(r.projection);
+    std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&laea, &srs));
+    if (!ct) {
+        throw runtime_failure("cannot build the transformation back to WGS84: " + io::gdal_last_error());
+    }
+    io::LayerWriter w(ds, path, "underserved", wkbMultiPolygon, &srs,
+                      {{"part", OFTInteger}, {"area_km2", OFTReal}, {"population", OFTReal}, {"max_km", OFTReal}});
+    const char* const wrap[] = {"WRAPDATELINE=YES", nullptr};
+    int part = 0;
+    for (const auto& u : r.underserved) {
+        auto g = to_ogr(ctx, u.geometry.get());
+        // GDAL's transformer splits a polygon that crosses the antimeridian, as RFC 7946 wants.
+        std::unique_ptr<OGRGeometry> ll(
+            OGRGeometryFactory::transformWithOptions(g.get(), ct.get(), const_cast<char**>(wrap)));
+        if (!ll) {
+            throw runtime_failure("cannot transform an underserved part to WGS84");
+        }
+        if (wkbFlatten(ll->getGeometryType()) == wkbPolygon) {
+            ll.reset(OGRGeometryFactory::forceToMultiPolygon(ll.release()));
+        }
+        w.add(ll.get(), {static_cast<std::int64_t>(++part), round_to(u.area_m2 / 1e6, 4),
+                         round_to(u.population, 4), km4(u.max_m)});
+    }
+    w.finish();
+}
+
+void write_raster(const std::string& path, const AnalysisResult& r, bool gpkg) {
+    const auto& g = r.grid;
+    GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+    GDALDatasetUniquePtr src(mem->Create("", g.width, g.height, 1, GDT_Float32, nullptr));
+    double gt[6] = {g.min_x, g.cell_m, 0.0, g.max_y, 0.0, -g.cell_m};
+    src->SetGeoTransform(gt);
+    const auto srs = laea_srs(r.projection);
+    src->SetSpatialRef(&srs);
+    constexpr float nodata = -9999.0F;
+    std::vector<float> values(r.cell_km.size());
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        values[i] = std::isnan(r.cell_km[i]) ? nodata : r.cell_km[i];
+    }
+    GDALRasterBand* band = src->GetRasterBand(1);
+    band->SetNoDataValue(nodata);
+    band->SetDescription("distance to the nearest site (km)");
+    if (band->RasterIO(GF_Write, 0, 0, g.width, g.height, values.data(), g.width, g.height,
+                       GDT_Float32, 0, 0) != CE_None) {
+        throw runtime_failure("cannot fill the distance raster: " + io::gdal_last_error());
+    }
+    CPLErrorReset();
+    GDALDatasetUniquePtr out;
+    if (gpkg) {
+        GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GPKG");
+        const char* const opts[] = {"APPEND_SUBDATASET=YES", "RASTER_TABLE=distance",
+                                    "TILE_FORMAT=TIFF", "RASTER_IDENTIFIER=distance_km", nullptr};
+        out.reset(drv->CreateCopy(path.c_str(), src.get(), FALSE, const_cast<char**>(opts), nullptr, nullptr));
+    } else {
+        GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GTiff");
+        const char* const opts[] = {"COMPRESS=DEFLATE", "PREDICTOR=3", "TILED=YES", "NUM_THREADS=ALL_CPUS",
+                                    nullptr};
+        out.reset(drv->CreateCopy(path.c_str(), src.get(), FALSE, const_cast<char**>(opts), nullptr, nullptr));
+    }
+    if (!out) {
+        throw runtime_failure(path + ": cannot write the distance raster: " + io::gdal_last_error());
+    }
+    io::close_dataset(std::move(out), path);
+}
+
+nlohmann::ordered_json notices(const std::vector<model::Notice>& list) {
+    auto arr = nlohmann::ordered_json::array();
+    for (const auto& n : list) {
+        arr.push_back({{"where", n.where}, {"reason", n.reason}});
+    }
+    return arr;
+}
+
+nlohmann::ordered_json input_json(const model::ReadReport& rep) {
+    return {{"path", rep.path},
+            {"driver", rep.driver},
+            {"layer", rep.layer},
+            {"crs", rep.crs},
+            {"features", rep.features},
+            {"used", rep.used},
+            {"skipped_count", rep.skipped.size()},
+            {"repaired_count", rep.repaired.size()},
+            {"skipped", notices(rep.skipped)},
+            {"repaired", notices(rep.repaired)}};
+}
+
+} // namespace
+
+nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& sites,
+                                    const io::ZoneSet& zones, const Parameters& params,
+                                    const RunDescription& run) {
+    nlohmann::ordered_json j;
+    j["version"] = MAILLAGE_VERSION;
+    j["parameters"] = run.parameters;
+    j["parameters"]["threshold_km"] = params.threshold_km;
+    j["parameters"]["grid_m"] = params.grid_m;
+    j["inputs"] = {{"sites", input_json(sites.report)}, {"zones", input_json(zones.report)}};
+    j["inputs"]["zones"]["group_field"] = zones.group_field;
+    j["equal_area_crs"] = r.projection.proj_string();
+    j["grid"] = {{"cell_m", r.grid.cell_m},
+                 {"width", r.grid.width},
+                 {"height", r.grid.height},
+                 {"cells_in_study_area",
+                  std::count_if(r.grid.zone.begin(), r.grid.zone.end(), [](auto z) { return z >= 0; })},
+                 {"zones_on_reference_point", r.point_demands}};
+    const auto& d = r.distribution;
+    j["sites_count"] = sites.sites.size();
+    j["sites_outside_study_area"] = r.sites_outside;
+    j["zones_count"] = zones.zones.size();
+    j["population_total"] = round_to(d.total, 4);
+    j["population_beyond"] = round_to(r.population_beyond, 4);
+    j["share_beyond"] = d.total > 0 ? round_to(r.population_beyond / d.total, 6) : 0.0;
+    j["distance_km"] = {{"mean", km4(d.mean_m)},
+                        {"p50", km4(d.p50_m)},
+                        {"p90", km4(d.p90_m)},
+                        {"p99", km4(d.p99_m)},
+                        {"max", km4(d.max_m)}};
+    auto curve = nlohmann::ordered_json::array();
+    for (std::size_t k = 0; k < d.coverage.size(); ++k) {
+        curve.push_back({{"km", k + 1}, {"share", round_to(d.coverage[k], 6)}});
+    }
+    j["coverage_curve"] = curve;
+    auto groups = nlohmann::ordered_json::array();
+    for (const auto& g : r.groups) {
+        groups.push_back({{"group", g.group},
+                          {"population", round_to(g.population, 4)},
+                          {"population_beyond", round_to(g.population_beyond, 4)},
+                          {"share_beyond", g.population > 0 ? round_to(g.population_beyond / g.population, 6) : 0.0},
+                          {"mean_km", g.population > 0 ? km4(g.weighted_sum_m / g.population) : 0.0},
+                          {"sites", g.sites},
+                          {"zones", g.zones}});
+    }
+    j["by_group"] = groups;
+    double area = 0.0;
+    double pop = 0.0;
+    for (const auto& u : r.underserved) {
+        area += u.area_m2;
+        pop += u.population;
+    }
+    j["underserved"] = {{"parts", r.underserved.size()},
+                        {"area_km2", round_to(area / 1e6, 4)},
+                        {"population", round_to(pop, 4)}};
+    return j;
+}
+
+void write_outputs(io::StagedOutput& out, io::VectorFormat format, const AnalysisResult& r,
+                   const io::SiteSet& sites, const io::ZoneSet& zones, const Parameters& params,
+                   const RunDescription& run) {
+    const double threshold_m = params.threshold_km * 1000.0;
+    if (format == io::VectorFormat::gpkg) {
+        const std::string path = out.path("maillage.gpkg").string();
+        auto ds = io::create_vector(path, format);
+        write_zones(*ds, path, r, sites, zones, threshold_m);
+        write_sites(*ds, path, r, sites);
+        write_underserved(*ds, path, r, *zones.ctx);
+        io::close_dataset(std::move(ds), path);
+        write_raster(path, r, true);
+    } else {
+        auto one = [&](const std::string& name, const auto& fn) {
+            const std::string path = out.path(name).string();
+            auto ds = io::create_vector(path, format);
+            fn(*ds, path);
+            io::close_dataset(std::move(ds), path);
+        };
+        one("zones.geojson", [&](GDALDataset& ds, const std::string& p) {
+            write_zones(ds, p, r, sites, zones, threshold_m);
+        });
+        one("sites.geojson", [&](GDALDataset& ds, const std::string& p) { write_sites(ds, p, r, sites); });
+        one("underserved.geojson",
+            [&](GDALDataset& ds, const std::string& p) { write_underserved(ds, p, r, *zones.ctx); });
+        write_raster(out.path("distance.tif").string(), r, false);
+    }
+    const auto summary_path = out.path("summary.json");
+    std::ofstream f(summary_path);
+    f << make_summary(r, sites, zones, params, run).dump(2) << '\n';
+    f.close();
+    if (!f) {
+        throw runtime_failure(summary_path.string() + ": cannot write (is the disk full?)");
+    }
+}
+
+} // namespace maillage::analysis

@@ -1,0 +1,100 @@
+#include "maillage/analysis/underserved.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+namespace maillage::analysis {
+
+int circle_vertices(double radius_m, double tolerance_m) {
+    // An inscribed regular n-gon strays from its circle by r (1 - cos(pi / n)).
+    if (radius_m <= tolerance_m) {
+        return 16;
+    }
+    const double n = std::numbers::pi / std::acos(1.0 - tolerance_m / radius_m);
+    return std::clamp(static_cast<int>(std::ceil(n)), 16, 100000);
+}
+
+geo::GeomPtr geodesic_circle(const geo::GeosContext& ctx, const geo::EqualAreaProjection& proj,
+                             geo::LonLat centre, double radius_m, double tolerance_m) {
+    const int n = circle_vertices(radius_m, tolerance_m);
+    GEOSCoordSequence* seq = GEOSCoordSeq_create_r(ctx.get(), static_cast<unsigned>(n + 1), 2);
+    for (int i = 0; i <= n; ++i) {
+        // Counter-clockwise: azimuths decrease.
+        const double azimuth = 360.0 - 360.0 * static_cast<double>(i % n) / n;
+        const auto p = proj.forward(geo::geodesic_destination(centre, azimuth, radius_m));
+        GEOSCoordSeq_setXY_r(ctx.get(), seq, static_cast<unsigned>(i), p.x, p.y);
+    }
+    GEOSGeometry* ring = GEOSGeom_createLinearRing_r(ctx.get(), seq);
+    return geo::own(ctx, GEOSGeom_createPolygon_r(ctx.get(), ring, nullptr, 0), "circle");
+}
+
+std::vector<geo::GeomPtr> underserved_parts(const geo::GeosContext& ctx,
+                                            const geo::EqualAreaProjection& proj,
+                                            const std::vector<geo::LonLat>& sites,
+                                            const std::vector<geo::GeomPtr>& zones, double radius_m,
+                                            double tolerance_m) {
+    const auto h = ctx.get();
+    // Coverage: union of the sites' circles.
+    std::vector<GEOSGeometry*> circles;
+    if (radius_m > 0) {
+        circles.reserve(sites.size());
+        for (const auto& s : sites) {
+            circles.push_back(geodesic_circle(ctx, proj, s, radius_m, tolerance_m).release());
+        }
+    }
+    auto all = geo::own(ctx,
+                        GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, circles.data(),
+                                                    static_cast<unsigned>(circles.size())),
+                        "collection");
+    auto coverage = geo::own(ctx, GEOSUnaryUnion_r(h, all.get()), "union of circles");
+    all.reset();
+    geo::PreparedPtr prepared(GEOSPrepare_r(h, coverage.get()), geo::PreparedDeleter{h});
+
+    // Each zone minus the coverage; zones entirely covered are skipped cheaply.
+    std::vector<GEOSGeometry*> pieces;
+    for (const auto& z : zones) {
+        if (GEOSPreparedContainsProperly_r(h, prepared.get(), z.get()) == 1) {
+            continue;
+        }
+        double x0 = 0.0;
+        double y0 = 0.0;
+        double x1 = 0.0;
+        double y1 = 0.0;
+        GEOSGeom_getExtent_r(h, z.get(), &x0, &y0, &x1, &y1);
+        auto local = geo::own(ctx, GEOSClipByRect_r(h, coverage.get(), x0 - 1, y0 - 1, x1 + 1, y1 + 1),
+                              "clip");
+        auto piece = geo::polygonal_part(
+            ctx, geo::own(ctx, GEOSDifference_r(h, z.get(), local.get()), "difference"));
+        if (GEOSisEmpty_r(h, piece.get()) == 0) {
+            pieces.push_back(piece.release());
+        }
+    }
+    auto collection = geo::own(ctx,
+                               GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, pieces.data(),
+                                                           static_cast<unsigned>(pieces.size())),
+                               "collection");
+    auto merged = geo::polygonal_part(ctx, geo::own(ctx, GEOSUnaryUnion_r(h, collection.get()), "union"));
+
+    std::vector<geo::GeomPtr> parts;
+    const int n = GEOSGetNumGeometries_r(h, merged.get());
+    for (int i = 0; i < n; ++i) {
+        const GEOSGeometry* part = GEOSGetGeometryN_r(h, merged.get(), i);
+        if (GEOSisEmpty_r(h, part) == 0) {
+            parts.push_back(geo::own(ctx, GEOSGeom_clone_r(h, part), "clone"));
+        }
+    }
+    std::vector<std::pair<double, std::size_t>> order;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        order.emplace_back(-geo::area(ctx, parts[i].get()), i);
+    }
+    std::sort(order.begin(), order.end());
+    std::vector<geo::GeomPtr> sorted;
+    sorted.reserve(parts.size());
+    for (const auto& [neg_area, i] : order) {
+        sorted.push_back(std::move(parts[i]));
+    }
+    return sorted;
+}
+
+} // namespace maillage::analysis

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <boost/program_options.hpp>
+
+#include <string>
+#include <vector>
+
+namespace maillage::cli {
+
+namespace po = boost::program_options;
+
+/// One subcommand. setup() only parses and checks the arguments (no file is opened there);
+/// run() does the work and returns the exit code.
+class Command {
+public:
+    virtual ~Command() = default;
+    [[nodiscard]] virtual const char* name() const = 0;
+    [[nodiscard]] virtual const char* synopsis() const = 0;
+    /// Throws usage_error (or boost's errors) on a bad command line.
+    virtual void setup(const std::vector<std::string>& args) = 0;
+    virtual int run() = 0;
+    [[nodiscard]] virtual std::string help() const = 0;
+};
+
+/// Shared option groups and helpers (options.cpp).
+po::options_description common_options(bool& progress, bool& no_progress, int& threads, bool& quiet);
+
+/// Parses `args` against `desc` (and the config file named by --config, whose relative paths
+/// are taken from the config file's folder for the options listed in `path_options`).
+po::variables_map parse(const std::vector<std::string>& args, const po::options_description& desc,
+                        const po::positional_options_description* positional,
+                        const std::vector<std::string>& path_options);
+
+/// The folder holding the shipped data: $MAILLAGE_DATA, else ./geodata, else the source tree's.
+std::string data_dir();
+
+/// Whether to draw a progress bar: --progress / --no-progress, else when stderr is a terminal.
+bool want_progress(bool progress, bool no_progress);
+
+/// Progress bar on stderr (terminal) for a phase; prints the finished line at 1.0.
+void draw_progress(const std::string& phase, double fraction);
+
+/// A log line on stderr ("maillage: ...").
+void log(const std::string& message);
+
+} // namespace maillage::cli

@@ -1,0 +1,13 @@
+#pragma once
+
+#include "command.hpp"
+
+#include <memory>
+
+namespace maillage::cli {
+
+std::unique_ptr<Command> make_analyse();
+std::unique_ptr<Command> make_nearest();
+std::unique_ptr<Command> make_info();
+
+} // namespace maillage::cli

@@ -1,0 +1,94 @@
+#include "command.hpp"
+
+#include "maillage/error.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+namespace maillage::cli {
+namespace fs = std::filesystem;
+
+po::options_description common_options(bool& progress, bool& no_progress, int& threads, bool& quiet) {
+    po::options_description d("Common options");
+    d.add_options()
+        ("threads", po::value<int>(&threads)->default_value(0), "worker threads (0: all cores)")
+        ("progress", po::bool_switch(&progress), "show a progress bar even when stderr is not a terminal")
+        ("no-progress", po::bool_switch(&no_progress), "never show a progress bar")
+        ("quiet,q", po::bool_switch(&quiet), "print nothing on stderr but errors")
+        ("config", po::value<std::string>(), "read options from FILE (key = value lines; the command line wins)")
+        ("help,h", "show this help");
+    return d;
+}
+
+po::variables_map parse(const std::vector<std::string>& args, const po::options_description& desc,
+                        const po::positional_options_description* positional,
+                        const std::vector<std::string>& path_options) {
+    po::variables_map vm;
+    po::command_line_parser parser(args);
+    parser.options(desc);
+    if (positional != nullptr) {
+        parser.positional(*positional);
+    }
+    po::store(parser.run(), vm);
+    if (vm.count("config") != 0U) {
+        const fs::path config = vm["config"].as<std::string>();
+        std::ifstream in(config);
+        if (!in) {
+            throw usage_error("--config " + config.string() + ": cannot open the file.");
+        }
+        po::parsed_options parsed = po::parse_config_file(in, desc, false);
+        const fs::path base = config.has_parent_path() ? config.parent_path() : fs::path(".");
+        for (auto& opt : parsed.options) {
+            if (std::find(path_options.begin(), path_options.end(), opt.string_key) == path_options.end()) {
+                continue;
+            }
+            for (auto& v : opt.value) {
+                if (!v.empty() && fs::path(v).is_relative() && v.rfind("PG:", 0) != 0) {
+                    v = (base / v).lexically_normal().string();
+                }
+            }
+        }
+        po::store(parsed, vm);
+    }
+    po::notify(vm);
+    return vm;
+}
+
+std::string data_dir() {
+    if (const char* env = std::getenv("MAILLAGE_DATA"); env != nullptr && *env != '\0') {
+        return env;
+    }
+    if (fs::exists("geodata/communes-aura-cog2026.geojson")) {
+        return "geodata";
+    }
+    return std::string(MAILLAGE_SOURCE_DIR) + "/geodata";
+}
+
+bool want_progress(bool progress, bool no_progress) {
+    if (no_progress) {
+        return false;
+    }
+    return progress || isatty(STDERR_FILENO) == 1;
+}
+
+void draw_progress(const std::string& phase, double fraction) {
+    constexpr int width = 30;
+    const int filled = static_cast<int>(fraction * width + 0.5);
+    std::string bar(static_cast<std::size_t>(filled), '#');
+    bar.resize(width, '.');
+    std::fprintf(stderr, "\r%-12s [%s] %3d%%", phase.c_str(), bar.c_str(),
+                 static_cast<int>(fraction * 100 + 0.5));
+    if (fraction >= 1.0) {
+        std::fputc('\n', stderr);
+    }
+    std::fflush(stderr);
+}
+
+void log(const std::string& message) { std::cerr << "maillage: " << message << '\n'; }
+
+} // namespace maillage::cli

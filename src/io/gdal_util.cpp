@@ -1,0 +1,148 @@
+#include "maillage/io/gdal_util.hpp"
+
+#include "maillage/error.hpp"
+
+#include <cpl_error.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <mutex>
+
+namespace maillage::io {
+
+void init_gdal() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        GDALAllRegister();
+        CPLSetErrorHandler(CPLQuietErrorHandler);
+        // Our outputs are small; keep GDAL from writing anything it would only need for edits.
+        CPLSetConfigOption("OGR_GEOJSON_MAX_OBJ_SIZE", "0");
+    });
+}
+
+std::string gdal_last_error() {
+    const char* msg = CPLGetLastErrorMsg();
+    return (msg != nullptr && *msg != '\0') ? std::string(msg) : std::string("unknown error");
+}
+
+bool is_csv_path(const std::string& path) {
+    auto ext = std::filesystem::path(path).extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    return ext == ".csv" || ext == ".tsv" || ext == ".txt";
+}
+
+GDALDatasetUniquePtr open_vector(const std::string& path, const std::vector<std::string>& open_options) {
+    init_gdal();
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec) && path.rfind("PG:", 0) != 0 &&
+        path.rfind("/vsi", 0) != 0) {
+        throw input_error(path + ": no such file. Check the path (relative paths are taken from " +
+                          std::filesystem::current_path().string() + ").");
+    }
+    if (std::filesystem::is_directory(path, ec)) {
+        throw input_error(path + ": is a folder, not a vector file.");
+    }
+    std::vector<const char*> opts;
+    for (const auto& o : open_options) {
+        opts.push_back(o.c_str());
+    }
+    opts.push_back(nullptr);
+    CPLErrorReset();
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY,
+                                              nullptr, opts.data(), nullptr));
+    if (!ds) {
+        const char* msg = CPLGetLastErrorMsg();
+        std::string why = (msg != nullptr && *msg != '\0')
+                              ? std::string(msg)
+                              : "GDAL recognises no vector format in it (empty, truncated or not "
+                                "a GIS file?)";
+        throw input_error(path + ": cannot be read as a vector layer: " + why);
+    }
+    return ds;
+}
+
+OGRLayer* first_layer(GDALDataset& ds, const std::string& path) {
+    if (ds.GetLayerCount() < 1) {
+        throw input_error(path + ": holds no vector layer.");
+    }
+    return ds.GetLayer(0);
+}
+
+OGRSpatialReference wgs84() {
+    OGRSpatialReference srs;
+    srs.importFromEPSG(4326);
+    srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    return srs;
+}
+
+OGRSpatialReference parse_crs(const std::string& text, const std::string& option) {
+    OGRSpatialReference srs;
+    if (srs.SetFromUserInput(text.c_str()) != OGRERR_NONE) {
+        throw usage_error(option + " '" + text +
+                          "' is not a CRS GDAL understands (try EPSG:4326 or EPSG:2154).");
+    }
+    srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    return srs;
+}
+
+std::unique_ptr<OGRCoordinateTransformation> to_wgs84(const OGRSpatialReference& srs_in) {
+    OGRSpatialReference srs(srs_in);
+    srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    const auto target = wgs84();
+    if (srs.IsSame(&target) != 0) {
+        return nullptr;
+    }
+    std::unique_ptr<OGRCoordinateTransformation> ct(
+        OGRCreateCoordinateTransformation(&srs, &target));
+    if (!ct) {
+        throw input_error("cannot transform from " + crs_name(&srs) + " to WGS84: " +
+                          gdal_last_error());
+    }
+    return ct;
+}
+
+std::string crs_name(const OGRSpatialReference* srs) {
+    if (srs == nullptr) {
+        return "none";
+    }
+    const char* auth = srs->GetAuthorityName(nullptr);
+    const char* code = srs->GetAuthorityCode(nullptr);
+    if (auth != nullptr && code != nullptr) {
+        return std::string(auth) + ":" + code;
+    }
+    const char* name = srs->GetName();
+    return name != nullptr ? name : "unnamed CRS";
+}
+
+int find_field(OGRFeatureDefn& defn, const std::string& name) {
+    return defn.GetFieldIndex(name.c_str());
+}
+
+std::string first_present(OGRFeatureDefn& defn, const std::vector<std::string>& names) {
+    for (const auto& n : names) {
+        if (find_field(defn, n) >= 0) {
+            return n;
+        }
+    }
+    return {};
+}
+
+std::string field_list(OGRFeatureDefn& defn) {
+    std::string out;
+    for (int i = 0; i < defn.GetFieldCount(); ++i) {
+        if (i > 0) {
+            out += ", ";
+        }
+        out += defn.GetFieldDefn(i)->GetNameRef();
+    }
+    return out.empty() ? "(none)" : out;
+}
+
+std::string feature_where(bool csv, GIntBig fid) {
+    if (csv) {
+        return "line " + std::to_string(fid + 1);
+    }
+    return "feature " + std::to_string(fid);
+}
+
+} // namespace maillage::io

@@ -1,0 +1,151 @@
+#include "maillage/io/layer_writer.hpp"
+
+#include "maillage/error.hpp"
+
+#include <cmath>
+#include <filesystem>
+
+namespace maillage::io {
+
+VectorFormat format_from_path(const std::string& path) {
+    auto ext = std::filesystem::path(path).extension().string();
+    for (auto& c : ext) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    if (ext == ".geojson" || ext == ".json") {
+        return VectorFormat::geojson;
+    }
+    if (ext == ".gpkg") {
+        return VectorFormat::gpkg;
+    }
+    if (ext == ".csv") {
+        return VectorFormat::csv;
+    }
+    throw usage_error("cannot tell the output format of '" + path +
+                      "' from its extension: use .csv, .geojson or .gpkg.");
+}
+
+GDALDatasetUniquePtr create_vector(const std::string& path, VectorFormat format) {
+    init_gdal();
+    const char* driver_name = format == VectorFormat::geojson ? "GeoJSON"
+                              : format == VectorFormat::gpkg  ? "GPKG"
+                                                              : "CSV";
+    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(driver_name);
+    if (driver == nullptr) {
+        throw runtime_failure(std::string("GDAL has no ") + driver_name + " driver");
+    }
+    CPLErrorReset();
+    GDALDatasetUniquePtr ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    if (!ds) {
+        throw runtime_failure(path + ": cannot create: " + gdal_last_error());
+    }
+    return ds;
+}
+
+void close_dataset(GDALDatasetUniquePtr ds, const std::string& path) {
+    CPLErrorReset();
+    GDALDataset* raw = ds.release();
+    GDALClose(GDALDataset::ToHandle(raw));
+    if (CPLGetLastErrorType() >= CE_Failure) {
+        throw runtime_failure(path + ": writing failed: " + gdal_last_error() +
+                              " (is the disk full?)");
+    }
+}
+
+LayerWriter::LayerWriter(GDALDataset& ds, const std::string& path, const std::string& name,
+                         OGRwkbGeometryType geometry_type, const OGRSpatialReference* srs,
+                         std::vector<FieldSpec> fields, std::vector<std::string> layer_options)
+    : m_ds(ds), m_path(path), m_fields(std::move(fields)) {
+    const std::string driver = ds.GetDriver()->GetDescription();
+    if (driver == "GeoJSON") {
+        layer_options.emplace_back("RFC7946=YES");
+        layer_options.emplace_back("COORDINATE_PRECISION=7");
+        layer_options.emplace_back("WRITE_NAME=NO");
+    } else if (driver == "CSV" && wkbFlatten(geometry_type) == wkbPoint) {
+        layer_options.emplace_back("GEOMETRY=AS_XY");
+    } else if (driver == "CSV") {
+        geometry_type = wkbNone;
+    }
+    std::vector<const char*> opts;
+    for (const auto& o : layer_options) {
+        opts.push_back(o.c_str());
+    }
+    opts.push_back(nullptr);
+    CPLErrorReset();
+    m_layer = ds.CreateLayer(name.c_str(), srs == nullptr ? nullptr : const_cast<OGRSpatialReference*>(srs),
+                             geometry_type, const_cast<char**>(opts.data()));
+    if (m_layer == nullptr) {
+        throw runtime_failure(path + ": cannot create layer '" + name + "': " + gdal_last_error());
+    }
+    for (const auto& f : m_fields) {
+        OGRFieldDefn defn(f.name.c_str(), f.type);
+        defn.SetSubType(f.subtype);
+        if (m_layer->CreateField(&defn) != OGRERR_NONE) {
+            throw runtime_failure(path + ": cannot create field '" + f.name + "': " + gdal_last_error());
+        }
+    }
+    OGRFeatureDefn* defn = m_layer->GetLayerDefn();
+    for (const auto& f : m_fields) {
+        m_index.push_back(defn->GetFieldIndex(f.name.c_str()));
+    }
+    if (m_layer->TestCapability(OLCTransactions) != 0 && m_layer->StartTransaction() == OGRERR_NONE) {
+        m_in_transaction = true;
+    }
+}
+
+LayerWriter::~LayerWriter() {
+    if (m_in_transaction) {
+        m_layer->RollbackTransaction();
+    }
+}
+
+void LayerWriter::add(const OGRGeometry* geometry, const std::vector<FieldValue>& values) {
+    OGRFeatureUniquePtr feature(OGRFeature::CreateFeature(m_layer->GetLayerDefn()));
+    for (std::size_t i = 0; i < values.size() && i < m_index.size(); ++i) {
+        const int idx = m_index[i];
+        std::visit(
+            [&](const auto& v) {
+                using T = std::decay_t<decltype(v)>;
+                if constexpr (std::is_same_v<T, std::monostate>) {
+                    feature->SetFieldNull(idx);
+                } else if constexpr (std::is_same_v<T, std::string>) {
+                    feature->SetField(idx, v.c_str());
+                } else if constexpr (std::is_same_v<T, std::int64_t>) {
+                    feature->SetField(idx, static_cast<GIntBig>(v));
+                } else if constexpr (std::is_same_v<T, double>) {
+                    if (std::isfinite(v)) {
+                        feature->SetField(idx, v);
+                    } else {
+                        feature->SetFieldNull(idx);
+                    }
+                } else {
+                    feature->SetField(idx, v ? 1 : 0);
+                }
+            },
+            values[i]);
+    }
+    if (geometry != nullptr) {
+        feature->SetGeometry(geometry);
+    }
+    if (m_layer->CreateFeature(feature.get()) != OGRERR_NONE) {
+        throw runtime_failure(m_path + ": cannot write a feature: " + gdal_last_error() +
+                              " (is the disk full?)");
+    }
+}
+
+void LayerWriter::finish() {
+    if (m_in_transaction) {
+        m_in_transaction = false;
+        if (m_layer->CommitTransaction() != OGRERR_NONE) {
+            throw runtime_failure(m_path + ": cannot commit: " + gdal_last_error() +
+                                  " (is the disk full?)");
+        }
+    }
+}
+
+double round_to(double value, int decimals) {
+    const double scale = std::pow(10.0, decimals);
+    return std::round(value * scale) / scale;
+}
+
+} // namespace maillage::io

@@ -1,0 +1,90 @@
+#include "maillage/io/output_dir.hpp"
+
+#include "maillage/error.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+
+namespace maillage::io {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* staging_prefix = ".maillage-staging-";
+
+void remove_stale_staging(const fs::path& dir) {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind(staging_prefix, 0) != 0) {
+            continue;
+        }
+        const std::string pid = name.substr(std::string(staging_prefix).size());
+        if (!pid.empty() && std::all_of(pid.begin(), pid.end(), ::isdigit) &&
+            !fs::exists(fs::path("/proc") / pid)) {
+            fs::remove_all(entry.path(), ec);
+        }
+    }
+}
+
+} // namespace
+
+StagedOutput::StagedOutput(fs::path dir) : m_dir(std::move(dir)) {
+    std::error_code ec;
+    if (fs::exists(m_dir, ec) && !fs::is_directory(m_dir, ec)) {
+        throw input_error(m_dir.string() + ": exists and is not a folder; choose another --out.");
+    }
+    fs::create_directories(m_dir, ec);
+    if (ec) {
+        throw input_error(m_dir.string() + ": cannot create the output folder: " + ec.message() +
+                          ". Choose another --out or fix its permissions.");
+    }
+    if (::access(m_dir.c_str(), W_OK | X_OK) != 0) {
+        throw input_error(m_dir.string() +
+                          ": the output folder is not writable. Choose another --out or fix its "
+                          "permissions.");
+    }
+    remove_stale_staging(m_dir);
+    m_staging = m_dir / (std::string(staging_prefix) + std::to_string(::getpid()));
+    fs::remove_all(m_staging, ec);
+    fs::create_directory(m_staging, ec);
+    if (ec) {
+        throw input_error(m_staging.string() + ": cannot create a staging folder: " + ec.message());
+    }
+}
+
+StagedOutput::~StagedOutput() {
+    if (!m_committed) {
+        std::error_code ec;
+        fs::remove_all(m_staging, ec);
+    }
+}
+
+fs::path StagedOutput::path(const std::string& name) {
+    if (std::find(m_names.begin(), m_names.end(), name) == m_names.end()) {
+        m_names.push_back(name);
+    }
+    return m_staging / name;
+}
+
+void StagedOutput::commit() {
+    for (const auto& name : m_names) {
+        const auto from = m_staging / name;
+        std::error_code ec;
+        if (!fs::exists(from, ec)) {
+            continue;
+        }
+        fs::rename(from, m_dir / name, ec);
+        if (ec) {
+            throw runtime_failure("cannot move " + from.string() + " to " + (m_dir / name).string() +
+                                  ": " + ec.message());
+        }
+    }
+    std::error_code ec;
+    fs::remove_all(m_staging, ec);
+    m_committed = true;
+}
+
+} // namespace maillage::io

@@ -1,0 +1,280 @@
+#include "maillage/io/site_reader.hpp"
+
+#include "maillage/error.hpp"
+#include "maillage/io/gdal_util.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <set>
+#include <unordered_map>
+
+namespace maillage::io {
+
+const std::vector<std::string>& lon_column_names() {
+    static const std::vector<std::string> names{"lon", "longitude", "lng", "long", "x"};
+    return names;
+}
+
+const std::vector<std::string>& lat_column_names() {
+    static const std::vector<std::string> names{"lat", "latitude", "y"};
+    return names;
+}
+
+std::optional<double> parse_number(const std::string& text) {
+    std::size_t b = 0;
+    std::size_t e = text.size();
+    while (b < e && std::isspace(static_cast<unsigned char>(text[b])) != 0) {
+        ++b;
+    }
+    while (e > b && std::isspace(static_cast<unsigned char>(text[e - 1])) != 0) {
+        --e;
+    }
+    if (b == e) {
+        return std::nullopt;
+    }
+    std::string s = text.substr(b, e - b);
+    if (s.find('.') == std::string::npos) {
+        const auto comma = s.find(',');
+        if (comma != std::string::npos && s.find(',', comma + 1) == std::string::npos) {
+            s[comma] = '.';
+        }
+    }
+    if (s.front() == '+') {
+        s.erase(0, 1);
+    }
+    double v = 0.0;
+    const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || ptr != s.data() + s.size() || !std::isfinite(v)) {
+        return std::nullopt;
+    }
+    return v;
+}
+
+namespace {
+
+std::string pick_field(OGRFeatureDefn& defn, const std::string& requested,
+                       const std::vector<std::string>& defaults) {
+    if (!requested.empty()) {
+        return requested;
+    }
+    return first_present(defn, defaults);
+}
+
+void require_field(OGRFeatureDefn& defn, const std::string& path, const std::string& field,
+                   const std::string& option) {
+    if (find_field(defn, field) < 0) {
+        throw input_error(path + ": no field '" + field + "' (fields: " + field_list(defn) +
+                          "). Name the right one with " + option + ".");
+    }
+}
+
+std::string separator_hint(OGRFeatureDefn& defn) {
+    if (defn.GetFieldCount() == 1) {
+        const std::string only = defn.GetFieldDefn(0)->GetNameRef();
+        if (only.find_first_of(";\t| ") != std::string::npos) {
+            return " The header was read as a single column '" + only +
+                   "': is the separator one GDAL does not detect? Use commas, semicolons or tabs.";
+        }
+    }
+    return "";
+}
+
+std::set<GIntBig> filtered_fids(const SiteReadOptions& o, const std::vector<std::string>& opts) {
+    // The CSV driver reads every column as text unless asked to guess types; a filter such as
+    // `spro_core = 1` needs the guess, but the guess turns ids like 01053 into 1053. So the
+    // filter runs on a typed view and the values are read from the text view.
+    auto typed_opts = opts;
+    typed_opts.emplace_back("AUTODETECT_TYPE=YES");
+    auto ds = open_vector(o.path, typed_opts);
+    OGRLayer* layer = first_layer(*ds, o.path);
+    if (layer->SetAttributeFilter(o.filter.c_str()) != OGRERR_NONE) {
+        throw usage_error("--site-filter '" + o.filter + "' is not a valid filter on " + o.path +
+                          ": " + gdal_last_error() + " (fields: " +
+                          field_list(*layer->GetLayerDefn()) + ")");
+    }
+    std::set<GIntBig> fids;
+    for (auto& f : *layer) {
+        fids.insert(f->GetFID());
+    }
+    return fids;
+}
+
+} // namespace
+
+SiteSet read_sites(const SiteReadOptions& o) {
+    const bool csv = is_csv_path(o.path);
+    std::vector<std::string> opts;
+    if (csv) {
+        opts = {"KEEP_GEOM_COLUMNS=YES", "EMPTY_STRING_AS_NULL=NO"};
+    }
+    std::set<GIntBig> keep;
+    const bool csv_filter = csv && !o.filter.empty();
+    if (csv_filter) {
+        keep = filtered_fids(o, opts);
+    }
+    auto ds = open_vector(o.path, opts);
+    OGRLayer* layer = first_layer(*ds, o.path);
+    OGRFeatureDefn& defn = *layer->GetLayerDefn();
+
+    SiteSet out;
+    out.report.path = o.path;
+    out.report.driver = ds->GetDriver() != nullptr ? ds->GetDriver()->GetDescription() : "";
+    out.report.layer = layer->GetName();
+
+    if (!csv && !o.filter.empty() && layer->SetAttributeFilter(o.filter.c_str()) != OGRERR_NONE) {
+        throw usage_error("--site-filter '" + o.filter + "' is not a valid filter on " + o.path +
+                          ": " + gdal_last_error() + " (fields: " + field_list(defn) + ")");
+    }
+
+    require_field(defn, o.path, o.id_field, "--site-id");
+    const int id_idx = find_field(defn, o.id_field);
+    const std::string name_field = pick_field(defn, o.name_field, {"nom", "name"});
+    const std::string type_field = pick_field(defn, o.type_field, {"type_service", "type"});
+    if (!o.name_field.empty()) {
+        require_field(defn, o.path, o.name_field, "--site-name");
+    }
+    if (!o.type_field.empty()) {
+        require_field(defn, o.path, o.type_field, "--site-type");
+    }
+    const int name_idx = name_field.empty() ? -1 : find_field(defn, name_field);
+    const int type_idx = type_field.empty() ? -1 : find_field(defn, type_field);
+
+    int lon_idx = -1;
+    int lat_idx = -1;
+    if (csv) {
+        const auto lon_name = first_present(defn, lon_column_names());
+        const auto lat_name = first_present(defn, lat_column_names());
+        if (lon_name.empty() || lat_name.empty()) {
+            throw input_error(o.path +
+                              ": no longitude/latitude columns (looked for lon, longitude, lng, "
+                              "x and lat, latitude, y; columns are: " +
+                              field_list(defn) + ")." + separator_hint(defn));
+        }
+        lon_idx = find_field(defn, lon_name);
+        lat_idx = find_field(defn, lat_name);
+    } else if (wkbFlatten(layer->GetGeomType()) == wkbNone) {
+        throw input_error(o.path + ": the layer '" + layer->GetName() +
+                          "' has no geometry; sites must be points.");
+    }
+
+    // CRS: the override, else the layer's, else lon/lat for a CSV.
+    std::optional<OGRSpatialReference> srs;
+    if (!o.crs.empty()) {
+        srs = parse_crs(o.crs, "--sites-crs");
+    } else if (const auto* layer_srs = layer->GetSpatialRef(); layer_srs != nullptr) {
+        srs = *layer_srs;
+    } else if (csv) {
+        srs = wgs84();
+    }
+    out.report.crs = srs ? crs_name(&*srs) : "none (assumed EPSG:4326)";
+    std::unique_ptr<OGRCoordinateTransformation> ct;
+    if (srs) {
+        ct = to_wgs84(*srs);
+    }
+
+    auto skip = [&](const std::string& where, const std::string& reason) {
+        if (o.strict) {
+            throw input_error(o.path + ": " + where + ": " + reason + " (--strict)");
+        }
+        out.report.skipped.push_back({where, reason});
+    };
+
+    std::unordered_map<std::string, std::string> seen_ids;
+    for (auto& f : *layer) {
+        const GIntBig fid = f->GetFID();
+        if (csv_filter && keep.count(fid) == 0) {
+            continue;
+        }
+        ++out.report.features;
+        std::string where = feature_where(csv, fid);
+        model::Site s;
+        s.id = f->IsFieldSetAndNotNull(id_idx) ? f->GetFieldAsString(id_idx) : "";
+        if (s.id.empty()) {
+            skip(where, "empty " + o.id_field);
+            continue;
+        }
+        where += " (" + o.id_field + " " + s.id + ")";
+        s.name = name_idx >= 0 ? f->GetFieldAsString(name_idx) : "";
+        s.type = type_idx >= 0 ? f->GetFieldAsString(type_idx) : "";
+
+        double x = 0.0;
+        double y = 0.0;
+        if (csv) {
+            const std::string lon_text = f->GetFieldAsString(lon_idx);
+            const std::string lat_text = f->GetFieldAsString(lat_idx);
+            const auto lon = parse_number(lon_text);
+            const auto lat = parse_number(lat_text);
+            if (!lon || !lat) {
+                skip(where, "no usable coordinates (" + std::string(defn.GetFieldDefn(lon_idx)->GetNameRef()) +
+                                " '" + lon_text + "', " + defn.GetFieldDefn(lat_idx)->GetNameRef() +
+                                " '" + lat_text + "')");
+                continue;
+            }
+            x = *lon;
+            y = *lat;
+        } else {
+            const OGRGeometry* g = f->GetGeometryRef();
+            if (g == nullptr || g->IsEmpty()) {
+                skip(where, "no geometry");
+                continue;
+            }
+            const auto type = wkbFlatten(g->getGeometryType());
+            if (type == wkbPoint) {
+                x = g->toPoint()->getX();
+                y = g->toPoint()->getY();
+            } else if (type == wkbMultiPoint && g->toMultiPoint()->getNumGeometries() == 1) {
+                x = g->toMultiPoint()->getGeometryRef(0)->getX();
+                y = g->toMultiPoint()->getGeometryRef(0)->getY();
+            } else {
+                skip(where, std::string("geometry is a ") + OGRGeometryTypeToName(type) +
+                                ", a site must be a point");
+                continue;
+            }
+        }
+        if (!std::isfinite(x) || !std::isfinite(y)) {
+            skip(where, "coordinates are not finite");
+            continue;
+        }
+        if (!srs && (std::abs(x) > 360.0 || std::abs(y) > 90.0)) {
+            throw input_error(o.path + ": the layer has no CRS and " + where + " has coordinates (" +
+                              std::to_string(x) + ", " + std::to_string(y) +
+                              ") that are not longitude/latitude. Give its CRS with --sites-crs "
+                              "(e.g. EPSG:2154).");
+        }
+        if (ct && ct->Transform(1, &x, &y) == 0) {
+            skip(where, "cannot be transformed to WGS84 (" + std::to_string(x) + ", " +
+                            std::to_string(y) + ")");
+            continue;
+        }
+        s.position = {x, y};
+        if (!geo::is_valid_lonlat(s.position)) {
+            std::string hint;
+            if (std::abs(y) <= 180.0 && std::abs(x) <= 90.0) {
+                hint = "; are longitude and latitude swapped?";
+            }
+            skip(where, "coordinates out of range (lon " + std::to_string(x) + ", lat " +
+                            std::to_string(y) + ")" + hint);
+            continue;
+        }
+        if (auto [it, inserted] = seen_ids.emplace(s.id, where); !inserted) {
+            skip(where, "duplicate id '" + s.id + "', first seen at " + it->second);
+            continue;
+        }
+        s.where = where;
+        out.sites.push_back(std::move(s));
+    }
+    out.report.used = out.sites.size();
+    if (out.sites.empty()) {
+        throw input_error(o.path + ": no usable site" +
+                          (o.filter.empty() ? std::string() : " after the filter '" + o.filter + "'") +
+                          " (" + std::to_string(out.report.features) + " features read, " +
+                          std::to_string(out.report.skipped.size()) + " skipped" +
+                          (out.report.skipped.empty() ? std::string()
+                                                      : ", first: " + out.report.skipped[0].where +
+                                                            ": " + out.report.skipped[0].reason) +
+                          ").");
+    }
+    return out;
+}
+
+} // namespace maillage::io

@@ -1,0 +1,193 @@
+#include "maillage/io/zone_reader.hpp"
+
+#include "maillage/error.hpp"
+#include "maillage/io/gdal_util.hpp"
+#include "maillage/io/site_reader.hpp"
+
+#include <cmath>
+#include <optional>
+
+namespace maillage::io {
+namespace {
+
+std::string describe_value(const OGRFeature& f, int idx) {
+    if (!f.IsFieldSetAndNotNull(idx)) {
+        return "empty";
+    }
+    return "'" + std::string(f.GetFieldAsString(idx)) + "'";
+}
+
+} // namespace
+
+ZoneSet read_zones(const ZoneReadOptions& o) {
+    const bool csv = is_csv_path(o.path);
+    auto ds = open_vector(o.path, csv ? std::vector<std::string>{"GEOM_POSSIBLE_NAMES=geom,geometry,wkt,WKT"}
+                                      : std::vector<std::string>{});
+    OGRLayer* layer = first_layer(*ds, o.path);
+    OGRFeatureDefn& defn = *layer->GetLayerDefn();
+
+    ZoneSet out;
+    out.ctx = std::make_shared<geo::GeosContext>();
+    const auto& ctx = *out.ctx;
+    out.report.path = o.path;
+    out.report.driver = ds->GetDriver() != nullptr ? ds->GetDriver()->GetDescription() : "";
+    out.report.layer = layer->GetName();
+
+    auto need = [&](const std::string& field, const char* option) {
+        const int idx = find_field(defn, field);
+        if (idx < 0) {
+            throw input_error(o.path + ": no field '" + field + "' (fields: " + field_list(defn) +
+                              "). Name the right one with " + option + ".");
+        }
+        return idx;
+    };
+    const int id_idx = need(o.id_field, "--zone-id");
+    const int pop_idx = need(o.population_field, "--population");
+    const int name_idx = find_field(defn, o.name_field);
+    if (name_idx < 0 && o.name_field != "nom") {
+        need(o.name_field, "--zone-name");
+    }
+    int group_idx = -1;
+    if (!o.group_field.empty() && o.group_field != "none") {
+        group_idx = need(o.group_field, "--group-by");
+        out.group_field = o.group_field;
+    } else if (o.group_field.empty()) {
+        group_idx = find_field(defn, "departement");
+        if (group_idx >= 0) {
+            out.group_field = "departement";
+        }
+    }
+
+    const auto layer_type = wkbFlatten(layer->GetGeomType());
+    if (layer_type == wkbNone) {
+        throw input_error(o.path + ": the layer '" + layer->GetName() +
+                          "' has no geometry; zones must be polygons.");
+    }
+    if (layer_type == wkbPoint || layer_type == wkbMultiPoint || layer_type == wkbLineString ||
+        layer_type == wkbMultiLineString) {
+        throw input_error(o.path + ": the zones are " + OGRGeometryTypeToName(layer_type) +
+                          " features; zones must be polygons (communes). Points go in --sites, or "
+                          "in `maillage nearest --points`.");
+    }
+
+    std::optional<OGRSpatialReference> srs;
+    if (!o.crs.empty()) {
+        srs = parse_crs(o.crs, "--zones-crs");
+    } else if (const auto* layer_srs = layer->GetSpatialRef(); layer_srs != nullptr) {
+        srs = *layer_srs;
+    }
+    out.report.crs = srs ? crs_name(&*srs) : "none (assumed EPSG:4326)";
+    std::unique_ptr<OGRCoordinateTransformation> ct;
+    if (srs) {
+        ct = to_wgs84(*srs);
+    }
+
+    auto skip = [&](const std::string& where, const std::string& reason) {
+        if (o.strict) {
+            throw input_error(o.path + ": " + where + ": " + reason + " (--strict)");
+        }
+        out.report.skipped.push_back({where, reason});
+    };
+
+    for (auto& f : *layer) {
+        ++out.report.features;
+        model::Zone z;
+        z.id = f->IsFieldSetAndNotNull(id_idx) ? f->GetFieldAsString(id_idx) : "";
+        std::string where = feature_where(csv, f->GetFID());
+        if (!z.id.empty()) {
+            where += " (" + o.id_field + " " + z.id + ")";
+        }
+        z.name = name_idx >= 0 ? f->GetFieldAsString(name_idx) : "";
+        z.group = group_idx >= 0 ? f->GetFieldAsString(group_idx) : "";
+
+        // Population: a wrong value would silently change every total, so it stops the run.
+        std::optional<double> pop;
+        if (f->IsFieldSetAndNotNull(pop_idx)) {
+            const auto type = defn.GetFieldDefn(pop_idx)->GetType();
+            if (type == OFTInteger || type == OFTInteger64 || type == OFTReal) {
+                pop = f->GetFieldAsDouble(pop_idx);
+            } else {
+                pop = parse_number(f->GetFieldAsString(pop_idx));
+            }
+        }
+        if (!pop || !std::isfinite(*pop) || *pop < 0) {
+            throw input_error(o.path + ": " + where + ": population (" + o.population_field + ") " +
+                              describe_value(*f, pop_idx) +
+                              " is not a non-negative number. Fix the value (0 for an empty "
+                              "zone) or name another field with --population.");
+        }
+        z.population = *pop;
+        if (z.id.empty()) {
+            skip(where, "empty " + o.id_field);
+            continue;
+        }
+
+        OGRGeometry* g = f->GetGeometryRef();
+        if (g == nullptr || g->IsEmpty()) {
+            skip(where, "no geometry (population " + std::to_string(static_cast<long long>(z.population)) +
+                            " not counted)");
+            continue;
+        }
+        const auto gtype = wkbFlatten(g->getGeometryType());
+        if (gtype != wkbPolygon && gtype != wkbMultiPolygon) {
+            if (gtype == wkbPoint || gtype == wkbMultiPoint) {
+                throw input_error(o.path + ": " + where + ": geometry is a " +
+                                  OGRGeometryTypeToName(gtype) +
+                                  "; zones must be polygons (communes).");
+            }
+            skip(where, std::string("geometry is a ") + OGRGeometryTypeToName(gtype) +
+                            ", not a polygon");
+            continue;
+        }
+        if (!srs) {
+            OGREnvelope env;
+            g->getEnvelope(&env);
+            if (std::abs(env.MinX) > 360 || std::abs(env.MaxX) > 360 || std::abs(env.MinY) > 90 ||
+                std::abs(env.MaxY) > 90) {
+                throw input_error(o.path + ": the layer has no CRS and " + where +
+                                  " has coordinates that are not longitude/latitude (e.g. x " +
+                                  std::to_string(env.MinX) + ", y " + std::to_string(env.MinY) +
+                                  "). Give its CRS with --zones-crs (e.g. EPSG:2154).");
+            }
+        }
+        if (ct && g->transform(ct.get()) != OGRERR_NONE) {
+            skip(where, "cannot be transformed to WGS84");
+            continue;
+        }
+        g->flattenTo2D();
+        std::vector<unsigned char> wkb(g->WkbSize());
+        g->exportToWkb(wkbNDR, wkb.data(), wkbVariantIso);
+        auto geom = geo::from_wkb(ctx, wkb.data(), wkb.size());
+        if (GEOSisValid_r(ctx.get(), geom.get()) != 1) {
+            char* reason = GEOSisValidReason_r(ctx.get(), geom.get());
+            const std::string why = reason != nullptr ? reason : "invalid";
+            GEOSFree_r(ctx.get(), reason);
+            GEOSMakeValidParams* params = GEOSMakeValidParams_create_r(ctx.get());
+            GEOSMakeValidParams_setMethod_r(ctx.get(), params, GEOS_MAKE_VALID_STRUCTURE);
+            GEOSMakeValidParams_setKeepCollapsed_r(ctx.get(), params, 0);
+            GEOSGeometry* fixed = GEOSMakeValidWithParams_r(ctx.get(), geom.get(), params);
+            GEOSMakeValidParams_destroy_r(ctx.get(), params);
+            geom = geo::polygonal_part(ctx, geo::own(ctx, fixed, "make-valid"));
+            if (GEOSisEmpty_r(ctx.get(), geom.get()) == 1) {
+                skip(where, "invalid polygon (" + why + ") that repairs to nothing");
+                continue;
+            }
+            if (o.strict) {
+                throw input_error(o.path + ": " + where + ": invalid polygon (" + why + ") (--strict)");
+            }
+            out.report.repaired.push_back({where, "invalid polygon (" + why + "), repaired by make-valid"});
+        }
+        z.geometry = std::move(geom);
+        z.where = where;
+        out.zones.push_back(std::move(z));
+    }
+    out.report.used = out.zones.size();
+    if (out.zones.empty()) {
+        throw input_error(o.path + ": no usable zone (" + std::to_string(out.report.features) +
+                          " features read, " + std::to_string(out.report.skipped.size()) +
+                          " skipped).");
+    }
+    return out;
+}
+
+} // namespace maillage::io
