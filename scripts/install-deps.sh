@@ -10,7 +10,7 @@ packages=(
     libgdal-dev gdal-bin libgeos-dev libproj-dev proj-bin
     libnanoflann-dev libboost-program-options-dev nlohmann-json3-dev
     googletest libgtest-dev
-    python3 python3-gdal
+    python3 python3-gdal python3-pyproj python3-numpy
 )
 bench_packages=(python3-scipy python3-pyproj python3-numpy time hyperfine)
 
