@@ -6,6 +6,8 @@
 
 #include <omp.h>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -132,6 +134,7 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
     std::vector<std::vector<ZoneAccumulator>> zone_acc(static_cast<std::size_t>(nthreads));
     std::vector<std::vector<double>> site_acc(static_cast<std::size_t>(nthreads));
     std::vector<std::vector<WeightedDistance>> samples(static_cast<std::size_t>(nthreads));
+    std::vector<std::vector<std::pair<std::size_t, double>>> beyond_cells(static_cast<std::size_t>(nthreads));
     report("distances", 0.0);
     int rows_done = 0;
 #pragma omp parallel
@@ -142,6 +145,7 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
         auto& za = zone_acc[t];
         auto& sa = site_acc[t];
         auto& smp = samples[t];
+        auto& far = beyond_cells[t];
         const auto proj = r.projection.clone();
         std::vector<double> xs;
         std::vector<double> ys;
@@ -176,6 +180,7 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
                     acc.max_m = std::max(acc.max_m, d);
                     if (d > threshold_m) {
                         acc.beyond += pop;
+                        far.emplace_back(c, d);
                     }
                     sa[hit.site] += pop;
                     if (pop > 0) {
@@ -312,53 +317,47 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
     report("underserved", 0.0);
     auto parts = underserved_parts(ctx, r.projection, site_pos, projected.geometry, threshold_m,
                                    params.circle_tolerance_m);
-    struct PartIndex {
-        double x0, y0, x1, y1;
-        geo::PreparedPtr prepared;
-    };
-    std::vector<PartIndex> part_index;
     for (auto& p : parts) {
         UnderservedPart up;
         up.area_m2 = geo::area(ctx, p.get());
-        PartIndex pi{};
-        GEOSGeom_getExtent_r(ctx.get(), p.get(), &pi.x0, &pi.y0, &pi.x1, &pi.y1);
-        pi.prepared = geo::PreparedPtr(GEOSPrepare_r(ctx.get(), p.get()), geo::PreparedDeleter{ctx.get()});
-        part_index.push_back(std::move(pi));
         up.geometry = std::move(p);
         r.underserved.push_back(std::move(up));
     }
-    auto assign = [&](double x, double y, double pop, double d) {
-        geo::GeomPtr pt;
-        for (std::size_t k = 0; k < part_index.size(); ++k) {
-            const auto& pi = part_index[k];
-            if (x < pi.x0 || x > pi.x1 || y < pi.y0 || y > pi.y1) {
-                continue;
-            }
-            if (!pt) {
-                pt = geo::own(ctx, GEOSGeom_createPointFromXY_r(ctx.get(), x, y), "point");
-            }
-            if (GEOSPreparedIntersects_r(ctx.get(), pi.prepared.get(), pt.get()) == 1) {
-                r.underserved[k].population += pop;
-                r.underserved[k].max_m = std::max(r.underserved[k].max_m, d);
-                return;
-            }
+    if (!r.underserved.empty()) {
+        // The cells beyond the threshold go to the part holding their centre, found by burning
+        // the parts onto the grid with the same centre rule as the zones.
+        std::vector<geo::GeomPtr> geoms;
+        for (auto& u : r.underserved) {
+            geoms.push_back(std::move(u.geometry));
         }
-    };
-    if (!part_index.empty()) {
-        for (std::size_t c = 0; c < ncells; ++c) {
-            if (grid.zone[c] >= 0 && static_cast<double>(r.cell_km[c]) * 1000.0 > threshold_m - 1.0) {
-                const auto xy = grid.centre(c);
-                // Use the exact distance again rather than the float copy.
-                const double d = idx.nearest(r.projection.inverse(xy)).distance_m;
-                if (d > threshold_m) {
-                    assign(xy.x, xy.y, grid.population[c], d);
+        std::vector<std::int32_t> part_of;
+        rasterize_into(ctx, geoms, grid, part_of);
+        for (std::size_t k = 0; k < geoms.size(); ++k) {
+            r.underserved[k].geometry = std::move(geoms[k]);
+        }
+        auto add = [&](std::size_t k, double pop, double d) {
+            r.underserved[k].population += pop;
+            r.underserved[k].max_m = std::max(r.underserved[k].max_m, d);
+        };
+        for (const auto& far : beyond_cells) {
+            for (const auto& [c, d] : far) {
+                if (part_of[c] > 0) {
+                    add(static_cast<std::size_t>(part_of[c] - 1), grid.population[c], d);
                 }
             }
         }
+        // Zones too small for a cell: their reference point, tested against the parts.
         for (std::size_t i = 0; i < nz; ++i) {
-            if (r.zones[i].cells == 0 && r.zones[i].nearest_m > threshold_m) {
-                const auto xy = r.projection.forward(r.zones[i].reference);
-                assign(xy.x, xy.y, zones[i].population, r.zones[i].nearest_m);
+            if (r.zones[i].cells != 0 || r.zones[i].nearest_m <= threshold_m) {
+                continue;
+            }
+            const auto xy = r.projection.forward(r.zones[i].reference);
+            auto pt = geo::own(ctx, GEOSGeom_createPointFromXY_r(ctx.get(), xy.x, xy.y), "point");
+            for (std::size_t k = 0; k < r.underserved.size(); ++k) {
+                if (GEOSIntersects_r(ctx.get(), r.underserved[k].geometry.get(), pt.get()) == 1) {
+                    add(k, zones[i].population, r.zones[i].nearest_m);
+                    break;
+                }
             }
         }
     }

@@ -57,6 +57,52 @@ double population_share(double population, std::uint32_t cells, std::uint32_t i)
     return population / static_cast<double>(cells);
 }
 
+void rasterize_into(const geo::GeosContext& ctx, const std::vector<geo::GeomPtr>& geometries,
+                    const PopulationGrid& grid, std::vector<std::int32_t>& out) {
+    const std::size_t n = static_cast<std::size_t>(grid.width) * static_cast<std::size_t>(grid.height);
+    out.assign(n, 0);
+    io::init_gdal();
+    // The MEM dataset writes straight into `out` (no copy of a raster that can be large).
+    const std::string name = "MEM:::DATAPOINTER=" +
+                             std::to_string(reinterpret_cast<std::uintptr_t>(out.data())) +
+                             ",PIXELS=" + std::to_string(grid.width) +
+                             ",LINES=" + std::to_string(grid.height) + ",BANDS=1,DATATYPE=Int32";
+    GDALDatasetUniquePtr ds(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER | GDAL_OF_UPDATE));
+    if (!ds) {
+        throw runtime_failure("cannot create the in-memory grid: " + io::gdal_last_error());
+    }
+    double gt[6] = {grid.min_x, grid.cell_m, 0.0, grid.max_y, 0.0, -grid.cell_m};
+    ds->SetGeoTransform(gt);
+
+    std::vector<OGRGeometryH> geoms;
+    std::vector<double> burn;
+    geoms.reserve(geometries.size());
+    for (std::size_t i = 0; i < geometries.size(); ++i) {
+        const auto wkb = geo::to_wkb(ctx, geometries[i].get());
+        OGRGeometry* g = nullptr;
+        if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &g, wkb.size()) != OGRERR_NONE) {
+            for (auto* h : geoms) {
+                OGR_G_DestroyGeometry(h);
+            }
+            throw runtime_failure("cannot convert geometry " + std::to_string(i) + " for rasterisation");
+        }
+        geoms.push_back(OGRGeometry::ToHandle(g));
+        burn.push_back(static_cast<double>(i + 1));
+    }
+    int band = 1;
+    CPLErrorReset();
+    // GDAL burns the cells whose centre lies inside a polygon (no ALL_TOUCHED).
+    const CPLErr err = GDALRasterizeGeometries(GDALDataset::ToHandle(ds.get()), 1, &band,
+                                               static_cast<int>(geoms.size()), geoms.data(), nullptr,
+                                               nullptr, burn.data(), nullptr, nullptr, nullptr);
+    for (auto* g : geoms) {
+        OGR_G_DestroyGeometry(g);
+    }
+    if (err != CE_None) {
+        throw runtime_failure("rasterising failed: " + io::gdal_last_error());
+    }
+}
+
 PopulationGrid build_grid(const geo::GeosContext& ctx, const std::vector<model::Zone>& zones,
                           const ProjectedZones& projected, double cell_m) {
     PopulationGrid grid;
@@ -90,50 +136,14 @@ PopulationGrid build_grid(const geo::GeosContext& ctx, const std::vector<model::
     grid.width = static_cast<int>(w);
     grid.height = static_cast<int>(h);
     const std::size_t n = static_cast<std::size_t>(grid.width) * static_cast<std::size_t>(grid.height);
-    grid.zone.assign(n, 0);
 
-    io::init_gdal();
-    GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
-    // The MEM dataset writes straight into grid.zone (no copy of a raster that can be large).
-    const std::string name = "MEM:::DATAPOINTER=" +
-                             std::to_string(reinterpret_cast<std::uintptr_t>(grid.zone.data())) +
-                             ",PIXELS=" + std::to_string(grid.width) +
-                             ",LINES=" + std::to_string(grid.height) + ",BANDS=1,DATATYPE=Int32";
-    GDALDatasetUniquePtr ds(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER | GDAL_OF_UPDATE));
-    if (!ds || mem == nullptr) {
-        throw runtime_failure("cannot create the in-memory grid: " + io::gdal_last_error());
-    }
-    double gt[6] = {grid.min_x, cell_m, 0.0, grid.max_y, 0.0, -cell_m};
-    ds->SetGeoTransform(gt);
-
-    std::vector<OGRGeometryH> geoms;
-    std::vector<double> burn;
-    geoms.reserve(zones.size());
-    for (std::size_t i = 0; i < projected.geometry.size(); ++i) {
-        const auto wkb = geo::to_wkb(ctx, projected.geometry[i].get());
-        OGRGeometry* g = nullptr;
-        if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &g, wkb.size()) != OGRERR_NONE) {
-            throw runtime_failure("cannot convert zone " + zones[i].id + " for rasterisation");
-        }
-        geoms.push_back(OGRGeometry::ToHandle(g));
-        burn.push_back(static_cast<double>(i + 1));
-    }
-    int band = 1;
-    CPLErrorReset();
-    const CPLErr err = GDALRasterizeGeometries(GDALDataset::ToHandle(ds.get()), 1, &band,
-                                               static_cast<int>(geoms.size()), geoms.data(), nullptr,
-                                               nullptr, burn.data(), nullptr, nullptr, nullptr);
-    for (auto* g : geoms) {
-        OGR_G_DestroyGeometry(g);
-    }
-    if (err != CE_None) {
-        throw runtime_failure("rasterising the zones failed: " + io::gdal_last_error());
-    }
-    ds.reset();
-
-    grid.cell_count.assign(zones.size(), 0);
+    rasterize_into(ctx, projected.geometry, grid, grid.zone);
     for (auto& z : grid.zone) {
         z -= 1; // burn values were index + 1, 0 outside
+    }
+
+    grid.cell_count.assign(zones.size(), 0);
+    for (auto z : grid.zone) {
         if (z >= 0) {
             ++grid.cell_count[static_cast<std::size_t>(z)];
         }

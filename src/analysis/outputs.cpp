@@ -7,6 +7,8 @@
 
 #include <cmath>
 #include <fstream>
+#include <functional>
+#include <sstream>
 
 namespace maillage::analysis {
 namespace {
@@ -31,12 +33,16 @@ OGRSpatialReference laea_srs(const geo::EqualAreaProjection& proj) {
     if (srs.importFromProj4(proj.proj_string().c_str()) != OGRERR_NONE) {
         throw runtime_failure("cannot describe the equal-area CRS " + proj.proj_string());
     }
+    std::ostringstream name;
+    name << "maillage equal-area (LAEA " << proj.lat_0() << "N " << proj.lon_0() << "E, WGS84)";
+    srs.SetProjCS(name.str().c_str());
     srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     return srs;
 }
 
 void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult& r,
-                 const io::SiteSet& sites, const io::ZoneSet& zones, double threshold_m) {
+                 const io::SiteSet& sites, const io::ZoneSet& zones, double threshold_m,
+                 const geo::GeosContext& ctx) {
     const auto srs = io::wgs84();
     io::LayerWriter w(ds, path, "zones", wkbMultiPolygon, &srs,
                       {{"zone_id", OFTString},
@@ -54,7 +60,6 @@ void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult&
                        {"share_beyond", OFTReal},
                        {"sites_within", OFTInteger},
                        {"underserved", OFTInteger, OFSTBoolean}});
-    const auto& ctx = *zones.ctx;
     for (std::size_t i = 0; i < zones.zones.size(); ++i) {
         const auto& z = zones.zones[i];
         const auto& zr = r.zones[i];
@@ -249,25 +254,50 @@ void write_outputs(io::StagedOutput& out, io::VectorFormat format, const Analysi
     if (format == io::VectorFormat::gpkg) {
         const std::string path = out.path("maillage.gpkg").string();
         auto ds = io::create_vector(path, format);
-        write_zones(*ds, path, r, sites, zones, threshold_m);
+        write_zones(*ds, path, r, sites, zones, threshold_m, *zones.ctx);
         write_sites(*ds, path, r, sites);
         write_underserved(*ds, path, r, *zones.ctx);
         io::close_dataset(std::move(ds), path);
         write_raster(path, r, true);
     } else {
+        // Independent files: written side by side, each with its own GDAL dataset and GEOS
+        // context (GEOS contexts are not shared between threads).
         auto one = [&](const std::string& name, const auto& fn) {
             const std::string path = out.path(name).string();
-            auto ds = io::create_vector(path, format);
-            fn(*ds, path);
-            io::close_dataset(std::move(ds), path);
+            return [path, fn, format] {
+                geo::GeosContext ctx;
+                auto ds = io::create_vector(path, format);
+                fn(*ds, path, ctx);
+                io::close_dataset(std::move(ds), path);
+            };
         };
-        one("zones.geojson", [&](GDALDataset& ds, const std::string& p) {
-            write_zones(ds, p, r, sites, zones, threshold_m);
-        });
-        one("sites.geojson", [&](GDALDataset& ds, const std::string& p) { write_sites(ds, p, r, sites); });
-        one("underserved.geojson",
-            [&](GDALDataset& ds, const std::string& p) { write_underserved(ds, p, r, *zones.ctx); });
-        write_raster(out.path("distance.tif").string(), r, false);
+        std::vector<std::function<void()>> tasks;
+        tasks.push_back(one("zones.geojson", [&](GDALDataset& ds, const std::string& p, const geo::GeosContext& ctx) {
+            write_zones(ds, p, r, sites, zones, threshold_m, ctx);
+        }));
+        tasks.push_back(one("sites.geojson", [&](GDALDataset& ds, const std::string& p, const geo::GeosContext&) {
+            write_sites(ds, p, r, sites);
+        }));
+        tasks.push_back(one("underserved.geojson", [&](GDALDataset& ds, const std::string& p, const geo::GeosContext& ctx) {
+            write_underserved(ds, p, r, ctx);
+        }));
+        const std::string tif = out.path("distance.tif").string();
+        tasks.push_back([&r, tif] { write_raster(tif, r, false); });
+        std::vector<std::string> errors(tasks.size());
+        const auto n = static_cast<int>(tasks.size());
+#pragma omp parallel for schedule(dynamic, 1)
+        for (int i = 0; i < n; ++i) {
+            try {
+                tasks[static_cast<std::size_t>(i)]();
+            } catch (const std::exception& e) {
+                errors[static_cast<std::size_t>(i)] = e.what();
+            }
+        }
+        for (const auto& e : errors) {
+            if (!e.empty()) {
+                throw runtime_failure(e);
+            }
+        }
     }
     const auto summary_path = out.path("summary.json");
     std::ofstream f(summary_path);

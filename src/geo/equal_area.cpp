@@ -103,7 +103,7 @@ std::string EqualAreaProjection::proj_string() const {
     std::ostringstream def;
     def.precision(12);
     def << "+proj=laea +lat_0=" << m_lat_0 << " +lon_0=" << m_lon_0
-        << " +x_0=0 +y_0=0 +ellps=WGS84 +towgs84=0,0,0,0,0,0,0 +units=m +no_defs +type=crs";
+        << " +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs +type=crs";
     return def.str();
 }
 

@@ -88,18 +88,22 @@ Hit SiteIndex::nearest(geo::LonLat p) const {
     std::array<std::uint32_t, probe> idx{};
     std::array<double, probe> chord_sq{};
     const std::size_t found = m_impl->tree->knnSearch(q.data(), k, idx.data(), chord_sq.data());
+    // Geodesics only as long as a probed site could still win: a site whose chord exceeds the
+    // best geodesic so far cannot (chord <= geodesic), nor can any site farther by chord.
     Hit best{idx[0], geo::geodesic_distance_m(p, m_impl->sites[idx[0]])};
     for (std::size_t i = 1; i < found; ++i) {
+        if (std::sqrt(chord_sq[i]) > best.distance_m + chord_margin_m) {
+            return best;
+        }
         const Hit h{idx[i], geo::geodesic_distance_m(p, m_impl->sites[idx[i]])};
         if (hit_less(h, best)) {
             best = h;
         }
     }
-    // Every site not probed has a chord >= the last probed chord, hence a geodesic at least
-    // that long: if that already exceeds the best geodesic, no other site can win.
-    if (found == size() || std::sqrt(chord_sq[found - 1]) > best.distance_m + chord_margin_m) {
+    if (found == size()) {
         return best;
     }
+    // All probed sites were close to the best: fall back to every site within its chord radius.
     const auto hits = m_impl->exact(p, m_impl->chord_within(q, best.distance_m));
     return hits.empty() ? best : hits.front();
 }

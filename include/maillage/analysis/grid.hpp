@@ -44,6 +44,11 @@ struct PopulationGrid {
 /// population is a whole number, equal shares otherwise. part(i) for i < cells.
 double population_share(double population, std::uint32_t cells, std::uint32_t i);
 
+/// Burns geometry i as value i + 1 (0 elsewhere) into a raster of the grid's shape: a cell
+/// gets a geometry when its centre lies inside it (the later geometry where they overlap).
+void rasterize_into(const geo::GeosContext& ctx, const std::vector<geo::GeomPtr>& geometries,
+                    const PopulationGrid& grid, std::vector<std::int32_t>& out);
+
 PopulationGrid build_grid(const geo::GeosContext& ctx, const std::vector<model::Zone>& zones,
                           const ProjectedZones& projected, double cell_m);
 
