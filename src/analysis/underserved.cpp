@@ -1,6 +1,9 @@
 #include "maillage/analysis/underserved.hpp"
 
+#include "maillage/error.hpp"
+
 #include <algorithm>
+#include <string>
 #include <cmath>
 #include <numbers>
 
@@ -49,26 +52,53 @@ std::vector<geo::GeomPtr> underserved_parts(const geo::GeosContext& ctx,
                         "collection");
     auto coverage = geo::own(ctx, GEOSUnaryUnion_r(h, all.get()), "union of circles");
     all.reset();
-    geo::PreparedPtr prepared(GEOSPrepare_r(h, coverage.get()), geo::PreparedDeleter{h});
-
-    // Each zone minus the coverage; zones entirely covered are skipped cheaply.
-    std::vector<GEOSGeometry*> pieces;
-    for (const auto& z : zones) {
-        if (GEOSPreparedContainsProperly_r(h, prepared.get(), z.get()) == 1) {
-            continue;
+    // Each zone minus the coverage, in parallel: every thread has its own GEOS context and its
+    // own copy of the coverage (GEOS caches envelopes and indexes lazily inside geometries).
+    std::vector<GEOSGeometry*> pieces(zones.size(), nullptr);
+    std::string error;
+    const auto nz = static_cast<std::int64_t>(zones.size());
+#pragma omp parallel
+    {
+        geo::GeosContext local;
+        const auto lh = local.get();
+        geo::GeomPtr cover;
+        geo::PreparedPtr prepared;
+#pragma omp critical(maillage_coverage_copy)
+        {
+            cover = geo::GeomPtr(GEOSGeom_clone_r(lh, coverage.get()), geo::GeomDeleter{lh});
         }
-        double x0 = 0.0;
-        double y0 = 0.0;
-        double x1 = 0.0;
-        double y1 = 0.0;
-        GEOSGeom_getExtent_r(h, z.get(), &x0, &y0, &x1, &y1);
-        auto local = geo::own(ctx, GEOSClipByRect_r(h, coverage.get(), x0 - 1, y0 - 1, x1 + 1, y1 + 1),
-                              "clip");
-        auto piece = geo::polygonal_part(
-            ctx, geo::own(ctx, GEOSDifference_r(h, z.get(), local.get()), "difference"));
-        if (GEOSisEmpty_r(h, piece.get()) == 0) {
-            pieces.push_back(piece.release());
+        prepared = geo::PreparedPtr(GEOSPrepare_r(lh, cover.get()), geo::PreparedDeleter{lh});
+#pragma omp for schedule(dynamic, 16)
+        for (std::int64_t i = 0; i < nz; ++i) {
+            try {
+                const GEOSGeometry* z = zones[static_cast<std::size_t>(i)].get();
+                if (GEOSPreparedContainsProperly_r(lh, prepared.get(), z) == 1) {
+                    continue;
+                }
+                double x0 = 0.0;
+                double y0 = 0.0;
+                double x1 = 0.0;
+                double y1 = 0.0;
+                GEOSGeom_getExtent_r(lh, z, &x0, &y0, &x1, &y1);
+                auto local_cover = geo::own(
+                    local, GEOSClipByRect_r(lh, cover.get(), x0 - 1, y0 - 1, x1 + 1, y1 + 1), "clip");
+                auto piece = geo::polygonal_part(
+                    local, geo::own(local, GEOSDifference_r(lh, z, local_cover.get()), "difference"));
+                if (GEOSisEmpty_r(lh, piece.get()) == 0) {
+                    pieces[static_cast<std::size_t>(i)] = piece.release();
+                }
+            } catch (const std::exception& e) {
+#pragma omp critical(maillage_underserved_error)
+                error = e.what();
+            }
         }
+    }
+    pieces.erase(std::remove(pieces.begin(), pieces.end(), nullptr), pieces.end());
+    if (!error.empty()) {
+        for (auto* p : pieces) {
+            GEOSGeom_destroy_r(h, p);
+        }
+        throw runtime_failure("underserved zones: " + error);
     }
     auto collection = geo::own(ctx,
                                GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, pieces.data(),

@@ -5,6 +5,7 @@
 #include "maillage/geo/equal_area.hpp"
 #include "maillage/geo/geos.hpp"
 #include "maillage/index/site_index.hpp"
+#include "maillage/io/csv_stream.hpp"
 #include "maillage/io/gdal_util.hpp"
 #include "maillage/io/layer_writer.hpp"
 #include "maillage/io/output_dir.hpp"
@@ -18,6 +19,7 @@
 #include <iomanip>
 #include <iostream>
 #include <sstream>
+#include <strings.h>
 
 namespace maillage::cli {
 namespace {
@@ -117,8 +119,12 @@ public:
         const index::SiteIndex idx(pos);
         const double t_index = since(t1);
 
-        // Input points.
         const bool csv_in = io::is_csv_path(m_points);
+        if (csv_in && m_format == io::VectorFormat::csv && m_points_crs.empty()) {
+            return run_csv(sites, idx, t0, t_read_sites, t_index);
+        }
+
+        // Input points.
         auto in = io::open_vector(m_points, csv_in ? std::vector<std::string>{"KEEP_GEOM_COLUMNS=YES"}
                                                    : std::vector<std::string>{});
         OGRLayer* layer = io::first_layer(*in, m_points);
@@ -237,26 +243,7 @@ public:
             t_io += lap(tio);
             const auto tq = std::chrono::steady_clock::now();
             hits.resize(feats.size());
-            const auto n = static_cast<std::int64_t>(feats.size());
-#pragma omp parallel for schedule(static, 1024)
-            for (std::int64_t i = 0; i < n; ++i) {
-                const auto u = static_cast<std::size_t>(i);
-                hits[u].clear();
-                if (ok[u] == 0) {
-                    continue;
-                }
-                if (k == 1) {
-                    const auto h = idx.nearest(pts[u]);
-                    if (h.distance_m <= max_m) {
-                        hits[u].push_back(h);
-                    }
-                } else {
-                    hits[u] = idx.k_nearest(pts[u], k);
-                    while (!hits[u].empty() && hits[u].back().distance_m > max_m) {
-                        hits[u].pop_back();
-                    }
-                }
-            }
+            query(idx, pts, ok, hits, feats.size(), k, max_m);
             t_query += since(tq);
             tio = std::chrono::steady_clock::now();
             for (std::size_t i = 0; i < feats.size(); ++i) {
@@ -283,19 +270,163 @@ public:
         io::close_dataset(std::move(out), tmp);
         staging.commit();
         t_io += lap(tio);
-        if (!m_quiet) {
-            std::ostringstream o;
-            o << std::fixed << std::setprecision(3) << total << " points, " << sites.sites.size()
-              << " sites; timings (s): read sites " << t_read_sites << ", index " << t_index
-              << ", query with distances " << t_query << ", read and write points " << t_io
-              << "; total " << since(t0);
-            log(o.str());
-            if (bad > 0) {
-                log("warning: " + std::to_string(bad) + " point(s) without usable coordinates, results left empty");
-            }
-            log("wrote " + m_out);
-        }
+        report(total, sites.sites.size(), bad, t_read_sites, t_index, t_query, t_io, since(t0));
         return 0;
+    }
+
+    /// Points from CSV to CSV, streamed as text: the fields of each record are copied through
+    /// and the results appended.
+    int run_csv(const io::SiteSet& sites, const index::SiteIndex& idx,
+                std::chrono::steady_clock::time_point t0, double t_read_sites, double t_index) {
+        io::CsvReader in(m_points);
+        const auto& header = in.header();
+        auto column = [&](const std::vector<std::string>& names) -> std::ptrdiff_t {
+            for (const auto& n : names) {
+                for (std::size_t i = 0; i < header.size(); ++i) {
+                    if (strcasecmp(header[i].c_str(), n.c_str()) == 0) {
+                        return static_cast<std::ptrdiff_t>(i);
+                    }
+                }
+            }
+            return -1;
+        };
+        const auto lon_col = column(io::lon_column_names());
+        const auto lat_col = column(io::lat_column_names());
+        if (lon_col < 0 || lat_col < 0) {
+            std::string cols;
+            for (const auto& h : header) {
+                cols += (cols.empty() ? "" : ", ") + h;
+            }
+            throw input_error(m_points + ": no longitude/latitude columns (looked for lon, longitude, "
+                                         "lng, x and lat, latitude, y; columns are: " + cols + ").");
+        }
+        io::StagedOutput staging(fs::absolute(m_out).parent_path());
+        const std::string tmp = staging.path(fs::path(m_out).filename().string()).string();
+        io::CsvWriter out(tmp);
+        for (const auto& h : header) {
+            out.field(h);
+        }
+        const auto k = static_cast<std::size_t>(m_k);
+        for (std::size_t r = 1; r <= k; ++r) {
+            const std::string suffix = r == 1 ? "" : "_" + std::to_string(r);
+            out.field("nearest_site_id" + suffix);
+            out.field("nearest_site_name" + suffix);
+            out.field("nearest_km" + suffix);
+        }
+        out.end_record();
+
+        constexpr std::size_t chunk = 65536;
+        std::vector<std::vector<std::string>> records(chunk);
+        std::vector<geo::LonLat> pts(chunk);
+        std::vector<char> ok(chunk);
+        std::vector<std::vector<index::Hit>> hits(chunk);
+        std::size_t total = 0;
+        std::size_t bad = 0;
+        double t_query = 0.0;
+        const double max_m = m_max_km >= 0 ? m_max_km * 1000.0 : std::numeric_limits<double>::infinity();
+        bool more = true;
+        while (more) {
+            std::size_t n = 0;
+            while (n < chunk) {
+                if (!in.next(records[n])) {
+                    more = false;
+                    break;
+                }
+                const auto& rec = records[n];
+                const auto x = static_cast<std::size_t>(lon_col) < rec.size()
+                                   ? io::parse_number(rec[static_cast<std::size_t>(lon_col)]) : std::nullopt;
+                const auto y = static_cast<std::size_t>(lat_col) < rec.size()
+                                   ? io::parse_number(rec[static_cast<std::size_t>(lat_col)]) : std::nullopt;
+                ok[n] = (x && y && geo::is_valid_lonlat({*x, *y})) ? 1 : 0;
+                pts[n] = ok[n] != 0 ? geo::LonLat{*x, *y} : geo::LonLat{};
+                if (ok[n] == 0) {
+                    const std::string where = "line " + std::to_string(in.line());
+                    if (m_strict) {
+                        throw input_error(m_points + ": " + where + ": no usable coordinates (--strict)");
+                    }
+                    if (bad < 5 && !m_quiet) {
+                        log("warning: " + m_points + ": " + where + ": no usable coordinates; its result is left empty");
+                    }
+                    ++bad;
+                }
+                ++n;
+            }
+            const auto tq = std::chrono::steady_clock::now();
+            query(idx, pts, ok, hits, n, k, max_m);
+            t_query += since(tq);
+            for (std::size_t i = 0; i < n; ++i) {
+                const auto& rec = records[i];
+                for (std::size_t j = 0; j < header.size(); ++j) {
+                    if (j < rec.size()) {
+                        out.field(rec[j]);
+                    } else {
+                        out.empty_field();
+                    }
+                }
+                for (std::size_t r = 0; r < k; ++r) {
+                    if (r < hits[i].size()) {
+                        const auto& s = sites.sites[hits[i][r].site];
+                        out.field(s.id);
+                        out.field(s.name);
+                        out.field(hits[i][r].distance_m / 1000.0, 4);
+                    } else {
+                        out.empty_field();
+                        out.empty_field();
+                        out.empty_field();
+                    }
+                }
+                out.end_record();
+            }
+            total += n;
+        }
+        out.close();
+        staging.commit();
+        report(total, sites.sites.size(), bad, t_read_sites, t_index, t_query,
+               since(t0) - t_read_sites - t_index - t_query, since(t0));
+        return 0;
+    }
+
+    /// Nearest (or k nearest within max_m) of the first n points, in parallel.
+    static void query(const index::SiteIndex& idx, const std::vector<geo::LonLat>& pts,
+                      const std::vector<char>& ok, std::vector<std::vector<index::Hit>>& hits,
+                      std::size_t n, std::size_t k, double max_m) {
+        const auto count = static_cast<std::int64_t>(n);
+#pragma omp parallel for schedule(static, 1024)
+        for (std::int64_t i = 0; i < count; ++i) {
+            const auto u = static_cast<std::size_t>(i);
+            hits[u].clear();
+            if (ok[u] == 0) {
+                continue;
+            }
+            if (k == 1) {
+                const auto h = idx.nearest(pts[u]);
+                if (h.distance_m <= max_m) {
+                    hits[u].push_back(h);
+                }
+            } else {
+                hits[u] = idx.k_nearest(pts[u], k);
+                while (!hits[u].empty() && hits[u].back().distance_m > max_m) {
+                    hits[u].pop_back();
+                }
+            }
+        }
+    }
+
+    void report(std::size_t total, std::size_t nsites, std::size_t bad, double t_read_sites,
+                double t_index, double t_query, double t_io, double t_total) const {
+        if (m_quiet) {
+            return;
+        }
+        std::ostringstream o;
+        o << std::fixed << std::setprecision(3) << total << " points, " << nsites
+          << " sites; timings (s): read sites " << t_read_sites << ", index " << t_index
+          << ", query with distances " << t_query << ", read and write points " << t_io
+          << "; total " << t_total;
+        log(o.str());
+        if (bad > 0) {
+            log("warning: " + std::to_string(bad) + " point(s) without usable coordinates, results left empty");
+        }
+        log("wrote " + m_out);
     }
 
     [[nodiscard]] std::string help() const override {

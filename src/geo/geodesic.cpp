@@ -32,6 +32,46 @@ double geodesic_distance_m(LonLat a, LonLat b) {
     return s12;
 }
 
+double geodesic_distance_m(LonLat a, const Ecef& ea, LonLat b, const Ecef& eb) {
+    const double dx = eb.x - ea.x;
+    const double dy = eb.y - ea.y;
+    const double dz = eb.z - ea.z;
+    const double c2 = dx * dx + dy * dy + dz * dz;
+    if (c2 > short_chord_m * short_chord_m) {
+        return geodesic_distance_m(a, b);
+    }
+    if (c2 == 0.0) {
+        return 0.0;
+    }
+    constexpr double e2 = wgs84_f * (2.0 - wgs84_f);
+    // Local frame at the chord's midpoint (its geodetic latitude to first order, ample for a
+    // curvature that varies as e^2 sin^2(lat)).
+    const double mx = 0.5 * (ea.x + eb.x);
+    const double my = 0.5 * (ea.y + eb.y);
+    const double mz = 0.5 * (ea.z + eb.z);
+    const double p = std::sqrt(mx * mx + my * my);
+    const double hp = (1.0 - e2) * p;
+    const double h = std::sqrt(hp * hp + mz * mz);
+    const double sin_lat = mz / h;
+    const double cos_lat = hp / h;
+    const double w2 = 1.0 - e2 * sin_lat * sin_lat;
+    const double n = wgs84_a / std::sqrt(w2);
+    const double m = n * (1.0 - e2) / w2;
+    double k = 1.0 / n;
+    if (p > 1e-3) {
+        const double cos_lon = mx / p;
+        const double sin_lon = my / p;
+        const double d_east = -sin_lon * dx + cos_lon * dy;
+        const double d_north = -sin_lat * cos_lon * dx - sin_lat * sin_lon * dy + cos_lat * dz;
+        const double h2 = d_east * d_east + d_north * d_north;
+        if (h2 > 0.0) {
+            k = (d_north * d_north / m + d_east * d_east / n) / h2;
+        }
+    }
+    const double ck2 = c2 * k * k;
+    return std::sqrt(c2) * (1.0 + ck2 / 24.0 + 3.0 * ck2 * ck2 / 640.0);
+}
+
 LonLat geodesic_destination(LonLat from, double azimuth_deg, double distance_m) {
     double lat2 = 0.0;
     double lon2 = 0.0;

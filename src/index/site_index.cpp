@@ -51,12 +51,16 @@ struct SiteIndex::Impl {
         return found;
     }
 
-    std::vector<Hit> exact(geo::LonLat p,
+    [[nodiscard]] double distance(geo::LonLat p, const geo::Ecef& e, std::uint32_t i) const {
+        return geo::geodesic_distance_m(p, e, sites[i], cloud.points[i]);
+    }
+
+    std::vector<Hit> exact(geo::LonLat p, const geo::Ecef& e,
                            const std::vector<std::pair<std::uint32_t, double>>& candidates) const {
         std::vector<Hit> hits;
         hits.reserve(candidates.size());
         for (const auto& c : candidates) {
-            hits.push_back({c.first, geo::geodesic_distance_m(p, sites[c.first])});
+            hits.push_back({c.first, distance(p, e, c.first)});
         }
         std::sort(hits.begin(), hits.end(), hit_less);
         return hits;
@@ -83,19 +87,21 @@ std::size_t SiteIndex::size() const { return m_impl->sites.size(); }
 Hit SiteIndex::nearest(geo::LonLat p) const {
     const auto e = geo::to_ecef(p);
     const std::array<double, 3> q{e.x, e.y, e.z};
-    constexpr std::size_t probe = 4;
+    // Two candidates settle almost every query: the second's chord usually exceeds the first's
+    // geodesic, which proves the first nearest.
+    constexpr std::size_t probe = 2;
     const std::size_t k = std::min(probe, size());
     std::array<std::uint32_t, probe> idx{};
     std::array<double, probe> chord_sq{};
     const std::size_t found = m_impl->tree->knnSearch(q.data(), k, idx.data(), chord_sq.data());
     // Geodesics only as long as a probed site could still win: a site whose chord exceeds the
     // best geodesic so far cannot (chord <= geodesic), nor can any site farther by chord.
-    Hit best{idx[0], geo::geodesic_distance_m(p, m_impl->sites[idx[0]])};
+    Hit best{idx[0], m_impl->distance(p, e, idx[0])};
     for (std::size_t i = 1; i < found; ++i) {
         if (std::sqrt(chord_sq[i]) > best.distance_m + chord_margin_m) {
             return best;
         }
-        const Hit h{idx[i], geo::geodesic_distance_m(p, m_impl->sites[idx[i]])};
+        const Hit h{idx[i], m_impl->distance(p, e, idx[i])};
         if (hit_less(h, best)) {
             best = h;
         }
@@ -104,7 +110,7 @@ Hit SiteIndex::nearest(geo::LonLat p) const {
         return best;
     }
     // All probed sites were close to the best: fall back to every site within its chord radius.
-    const auto hits = m_impl->exact(p, m_impl->chord_within(q, best.distance_m));
+    const auto hits = m_impl->exact(p, e, m_impl->chord_within(q, best.distance_m));
     return hits.empty() ? best : hits.front();
 }
 
@@ -124,10 +130,10 @@ std::vector<Hit> SiteIndex::k_nearest(geo::LonLat p, std::size_t k) const {
     for (std::size_t i = 0; i < found; ++i) {
         candidates.emplace_back(idx[i], chord_sq[i]);
     }
-    auto hits = m_impl->exact(p, candidates);
+    auto hits = m_impl->exact(p, e, candidates);
     const double kth = hits[k - 1].distance_m;
     if (found < size() && std::sqrt(chord_sq[found - 1]) <= kth + chord_margin_m) {
-        hits = m_impl->exact(p, m_impl->chord_within(q, kth));
+        hits = m_impl->exact(p, e, m_impl->chord_within(q, kth));
     }
     hits.resize(k);
     return hits;
@@ -138,7 +144,7 @@ std::vector<Hit> SiteIndex::within(geo::LonLat p, double radius_m) const {
         return {};
     }
     const auto e = geo::to_ecef(p);
-    auto hits = m_impl->exact(p, m_impl->chord_within({e.x, e.y, e.z}, radius_m));
+    auto hits = m_impl->exact(p, e, m_impl->chord_within({e.x, e.y, e.z}, radius_m));
     const auto end = std::find_if(hits.begin(), hits.end(),
                                   [&](const Hit& h) { return h.distance_m > radius_m; });
     hits.erase(end, hits.end());

@@ -89,6 +89,13 @@ ZoneSet read_zones(const ZoneReadOptions& o) {
         out.report.skipped.push_back({where, reason});
     };
 
+    struct Pending {
+        model::Zone zone;
+        std::vector<unsigned char> wkb;
+        std::string invalid_reason;
+        std::string error;
+    };
+    std::vector<Pending> pending;
     for (auto& f : *layer) {
         ++out.report.features;
         model::Zone z;
@@ -155,31 +162,60 @@ ZoneSet read_zones(const ZoneReadOptions& o) {
             continue;
         }
         g->flattenTo2D();
-        std::vector<unsigned char> wkb(g->WkbSize());
-        g->exportToWkb(wkbNDR, wkb.data(), wkbVariantIso);
-        auto geom = geo::from_wkb(ctx, wkb.data(), wkb.size());
-        if (GEOSisValid_r(ctx.get(), geom.get()) != 1) {
-            char* reason = GEOSisValidReason_r(ctx.get(), geom.get());
-            const std::string why = reason != nullptr ? reason : "invalid";
-            GEOSFree_r(ctx.get(), reason);
-            GEOSMakeValidParams* params = GEOSMakeValidParams_create_r(ctx.get());
-            GEOSMakeValidParams_setMethod_r(ctx.get(), params, GEOS_MAKE_VALID_STRUCTURE);
-            GEOSMakeValidParams_setKeepCollapsed_r(ctx.get(), params, 0);
-            GEOSGeometry* fixed = GEOSMakeValidWithParams_r(ctx.get(), geom.get(), params);
-            GEOSMakeValidParams_destroy_r(ctx.get(), params);
-            geom = geo::polygonal_part(ctx, geo::own(ctx, fixed, "make-valid"));
-            if (GEOSisEmpty_r(ctx.get(), geom.get()) == 1) {
-                skip(where, "invalid polygon (" + why + ") that repairs to nothing");
+        Pending p;
+        p.wkb.resize(g->WkbSize());
+        g->exportToWkb(wkbNDR, p.wkb.data(), wkbVariantIso);
+        z.where = where;
+        p.zone = std::move(z);
+        pending.push_back(std::move(p));
+    }
+
+    // Validity checks and repairs are the costly part: done in parallel, one GEOS context per
+    // thread; notices are then reported in input order.
+    const auto n = static_cast<std::int64_t>(pending.size());
+#pragma omp parallel
+    {
+        geo::GeosContext local;
+#pragma omp for schedule(dynamic, 32)
+        for (std::int64_t i = 0; i < n; ++i) {
+            auto& p = pending[static_cast<std::size_t>(i)];
+            try {
+                auto geom = geo::from_wkb(local, p.wkb.data(), p.wkb.size());
+                if (GEOSisValid_r(local.get(), geom.get()) != 1) {
+                    char* reason = GEOSisValidReason_r(local.get(), geom.get());
+                    p.invalid_reason = reason != nullptr ? reason : "invalid";
+                    GEOSFree_r(local.get(), reason);
+                    GEOSMakeValidParams* params = GEOSMakeValidParams_create_r(local.get());
+                    GEOSMakeValidParams_setMethod_r(local.get(), params, GEOS_MAKE_VALID_STRUCTURE);
+                    GEOSMakeValidParams_setKeepCollapsed_r(local.get(), params, 0);
+                    GEOSGeometry* fixed = GEOSMakeValidWithParams_r(local.get(), geom.get(), params);
+                    GEOSMakeValidParams_destroy_r(local.get(), params);
+                    geom = geo::polygonal_part(local, geo::own(local, fixed, "make-valid"));
+                }
+                // GEOS geometries do not belong to a context; the zone set's one destroys them.
+                p.zone.geometry = geo::GeomPtr(geom.release(), geo::GeomDeleter{ctx.get()});
+            } catch (const std::exception& e) {
+                p.error = e.what();
+            }
+            p.wkb = {};
+        }
+    }
+    for (auto& p : pending) {
+        if (!p.error.empty()) {
+            throw input_error(o.path + ": " + p.zone.where + ": cannot use the geometry: " + p.error);
+        }
+        if (!p.invalid_reason.empty()) {
+            const std::string why = "invalid polygon (" + p.invalid_reason + ")";
+            if (GEOSisEmpty_r(ctx.get(), p.zone.geometry.get()) == 1) {
+                skip(p.zone.where, why + " that repairs to nothing");
                 continue;
             }
             if (o.strict) {
-                throw input_error(o.path + ": " + where + ": invalid polygon (" + why + ") (--strict)");
+                throw input_error(o.path + ": " + p.zone.where + ": " + why + " (--strict)");
             }
-            out.report.repaired.push_back({where, "invalid polygon (" + why + "), repaired by make-valid"});
+            out.report.repaired.push_back({p.zone.where, why + ", repaired by make-valid"});
         }
-        z.geometry = std::move(geom);
-        z.where = where;
-        out.zones.push_back(std::move(z));
+        out.zones.push_back(std::move(p.zone));
     }
     out.report.used = out.zones.size();
     if (out.zones.empty()) {

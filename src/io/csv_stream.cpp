@@ -1,0 +1,231 @@
+#include "maillage/io/csv_stream.hpp"
+
+#include "maillage/error.hpp"
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+namespace maillage::io {
+
+namespace {
+constexpr std::size_t buffer_size = 1 << 20;
+}
+
+CsvReader::CsvReader(const std::string& path) : m_path(path), m_buf(buffer_size) {
+    m_file = std::fopen(path.c_str(), "rb");
+    if (m_file == nullptr) {
+        throw input_error(path + ": cannot open: " + std::strerror(errno));
+    }
+    // Separator: the candidate seen most often in the header line, outside quotes.
+    std::string first;
+    bool quoted = false;
+    for (int c = get(); c != EOF; c = get()) {
+        if (c == '"') {
+            quoted = !quoted;
+        }
+        if (!quoted && (c == '\n' || c == '\r')) {
+            break;
+        }
+        first.push_back(static_cast<char>(c));
+    }
+    if (first.rfind("\xEF\xBB\xBF", 0) == 0) {
+        first.erase(0, 3);
+    }
+    std::array<std::pair<char, int>, 4> counts{{{',', 0}, {';', 0}, {'\t', 0}, {'|', 0}}};
+    quoted = false;
+    for (char c : first) {
+        if (c == '"') {
+            quoted = !quoted;
+        }
+        for (auto& [s, n] : counts) {
+            if (!quoted && c == s) {
+                ++n;
+            }
+        }
+    }
+    int best = counts[0].second;
+    for (const auto& [s, n] : counts) {
+        if (n > best) {
+            best = n;
+            m_sep = s;
+        }
+    }
+    // Then parse the header line itself as a record.
+    std::rewind(m_file);
+    m_pos = m_len = 0;
+    m_line = 1;
+    if (!read_record(m_header)) {
+        throw input_error(path + ": the file is empty; expected a header line with lon and lat columns.");
+    }
+    if (!m_header.empty() && m_header[0].rfind("\xEF\xBB\xBF", 0) == 0) {
+        m_header[0].erase(0, 3);
+    }
+}
+
+CsvReader::~CsvReader() {
+    if (m_file != nullptr) {
+        std::fclose(m_file);
+    }
+}
+
+int CsvReader::get() {
+    if (m_pos == m_len) {
+        m_len = std::fread(m_buf.data(), 1, m_buf.size(), m_file);
+        m_pos = 0;
+        if (m_len == 0) {
+            return EOF;
+        }
+    }
+    return static_cast<unsigned char>(m_buf[m_pos++]);
+}
+
+bool CsvReader::read_record(std::vector<std::string>& fields) {
+    std::size_t used = 0;
+    auto next_field = [&]() -> std::string& {
+        if (used == fields.size()) {
+            fields.emplace_back();
+        }
+        std::string& f = fields[used++];
+        f.clear();
+        return f;
+    };
+    for (;;) {
+        m_record_line = m_line;
+        int c = get();
+        if (c == EOF) {
+            fields.resize(used);
+            return false;
+        }
+        if (c == '\n' || c == '\r') {
+            if (c == '\n') {
+                ++m_line;
+            }
+            continue; // blank line
+        }
+        std::string* cur = &next_field();
+        bool quoted = false;
+        bool was_quoted = false;
+        for (;;) {
+            if (quoted) {
+                if (c == EOF) {
+                    throw input_error(m_path + ": line " + std::to_string(m_record_line) +
+                                      ": a quoted field is never closed (missing '\"').");
+                }
+                if (c == '"') {
+                    const int d = get();
+                    if (d == '"') {
+                        cur->push_back('"');
+                    } else {
+                        quoted = false;
+                        c = d;
+                        continue;
+                    }
+                } else {
+                    if (c == '\n') {
+                        ++m_line;
+                    }
+                    cur->push_back(static_cast<char>(c));
+                }
+                c = get();
+                continue;
+            }
+            if (c == EOF || c == '\n' || c == '\r') {
+                if (c == '\r') {
+                    const int d = get();
+                    if (d != '\n' && d != EOF) {
+                        --m_pos; // lone CR: keep the next character
+                    }
+                }
+                ++m_line;
+                fields.resize(used);
+                return true;
+            }
+            if (c == static_cast<unsigned char>(m_sep)) {
+                cur = &next_field();
+                was_quoted = false;
+            } else if (c == '"' && cur->empty() && !was_quoted) {
+                quoted = true;
+                was_quoted = true;
+            } else {
+                cur->push_back(static_cast<char>(c));
+            }
+            c = get();
+        }
+    }
+}
+
+bool CsvReader::next(std::vector<std::string>& fields) { return read_record(fields); }
+
+CsvWriter::CsvWriter(const std::string& path) : m_path(path) {
+    m_file = std::fopen(path.c_str(), "wb");
+    if (m_file == nullptr) {
+        throw runtime_failure(path + ": cannot create: " + std::strerror(errno));
+    }
+    m_out.reserve(buffer_size + 4096);
+}
+
+CsvWriter::~CsvWriter() {
+    if (m_file != nullptr) {
+        std::fclose(m_file);
+    }
+}
+
+void CsvWriter::sep() {
+    if (!m_first) {
+        m_out.push_back(',');
+    }
+    m_first = false;
+}
+
+void CsvWriter::field(std::string_view v) {
+    sep();
+    if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
+        m_out.append(v);
+        return;
+    }
+    m_out.push_back('"');
+    for (char c : v) {
+        if (c == '"') {
+            m_out.push_back('"');
+        }
+        m_out.push_back(c);
+    }
+    m_out.push_back('"');
+}
+
+void CsvWriter::field(double value, int decimals) {
+    sep();
+    std::array<char, 64> buf{};
+    const int n = std::snprintf(buf.data(), buf.size(), "%.*f", decimals, value);
+    m_out.append(buf.data(), static_cast<std::size_t>(n));
+}
+
+void CsvWriter::empty_field() { sep(); }
+
+void CsvWriter::end_record() {
+    m_out.push_back('\n');
+    m_first = true;
+    if (m_out.size() >= buffer_size) {
+        if (std::fwrite(m_out.data(), 1, m_out.size(), m_file) != m_out.size()) {
+            throw runtime_failure(m_path + ": write failed: " + std::strerror(errno) + " (is the disk full?)");
+        }
+        m_out.clear();
+    }
+}
+
+void CsvWriter::close() {
+    if (m_file == nullptr) {
+        return;
+    }
+    const bool ok = std::fwrite(m_out.data(), 1, m_out.size(), m_file) == m_out.size();
+    const int err = errno;
+    m_out.clear();
+    const bool closed = std::fclose(m_file) == 0;
+    m_file = nullptr;
+    if (!ok || !closed) {
+        throw runtime_failure(m_path + ": write failed: " + std::strerror(err) + " (is the disk full?)");
+    }
+}
+
+} // namespace maillage::io
