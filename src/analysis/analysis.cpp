@@ -130,22 +130,15 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
     const auto& grid = r.grid;
     const std::size_t ncells = grid.zone.size();
     r.cell_km.assign(ncells, std::numeric_limits<float>::quiet_NaN());
-    const int nthreads = omp_get_max_threads();
-    std::vector<std::vector<ZoneAccumulator>> zone_acc(static_cast<std::size_t>(nthreads));
-    std::vector<std::vector<double>> site_acc(static_cast<std::size_t>(nthreads));
-    std::vector<std::vector<WeightedDistance>> samples(static_cast<std::size_t>(nthreads));
-    std::vector<std::vector<std::pair<std::size_t, double>>> beyond_cells(static_cast<std::size_t>(nthreads));
+    // The parallel pass only measures; every sum is then made in one sequential pass in cell
+    // order, so that the figures do not depend on the number of threads or their schedule.
+    std::vector<double> cell_m(ncells, 0.0);
+    std::vector<std::uint32_t> cell_site(ncells, 0);
     report("distances", 0.0);
     int rows_done = 0;
 #pragma omp parallel
     {
-        const auto t = static_cast<std::size_t>(omp_get_thread_num());
-        zone_acc[t].assign(nz, {});
-        site_acc[t].assign(sites.size(), 0.0);
-        auto& za = zone_acc[t];
-        auto& sa = site_acc[t];
-        auto& smp = samples[t];
-        auto& far = beyond_cells[t];
+        const auto t = omp_get_thread_num();
         const auto proj = r.projection.clone();
         std::vector<double> xs;
         std::vector<double> ys;
@@ -170,22 +163,9 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
                 for (std::size_t k = 0; k < cells.size(); ++k) {
                     const std::size_t c = cells[k];
                     const auto hit = idx.nearest({xs[k], ys[k]});
-                    const double d = hit.distance_m;
-                    r.cell_km[c] = static_cast<float>(d / 1000.0);
-                    const double pop = grid.population[c];
-                    auto& acc = za[static_cast<std::size_t>(grid.zone[c])];
-                    acc.weighted_sum += pop * d;
-                    acc.population += pop;
-                    acc.distance_sum += d;
-                    acc.max_m = std::max(acc.max_m, d);
-                    if (d > threshold_m) {
-                        acc.beyond += pop;
-                        far.emplace_back(c, d);
-                    }
-                    sa[hit.site] += pop;
-                    if (pop > 0) {
-                        smp.push_back({d, pop});
-                    }
+                    cell_m[c] = hit.distance_m;
+                    cell_site[c] = hit.site;
+                    r.cell_km[c] = static_cast<float>(hit.distance_m / 1000.0);
                 }
             }
             if (progress && t == 0) {
@@ -201,31 +181,37 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
     timer.lap("distances");
     report("distances", 1.0);
 
-    // 5. Merge per-thread sums; zones without a cell put their population on their reference point.
+    // 5. Sums per zone and site; zones without a cell put their population on their reference point.
     r.sites.assign(sites.size(), {});
+    std::vector<ZoneAccumulator> zone_acc(nz);
     std::vector<WeightedDistance> all;
-    {
-        std::size_t total = 0;
-        for (const auto& s : samples) {
-            total += s.size();
+    std::vector<std::pair<std::size_t, double>> beyond_cells;
+    all.reserve(ncells / 2 + nz);
+    for (std::size_t c = 0; c < ncells; ++c) {
+        if (grid.zone[c] < 0) {
+            continue;
         }
-        all.reserve(total + nz);
-        for (auto& s : samples) {
-            all.insert(all.end(), s.begin(), s.end());
-            s.clear();
-            s.shrink_to_fit();
+        const double d = cell_m[c];
+        const double pop = grid.population[c];
+        auto& acc = zone_acc[static_cast<std::size_t>(grid.zone[c])];
+        acc.weighted_sum += pop * d;
+        acc.population += pop;
+        acc.distance_sum += d;
+        acc.max_m = std::max(acc.max_m, d);
+        if (d > threshold_m) {
+            acc.beyond += pop;
+            beyond_cells.emplace_back(c, d);
+        }
+        r.sites[cell_site[c]].catchment_population += pop;
+        if (pop > 0) {
+            all.push_back({d, pop});
         }
     }
+    cell_m = {};
+    cell_site = {};
     for (std::size_t i = 0; i < nz; ++i) {
         auto& zr = r.zones[i];
-        ZoneAccumulator acc;
-        for (const auto& za : zone_acc) {
-            acc.weighted_sum += za[i].weighted_sum;
-            acc.population += za[i].population;
-            acc.distance_sum += za[i].distance_sum;
-            acc.max_m = std::max(acc.max_m, za[i].max_m);
-            acc.beyond += za[i].beyond;
-        }
+        auto& acc = zone_acc[i];
         if (zr.cells == 0) {
             ++r.point_demands;
             const double pop = zones[i].population;
@@ -247,13 +233,7 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
         r.population_beyond += acc.beyond;
         ++r.sites[zr.nearest_site].catchment_zones;
     }
-    for (const auto& sa : site_acc) {
-        for (std::size_t s = 0; s < sa.size(); ++s) {
-            r.sites[s].catchment_population += sa[s];
-        }
-    }
-    zone_acc.clear();
-    site_acc.clear();
+    zone_acc = {};
     r.distribution = distribution(all);
     all = {};
     timer.lap("statistics");
@@ -290,7 +270,7 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
     }
     timer.lap("sites");
 
-    // 7. Groups, in order of first appearance.
+    // 7. Groups, sorted by name.
     {
         std::map<std::string, std::size_t> pos;
         for (std::size_t i = 0; i < nz; ++i) {
@@ -339,11 +319,9 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
             r.underserved[k].population += pop;
             r.underserved[k].max_m = std::max(r.underserved[k].max_m, d);
         };
-        for (const auto& far : beyond_cells) {
-            for (const auto& [c, d] : far) {
-                if (part_of[c] > 0) {
-                    add(static_cast<std::size_t>(part_of[c] - 1), grid.population[c], d);
-                }
+        for (const auto& [c, d] : beyond_cells) {
+            if (part_of[c] > 0) {
+                add(static_cast<std::size_t>(part_of[c] - 1), grid.population[c], d);
             }
         }
         // Zones too small for a cell: their reference point, tested against the parts.

@@ -1,5 +1,7 @@
 #include "maillage/analysis/outputs.hpp"
 
+#include "maillage/analysis/underserved.hpp"
+
 #include "maillage/error.hpp"
 #include "maillage/io/gdal_util.hpp"
 
@@ -102,23 +104,12 @@ void write_sites(GDALDataset& ds, const std::string& path, const AnalysisResult&
 void write_underserved(GDALDataset& ds, const std::string& path, const AnalysisResult& r,
                        const geo::GeosContext& ctx) {
     const auto srs = io::wgs84();
-    const auto laea = laea_srs(r.projection);
-    std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&laea, &srs));
-    if (!ct) {
-        throw runtime_failure("cannot build the transformation back to WGS84: " + io::gdal_last_error());
-    }
     io::LayerWriter w(ds, path, "underserved", wkbMultiPolygon, &srs,
                       {{"part", OFTInteger}, {"area_km2", OFTReal}, {"population", OFTReal}, {"max_km", OFTReal}});
-    const char* const wrap[] = {"WRAPDATELINE=YES", nullptr};
+    const auto proj = r.projection.clone();
     int part = 0;
     for (const auto& u : r.underserved) {
-        auto g = to_ogr(ctx, u.geometry.get());
-        // GDAL's transformer splits a polygon that crosses the antimeridian, as RFC 7946 wants.
-        std::unique_ptr<OGRGeometry> ll(
-            OGRGeometryFactory::transformWithOptions(g.get(), ct.get(), const_cast<char**>(wrap)));
-        if (!ll) {
-            throw runtime_failure("cannot transform an underserved part to WGS84");
-        }
+        auto ll = to_ogr(ctx, to_lonlat(ctx, u.geometry.get(), proj).get());
         if (wkbFlatten(ll->getGeometryType()) == wkbPolygon) {
             ll.reset(OGRGeometryFactory::forceToMultiPolygon(ll.release()));
         }

@@ -23,7 +23,9 @@ double weighted_quantile(std::span<const WeightedDistance> sorted, double total,
 DistanceDistribution distribution(std::vector<WeightedDistance>& values, int curve_km) {
     DistanceDistribution d;
     std::sort(values.begin(), values.end(), [](const WeightedDistance& a, const WeightedDistance& b) {
-        return a.distance_m < b.distance_m;
+        // Population breaks ties, so that the sums below run in one order for one multiset.
+        return a.distance_m < b.distance_m ||
+               (a.distance_m == b.distance_m && a.population < b.population);
     });
     double weighted = 0.0;
     for (const auto& v : values) {

@@ -32,6 +32,48 @@ geo::GeomPtr geodesic_circle(const geo::GeosContext& ctx, const geo::EqualAreaPr
     return geo::own(ctx, GEOSGeom_createPolygon_r(ctx.get(), ring, nullptr, 0), "circle");
 }
 
+geo::GeomPtr to_lonlat(const geo::GeosContext& ctx, const GEOSGeometry* projected,
+                       const geo::EqualAreaProjection& proj) {
+    const auto h = ctx.get();
+    // Longitudes unwrapped around the projection's centre: continuous across the antimeridian.
+    const double lon_0 = proj.lon_0();
+    auto unwrapped = geo::transform_xy(ctx, projected, [&](double x, double y) {
+        const auto ll = proj.inverse(geo::XY{x, y});
+        return std::pair{lon_0 + geo::normalize_lon(ll.lon - lon_0), ll.lat};
+    });
+    double x0 = 0.0;
+    double y0 = 0.0;
+    double x1 = 0.0;
+    double y1 = 0.0;
+    if (GEOSisEmpty_r(h, unwrapped.get()) == 1 ||
+        GEOSGeom_getExtent_r(h, unwrapped.get(), &x0, &y0, &x1, &y1) == 0 ||
+        (x0 >= -180.0 && x1 <= 180.0)) {
+        return unwrapped;
+    }
+    // Cut into the pieces west of -180, between, and east of 180, and shift them home.
+    std::vector<GEOSGeometry*> pieces;
+    for (const double shift : {-360.0, 0.0, 360.0}) {
+        auto box = geo::own(ctx, GEOSGeom_createRectangle_r(h, -180.0 - shift, -90.0, 180.0 - shift, 90.0),
+                            "rectangle");
+        auto piece = geo::polygonal_part(
+            ctx, geo::own(ctx, GEOSIntersection_r(h, unwrapped.get(), box.get()), "intersection"));
+        if (GEOSisEmpty_r(h, piece.get()) == 1) {
+            continue;
+        }
+        if (shift != 0.0) {
+            piece = geo::transform_xy(ctx, piece.get(), [&](double x, double y) { return std::pair{x + shift, y}; });
+        }
+        const int n = GEOSGetNumGeometries_r(h, piece.get());
+        for (int i = 0; i < n; ++i) {
+            pieces.push_back(GEOSGeom_clone_r(h, GEOSGetGeometryN_r(h, piece.get(), i)));
+        }
+    }
+    return geo::own(ctx,
+                    GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, pieces.data(),
+                                                static_cast<unsigned>(pieces.size())),
+                    "antimeridian split");
+}
+
 std::vector<geo::GeomPtr> underserved_parts(const geo::GeosContext& ctx,
                                             const geo::EqualAreaProjection& proj,
                                             const std::vector<geo::LonLat>& sites,

@@ -9,6 +9,8 @@
 #include "maillage/io/site_reader.hpp"
 #include "maillage/io/zone_reader.hpp"
 
+#include <omp.h>
+
 #include <chrono>
 #include <cmath>
 #include <iomanip>
@@ -54,7 +56,9 @@ public:
         const bool default_sites = m_sites.path.empty();
         if (default_sites) {
             m_sites.path = data_dir() + "/structures-aura-dila-2017.csv";
-            if (m_vm["site-filter"].defaulted() || m_sites.filter.empty()) {
+            // The shipped directory holds context services too; an explicit --site-filter
+            // (even an empty one) replaces the SPRO selection.
+            if (m_vm.count("site-filter") == 0U) {
                 m_sites.filter = "spro_core = 1";
             }
         }
@@ -71,6 +75,9 @@ public:
             return 0;
         }
         const bool show = !m_quiet && want_progress(m_progress, m_no_progress);
+        if (m_params.threads > 0) {
+            omp_set_num_threads(m_params.threads);
+        }
         const auto t0 = std::chrono::steady_clock::now();
         // The output folder is checked before the long work, so a bad --out fails at once.
         io::StagedOutput out(m_out);

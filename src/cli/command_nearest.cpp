@@ -68,7 +68,7 @@ public:
             ("points", po::value<std::string>(&m_points)->required(), "points (or polygons, measured from their reference point): any OGR layer or a CSV with lon/lat columns")
             ("points-crs", po::value<std::string>(&m_points_crs), "CRS of the points, overriding the layer's (CSV default EPSG:4326)")
             ("out,o", po::value<std::string>(&m_out)->required(), "output file: .csv, .geojson or .gpkg")
-            (",k", po::value<int>(&m_k)->default_value(1), "number of nearest sites per point")
+            ("k,k", po::value<int>(&m_k)->default_value(1), "number of nearest sites per point")
             ("max-km", po::value<double>(&m_max_km)->default_value(-1.0, "none"), "leave sites farther than this empty (km)")
             ("strict", po::bool_switch(&m_strict), "stop at the first point without usable coordinates");
         m_all.add(d).add(common_options(m_progress, m_no_progress, m_threads, m_quiet));
@@ -135,9 +135,8 @@ public:
             const auto lon = io::first_present(defn, io::lon_column_names());
             const auto lat = io::first_present(defn, io::lat_column_names());
             if (lon.empty() || lat.empty()) {
-                throw input_error(m_points + ": no longitude/latitude columns (looked for lon, longitude, "
-                                             "lng, x and lat, latitude, y; columns are: " +
-                                  io::field_list(defn) + ").");
+                throw input_error(m_points + ": no longitude/latitude columns (looked for " +
+                                  io::lonlat_names_text() + "; columns are: " + io::field_list(defn) + ").");
             }
             lon_idx = io::find_field(defn, lon);
             lat_idx = io::find_field(defn, lat);
@@ -172,7 +171,9 @@ public:
             fields.push_back({"nearest_site_name" + suffix, OFTString});
             fields.push_back({"nearest_km" + suffix, OFTReal});
         }
-        auto gtype = csv_in ? wkbNone : wkbFlatten(layer->GetGeomType());
+        // CSV points get a point geometry in formats that have one.
+        auto gtype = csv_in ? (m_format == io::VectorFormat::csv ? wkbNone : wkbPoint)
+                            : wkbFlatten(layer->GetGeomType());
         const auto wgs = io::wgs84();
         io::LayerWriter writer(*out, tmp, fs::path(m_out).stem().string(), gtype,
                                gtype == wkbNone ? nullptr : &wgs, fields);
@@ -217,9 +218,6 @@ public:
                     }
                     p = reference_point(f->GetGeometryRef());
                 }
-                if (p && !geo::is_valid_lonlat(*p)) {
-                    p.reset();
-                }
                 if (!p) {
                     const std::string where = io::feature_where(csv_in, f->GetFID());
                     if (m_strict) {
@@ -233,8 +231,14 @@ public:
                 if (csv_in && p && ct) {
                     double x = p->lon;
                     double y = p->lat;
-                    ct->Transform(1, &x, &y);
-                    p = geo::LonLat{x, y};
+                    if (ct->Transform(1, &x, &y) != 0) {
+                        p = geo::LonLat{x, y};
+                    } else {
+                        p.reset();
+                    }
+                }
+                if (p && !geo::is_valid_lonlat(*p)) {
+                    p.reset();
                 }
                 pts.push_back(p.value_or(geo::LonLat{}));
                 ok.push_back(p ? 1 : 0);
@@ -262,7 +266,12 @@ public:
                         values[b] = values[b + 1] = values[b + 2] = io::FieldValue{};
                     }
                 }
-                writer.add(gtype == wkbNone ? nullptr : f.GetGeometryRef(), values);
+                if (csv_in && gtype != wkbNone) {
+                    OGRPoint pt(pts[i].lon, pts[i].lat);
+                    writer.add(ok[i] != 0 ? &pt : nullptr, values);
+                } else {
+                    writer.add(gtype == wkbNone ? nullptr : f.GetGeometryRef(), values);
+                }
             }
             total += feats.size();
         }
@@ -297,8 +306,8 @@ public:
             for (const auto& h : header) {
                 cols += (cols.empty() ? "" : ", ") + h;
             }
-            throw input_error(m_points + ": no longitude/latitude columns (looked for lon, longitude, "
-                                         "lng, x and lat, latitude, y; columns are: " + cols + ").");
+            throw input_error(m_points + ": no longitude/latitude columns (looked for " +
+                              io::lonlat_names_text() + "; columns are: " + cols + ").");
         }
         io::StagedOutput staging(fs::absolute(m_out).parent_path());
         const std::string tmp = staging.path(fs::path(m_out).filename().string()).string();

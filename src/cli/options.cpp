@@ -31,9 +31,9 @@ po::variables_map parse(const std::vector<std::string>& args, const po::options_
     po::variables_map vm;
     po::command_line_parser parser(args);
     parser.options(desc);
-    if (positional != nullptr) {
-        parser.positional(*positional);
-    }
+    // Without a positional description, a stray word is an error rather than silently ignored.
+    const po::positional_options_description none;
+    parser.positional(positional != nullptr ? *positional : none);
     po::store(parser.run(), vm);
     if (vm.count("config") != 0U) {
         const fs::path config = vm["config"].as<std::string>();

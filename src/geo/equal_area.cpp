@@ -31,6 +31,7 @@ constexpr double deg = std::numbers::pi / 180.0;
 EqualAreaProjection::EqualAreaProjection(double lon_0, double lat_0)
     : m_impl(std::make_unique<Impl>()), m_lon_0(lon_0), m_lat_0(lat_0) {
     m_impl->ctx = proj_context_create();
+    proj_log_level(m_impl->ctx, PJ_LOG_NONE);
     // A plain operation (not a CRS): angular input in radians, no axis-order surprises.
     std::ostringstream def;
     def.precision(12);

@@ -28,7 +28,7 @@ std::string gdal_last_error() {
 bool is_csv_path(const std::string& path) {
     auto ext = std::filesystem::path(path).extension().string();
     std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-    return ext == ".csv" || ext == ".tsv" || ext == ".txt";
+    return ext == ".csv" || ext == ".tsv";
 }
 
 GDALDatasetUniquePtr open_vector(const std::string& path, const std::vector<std::string>& open_options) {

@@ -20,6 +20,17 @@ const std::vector<std::string>& lat_column_names() {
     return names;
 }
 
+std::string lonlat_names_text() {
+    auto join = [](const std::vector<std::string>& v) {
+        std::string out;
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            out += (i == 0 ? "" : (i + 1 == v.size() ? " or " : ", ")) + v[i];
+        }
+        return out;
+    };
+    return join(lon_column_names()) + " and " + join(lat_column_names());
+}
+
 std::optional<double> parse_number(const std::string& text) {
     std::size_t b = 0;
     std::size_t e = text.size();
@@ -145,10 +156,9 @@ SiteSet read_sites(const SiteReadOptions& o) {
         const auto lon_name = first_present(defn, lon_column_names());
         const auto lat_name = first_present(defn, lat_column_names());
         if (lon_name.empty() || lat_name.empty()) {
-            throw input_error(o.path +
-                              ": no longitude/latitude columns (looked for lon, longitude, lng, "
-                              "x and lat, latitude, y; columns are: " +
-                              field_list(defn) + ")." + separator_hint(defn));
+            throw input_error(o.path + ": no longitude/latitude columns (looked for " +
+                              lonlat_names_text() + "; columns are: " + field_list(defn) + ")." +
+                              separator_hint(defn));
         }
         lon_idx = find_field(defn, lon_name);
         lat_idx = find_field(defn, lat_name);
@@ -235,11 +245,13 @@ SiteSet read_sites(const SiteReadOptions& o) {
             skip(where, "coordinates are not finite");
             continue;
         }
-        if (!srs && (std::abs(x) > 360.0 || std::abs(y) > 90.0)) {
-            throw input_error(o.path + ": the layer has no CRS and " + where + " has coordinates (" +
-                              std::to_string(x) + ", " + std::to_string(y) +
-                              ") that are not longitude/latitude. Give its CRS with --sites-crs "
-                              "(e.g. EPSG:2154).");
+        if ((!srs || srs->IsGeographic() != 0) && (std::abs(x) > 360.0 || std::abs(y) > 360.0)) {
+            throw input_error(o.path + ": " + where + " has coordinates (" + std::to_string(x) +
+                              ", " + std::to_string(y) +
+                              ") that are not longitude/latitude although the layer's CRS is " +
+                              out.report.crs +
+                              ". If the file is in a projected CRS, give it with --sites-crs "
+                              "(e.g. EPSG:2154 for Lambert-93).");
         }
         if (ct && ct->Transform(1, &x, &y) == 0) {
             skip(where, "cannot be transformed to WGS84 (" + std::to_string(x) + ", " +

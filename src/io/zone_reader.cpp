@@ -146,20 +146,24 @@ ZoneSet read_zones(const ZoneReadOptions& o) {
                             ", not a polygon");
             continue;
         }
-        if (!srs) {
-            OGREnvelope env;
-            g->getEnvelope(&env);
-            if (std::abs(env.MinX) > 360 || std::abs(env.MaxX) > 360 || std::abs(env.MinY) > 90 ||
-                std::abs(env.MaxY) > 90) {
-                throw input_error(o.path + ": the layer has no CRS and " + where +
-                                  " has coordinates that are not longitude/latitude (e.g. x " +
-                                  std::to_string(env.MinX) + ", y " + std::to_string(env.MinY) +
-                                  "). Give its CRS with --zones-crs (e.g. EPSG:2154).");
-            }
-        }
         if (ct && g->transform(ct.get()) != OGRERR_NONE) {
             skip(where, "cannot be transformed to WGS84");
             continue;
+        }
+        {
+            // GeoJSON without a "crs" member is read as WGS84 whatever it holds: coordinates
+            // out of the lon/lat range reveal a projected file.
+            OGREnvelope env;
+            g->getEnvelope(&env);
+            if (!(std::abs(env.MinX) <= 360 && std::abs(env.MaxX) <= 360 && std::abs(env.MinY) <= 90 &&
+                  std::abs(env.MaxY) <= 90)) {
+                throw input_error(o.path + ": " + where +
+                                  " has coordinates that are not longitude/latitude (e.g. x " +
+                                  std::to_string(env.MinX) + ", y " + std::to_string(env.MinY) +
+                                  ") although the layer's CRS is " + out.report.crs +
+                                  ". If the file is in a projected CRS, give it with --zones-crs "
+                                  "(e.g. EPSG:2154 for Lambert-93).");
+            }
         }
         g->flattenTo2D();
         Pending p;

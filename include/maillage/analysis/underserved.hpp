@@ -24,4 +24,9 @@ std::vector<geo::GeomPtr> underserved_parts(const geo::GeosContext& ctx,
                                             const std::vector<geo::GeomPtr>& zones, double radius_m,
                                             double tolerance_m);
 
+/// A projected polygon back in WGS84 lon/lat, split at the antimeridian into parts whose
+/// longitudes stay within [-180, 180], as RFC 7946 asks.
+geo::GeomPtr to_lonlat(const geo::GeosContext& ctx, const GEOSGeometry* projected,
+                       const geo::EqualAreaProjection& proj);
+
 } // namespace maillage::analysis

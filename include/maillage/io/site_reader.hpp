@@ -33,6 +33,9 @@ SiteSet read_sites(const SiteReadOptions& options);
 const std::vector<std::string>& lon_column_names();
 const std::vector<std::string>& lat_column_names();
 
+/// "lon, longitude, ... and lat, ...", for messages.
+std::string lonlat_names_text();
+
 /// Strict number parsing (whole string, '.' or ',' as decimal separator); nullopt otherwise.
 std::optional<double> parse_number(const std::string& text);
 
