@@ -85,6 +85,7 @@ public:
 
             std::map<std::string, std::size_t> types;
             std::map<std::string, std::vector<std::string>> issues;
+            std::map<std::string, std::size_t> issue_count;
             std::map<std::string, std::string> seen;
             std::size_t count = 0;
             double x0 = INFINITY;
@@ -94,6 +95,7 @@ public:
             std::size_t swapped_like = 0;
             std::size_t points = 0;
             auto add = [&](const std::string& kind, const std::string& where) {
+                ++issue_count[kind];
                 auto& v = issues[kind];
                 if (v.size() < 10) {
                     v.push_back(where);
@@ -189,7 +191,8 @@ public:
             }
             auto pr = nlohmann::ordered_json::object();
             for (const auto& [k, v] : issues) {
-                pr[k] = v;
+                const auto n = issue_count.count(k) != 0U ? issue_count[k] : v.size();
+                pr[k] = {{"count", n}, {"where", v}};
             }
             l["problems"] = pr;
             j["layers"].push_back(l);
@@ -236,9 +239,9 @@ private:
                 std::cout << " none found";
             }
             for (const auto& [k, v] : l["problems"].items()) {
-                std::cout << "\n    " << k << ": ";
+                std::cout << "\n    " << k << " (" << v["count"].get<std::size_t>() << "): ";
                 bool first = true;
-                for (const auto& w : v) {
+                for (const auto& w : v["where"]) {
                     std::cout << (first ? "" : ", ") << w.get<std::string>();
                     first = false;
                 }

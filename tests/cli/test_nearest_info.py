@@ -244,11 +244,12 @@ class TestInfo(h.CliTestCase):
         self.assertEqual(layer["crs"], "EPSG:4326")
         invalid_key = [k for k in layer["problems"] if "invalid" in k]
         self.assertEqual(len(invalid_key), 1, layer["problems"])
-        listed = layer["problems"][invalid_key[0]]
+        listed = layer["problems"][invalid_key[0]]["where"]
         # The invalid features, found independently with OGR, in file order.
         ds = ogr.Open(str(h.COMMUNES))
         invalid = [f"feature {f.GetFID()}" for f in ds.GetLayer(0) if not f.GetGeometryRef().IsValid()]
         self.assertEqual(len(invalid), h.AURA_INVALID_COMMUNES)
+        self.assertEqual(layer["problems"][invalid_key[0]]["count"], len(invalid))
         shown = [w for w in listed if w != "..."]
         self.assertGreater(len(shown), 0)
         self.assertEqual(shown, invalid[:len(shown)])
@@ -269,12 +270,13 @@ class TestInfo(h.CliTestCase):
         layer = json.loads(r.stdout)["layers"][0]
         self.assertEqual(layer["features"], 6)
         problems = layer["problems"]
-        dup = [v for k, v in problems.items() if "duplicate" in k]
+        dup = [v["where"] for k, v in problems.items() if "duplicate" in k]
         self.assertEqual(len(dup), 1, problems)
         self.assertEqual([w.split(" (")[0] for w in dup[0]], ["line 4", "line 7"])
         self.assertIn("first at line 2", dup[0][0])
         self.assertIn("first at line 3", dup[0][1])
-        swapped = [v for k, v in problems.items() if "swapped" in k]
+        self.assertEqual([v["count"] for k, v in problems.items() if "duplicate" in k], [2])
+        swapped = [v["where"] for k, v in problems.items() if "swapped" in k]
         self.assertEqual(len(swapped), 1, problems)
         self.assertIn("2 of 6", swapped[0][0])
         text = h.run_ok(self, "info", path)
