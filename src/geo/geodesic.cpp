@@ -99,7 +99,9 @@ double normalize_lon(double lon) {
     if (r < 0) {
         r += 360.0;
     }
-    return r - 180.0;
+    r -= 180.0;
+    // fmod of a value a hair below -180 is a hair below 0; adding 360 then rounds to 360.
+    return r >= 180.0 ? r - 360.0 : r;
 }
 
 } // namespace maillage::geo

@@ -19,8 +19,10 @@ struct Hit {
 /// Exact geodesic nearest-site queries. A k-d tree over Earth-centred (ECEF) coordinates
 /// proposes candidates by chord length; since a chord is never longer than the geodesic it
 /// subtends, every site the geodesic could prefer lies within a chord radius equal to the best
-/// geodesic found, and the geodesic decides among them. Results are therefore exactly the
-/// brute-force ones (ties broken by the lower site position). Queries are thread-safe.
+/// geodesic found, and the geodesic decides among them. Results are therefore those of a brute
+/// force over every site with the same distance function; sites at the same distance to within
+/// rounding (far below 1 mm) may come in either order, exact duplicates by the lower position.
+/// Queries are thread-safe.
 class SiteIndex {
 public:
     explicit SiteIndex(std::span<const geo::LonLat> sites);

@@ -1,0 +1,125 @@
+// The streaming CSV reader and writer against GDAL's CSV driver, an independent reading of the
+// same bytes.
+
+#include "maillage/error.hpp"
+#include "maillage/io/csv_stream.hpp"
+#include "maillage/io/gdal_util.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path write_temp(const std::string& name, const std::string& bytes) {
+    const auto dir = fs::temp_directory_path() / "maillage-csv-test";
+    fs::create_directories(dir);
+    const auto path = dir / name;
+    std::ofstream(path, std::ios::binary) << bytes;
+    return path;
+}
+
+std::vector<std::vector<std::string>> read_all(const fs::path& path, std::vector<std::string>& header,
+                                               std::vector<std::size_t>& lines) {
+    maillage::io::CsvReader r(path.string());
+    header = r.header();
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::string> rec;
+    while (r.next(rec)) {
+        rows.push_back(rec);
+        lines.push_back(r.line());
+    }
+    return rows;
+}
+
+std::vector<std::vector<std::string>> read_with_gdal(const fs::path& path, std::vector<std::string>& header) {
+    auto ds = maillage::io::open_vector(path.string());
+    OGRLayer* layer = ds->GetLayer(0);
+    OGRFeatureDefn* defn = layer->GetLayerDefn();
+    for (int i = 0; i < defn->GetFieldCount(); ++i) {
+        header.emplace_back(defn->GetFieldDefn(i)->GetNameRef());
+    }
+    std::vector<std::vector<std::string>> rows;
+    for (auto& f : *layer) {
+        std::vector<std::string> row;
+        for (int i = 0; i < defn->GetFieldCount(); ++i) {
+            row.emplace_back(f->GetFieldAsString(i));
+        }
+        rows.push_back(row);
+    }
+    return rows;
+}
+
+TEST(CsvReader, AgreesWithGdalOnQuotesBomCrlfAndSemicolons) {
+    const std::string text = "\xEF\xBB\xBFid;nom;lon;lat\r\n"
+                             "a;\"Mission locale; Lyon\";4.85;45.75\r\n"
+                             "b;\"CIO \"\"Nord\"\"\";5.1;45.2\r\n"
+                             "c;\"deux\nlignes\";5.2;45.3\r\n"
+                             "d;;5.3;45.4\r\n";
+    const auto path = write_temp("tricky.csv", text);
+    std::vector<std::string> header;
+    std::vector<std::size_t> lines;
+    const auto rows = read_all(path, header, lines);
+    std::vector<std::string> gdal_header;
+    const auto gdal_rows = read_with_gdal(path, gdal_header);
+    EXPECT_EQ(header, gdal_header);
+    ASSERT_EQ(rows.size(), gdal_rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        EXPECT_EQ(rows[i], gdal_rows[i]) << "row " << i;
+    }
+    // Physical lines where each record starts (the quoted line break pushes "d" to line 6).
+    EXPECT_EQ(lines, (std::vector<std::size_t>{2, 3, 4, 6}));
+}
+
+TEST(CsvReader, UnterminatedQuoteNamesTheLine) {
+    const auto path = write_temp("unterminated.csv", "id,lon,lat\na,1,2\nb,\"3,4\n");
+    maillage::io::CsvReader r(path.string());
+    std::vector<std::string> rec;
+    ASSERT_TRUE(r.next(rec));
+    try {
+        r.next(rec);
+        FAIL() << "an unterminated quote must be an error";
+    } catch (const maillage::input_error& e) {
+        EXPECT_NE(std::string(e.what()).find("line 3"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("unterminated.csv"), std::string::npos) << e.what();
+    }
+}
+
+TEST(CsvReader, EmptyFileIsAnError) {
+    const auto path = write_temp("empty.csv", "");
+    EXPECT_THROW(maillage::io::CsvReader r(path.string()), maillage::input_error);
+}
+
+TEST(CsvWriter, RoundTripsThroughGdal) {
+    const auto path = fs::temp_directory_path() / "maillage-csv-test" / "written.csv";
+    fs::create_directories(path.parent_path());
+    {
+        maillage::io::CsvWriter w(path.string());
+        for (const char* h : {"id", "name", "km"}) {
+            w.field(h);
+        }
+        w.end_record();
+        w.field("x1");
+        w.field("a, \"quoted\" name");
+        w.field(12.34567, 4);
+        w.end_record();
+        w.field("x2");
+        w.empty_field();
+        w.field(0.00004, 4);
+        w.end_record();
+        w.close();
+    }
+    std::vector<std::string> header;
+    const auto rows = read_with_gdal(path, header);
+    EXPECT_EQ(header, (std::vector<std::string>{"id", "name", "km"}));
+    ASSERT_EQ(rows.size(), 2U);
+    EXPECT_EQ(rows[0], (std::vector<std::string>{"x1", "a, \"quoted\" name", "12.3457"}));
+    EXPECT_EQ(rows[1], (std::vector<std::string>{"x2", "", "0.0000"}));
+}
+
+} // namespace
