@@ -141,18 +141,8 @@ public:
             lon_idx = io::find_field(defn, lon);
             lat_idx = io::find_field(defn, lat);
         }
-        std::optional<OGRSpatialReference> srs;
-        if (!m_points_crs.empty()) {
-            srs = io::parse_crs(m_points_crs, "--points-crs");
-        } else if (layer->GetSpatialRef() != nullptr) {
-            srs = *layer->GetSpatialRef();
-        } else if (csv_in) {
-            srs = io::wgs84();
-        }
-        std::unique_ptr<OGRCoordinateTransformation> ct;
-        if (srs) {
-            ct = io::to_wgs84(*srs);
-        }
+        const auto crs = io::resolve_crs(*layer, m_points_crs, "--points-crs", csv_in);
+        const auto& ct = crs.to_wgs84;
 
         // Output: the input's fields, then the results.
         io::StagedOutput staging(fs::absolute(m_out).parent_path());

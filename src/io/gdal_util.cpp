@@ -101,6 +101,31 @@ std::unique_ptr<OGRCoordinateTransformation> to_wgs84(const OGRSpatialReference&
     return ct;
 }
 
+LayerCrs resolve_crs(OGRLayer& layer, const std::string& override_text, const std::string& option,
+                     bool csv) {
+    LayerCrs out;
+    if (!override_text.empty()) {
+        out.srs = parse_crs(override_text, option);
+    } else if (const auto* layer_srs = layer.GetSpatialRef(); layer_srs != nullptr) {
+        out.srs = *layer_srs;
+    } else if (csv) {
+        out.srs = wgs84();
+    }
+    out.name = out.srs ? crs_name(&*out.srs) : "none (assumed EPSG:4326)";
+    if (out.srs) {
+        out.to_wgs84 = to_wgs84(*out.srs);
+    }
+    return out;
+}
+
+void skip_feature(model::ReadReport& report, bool strict, const std::string& where,
+                  const std::string& reason) {
+    if (strict) {
+        throw input_error(report.path + ": " + where + ": " + reason + " (--strict)");
+    }
+    report.skipped.push_back({where, reason});
+}
+
 std::string crs_name(const OGRSpatialReference* srs) {
     if (srs == nullptr) {
         return "none";

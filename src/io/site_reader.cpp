@@ -167,26 +167,12 @@ SiteSet read_sites(const SiteReadOptions& o) {
                           "' has no geometry; sites must be points.");
     }
 
-    // CRS: the override, else the layer's, else lon/lat for a CSV.
-    std::optional<OGRSpatialReference> srs;
-    if (!o.crs.empty()) {
-        srs = parse_crs(o.crs, "--sites-crs");
-    } else if (const auto* layer_srs = layer->GetSpatialRef(); layer_srs != nullptr) {
-        srs = *layer_srs;
-    } else if (csv) {
-        srs = wgs84();
-    }
-    out.report.crs = srs ? crs_name(&*srs) : "none (assumed EPSG:4326)";
-    std::unique_ptr<OGRCoordinateTransformation> ct;
-    if (srs) {
-        ct = to_wgs84(*srs);
-    }
-
+    const auto crs = resolve_crs(*layer, o.crs, "--sites-crs", csv);
+    const auto& srs = crs.srs;
+    const auto& ct = crs.to_wgs84;
+    out.report.crs = crs.name;
     auto skip = [&](const std::string& where, const std::string& reason) {
-        if (o.strict) {
-            throw input_error(o.path + ": " + where + ": " + reason + " (--strict)");
-        }
-        out.report.skipped.push_back({where, reason});
+        skip_feature(out.report, o.strict, where, reason);
     };
 
     std::unordered_map<std::string, std::string> seen_ids;

@@ -70,23 +70,11 @@ ZoneSet read_zones(const ZoneReadOptions& o) {
                           "in `maillage nearest --points`.");
     }
 
-    std::optional<OGRSpatialReference> srs;
-    if (!o.crs.empty()) {
-        srs = parse_crs(o.crs, "--zones-crs");
-    } else if (const auto* layer_srs = layer->GetSpatialRef(); layer_srs != nullptr) {
-        srs = *layer_srs;
-    }
-    out.report.crs = srs ? crs_name(&*srs) : "none (assumed EPSG:4326)";
-    std::unique_ptr<OGRCoordinateTransformation> ct;
-    if (srs) {
-        ct = to_wgs84(*srs);
-    }
-
+    const auto crs = resolve_crs(*layer, o.crs, "--zones-crs", false);
+    const auto& ct = crs.to_wgs84;
+    out.report.crs = crs.name;
     auto skip = [&](const std::string& where, const std::string& reason) {
-        if (o.strict) {
-            throw input_error(o.path + ": " + where + ": " + reason + " (--strict)");
-        }
-        out.report.skipped.push_back({where, reason});
+        skip_feature(out.report, o.strict, where, reason);
     };
 
     struct Pending {

@@ -6,6 +6,8 @@
 #include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
 
+#include "maillage/model/report.hpp"
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,8 +40,22 @@ OGRSpatialReference wgs84();
 /// Transformation from srs to WGS84 lon/lat, or nullptr when srs is already geographic WGS84.
 std::unique_ptr<OGRCoordinateTransformation> to_wgs84(const OGRSpatialReference& srs);
 
+/// The CRS a layer is read in: the user's override, else the layer's, else WGS84 for a CSV
+/// (nullopt: none declared), with the transformation to WGS84 lon/lat (null when not needed).
+struct LayerCrs {
+    std::optional<OGRSpatialReference> srs;
+    std::string name; ///< for messages and summary.json
+    std::unique_ptr<OGRCoordinateTransformation> to_wgs84;
+};
+LayerCrs resolve_crs(OGRLayer& layer, const std::string& override_text, const std::string& option,
+                     bool csv);
+
 /// Short human name of a CRS ("EPSG:2154" when it has one).
 std::string crs_name(const OGRSpatialReference* srs);
+
+/// Records a skipped feature in `report`, or throws input_error with `strict`.
+void skip_feature(model::ReadReport& report, bool strict, const std::string& where,
+                  const std::string& reason);
 
 /// Field index by name (case-insensitive), or -1.
 int find_field(OGRFeatureDefn& defn, const std::string& name);
