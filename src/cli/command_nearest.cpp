@@ -319,6 +319,7 @@ public:
         std::vector<geo::LonLat> pts(chunk);
         std::vector<char> ok(chunk);
         std::vector<std::vector<index::Hit>> hits(chunk);
+        std::vector<std::string> lines(chunk);
         std::size_t total = 0;
         std::size_t bad = 0;
         double t_query = 0.0;
@@ -353,28 +354,31 @@ public:
             const auto tq = std::chrono::steady_clock::now();
             query(idx, pts, ok, hits, n, k, max_m);
             t_query += since(tq);
-            for (std::size_t i = 0; i < n; ++i) {
+            // Records are formatted in parallel, then written in order.
+            const auto count = static_cast<std::int64_t>(n);
+#pragma omp parallel for schedule(static, 1024)
+            for (std::int64_t ii = 0; ii < count; ++ii) {
+                const auto i = static_cast<std::size_t>(ii);
                 const auto& rec = records[i];
+                auto& line = lines[i];
+                line.clear();
                 for (std::size_t j = 0; j < header.size(); ++j) {
-                    if (j < rec.size()) {
-                        out.field(rec[j]);
-                    } else {
-                        out.empty_field();
-                    }
+                    io::CsvWriter::append_field(line, j < rec.size() ? std::string_view(rec[j]) : "", j == 0);
                 }
                 for (std::size_t r = 0; r < k; ++r) {
                     if (r < hits[i].size()) {
                         const auto& s = sites.sites[hits[i][r].site];
-                        out.field(s.id);
-                        out.field(s.name);
-                        out.field(hits[i][r].distance_m / 1000.0, 4);
+                        io::CsvWriter::append_field(line, s.id, false);
+                        io::CsvWriter::append_field(line, s.name, false);
+                        io::CsvWriter::append_field(line, hits[i][r].distance_m / 1000.0, 4, false);
                     } else {
-                        out.empty_field();
-                        out.empty_field();
-                        out.empty_field();
+                        line += ",,,";
                     }
                 }
-                out.end_record();
+                line.push_back('\n');
+            }
+            for (std::size_t i = 0; i < n; ++i) {
+                out.raw_record(lines[i]);
             }
             total += n;
         }

@@ -74,7 +74,7 @@ SiteIndex::SiteIndex(std::span<const geo::LonLat> sites) : m_impl(std::make_uniq
         m_impl->cloud.points.push_back(geo::to_ecef(s));
     }
     m_impl->tree = std::make_unique<Tree>(3, m_impl->cloud,
-                                          nanoflann::KDTreeSingleIndexAdaptorParams(16));
+                                          nanoflann::KDTreeSingleIndexAdaptorParams(8));
     m_impl->tree->buildIndex();
 }
 

@@ -178,27 +178,52 @@ void CsvWriter::sep() {
     m_first = false;
 }
 
-void CsvWriter::field(std::string_view v) {
-    sep();
+void CsvWriter::append_field(std::string& out, std::string_view v, bool first) {
+    if (!first) {
+        out.push_back(',');
+    }
     if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
-        m_out.append(v);
+        out.append(v);
         return;
     }
-    m_out.push_back('"');
+    out.push_back('"');
     for (char c : v) {
         if (c == '"') {
-            m_out.push_back('"');
+            out.push_back('"');
         }
-        m_out.push_back(c);
+        out.push_back(c);
     }
-    m_out.push_back('"');
+    out.push_back('"');
+}
+
+void CsvWriter::append_field(std::string& out, double value, int decimals, bool first) {
+    if (!first) {
+        out.push_back(',');
+    }
+    std::array<char, 64> buf{};
+    const int n = std::snprintf(buf.data(), buf.size(), "%.*f", decimals, value);
+    out.append(buf.data(), static_cast<std::size_t>(n));
+}
+
+void CsvWriter::field(std::string_view v) {
+    append_field(m_out, v, m_first);
+    m_first = false;
 }
 
 void CsvWriter::field(double value, int decimals) {
-    sep();
-    std::array<char, 64> buf{};
-    const int n = std::snprintf(buf.data(), buf.size(), "%.*f", decimals, value);
-    m_out.append(buf.data(), static_cast<std::size_t>(n));
+    append_field(m_out, value, decimals, m_first);
+    m_first = false;
+}
+
+void CsvWriter::raw_record(std::string_view record) {
+    m_out.append(record);
+    m_first = true;
+    if (m_out.size() >= buffer_size) {
+        if (std::fwrite(m_out.data(), 1, m_out.size(), m_file) != m_out.size()) {
+            throw runtime_failure(m_path + ": write failed: " + std::strerror(errno) + " (is the disk full?)");
+        }
+        m_out.clear();
+    }
 }
 
 void CsvWriter::empty_field() { sep(); }

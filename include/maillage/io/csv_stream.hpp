@@ -60,6 +60,12 @@ public:
     void field(double value, int decimals);
     void empty_field();
     void end_record();
+    /// Appends a record formatted with the static helpers below (ending with '\n').
+    void raw_record(std::string_view record);
+
+    /// Formatting into a caller's buffer, so that records can be built in parallel.
+    static void append_field(std::string& out, std::string_view value, bool first);
+    static void append_field(std::string& out, double value, int decimals, bool first);
     /// Flushes and closes; throws runtime_failure if anything could not be written.
     void close();
 
