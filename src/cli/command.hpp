@@ -9,6 +9,9 @@ namespace maillage::cli {
 
 namespace po = boost::program_options;
 
+/// Column width of the generated help.
+inline constexpr unsigned help_width = 100;
+
 /// One subcommand. setup() only parses and checks the arguments (no file is opened there);
 /// run() does the work and returns the exit code.
 class Command {

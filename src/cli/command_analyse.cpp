@@ -153,7 +153,7 @@ public:
 
 private:
     void build() {
-        po::options_description in("Inputs");
+        po::options_description in("Inputs", help_width);
         in.add_options()
             ("sites", po::value<std::string>(&m_sites.path), "sites: any OGR point layer, or a CSV with lon/lat columns")
             ("sites-crs", po::value<std::string>(&m_sites.crs), "CRS of the sites, overriding the layer's (CSV default EPSG:4326)")
@@ -168,11 +168,11 @@ private:
             ("population", po::value<std::string>(&m_zones.population_field)->default_value("population"), "population field")
             ("group-by", po::value<std::string>(&m_zones.group_field), "field grouping zones in the summary (default: departement when present; 'none' for no groups)")
             ("strict", po::bool_switch(&m_strict), "stop on the first skipped or repaired feature");
-        po::options_description calc("Computation");
+        po::options_description calc("Computation", help_width);
         calc.add_options()
             ("threshold-km", po::value<double>(&m_params.threshold_km)->default_value(20.0), "distance beyond which a place is underserved (km)")
             ("grid-m", po::value<double>(&m_params.grid_m)->default_value(200.0), "population grid cell size (m, equal-area)");
-        po::options_description outd("Output");
+        po::options_description outd("Output", help_width);
         outd.add_options()
             ("out,o", po::value<std::string>(&m_out)->default_value("out"), "output folder")
             ("format", po::value<std::string>(&m_format)->default_value("geojson"), "geojson (one file per layer) or gpkg (one maillage.gpkg)");
@@ -195,7 +195,7 @@ private:
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
     }
 
-    po::options_description m_all;
+    po::options_description m_all{help_width};
     po::variables_map m_vm;
     io::SiteReadOptions m_sites;
     io::ZoneReadOptions m_zones;

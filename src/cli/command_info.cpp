@@ -24,7 +24,7 @@ public:
     }
 
     CommandInfo() {
-        po::options_description d("Options");
+        po::options_description d("Options", help_width);
         d.add_options()
             ("path", po::value<std::string>(&m_path)->required(), "file to describe (also the first positional argument)")
             ("id", po::value<std::string>(&m_id), "id field to check for duplicates (default: id, else code)")
@@ -250,7 +250,7 @@ private:
         }
     }
 
-    po::options_description m_all;
+    po::options_description m_all{help_width};
     po::positional_options_description m_pos;
     std::string m_path;
     std::string m_id;

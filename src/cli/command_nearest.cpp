@@ -58,7 +58,7 @@ public:
     }
 
     CommandNearest() {
-        po::options_description d("Options");
+        po::options_description d("Options", help_width);
         d.add_options()
             ("sites", po::value<std::string>(&m_sites.path)->required(), "sites: any OGR point layer, or a CSV with lon/lat columns")
             ("sites-crs", po::value<std::string>(&m_sites.crs), "CRS of the sites, overriding the layer's")
@@ -467,7 +467,7 @@ private:
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
     }
 
-    po::options_description m_all;
+    po::options_description m_all{help_width};
     io::SiteReadOptions m_sites;
     std::string m_points;
     std::string m_points_crs;

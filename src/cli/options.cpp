@@ -14,7 +14,7 @@ namespace maillage::cli {
 namespace fs = std::filesystem;
 
 po::options_description common_options(bool& progress, bool& no_progress, int& threads, bool& quiet) {
-    po::options_description d("Common options");
+    po::options_description d("Common options", help_width);
     d.add_options()
         ("threads", po::value<int>(&threads)->default_value(0), "worker threads (0: all cores)")
         ("progress", po::bool_switch(&progress), "show a progress bar even when stderr is not a terminal")
@@ -77,12 +77,20 @@ bool want_progress(bool progress, bool no_progress) {
 }
 
 void draw_progress(const std::string& phase, double fraction) {
+    // Redrawn only when the phase or the whole percentage changes.
+    static std::string last_phase;
+    static int last_percent = -1;
+    const int percent = static_cast<int>(fraction * 100 + 0.5);
+    if (phase == last_phase && percent == last_percent) {
+        return;
+    }
+    last_phase = phase;
+    last_percent = percent;
     constexpr int width = 30;
     const int filled = static_cast<int>(fraction * width + 0.5);
     std::string bar(static_cast<std::size_t>(filled), '#');
     bar.resize(width, '.');
-    std::fprintf(stderr, "\r%-12s [%s] %3d%%", phase.c_str(), bar.c_str(),
-                 static_cast<int>(fraction * 100 + 0.5));
+    std::fprintf(stderr, "\r%-12s [%s] %3d%%", phase.c_str(), bar.c_str(), percent);
     if (fraction >= 1.0) {
         std::fputc('\n', stderr);
     }
