@@ -44,7 +44,7 @@ OGRSpatialReference laea_srs(const geo::EqualAreaProjection& proj) {
 
 void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult& r,
                  const io::SiteSet& sites, const io::ZoneSet& zones, double threshold_m,
-                 const geo::GeosContext& ctx) {
+                 const geo::GeosContext& ctx, std::size_t begin, std::size_t end) {
     const auto srs = io::wgs84();
     io::LayerWriter w(ds, path, "zones", wkbMultiPolygon, &srs,
                       {{"zone_id", OFTString},
@@ -62,7 +62,7 @@ void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult&
                        {"share_beyond", OFTReal},
                        {"sites_within", OFTInteger},
                        {"underserved", OFTInteger, OFSTBoolean}});
-    for (std::size_t i = 0; i < zones.zones.size(); ++i) {
+    for (std::size_t i = begin; i < end; ++i) {
         const auto& z = zones.zones[i];
         const auto& zr = r.zones[i];
         const auto& site = sites.sites[zr.nearest_site];
@@ -245,7 +245,7 @@ void write_outputs(io::StagedOutput& out, io::VectorFormat format, const Analysi
     if (format == io::VectorFormat::gpkg) {
         const std::string path = out.path("maillage.gpkg").string();
         auto ds = io::create_vector(path, format);
-        write_zones(*ds, path, r, sites, zones, threshold_m, *zones.ctx);
+        write_zones(*ds, path, r, sites, zones, threshold_m, *zones.ctx, 0, zones.zones.size());
         write_sites(*ds, path, r, sites);
         write_underserved(*ds, path, r, *zones.ctx);
         io::close_dataset(std::move(ds), path);
@@ -263,9 +263,19 @@ void write_outputs(io::StagedOutput& out, io::VectorFormat format, const Analysi
             };
         };
         std::vector<std::function<void()>> tasks;
-        tasks.push_back(one("zones.geojson", [&](GDALDataset& ds, const std::string& p, const geo::GeosContext& ctx) {
-            write_zones(ds, p, r, sites, zones, threshold_m, ctx);
-        }));
+        // The zones layer is the largest: GDAL writes it in slices side by side, stitched after.
+        const std::size_t nz = zones.zones.size();
+        const std::size_t slices = nz >= 64 ? 2 : 1;
+        std::vector<std::string> slice_paths;
+        for (std::size_t k = 0; k < slices; ++k) {
+            const std::size_t b = nz * k / slices;
+            const std::size_t e = nz * (k + 1) / slices;
+            const std::string name = slices == 1 ? "zones.geojson" : "zones.geojson.slice" + std::to_string(k);
+            slice_paths.push_back(out.path(name).string());
+            tasks.push_back(one(name, [&, b, e](GDALDataset& ds, const std::string& p, const geo::GeosContext& ctx) {
+                write_zones(ds, p, r, sites, zones, threshold_m, ctx, b, e);
+            }));
+        }
         tasks.push_back(one("sites.geojson", [&](GDALDataset& ds, const std::string& p, const geo::GeosContext&) {
             write_sites(ds, p, r, sites);
         }));
@@ -288,6 +298,9 @@ void write_outputs(io::StagedOutput& out, io::VectorFormat format, const Analysi
             if (!e.empty()) {
                 throw runtime_failure(e);
             }
+        }
+        if (slices > 1) {
+            io::stitch_geojson(slice_paths, out.path("zones.geojson").string());
         }
     }
     const auto summary_path = out.path("summary.json");

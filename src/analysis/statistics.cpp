@@ -1,6 +1,9 @@
 #include "maillage/analysis/statistics.hpp"
 
 #include <algorithm>
+#if defined(__GLIBCXX__) && defined(_OPENMP)
+#include <parallel/algorithm>
+#endif
 #include <cmath>
 
 namespace maillage::analysis {
@@ -22,11 +25,16 @@ double weighted_quantile(std::span<const WeightedDistance> sorted, double total,
 
 DistanceDistribution distribution(std::vector<WeightedDistance>& values, int curve_km) {
     DistanceDistribution d;
-    std::sort(values.begin(), values.end(), [](const WeightedDistance& a, const WeightedDistance& b) {
-        // Population breaks ties, so that the sums below run in one order for one multiset.
+    // Population breaks ties, so that the sums below run in one order for one multiset.
+    const auto less = [](const WeightedDistance& a, const WeightedDistance& b) {
         return a.distance_m < b.distance_m ||
                (a.distance_m == b.distance_m && a.population < b.population);
-    });
+    };
+#if defined(__GLIBCXX__) && defined(_OPENMP)
+    __gnu_parallel::sort(values.begin(), values.end(), less);
+#else
+    std::sort(values.begin(), values.end(), less);
+#endif
     double weighted = 0.0;
     for (const auto& v : values) {
         d.total += v.population;

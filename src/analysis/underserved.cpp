@@ -81,12 +81,33 @@ std::vector<geo::GeomPtr> underserved_parts(const geo::GeosContext& ctx,
                                             double tolerance_m) {
     const auto h = ctx.get();
     // Coverage: union of the sites' circles.
-    std::vector<GEOSGeometry*> circles;
-    if (radius_m > 0) {
-        circles.reserve(sites.size());
-        for (const auto& s : sites) {
-            circles.push_back(geodesic_circle(ctx, proj, s, radius_m, tolerance_m).release());
+    // Circles built in parallel (each needs a few hundred geodesic problems), one projection and
+    // GEOS context per thread.
+    std::string error;
+    std::vector<GEOSGeometry*> circles(radius_m > 0 ? sites.size() : 0, nullptr);
+    const auto ns = static_cast<std::int64_t>(circles.size());
+#pragma omp parallel
+    {
+        geo::GeosContext local;
+        const auto local_proj = proj.clone();
+#pragma omp for schedule(static)
+        for (std::int64_t i = 0; i < ns; ++i) {
+            const auto u = static_cast<std::size_t>(i);
+            try {
+                circles[u] = geodesic_circle(local, local_proj, sites[u], radius_m, tolerance_m).release();
+            } catch (const std::exception& e) {
+#pragma omp critical(maillage_circle_error)
+                error = e.what();
+            }
         }
+    }
+    if (!error.empty()) {
+        for (auto* c : circles) {
+            if (c != nullptr) {
+                GEOSGeom_destroy_r(h, c);
+            }
+        }
+        throw runtime_failure("underserved zones: " + error);
     }
     auto all = geo::own(ctx,
                         GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, circles.data(),
@@ -97,7 +118,6 @@ std::vector<geo::GeomPtr> underserved_parts(const geo::GeosContext& ctx,
     // Each zone minus the coverage, in parallel: every thread has its own GEOS context and its
     // own copy of the coverage (GEOS caches envelopes and indexes lazily inside geometries).
     std::vector<GEOSGeometry*> pieces(zones.size(), nullptr);
-    std::string error;
     const auto nz = static_cast<std::int64_t>(zones.size());
 #pragma omp parallel
     {

@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 namespace maillage::io {
 
@@ -140,6 +142,39 @@ void LayerWriter::finish() {
             throw runtime_failure(m_path + ": cannot commit: " + gdal_last_error() +
                                   " (is the disk full?)");
         }
+    }
+}
+
+void stitch_geojson(const std::vector<std::string>& slices, const std::string& path) {
+    // GDAL's GeoJSON writer: a fixed header, features separated by ",\n", a fixed footer.
+    static const std::string header = "{\n\"type\": \"FeatureCollection\",\n\"features\": [\n";
+    static const std::string footer = "\n]\n}\n";
+    std::ofstream out(path, std::ios::binary);
+    out << header;
+    bool first = true;
+    for (const auto& slice : slices) {
+        std::ifstream in(slice, std::ios::binary);
+        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (text.size() < header.size() + footer.size() || text.compare(0, header.size(), header) != 0 ||
+            text.compare(text.size() - footer.size(), footer.size(), footer) != 0) {
+            throw runtime_failure(slice + ": unexpected GeoJSON layout from GDAL; cannot join the slices");
+        }
+        const std::size_t len = text.size() - header.size() - footer.size();
+        if (len == 0) {
+            continue;
+        }
+        if (!first) {
+            out << ",\n";
+        }
+        out.write(text.data() + header.size(), static_cast<std::streamsize>(len));
+        first = false;
+        std::error_code ec;
+        std::filesystem::remove(slice, ec);
+    }
+    out << footer;
+    out.close();
+    if (!out) {
+        throw runtime_failure(path + ": write failed (is the disk full?)");
     }
 }
 

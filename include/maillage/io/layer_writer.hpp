@@ -56,6 +56,11 @@ private:
     bool m_in_transaction = false;
 };
 
+/// Joins GeoJSON FeatureCollections written by GDAL (each a slice of one layer, in order) into
+/// `path`, byte for byte what one GDAL write of the whole layer gives, and removes the slices.
+/// Throws runtime_failure if a slice does not have GDAL's layout.
+void stitch_geojson(const std::vector<std::string>& slices, const std::string& path);
+
 /// Rounds to `decimals` decimal places (4 for km, as the outputs promise).
 double round_to(double value, int decimals);
 
