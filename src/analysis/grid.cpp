@@ -12,31 +12,55 @@ namespace maillage::analysis {
 
 ProjectedZones project_zones(const geo::GeosContext& ctx, const std::vector<model::Zone>& zones,
                              const geo::EqualAreaProjection& proj) {
+    const std::size_t n = zones.size();
     ProjectedZones out;
-    out.geometry.reserve(zones.size());
-    out.reference.reserve(zones.size());
-    out.area_m2.reserve(zones.size());
-    for (const auto& z : zones) {
-        auto g = geo::transform_xy(ctx, z.geometry.get(), [&](double x, double y) {
-            const auto p = proj.forward(geo::LonLat{x, y});
-            return std::pair{p.x, p.y};
-        });
-        // The reference point: the centroid when it lies in the zone (the usual case), else a
-        // point GEOS guarantees to be inside (crescent-shaped or multi-part communes).
-        auto centroid = geo::own(ctx, GEOSGetCentroid_r(ctx.get(), g.get()), "centroid");
-        geo::GeomPtr ref;
-        if (GEOSIntersects_r(ctx.get(), g.get(), centroid.get()) == 1) {
-            ref = std::move(centroid);
-        } else {
-            ref = geo::own(ctx, GEOSPointOnSurface_r(ctx.get(), g.get()), "point on surface");
+    out.reference.resize(n);
+    out.area_m2.resize(n);
+    std::vector<GEOSGeometry*> projected(n, nullptr);
+    std::string error;
+    // In parallel: one projection and one GEOS context per thread; the geometries then belong
+    // to `ctx` (GEOS geometries are not tied to the context that made them).
+#pragma omp parallel
+    {
+        geo::GeosContext local;
+        const auto lh = local.get();
+        const auto local_proj = proj.clone();
+#pragma omp for schedule(dynamic, 32)
+        for (std::int64_t ii = 0; ii < static_cast<std::int64_t>(n); ++ii) {
+            const auto i = static_cast<std::size_t>(ii);
+            try {
+                auto g = geo::transform_xy(local, zones[i].geometry.get(), [&](double x, double y) {
+                    const auto p = local_proj.forward(geo::LonLat{x, y});
+                    return std::pair{p.x, p.y};
+                });
+                // The reference point: the centroid when it lies in the zone (the usual case),
+                // else a point GEOS guarantees to be inside (crescent or multi-part communes).
+                auto centroid = geo::own(local, GEOSGetCentroid_r(lh, g.get()), "centroid");
+                geo::GeomPtr ref;
+                if (GEOSIntersects_r(lh, g.get(), centroid.get()) == 1) {
+                    ref = std::move(centroid);
+                } else {
+                    ref = geo::own(local, GEOSPointOnSurface_r(lh, g.get()), "point on surface");
+                }
+                double x = 0.0;
+                double y = 0.0;
+                GEOSGeomGetX_r(lh, ref.get(), &x);
+                GEOSGeomGetY_r(lh, ref.get(), &y);
+                out.reference[i] = local_proj.inverse(geo::XY{x, y});
+                out.area_m2[i] = geo::area(local, g.get());
+                projected[i] = g.release();
+            } catch (const std::exception& e) {
+#pragma omp critical(maillage_project_error)
+                error = zones[i].id + ": " + e.what();
+            }
         }
-        double x = 0.0;
-        double y = 0.0;
-        GEOSGeomGetX_r(ctx.get(), ref.get(), &x);
-        GEOSGeomGetY_r(ctx.get(), ref.get(), &y);
-        out.reference.push_back(proj.inverse(geo::XY{x, y}));
-        out.area_m2.push_back(geo::area(ctx, g.get()));
-        out.geometry.push_back(std::move(g));
+    }
+    out.geometry.reserve(n);
+    for (auto* g : projected) {
+        out.geometry.push_back(geo::GeomPtr(g, geo::GeomDeleter{ctx.get()}));
+    }
+    if (!error.empty()) {
+        throw runtime_failure("projecting zone " + error);
     }
     return out;
 }
