@@ -149,18 +149,33 @@ public:
         const std::string name = fs::path(m_out).filename().string();
         const std::string tmp = staging.path(name).string();
         auto out = io::create_vector(tmp, m_format);
-        std::vector<io::FieldSpec> fields;
-        for (int i = 0; i < defn.GetFieldCount(); ++i) {
-            fields.push_back({defn.GetFieldDefn(i)->GetNameRef(), defn.GetFieldDefn(i)->GetType(),
-                              defn.GetFieldDefn(i)->GetSubType()});
-        }
-        const std::size_t first_result = fields.size();
+        std::vector<io::FieldSpec> results;
         for (int r = 1; r <= m_k; ++r) {
             const std::string suffix = r == 1 ? "" : "_" + std::to_string(r);
-            fields.push_back({"nearest_site_id" + suffix, OFTString});
-            fields.push_back({"nearest_site_name" + suffix, OFTString});
-            fields.push_back({"nearest_km" + suffix, OFTReal});
+            results.push_back({"nearest_site_id" + suffix, OFTString});
+            results.push_back({"nearest_site_name" + suffix, OFTString});
+            results.push_back({"nearest_km" + suffix, OFTReal});
         }
+        // Input fields named like a result (a file that went through maillage before) are
+        // replaced by the new results rather than duplicated.
+        std::vector<io::FieldSpec> fields;
+        std::vector<int> kept;
+        for (int i = 0; i < defn.GetFieldCount(); ++i) {
+            const std::string name = defn.GetFieldDefn(i)->GetNameRef();
+            const bool clash = std::any_of(results.begin(), results.end(), [&](const io::FieldSpec& f) {
+                return strcasecmp(f.name.c_str(), name.c_str()) == 0;
+            });
+            if (clash) {
+                if (!m_quiet) {
+                    log("warning: " + m_points + ": its field '" + name + "' is replaced by the new result");
+                }
+                continue;
+            }
+            kept.push_back(i);
+            fields.push_back({name, defn.GetFieldDefn(i)->GetType(), defn.GetFieldDefn(i)->GetSubType()});
+        }
+        const std::size_t first_result = fields.size();
+        fields.insert(fields.end(), results.begin(), results.end());
         // CSV points get a point geometry in formats that have one.
         auto gtype = csv_in ? (m_format == io::VectorFormat::csv ? wkbNone : wkbPoint)
                             : wkbFlatten(layer->GetGeomType());
@@ -243,7 +258,7 @@ public:
             for (std::size_t i = 0; i < feats.size(); ++i) {
                 auto& f = *feats[i];
                 for (std::size_t j = 0; j < first_result; ++j) {
-                    values[j] = field_value(f, static_cast<int>(j));
+                    values[j] = field_value(f, kept[j]);
                 }
                 for (std::size_t r = 0; r < k; ++r) {
                     const std::size_t b = first_result + 3 * r;

@@ -90,14 +90,15 @@ LayerWriter::LayerWriter(GDALDataset& ds, const std::string& path, const std::st
     for (const auto& f : m_fields) {
         m_index.push_back(defn->GetFieldIndex(f.name.c_str()));
     }
-    if (m_layer->TestCapability(OLCTransactions) != 0 && m_layer->StartTransaction() == OGRERR_NONE) {
+    // One transaction for the layer (GPKG): without it SQLite commits every row.
+    if (ds.TestCapability(ODsCTransactions) != 0 && ds.StartTransaction() == OGRERR_NONE) {
         m_in_transaction = true;
     }
 }
 
 LayerWriter::~LayerWriter() {
     if (m_in_transaction) {
-        m_layer->RollbackTransaction();
+        m_ds.RollbackTransaction();
     }
 }
 
@@ -138,7 +139,7 @@ void LayerWriter::add(const OGRGeometry* geometry, const std::vector<FieldValue>
 void LayerWriter::finish() {
     if (m_in_transaction) {
         m_in_transaction = false;
-        if (m_layer->CommitTransaction() != OGRERR_NONE) {
+        if (m_ds.CommitTransaction() != OGRERR_NONE) {
             throw runtime_failure(m_path + ": cannot commit: " + gdal_last_error() +
                                   " (is the disk full?)");
         }
