@@ -111,6 +111,30 @@ class TestNearestPoints(h.CliTestCase):
     def test_k3_gpkg(self):
         self.check(3, "gpkg")
 
+    def test_rerun_on_its_own_output_replaces_the_results(self):
+        # The k=1 GeoPackage output as input, with k=3: its result columns are replaced, not
+        # duplicated, and the new results are right.
+        out = self.tmp / "rerun_k3.gpkg"
+        r = h.run("nearest", *SITE_ARGS, "--points", self.tmp / "nearest_k1.gpkg", "--out", out,
+                  "-k", 3, "--no-progress")
+        self.assertEqual(r.returncode, 0, r)
+        self.assertIn("replaced", r.stderr)
+        rows = read_rows(out)
+        expected = ["id", "lon", "lat"]
+        for rank in range(3):
+            suffix = "" if rank == 0 else f"_{rank + 1}"
+            expected += [f"nearest_site_id{suffix}", f"nearest_site_name{suffix}", f"nearest_km{suffix}"]
+        self.assertEqual(list(rows[0].keys()), expected)
+        errors = []
+        for row in rows:
+            if row["id"] in ("no_coords",):
+                continue
+            for rank in range(3):
+                suffix = "" if rank == 0 else f"_{rank + 1}"
+                errors += h.nearest_errors(row["id"], self.dist[row["id"]], self.site_index,
+                                           row[f"nearest_site_id{suffix}"], row[f"nearest_km{suffix}"], rank)
+        h.assert_no_errors(self, errors, "wrong results after a rerun")
+
     def test_point_on_a_site(self):
         for (k, ext), (_, rows) in self.runs.items():
             row = next(r for r in rows if r["id"] == "on_site")
