@@ -148,7 +148,8 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
             xs.clear();
             ys.clear();
             cells.clear();
-            const std::size_t base = static_cast<std::size_t>(row) * static_cast<std::size_t>(grid.width);
+            const std::size_t base =
+                static_cast<std::size_t>(row) * static_cast<std::size_t>(grid.width);
             for (int col = 0; col < grid.width; ++col) {
                 const std::size_t c = base + static_cast<std::size_t>(col);
                 if (grid.zone[c] >= 0) {
@@ -181,7 +182,8 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
     timer.lap("distances");
     report("distances", 1.0);
 
-    // 5. Sums per zone and site; zones without a cell put their population on their reference point.
+    // 5. Sums per zone and site; zones without a cell put their population on their reference
+    // point.
     r.sites.assign(sites.size(), {});
     std::vector<ZoneAccumulator> zone_acc(nz);
     std::vector<WeightedDistance> all;

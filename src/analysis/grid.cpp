@@ -83,14 +83,15 @@ double population_share(double population, std::uint32_t cells, std::uint32_t i)
 
 void rasterize_into(const geo::GeosContext& ctx, const std::vector<geo::GeomPtr>& geometries,
                     const PopulationGrid& grid, std::vector<std::int32_t>& out) {
-    const std::size_t n = static_cast<std::size_t>(grid.width) * static_cast<std::size_t>(grid.height);
+    const std::size_t n =
+        static_cast<std::size_t>(grid.width) * static_cast<std::size_t>(grid.height);
     out.assign(n, 0);
     io::init_gdal();
     // The MEM dataset writes straight into `out` (no copy of a raster that can be large).
-    const std::string name = "MEM:::DATAPOINTER=" +
-                             std::to_string(reinterpret_cast<std::uintptr_t>(out.data())) +
-                             ",PIXELS=" + std::to_string(grid.width) +
-                             ",LINES=" + std::to_string(grid.height) + ",BANDS=1,DATATYPE=Int32";
+    const std::string name =
+        "MEM:::DATAPOINTER=" + std::to_string(reinterpret_cast<std::uintptr_t>(out.data())) +
+        ",PIXELS=" + std::to_string(grid.width) + ",LINES=" + std::to_string(grid.height) +
+        ",BANDS=1,DATATYPE=Int32";
     GDALDatasetUniquePtr ds(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER | GDAL_OF_UPDATE));
     if (!ds) {
         throw runtime_failure("cannot create the in-memory grid: " + io::gdal_last_error());
@@ -108,7 +109,8 @@ void rasterize_into(const geo::GeosContext& ctx, const std::vector<geo::GeomPtr>
             for (auto* h : geoms) {
                 OGR_G_DestroyGeometry(h);
             }
-            throw runtime_failure("cannot convert geometry " + std::to_string(i) + " for rasterisation");
+            throw runtime_failure("cannot convert geometry " + std::to_string(i) +
+                                  " for rasterisation");
         }
         geoms.push_back(OGRGeometry::ToHandle(g));
         burn.push_back(static_cast<double>(i + 1));
@@ -116,9 +118,9 @@ void rasterize_into(const geo::GeosContext& ctx, const std::vector<geo::GeomPtr>
     int band = 1;
     CPLErrorReset();
     // GDAL burns the cells whose centre lies inside a polygon (no ALL_TOUCHED).
-    const CPLErr err = GDALRasterizeGeometries(GDALDataset::ToHandle(ds.get()), 1, &band,
-                                               static_cast<int>(geoms.size()), geoms.data(), nullptr,
-                                               nullptr, burn.data(), nullptr, nullptr, nullptr);
+    const CPLErr err = GDALRasterizeGeometries(
+        GDALDataset::ToHandle(ds.get()), 1, &band, static_cast<int>(geoms.size()), geoms.data(),
+        nullptr, nullptr, burn.data(), nullptr, nullptr, nullptr);
     for (auto* g : geoms) {
         OGR_G_DestroyGeometry(g);
     }
@@ -154,12 +156,14 @@ PopulationGrid build_grid(const geo::GeosContext& ctx, const std::vector<model::
     const double w = std::ceil((max_x - grid.min_x) / cell_m);
     const double h = std::ceil((grid.max_y - min_y) / cell_m);
     if (!(w >= 1 && h >= 1) || w * h > 2.0e9) {
-        throw usage_error("a grid of " + std::to_string(cell_m) + " m over this study area would have " +
-                          std::to_string(w * h) + " cells; choose a larger --grid-m.");
+        throw usage_error("a grid of " + std::to_string(cell_m) +
+                          " m over this study area would have " + std::to_string(w * h) +
+                          " cells; choose a larger --grid-m.");
     }
     grid.width = static_cast<int>(w);
     grid.height = static_cast<int>(h);
-    const std::size_t n = static_cast<std::size_t>(grid.width) * static_cast<std::size_t>(grid.height);
+    const std::size_t n =
+        static_cast<std::size_t>(grid.width) * static_cast<std::size_t>(grid.height);
 
     rasterize_into(ctx, projected.geometry, grid, grid.zone);
     for (auto& z : grid.zone) {
@@ -178,7 +182,8 @@ PopulationGrid build_grid(const geo::GeosContext& ctx, const std::vector<model::
         const auto z = grid.zone[c];
         if (z >= 0) {
             const auto zi = static_cast<std::size_t>(z);
-            grid.population[c] = population_share(zones[zi].population, grid.cell_count[zi], rank[zi]++);
+            grid.population[c] =
+                population_share(zones[zi].population, grid.cell_count[zi], rank[zi]++);
         }
     }
     return grid;

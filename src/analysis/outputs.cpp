@@ -71,11 +71,11 @@ void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult&
             g.reset(OGRGeometryFactory::forceToMultiPolygon(g.release()));
         }
         const double share = z.population > 0 ? zr.population_beyond / z.population : 0.0;
-        w.add(g.get(), {z.id, z.name, z.population, z.group, round_to(zr.reference.lon, 7),
-                        round_to(zr.reference.lat, 7), site.id, site.name, km4(zr.nearest_m),
-                        km4(zr.mean_m), km4(zr.max_m), round_to(zr.population_beyond, 4),
-                        round_to(share, 6), static_cast<std::int64_t>(zr.sites_within),
-                        zr.nearest_m > threshold_m});
+        w.add(g.get(),
+              {z.id, z.name, z.population, z.group, round_to(zr.reference.lon, 7),
+               round_to(zr.reference.lat, 7), site.id, site.name, km4(zr.nearest_m), km4(zr.mean_m),
+               km4(zr.max_m), round_to(zr.population_beyond, 4), round_to(share, 6),
+               static_cast<std::int64_t>(zr.sites_within), zr.nearest_m > threshold_m});
     }
     w.finish();
 }
@@ -105,7 +105,10 @@ void write_underserved(GDALDataset& ds, const std::string& path, const AnalysisR
                        const geo::GeosContext& ctx) {
     const auto srs = io::wgs84();
     io::LayerWriter w(ds, path, "underserved", wkbMultiPolygon, &srs,
-                      {{"part", OFTInteger}, {"area_km2", OFTReal}, {"population", OFTReal}, {"max_km", OFTReal}});
+                      {{"part", OFTInteger},
+                       {"area_km2", OFTReal},
+                       {"population", OFTReal},
+                       {"max_km", OFTReal}});
     const auto proj = r.projection.clone();
     int part = 0;
     for (const auto& u : r.underserved) {
@@ -145,15 +148,18 @@ void write_raster(const std::string& path, const AnalysisResult& r, bool gpkg) {
         GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GPKG");
         const char* const opts[] = {"APPEND_SUBDATASET=YES", "RASTER_TABLE=distance",
                                     "TILE_FORMAT=TIFF", "RASTER_IDENTIFIER=distance_km", nullptr};
-        out.reset(drv->CreateCopy(path.c_str(), src.get(), FALSE, const_cast<char**>(opts), nullptr, nullptr));
+        out.reset(drv->CreateCopy(path.c_str(), src.get(), FALSE, const_cast<char**>(opts), nullptr,
+                                  nullptr));
     } else {
         GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GTiff");
-        const char* const opts[] = {"COMPRESS=DEFLATE", "PREDICTOR=3", "TILED=YES", "NUM_THREADS=ALL_CPUS",
-                                    nullptr};
-        out.reset(drv->CreateCopy(path.c_str(), src.get(), FALSE, const_cast<char**>(opts), nullptr, nullptr));
+        const char* const opts[] = {"COMPRESS=DEFLATE", "PREDICTOR=3", "TILED=YES",
+                                    "NUM_THREADS=ALL_CPUS", nullptr};
+        out.reset(drv->CreateCopy(path.c_str(), src.get(), FALSE, const_cast<char**>(opts), nullptr,
+                                  nullptr));
     }
     if (!out) {
-        throw runtime_failure(path + ": cannot write the distance raster: " + io::gdal_last_error());
+        throw runtime_failure(path +
+                              ": cannot write the distance raster: " + io::gdal_last_error());
     }
     io::close_dataset(std::move(out), path);
 }
@@ -195,8 +201,8 @@ nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& 
     j["grid"] = {{"cell_m", r.grid.cell_m},
                  {"width", r.grid.width},
                  {"height", r.grid.height},
-                 {"cells_in_study_area",
-                  std::count_if(r.grid.zone.begin(), r.grid.zone.end(), [](auto z) { return z >= 0; })},
+                 {"cells_in_study_area", std::count_if(r.grid.zone.begin(), r.grid.zone.end(),
+                                                       [](auto z) { return z >= 0; })},
                  {"zones_on_reference_point", r.point_demands}};
     const auto& d = r.distribution;
     j["sites_count"] = sites.sites.size();
@@ -217,13 +223,15 @@ nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& 
     j["coverage_curve"] = curve;
     auto groups = nlohmann::ordered_json::array();
     for (const auto& g : r.groups) {
-        groups.push_back({{"group", g.group},
-                          {"population", round_to(g.population, 4)},
-                          {"population_beyond", round_to(g.population_beyond, 4)},
-                          {"share_beyond", g.population > 0 ? round_to(g.population_beyond / g.population, 6) : 0.0},
-                          {"mean_km", g.population > 0 ? km4(g.weighted_sum_m / g.population) : 0.0},
-                          {"sites", g.sites},
-                          {"zones", g.zones}});
+        groups.push_back(
+            {{"group", g.group},
+             {"population", round_to(g.population, 4)},
+             {"population_beyond", round_to(g.population_beyond, 4)},
+             {"share_beyond",
+              g.population > 0 ? round_to(g.population_beyond / g.population, 6) : 0.0},
+             {"mean_km", g.population > 0 ? km4(g.weighted_sum_m / g.population) : 0.0},
+             {"sites", g.sites},
+             {"zones", g.zones}});
     }
     j["by_group"] = groups;
     double area = 0.0;
@@ -270,16 +278,19 @@ void write_outputs(io::StagedOutput& out, io::VectorFormat format, const Analysi
         for (std::size_t k = 0; k < slices; ++k) {
             const std::size_t b = nz * k / slices;
             const std::size_t e = nz * (k + 1) / slices;
-            const std::string name = slices == 1 ? "zones.geojson" : "zones.geojson.slice" + std::to_string(k);
+            const std::string name =
+                slices == 1 ? "zones.geojson" : "zones.geojson.slice" + std::to_string(k);
             slice_paths.push_back(out.path(name).string());
-            tasks.push_back(one(name, [&, b, e](GDALDataset& ds, const std::string& p, const geo::GeosContext& ctx) {
+            tasks.push_back(one(name, [&, b, e](GDALDataset& ds, const std::string& p,
+                                                const geo::GeosContext& ctx) {
                 write_zones(ds, p, r, sites, zones, threshold_m, ctx, b, e);
             }));
         }
-        tasks.push_back(one("sites.geojson", [&](GDALDataset& ds, const std::string& p, const geo::GeosContext&) {
-            write_sites(ds, p, r, sites);
-        }));
-        tasks.push_back(one("underserved.geojson", [&](GDALDataset& ds, const std::string& p, const geo::GeosContext& ctx) {
+        tasks.push_back(
+            one("sites.geojson", [&](GDALDataset& ds, const std::string& p,
+                                     const geo::GeosContext&) { write_sites(ds, p, r, sites); }));
+        tasks.push_back(one("underserved.geojson", [&](GDALDataset& ds, const std::string& p,
+                                                       const geo::GeosContext& ctx) {
             write_underserved(ds, p, r, ctx);
         }));
         const std::string tif = out.path("distance.tif").string();

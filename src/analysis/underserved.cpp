@@ -3,9 +3,9 @@
 #include "maillage/error.hpp"
 
 #include <algorithm>
-#include <string>
 #include <cmath>
 #include <numbers>
+#include <string>
 
 namespace maillage::analysis {
 
@@ -53,15 +53,18 @@ geo::GeomPtr to_lonlat(const geo::GeosContext& ctx, const GEOSGeometry* projecte
     // Cut into the pieces west of -180, between, and east of 180, and shift them home.
     std::vector<GEOSGeometry*> pieces;
     for (const double shift : {-360.0, 0.0, 360.0}) {
-        auto box = geo::own(ctx, GEOSGeom_createRectangle_r(h, -180.0 - shift, -90.0, 180.0 - shift, 90.0),
-                            "rectangle");
+        auto box =
+            geo::own(ctx, GEOSGeom_createRectangle_r(h, -180.0 - shift, -90.0, 180.0 - shift, 90.0),
+                     "rectangle");
         auto piece = geo::polygonal_part(
             ctx, geo::own(ctx, GEOSIntersection_r(h, unwrapped.get(), box.get()), "intersection"));
         if (GEOSisEmpty_r(h, piece.get()) == 1) {
             continue;
         }
         if (shift != 0.0) {
-            piece = geo::transform_xy(ctx, piece.get(), [&](double x, double y) { return std::pair{x + shift, y}; });
+            piece = geo::transform_xy(ctx, piece.get(), [&](double x, double y) {
+                return std::pair{x + shift, y};
+            });
         }
         const int n = GEOSGetNumGeometries_r(h, piece.get());
         for (int i = 0; i < n; ++i) {
@@ -94,7 +97,8 @@ std::vector<geo::GeomPtr> underserved_parts(const geo::GeosContext& ctx,
         for (std::int64_t i = 0; i < ns; ++i) {
             const auto u = static_cast<std::size_t>(i);
             try {
-                circles[u] = geodesic_circle(local, local_proj, sites[u], radius_m, tolerance_m).release();
+                circles[u] =
+                    geodesic_circle(local, local_proj, sites[u], radius_m, tolerance_m).release();
             } catch (const std::exception& e) {
 #pragma omp critical(maillage_circle_error)
                 error = e.what();
@@ -126,9 +130,7 @@ std::vector<geo::GeomPtr> underserved_parts(const geo::GeosContext& ctx,
         geo::GeomPtr cover;
         geo::PreparedPtr prepared;
 #pragma omp critical(maillage_coverage_copy)
-        {
-            cover = geo::GeomPtr(GEOSGeom_clone_r(lh, coverage.get()), geo::GeomDeleter{lh});
-        }
+        { cover = geo::GeomPtr(GEOSGeom_clone_r(lh, coverage.get()), geo::GeomDeleter{lh}); }
         prepared = geo::PreparedPtr(GEOSPrepare_r(lh, cover.get()), geo::PreparedDeleter{lh});
 #pragma omp for schedule(dynamic, 16)
         for (std::int64_t i = 0; i < nz; ++i) {
@@ -143,9 +145,11 @@ std::vector<geo::GeomPtr> underserved_parts(const geo::GeosContext& ctx,
                 double y1 = 0.0;
                 GEOSGeom_getExtent_r(lh, z, &x0, &y0, &x1, &y1);
                 auto local_cover = geo::own(
-                    local, GEOSClipByRect_r(lh, cover.get(), x0 - 1, y0 - 1, x1 + 1, y1 + 1), "clip");
+                    local, GEOSClipByRect_r(lh, cover.get(), x0 - 1, y0 - 1, x1 + 1, y1 + 1),
+                    "clip");
                 auto piece = geo::polygonal_part(
-                    local, geo::own(local, GEOSDifference_r(lh, z, local_cover.get()), "difference"));
+                    local,
+                    geo::own(local, GEOSDifference_r(lh, z, local_cover.get()), "difference"));
                 if (GEOSisEmpty_r(lh, piece.get()) == 0) {
                     pieces[static_cast<std::size_t>(i)] = piece.release();
                 }
@@ -162,11 +166,13 @@ std::vector<geo::GeomPtr> underserved_parts(const geo::GeosContext& ctx,
         }
         throw runtime_failure("underserved zones: " + error);
     }
-    auto collection = geo::own(ctx,
-                               GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, pieces.data(),
-                                                           static_cast<unsigned>(pieces.size())),
-                               "collection");
-    auto merged = geo::polygonal_part(ctx, geo::own(ctx, GEOSUnaryUnion_r(h, collection.get()), "union"));
+    auto collection =
+        geo::own(ctx,
+                 GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, pieces.data(),
+                                             static_cast<unsigned>(pieces.size())),
+                 "collection");
+    auto merged =
+        geo::polygonal_part(ctx, geo::own(ctx, GEOSUnaryUnion_r(h, collection.get()), "union"));
 
     std::vector<geo::GeomPtr> parts;
     const int n = GEOSGetNumGeometries_r(h, merged.get());

@@ -26,7 +26,8 @@ public:
 };
 
 /// Shared option groups and helpers (options.cpp).
-po::options_description common_options(bool& progress, bool& no_progress, int& threads, bool& quiet);
+po::options_description common_options(bool& progress, bool& no_progress, int& threads,
+                                       bool& quiet);
 
 /// Parses `args` against `desc` (and the config file named by --config, whose relative paths
 /// are taken from the config file's folder for the options listed in `path_options`).

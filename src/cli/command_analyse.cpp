@@ -96,7 +96,8 @@ public:
                 std::to_string(zones.zones.size()) + " zones from " + m_zones.path +
                 (zones.report.repaired.empty()
                      ? ""
-                     : " (" + std::to_string(zones.report.repaired.size()) + " invalid polygons repaired)"));
+                     : " (" + std::to_string(zones.report.repaired.size()) +
+                           " invalid polygons repaired)"));
         }
 
         analysis::ProgressFn progress;
@@ -115,8 +116,9 @@ public:
                           {"site_filter", m_sites.filter},
                           {"zones", m_zones.path},
                           {"format", m_format}};
-        analysis::write_outputs(out, m_format == "gpkg" ? io::VectorFormat::gpkg : io::VectorFormat::geojson,
-                                result, sites, zones, m_params, run);
+        analysis::write_outputs(
+            out, m_format == "gpkg" ? io::VectorFormat::gpkg : io::VectorFormat::geojson, result,
+            sites, zones, m_params, run);
         out.commit();
         const double write_s = seconds_since(tw);
 
@@ -130,10 +132,11 @@ public:
             log(t.str());
             const auto& d = result.distribution;
             std::ostringstream s;
-            s << std::fixed << std::setprecision(1) << "population " << std::setprecision(0) << d.total
-              << ", mean distance " << std::setprecision(2) << d.mean_m / 1000 << " km, p90 "
-              << d.p90_m / 1000 << " km, beyond " << m_params.threshold_km << " km: " << std::setprecision(0)
-              << result.population_beyond << " (" << std::setprecision(2)
+            s << std::fixed << std::setprecision(1) << "population " << std::setprecision(0)
+              << d.total << ", mean distance " << std::setprecision(2) << d.mean_m / 1000
+              << " km, p90 " << d.p90_m / 1000 << " km, beyond " << m_params.threshold_km
+              << " km: " << std::setprecision(0) << result.population_beyond << " ("
+              << std::setprecision(2)
               << (d.total > 0 ? 100.0 * result.population_beyond / d.total : 0.0) << " %)";
             log(s.str());
             log("results in " + m_out + "/");
@@ -146,7 +149,8 @@ public:
         o << "Usage: maillage analyse [OPTIONS]\n\n"
           << "Distance from every inhabitant to the nearest site (WGS84 geodesic, exact nearest),\n"
           << "population beyond a threshold, underserved zones, and QGIS-ready layers.\n"
-          << "With no option, analyses the shipped Auvergne-Rhône-Alpes data (470 SPRO-type sites).\n\n"
+          << "With no option, analyses the shipped Auvergne-Rhône-Alpes data (470 SPRO-type "
+             "sites).\n\n"
           << m_all;
         return o.str();
     }
@@ -154,29 +158,44 @@ public:
 private:
     void build() {
         po::options_description in("Inputs", help_width);
-        in.add_options()
-            ("sites", po::value<std::string>(&m_sites.path), "sites: any OGR point layer, or a CSV with lon/lat columns")
-            ("sites-crs", po::value<std::string>(&m_sites.crs), "CRS of the sites, overriding the layer's (CSV default EPSG:4326)")
-            ("site-id", po::value<std::string>(&m_sites.id_field)->default_value("id"), "site id field")
-            ("site-name", po::value<std::string>(&m_sites.name_field), "site name field (default: nom, else name)")
-            ("site-type", po::value<std::string>(&m_sites.type_field), "site type field (default: type_service, else type)")
-            ("site-filter", po::value<std::string>(&m_sites.filter), "OGR attribute filter on the sites, e.g. \"spro_core = 1\"")
-            ("zones", po::value<std::string>(&m_zones.path), "zones: any OGR polygon layer (communes) with a population")
-            ("zones-crs", po::value<std::string>(&m_zones.crs), "CRS of the zones, overriding the layer's")
-            ("zone-id", po::value<std::string>(&m_zones.id_field)->default_value("code"), "zone id field")
-            ("zone-name", po::value<std::string>(&m_zones.name_field)->default_value("nom"), "zone name field")
-            ("population", po::value<std::string>(&m_zones.population_field)->default_value("population"), "population field")
-            ("group-by", po::value<std::string>(&m_zones.group_field), "field grouping zones in the summary (default: departement when present; 'none' for no groups)")
-            ("strict", po::bool_switch(&m_strict), "stop on the first skipped or repaired feature");
+        in.add_options()("sites", po::value<std::string>(&m_sites.path),
+                         "sites: any OGR point layer, or a CSV with lon/lat columns")(
+            "sites-crs", po::value<std::string>(&m_sites.crs),
+            "CRS of the sites, overriding the layer's (CSV default EPSG:4326)")(
+            "site-id", po::value<std::string>(&m_sites.id_field)->default_value("id"),
+            "site id field")("site-name", po::value<std::string>(&m_sites.name_field),
+                             "site name field (default: nom, else name)")(
+            "site-type", po::value<std::string>(&m_sites.type_field),
+            "site type field (default: type_service, else type)")(
+            "site-filter", po::value<std::string>(&m_sites.filter),
+            "OGR attribute filter on the sites, e.g. \"spro_core = 1\"")(
+            "zones", po::value<std::string>(&m_zones.path),
+            "zones: any OGR polygon layer (communes) with a population")(
+            "zones-crs", po::value<std::string>(&m_zones.crs),
+            "CRS of the zones, overriding the layer's")(
+            "zone-id", po::value<std::string>(&m_zones.id_field)->default_value("code"),
+            "zone id field")("zone-name",
+                             po::value<std::string>(&m_zones.name_field)->default_value("nom"),
+                             "zone name field")(
+            "population",
+            po::value<std::string>(&m_zones.population_field)->default_value("population"),
+            "population field")("group-by", po::value<std::string>(&m_zones.group_field),
+                                "field grouping zones in the summary (default: departement when "
+                                "present; 'none' for no groups)")(
+            "strict", po::bool_switch(&m_strict), "stop on the first skipped or repaired feature");
         po::options_description calc("Computation", help_width);
-        calc.add_options()
-            ("threshold-km", po::value<double>(&m_params.threshold_km)->default_value(20.0), "distance beyond which a place is underserved (km)")
-            ("grid-m", po::value<double>(&m_params.grid_m)->default_value(200.0), "population grid cell size (m, equal-area)");
+        calc.add_options()("threshold-km",
+                           po::value<double>(&m_params.threshold_km)->default_value(20.0),
+                           "distance beyond which a place is underserved (km)")(
+            "grid-m", po::value<double>(&m_params.grid_m)->default_value(200.0),
+            "population grid cell size (m, equal-area)");
         po::options_description outd("Output", help_width);
-        outd.add_options()
-            ("out,o", po::value<std::string>(&m_out)->default_value("out"), "output folder")
-            ("format", po::value<std::string>(&m_format)->default_value("geojson"), "geojson (one file per layer) or gpkg (one maillage.gpkg)");
-        m_all.add(in).add(calc).add(outd).add(common_options(m_progress, m_no_progress, m_params.threads, m_quiet));
+        outd.add_options()("out,o", po::value<std::string>(&m_out)->default_value("out"),
+                           "output folder")(
+            "format", po::value<std::string>(&m_format)->default_value("geojson"),
+            "geojson (one file per layer) or gpkg (one maillage.gpkg)");
+        m_all.add(in).add(calc).add(outd).add(
+            common_options(m_progress, m_no_progress, m_params.threads, m_quiet));
     }
 
     void warn(const std::string& m) const {

@@ -25,12 +25,13 @@ public:
 
     CommandInfo() {
         po::options_description d("Options", help_width);
-        d.add_options()
-            ("path", po::value<std::string>(&m_path)->required(), "file to describe (also the first positional argument)")
-            ("id", po::value<std::string>(&m_id), "id field to check for duplicates (default: id, else code)")
-            ("population", po::value<std::string>(&m_population)->default_value("population"), "population field to check")
-            ("json", po::bool_switch(&m_json), "print JSON instead of text")
-            ("help,h", "show this help");
+        d.add_options()("path", po::value<std::string>(&m_path)->required(),
+                        "file to describe (also the first positional argument)")(
+            "id", po::value<std::string>(&m_id),
+            "id field to check for duplicates (default: id, else code)")(
+            "population", po::value<std::string>(&m_population)->default_value("population"),
+            "population field to check")("json", po::bool_switch(&m_json),
+                                         "print JSON instead of text")("help,h", "show this help");
         m_all.add(d);
         m_pos.add("path", 1);
     }
@@ -66,12 +67,14 @@ public:
             l["geometry_type"] = OGRGeometryTypeToName(layer->GetGeomType());
             auto fields = nlohmann::ordered_json::array();
             for (int i = 0; i < defn.GetFieldCount(); ++i) {
-                fields.push_back({{"name", defn.GetFieldDefn(i)->GetNameRef()},
-                                  {"type", OGRFieldDefn::GetFieldTypeName(defn.GetFieldDefn(i)->GetType())}});
+                fields.push_back(
+                    {{"name", defn.GetFieldDefn(i)->GetNameRef()},
+                     {"type", OGRFieldDefn::GetFieldTypeName(defn.GetFieldDefn(i)->GetType())}});
             }
             l["fields"] = fields;
 
-            const std::string id_field = !m_id.empty() ? m_id : io::first_present(defn, {"id", "code"});
+            const std::string id_field =
+                !m_id.empty() ? m_id : io::first_present(defn, {"id", "code"});
             const int id_idx = id_field.empty() ? -1 : io::find_field(defn, id_field);
             const int pop_idx = io::find_field(defn, m_population);
             int lon_idx = -1;
@@ -117,7 +120,8 @@ public:
                     } else {
                         xy = std::pair{*x, *y};
                     }
-                } else if (const OGRGeometry* g = f->GetGeometryRef(); g != nullptr && !g->IsEmpty()) {
+                } else if (const OGRGeometry* g = f->GetGeometryRef();
+                           g != nullptr && !g->IsEmpty()) {
                     types[OGRGeometryTypeToName(g->getGeometryType())]++;
                     OGREnvelope e;
                     g->getEnvelope(&e);
@@ -153,11 +157,13 @@ public:
                     }
                 }
                 if (id_idx >= 0) {
-                    const std::string id = f->IsFieldSetAndNotNull(id_idx) ? f->GetFieldAsString(id_idx) : "";
+                    const std::string id =
+                        f->IsFieldSetAndNotNull(id_idx) ? f->GetFieldAsString(id_idx) : "";
                     if (id.empty()) {
                         add("empty " + id_field, where);
                     } else if (auto [it, ins] = seen.emplace(id, where); !ins) {
-                        add("duplicate " + id_field, where + " (" + id + ", first at " + it->second + ")");
+                        add("duplicate " + id_field,
+                            where + " (" + id + ", first at " + it->second + ")");
                     }
                 }
                 if (pop_idx >= 0) {
@@ -176,8 +182,10 @@ public:
                 }
             }
             if (swapped_like > 0) {
-                issues["latitude beyond 90 with a longitude that would be a latitude: lon/lat swapped?"]
-                    .push_back(std::to_string(swapped_like) + " of " + std::to_string(points) + " points");
+                issues["latitude beyond 90 with a longitude that would be a latitude: lon/lat "
+                       "swapped?"]
+                    .push_back(std::to_string(swapped_like) + " of " + std::to_string(points) +
+                               " points");
                 ++problems;
             }
             l["features"] = count;
@@ -208,7 +216,8 @@ public:
     [[nodiscard]] std::string help() const override {
         std::ostringstream o;
         o << "Usage: maillage info PATH [--id FIELD] [--population FIELD] [--json]\n\n"
-          << "Driver, layers, CRS, geometry types, feature counts, fields, extent, and the problems\n"
+          << "Driver, layers, CRS, geometry types, feature counts, fields, extent, and the "
+             "problems\n"
           << "found: null or invalid geometries, duplicate ids, coordinates out of range, lat/lon\n"
           << "that look swapped, population missing or negative.\n\n"
           << m_all;
@@ -217,9 +226,11 @@ public:
 
 private:
     static void print_text(const nlohmann::ordered_json& j) {
-        std::cout << j["path"].get<std::string>() << " (" << j["driver"].get<std::string>() << ")\n";
+        std::cout << j["path"].get<std::string>() << " (" << j["driver"].get<std::string>()
+                  << ")\n";
         for (const auto& l : j["layers"]) {
-            std::cout << "\nlayer " << l["name"].get<std::string>() << "\n  CRS: " << l["crs"].get<std::string>()
+            std::cout << "\nlayer " << l["name"].get<std::string>()
+                      << "\n  CRS: " << l["crs"].get<std::string>()
                       << "\n  geometry type: " << l["geometry_type"].get<std::string>()
                       << "\n  features: " << l["features"].get<std::size_t>() << "\n  geometries:";
             for (const auto& [k, v] : l["geometries"].items()) {
@@ -227,12 +238,13 @@ private:
             }
             if (l.contains("extent")) {
                 const auto& e = l["extent"];
-                std::cout << "\n  extent: " << e[0].get<double>() << ' ' << e[1].get<double>() << ", "
-                          << e[2].get<double>() << ' ' << e[3].get<double>();
+                std::cout << "\n  extent: " << e[0].get<double>() << ' ' << e[1].get<double>()
+                          << ", " << e[2].get<double>() << ' ' << e[3].get<double>();
             }
             std::cout << "\n  fields:";
             for (const auto& f : l["fields"]) {
-                std::cout << ' ' << f["name"].get<std::string>() << " (" << f["type"].get<std::string>() << ")";
+                std::cout << ' ' << f["name"].get<std::string>() << " ("
+                          << f["type"].get<std::string>() << ")";
             }
             std::cout << "\n  problems:";
             if (l["problems"].empty()) {

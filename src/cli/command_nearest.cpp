@@ -59,18 +59,27 @@ public:
 
     CommandNearest() {
         po::options_description d("Options", help_width);
-        d.add_options()
-            ("sites", po::value<std::string>(&m_sites.path)->required(), "sites: any OGR point layer, or a CSV with lon/lat columns")
-            ("sites-crs", po::value<std::string>(&m_sites.crs), "CRS of the sites, overriding the layer's")
-            ("site-id", po::value<std::string>(&m_sites.id_field)->default_value("id"), "site id field")
-            ("site-name", po::value<std::string>(&m_sites.name_field), "site name field (default: nom, else name)")
-            ("site-filter", po::value<std::string>(&m_sites.filter), "OGR attribute filter on the sites")
-            ("points", po::value<std::string>(&m_points)->required(), "points (or polygons, measured from their reference point): any OGR layer or a CSV with lon/lat columns")
-            ("points-crs", po::value<std::string>(&m_points_crs), "CRS of the points, overriding the layer's (CSV default EPSG:4326)")
-            ("out,o", po::value<std::string>(&m_out)->required(), "output file: .csv, .geojson or .gpkg")
-            ("k,k", po::value<int>(&m_k)->default_value(1), "number of nearest sites per point")
-            ("max-km", po::value<double>(&m_max_km)->default_value(-1.0, "none"), "leave sites farther than this empty (km)")
-            ("strict", po::bool_switch(&m_strict), "stop at the first point without usable coordinates");
+        d.add_options()("sites", po::value<std::string>(&m_sites.path)->required(),
+                        "sites: any OGR point layer, or a CSV with lon/lat columns")(
+            "sites-crs", po::value<std::string>(&m_sites.crs),
+            "CRS of the sites, overriding the layer's")(
+            "site-id", po::value<std::string>(&m_sites.id_field)->default_value("id"),
+            "site id field")("site-name", po::value<std::string>(&m_sites.name_field),
+                             "site name field (default: nom, else name)")(
+            "site-filter", po::value<std::string>(&m_sites.filter),
+            "OGR attribute filter on the sites")(
+            "points", po::value<std::string>(&m_points)->required(),
+            "points (or polygons, measured from their reference point): any OGR layer or a CSV "
+            "with lon/lat columns")(
+            "points-crs", po::value<std::string>(&m_points_crs),
+            "CRS of the points, overriding the layer's (CSV default EPSG:4326)")(
+            "out,o", po::value<std::string>(&m_out)->required(),
+            "output file: .csv, .geojson or .gpkg")("k,k", po::value<int>(&m_k)->default_value(1),
+                                                    "number of nearest sites per point")(
+            "max-km", po::value<double>(&m_max_km)->default_value(-1.0, "none"),
+            "leave sites farther than this empty (km)")(
+            "strict", po::bool_switch(&m_strict),
+            "stop at the first point without usable coordinates");
         m_all.add(d).add(common_options(m_progress, m_no_progress, m_threads, m_quiet));
     }
 
@@ -125,8 +134,9 @@ public:
         }
 
         // Input points.
-        auto in = io::open_vector(m_points, csv_in ? std::vector<std::string>{"KEEP_GEOM_COLUMNS=YES"}
-                                                   : std::vector<std::string>{});
+        auto in =
+            io::open_vector(m_points, csv_in ? std::vector<std::string>{"KEEP_GEOM_COLUMNS=YES"}
+                                             : std::vector<std::string>{});
         OGRLayer* layer = io::first_layer(*in, m_points);
         OGRFeatureDefn& defn = *layer->GetLayerDefn();
         int lon_idx = -1;
@@ -136,7 +146,8 @@ public:
             const auto lat = io::first_present(defn, io::lat_column_names());
             if (lon.empty() || lat.empty()) {
                 throw input_error(m_points + ": no longitude/latitude columns (looked for " +
-                                  io::lonlat_names_text() + "; columns are: " + io::field_list(defn) + ").");
+                                  io::lonlat_names_text() +
+                                  "; columns are: " + io::field_list(defn) + ").");
             }
             lon_idx = io::find_field(defn, lon);
             lat_idx = io::find_field(defn, lat);
@@ -162,17 +173,20 @@ public:
         std::vector<int> kept;
         for (int i = 0; i < defn.GetFieldCount(); ++i) {
             const std::string name = defn.GetFieldDefn(i)->GetNameRef();
-            const bool clash = std::any_of(results.begin(), results.end(), [&](const io::FieldSpec& f) {
-                return strcasecmp(f.name.c_str(), name.c_str()) == 0;
-            });
+            const bool clash =
+                std::any_of(results.begin(), results.end(), [&](const io::FieldSpec& f) {
+                    return strcasecmp(f.name.c_str(), name.c_str()) == 0;
+                });
             if (clash) {
                 if (!m_quiet) {
-                    log("warning: " + m_points + ": its field '" + name + "' is replaced by the new result");
+                    log("warning: " + m_points + ": its field '" + name +
+                        "' is replaced by the new result");
                 }
                 continue;
             }
             kept.push_back(i);
-            fields.push_back({name, defn.GetFieldDefn(i)->GetType(), defn.GetFieldDefn(i)->GetSubType()});
+            fields.push_back(
+                {name, defn.GetFieldDefn(i)->GetType(), defn.GetFieldDefn(i)->GetSubType()});
         }
         const std::size_t first_result = fields.size();
         fields.insert(fields.end(), results.begin(), results.end());
@@ -193,7 +207,8 @@ public:
         std::size_t bad = 0;
         double t_query = 0.0;
         double t_io = 0.0;
-        const double max_m = m_max_km >= 0 ? m_max_km * 1000.0 : std::numeric_limits<double>::infinity();
+        const double max_m =
+            m_max_km >= 0 ? m_max_km * 1000.0 : std::numeric_limits<double>::infinity();
         const auto k = static_cast<std::size_t>(m_k);
         std::vector<io::FieldValue> values(fields.size());
         layer->ResetReading();
@@ -226,10 +241,12 @@ public:
                 if (!p) {
                     const std::string where = io::feature_where(csv_in, f->GetFID());
                     if (m_strict) {
-                        throw input_error(m_points + ": " + where + ": no usable coordinates (--strict)");
+                        throw input_error(m_points + ": " + where +
+                                          ": no usable coordinates (--strict)");
                     }
                     if (bad < 5 && !m_quiet) {
-                        log("warning: " + m_points + ": " + where + ": no usable coordinates; its result is left empty");
+                        log("warning: " + m_points + ": " + where +
+                            ": no usable coordinates; its result is left empty");
                     }
                     ++bad;
                 }
@@ -338,7 +355,8 @@ public:
         std::size_t total = 0;
         std::size_t bad = 0;
         double t_query = 0.0;
-        const double max_m = m_max_km >= 0 ? m_max_km * 1000.0 : std::numeric_limits<double>::infinity();
+        const double max_m =
+            m_max_km >= 0 ? m_max_km * 1000.0 : std::numeric_limits<double>::infinity();
         bool more = true;
         while (more) {
             std::size_t n = 0;
@@ -349,18 +367,22 @@ public:
                 }
                 const auto& rec = records[n];
                 const auto x = static_cast<std::size_t>(lon_col) < rec.size()
-                                   ? io::parse_number(rec[static_cast<std::size_t>(lon_col)]) : std::nullopt;
+                                   ? io::parse_number(rec[static_cast<std::size_t>(lon_col)])
+                                   : std::nullopt;
                 const auto y = static_cast<std::size_t>(lat_col) < rec.size()
-                                   ? io::parse_number(rec[static_cast<std::size_t>(lat_col)]) : std::nullopt;
+                                   ? io::parse_number(rec[static_cast<std::size_t>(lat_col)])
+                                   : std::nullopt;
                 ok[n] = (x && y && geo::is_valid_lonlat({*x, *y})) ? 1 : 0;
                 pts[n] = ok[n] != 0 ? geo::LonLat{*x, *y} : geo::LonLat{};
                 if (ok[n] == 0) {
                     const std::string where = "line " + std::to_string(in.line());
                     if (m_strict) {
-                        throw input_error(m_points + ": " + where + ": no usable coordinates (--strict)");
+                        throw input_error(m_points + ": " + where +
+                                          ": no usable coordinates (--strict)");
                     }
                     if (bad < 5 && !m_quiet) {
-                        log("warning: " + m_points + ": " + where + ": no usable coordinates; its result is left empty");
+                        log("warning: " + m_points + ": " + where +
+                            ": no usable coordinates; its result is left empty");
                     }
                     ++bad;
                 }
@@ -378,7 +400,8 @@ public:
                 auto& line = lines[i];
                 line.clear();
                 for (std::size_t j = 0; j < header.size(); ++j) {
-                    io::CsvWriter::append_field(line, j < rec.size() ? std::string_view(rec[j]) : "", j == 0);
+                    io::CsvWriter::append_field(
+                        line, j < rec.size() ? std::string_view(rec[j]) : "", j == 0);
                 }
                 for (std::size_t r = 0; r < k; ++r) {
                     if (r < hits[i].size()) {
@@ -442,7 +465,8 @@ public:
           << "; total " << t_total;
         log(o.str());
         if (bad > 0) {
-            log("warning: " + std::to_string(bad) + " point(s) without usable coordinates, results left empty");
+            log("warning: " + std::to_string(bad) +
+                " point(s) without usable coordinates, results left empty");
         }
         log("wrote " + m_out);
     }

@@ -28,9 +28,11 @@ void usage(std::ostream& out) {
     out << "Usage: maillage COMMAND [OPTIONS]\n\nCommands:\n";
     for (const auto& e : commands) {
         const auto cmd = e.make();
-        out << "  " << e.name << std::string(10 - std::strlen(e.name), ' ') << cmd->synopsis() << '\n';
+        out << "  " << e.name << std::string(10 - std::strlen(e.name), ' ') << cmd->synopsis()
+            << '\n';
     }
-    out << "\n'maillage COMMAND --help' lists a command's options. 'maillage --version' prints the version.\n";
+    out << "\n'maillage COMMAND --help' lists a command's options. 'maillage --version' prints the "
+           "version.\n";
 }
 
 } // namespace

@@ -13,15 +13,18 @@
 namespace maillage::cli {
 namespace fs = std::filesystem;
 
-po::options_description common_options(bool& progress, bool& no_progress, int& threads, bool& quiet) {
+po::options_description common_options(bool& progress, bool& no_progress, int& threads,
+                                       bool& quiet) {
     po::options_description d("Common options", help_width);
-    d.add_options()
-        ("threads", po::value<int>(&threads)->default_value(0), "worker threads (0: all cores)")
-        ("progress", po::bool_switch(&progress), "show a progress bar even when stderr is not a terminal")
-        ("no-progress", po::bool_switch(&no_progress), "never show a progress bar")
-        ("quiet,q", po::bool_switch(&quiet), "print nothing on stderr but errors")
-        ("config", po::value<std::string>(), "read options from FILE (key = value lines; the command line wins)")
-        ("help,h", "show this help");
+    d.add_options()("threads", po::value<int>(&threads)->default_value(0),
+                    "worker threads (0: all cores)")(
+        "progress", po::bool_switch(&progress),
+        "show a progress bar even when stderr is not a terminal")(
+        "no-progress", po::bool_switch(&no_progress), "never show a progress bar")(
+        "quiet,q", po::bool_switch(&quiet), "print nothing on stderr but errors")(
+        "config", po::value<std::string>(),
+        "read options from FILE (key = value lines; the command line wins)")("help,h",
+                                                                             "show this help");
     return d;
 }
 
@@ -44,7 +47,8 @@ po::variables_map parse(const std::vector<std::string>& args, const po::options_
         po::parsed_options parsed = po::parse_config_file(in, desc, false);
         const fs::path base = config.has_parent_path() ? config.parent_path() : fs::path(".");
         for (auto& opt : parsed.options) {
-            if (std::find(path_options.begin(), path_options.end(), opt.string_key) == path_options.end()) {
+            if (std::find(path_options.begin(), path_options.end(), opt.string_key) ==
+                path_options.end()) {
                 continue;
             }
             for (auto& v : opt.value) {

@@ -38,8 +38,9 @@ EqualAreaProjection::EqualAreaProjection(double lon_0, double lat_0)
     def << "+proj=laea +lat_0=" << lat_0 << " +lon_0=" << lon_0 << " +ellps=WGS84 +units=m";
     m_impl->pj = proj_create(m_impl->ctx, def.str().c_str());
     if (m_impl->pj == nullptr) {
-        throw runtime_failure("PROJ: cannot create projection '" + def.str() +
-                              "': " + proj_context_errno_string(m_impl->ctx, proj_context_errno(m_impl->ctx)));
+        throw runtime_failure(
+            "PROJ: cannot create projection '" + def.str() +
+            "': " + proj_context_errno_string(m_impl->ctx, proj_context_errno(m_impl->ctx)));
     }
 }
 
@@ -68,7 +69,9 @@ EqualAreaProjection EqualAreaProjection::centred_on(std::span<const LonLat> poin
     return EqualAreaProjection(std::round(lon_0 * 1e4) / 1e4, std::round(lat_0 * 1e4) / 1e4);
 }
 
-EqualAreaProjection EqualAreaProjection::clone() const { return EqualAreaProjection(m_lon_0, m_lat_0); }
+EqualAreaProjection EqualAreaProjection::clone() const {
+    return EqualAreaProjection(m_lon_0, m_lat_0);
+}
 
 XY EqualAreaProjection::forward(LonLat p) const {
     PJ_COORD c = proj_coord(p.lon * deg, p.lat * deg, 0, 0);

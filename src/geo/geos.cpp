@@ -66,7 +66,8 @@ GeomPtr polygonal_part(const GeosContext& ctx, GeomPtr g) {
             } else if (pt == GEOS_MULTIPOLYGON) {
                 const int m = GEOSGetNumGeometries_r(ctx.get(), part);
                 for (int j = 0; j < m; ++j) {
-                    parts.push_back(GEOSGeom_clone_r(ctx.get(), GEOSGetGeometryN_r(ctx.get(), part, j)));
+                    parts.push_back(
+                        GEOSGeom_clone_r(ctx.get(), GEOSGetGeometryN_r(ctx.get(), part, j)));
                 }
             }
         }

@@ -20,10 +20,7 @@ struct EcefCloud {
         const auto& p = points[i];
         return dim == 0 ? p.x : (dim == 1 ? p.y : p.z);
     }
-    template <class BBox>
-    bool kdtree_get_bbox(BBox& /*bb*/) const {
-        return false;
-    }
+    template <class BBox> bool kdtree_get_bbox(BBox& /*bb*/) const { return false; }
 };
 
 using Tree = nanoflann::KDTreeSingleIndexAdaptor<nanoflann::L2_Simple_Adaptor<double, EcefCloud>,
@@ -73,8 +70,8 @@ SiteIndex::SiteIndex(std::span<const geo::LonLat> sites) : m_impl(std::make_uniq
     for (const auto& s : sites) {
         m_impl->cloud.points.push_back(geo::to_ecef(s));
     }
-    m_impl->tree = std::make_unique<Tree>(3, m_impl->cloud,
-                                          nanoflann::KDTreeSingleIndexAdaptorParams(8));
+    m_impl->tree =
+        std::make_unique<Tree>(3, m_impl->cloud, nanoflann::KDTreeSingleIndexAdaptorParams(8));
     m_impl->tree->buildIndex();
 }
 

@@ -56,7 +56,8 @@ CsvReader::CsvReader(const std::string& path) : m_path(path), m_buf(buffer_size)
     m_pos = m_len = 0;
     m_line = 1;
     if (!read_record(m_header)) {
-        throw input_error(path + ": the file is empty; expected a header line with lon and lat columns.");
+        throw input_error(path +
+                          ": the file is empty; expected a header line with lon and lat columns.");
     }
     if (!m_header.empty() && m_header[0].rfind("\xEF\xBB\xBF", 0) == 0) {
         m_header[0].erase(0, 3);
@@ -220,7 +221,8 @@ void CsvWriter::raw_record(std::string_view record) {
     m_first = true;
     if (m_out.size() >= buffer_size) {
         if (std::fwrite(m_out.data(), 1, m_out.size(), m_file) != m_out.size()) {
-            throw runtime_failure(m_path + ": write failed: " + std::strerror(errno) + " (is the disk full?)");
+            throw runtime_failure(m_path + ": write failed: " + std::strerror(errno) +
+                                  " (is the disk full?)");
         }
         m_out.clear();
     }
@@ -233,7 +235,8 @@ void CsvWriter::end_record() {
     m_first = true;
     if (m_out.size() >= buffer_size) {
         if (std::fwrite(m_out.data(), 1, m_out.size(), m_file) != m_out.size()) {
-            throw runtime_failure(m_path + ": write failed: " + std::strerror(errno) + " (is the disk full?)");
+            throw runtime_failure(m_path + ": write failed: " + std::strerror(errno) +
+                                  " (is the disk full?)");
         }
         m_out.clear();
     }
@@ -249,7 +252,8 @@ void CsvWriter::close() {
     const bool closed = std::fclose(m_file) == 0;
     m_file = nullptr;
     if (!ok || !closed) {
-        throw runtime_failure(m_path + ": write failed: " + std::strerror(err) + " (is the disk full?)");
+        throw runtime_failure(m_path + ": write failed: " + std::strerror(err) +
+                              " (is the disk full?)");
     }
 }
 

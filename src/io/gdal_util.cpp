@@ -27,11 +27,13 @@ std::string gdal_last_error() {
 
 bool is_csv_path(const std::string& path) {
     auto ext = std::filesystem::path(path).extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     return ext == ".csv" || ext == ".tsv";
 }
 
-GDALDatasetUniquePtr open_vector(const std::string& path, const std::vector<std::string>& open_options) {
+GDALDatasetUniquePtr open_vector(const std::string& path,
+                                 const std::vector<std::string>& open_options) {
     init_gdal();
     std::error_code ec;
     if (!std::filesystem::exists(path, ec) && path.rfind("PG:", 0) != 0 &&
@@ -95,8 +97,8 @@ std::unique_ptr<OGRCoordinateTransformation> to_wgs84(const OGRSpatialReference&
     std::unique_ptr<OGRCoordinateTransformation> ct(
         OGRCreateCoordinateTransformation(&srs, &target));
     if (!ct) {
-        throw input_error("cannot transform from " + crs_name(&srs) + " to WGS84: " +
-                          gdal_last_error());
+        throw input_error("cannot transform from " + crs_name(&srs) +
+                          " to WGS84: " + gdal_last_error());
     }
     return ct;
 }

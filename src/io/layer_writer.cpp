@@ -74,7 +74,8 @@ LayerWriter::LayerWriter(GDALDataset& ds, const std::string& path, const std::st
     }
     opts.push_back(nullptr);
     CPLErrorReset();
-    m_layer = ds.CreateLayer(name.c_str(), srs == nullptr ? nullptr : const_cast<OGRSpatialReference*>(srs),
+    m_layer = ds.CreateLayer(name.c_str(),
+                             srs == nullptr ? nullptr : const_cast<OGRSpatialReference*>(srs),
                              geometry_type, const_cast<char**>(opts.data()));
     if (m_layer == nullptr) {
         throw runtime_failure(path + ": cannot create layer '" + name + "': " + gdal_last_error());
@@ -83,7 +84,8 @@ LayerWriter::LayerWriter(GDALDataset& ds, const std::string& path, const std::st
         OGRFieldDefn defn(f.name.c_str(), f.type);
         defn.SetSubType(f.subtype);
         if (m_layer->CreateField(&defn) != OGRERR_NONE) {
-            throw runtime_failure(path + ": cannot create field '" + f.name + "': " + gdal_last_error());
+            throw runtime_failure(path + ": cannot create field '" + f.name +
+                                  "': " + gdal_last_error());
         }
     }
     OGRFeatureDefn* defn = m_layer->GetLayerDefn();
@@ -156,9 +158,11 @@ void stitch_geojson(const std::vector<std::string>& slices, const std::string& p
     for (const auto& slice : slices) {
         std::ifstream in(slice, std::ios::binary);
         std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        if (text.size() < header.size() + footer.size() || text.compare(0, header.size(), header) != 0 ||
+        if (text.size() < header.size() + footer.size() ||
+            text.compare(0, header.size(), header) != 0 ||
             text.compare(text.size() - footer.size(), footer.size(), footer) != 0) {
-            throw runtime_failure(slice + ": unexpected GeoJSON layout from GDAL; cannot join the slices");
+            throw runtime_failure(slice +
+                                  ": unexpected GeoJSON layout from GDAL; cannot join the slices");
         }
         const std::size_t len = text.size() - header.size() - footer.size();
         if (len == 0) {

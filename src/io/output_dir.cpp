@@ -78,8 +78,8 @@ void StagedOutput::commit() {
         }
         fs::rename(from, m_dir / name, ec);
         if (ec) {
-            throw runtime_failure("cannot move " + from.string() + " to " + (m_dir / name).string() +
-                                  ": " + ec.message());
+            throw runtime_failure("cannot move " + from.string() + " to " +
+                                  (m_dir / name).string() + ": " + ec.message());
         }
     }
     std::error_code ec;

@@ -100,8 +100,8 @@ std::set<GIntBig> filtered_fids(const SiteReadOptions& o, const std::vector<std:
     OGRLayer* layer = first_layer(*ds, o.path);
     if (layer->SetAttributeFilter(o.filter.c_str()) != OGRERR_NONE) {
         throw usage_error("--site-filter '" + o.filter + "' is not a valid filter on " + o.path +
-                          ": " + gdal_last_error() + " (fields: " +
-                          field_list(*layer->GetLayerDefn()) + ")");
+                          ": " + gdal_last_error() +
+                          " (fields: " + field_list(*layer->GetLayerDefn()) + ")");
     }
     std::set<GIntBig> fids;
     for (auto& f : *layer) {
@@ -201,9 +201,10 @@ SiteSet read_sites(const SiteReadOptions& o) {
             const auto lon = parse_number(lon_text);
             const auto lat = parse_number(lat_text);
             if (!lon || !lat) {
-                skip(where, "no usable coordinates (" + std::string(defn.GetFieldDefn(lon_idx)->GetNameRef()) +
-                                " '" + lon_text + "', " + defn.GetFieldDefn(lat_idx)->GetNameRef() +
-                                " '" + lat_text + "')");
+                skip(where, "no usable coordinates (" +
+                                std::string(defn.GetFieldDefn(lon_idx)->GetNameRef()) + " '" +
+                                lon_text + "', " + defn.GetFieldDefn(lat_idx)->GetNameRef() + " '" +
+                                lat_text + "')");
                 continue;
             }
             x = *lon;
@@ -263,14 +264,15 @@ SiteSet read_sites(const SiteReadOptions& o) {
     }
     out.report.used = out.sites.size();
     if (out.sites.empty()) {
-        throw input_error(o.path + ": no usable site" +
-                          (o.filter.empty() ? std::string() : " after the filter '" + o.filter + "'") +
-                          " (" + std::to_string(out.report.features) + " features read, " +
-                          std::to_string(out.report.skipped.size()) + " skipped" +
-                          (out.report.skipped.empty() ? std::string()
-                                                      : ", first: " + out.report.skipped[0].where +
-                                                            ": " + out.report.skipped[0].reason) +
-                          ").");
+        throw input_error(
+            o.path + ": no usable site" +
+            (o.filter.empty() ? std::string() : " after the filter '" + o.filter + "'") + " (" +
+            std::to_string(out.report.features) + " features read, " +
+            std::to_string(out.report.skipped.size()) + " skipped" +
+            (out.report.skipped.empty() ? std::string()
+                                        : ", first: " + out.report.skipped[0].where + ": " +
+                                              out.report.skipped[0].reason) +
+            ").");
     }
     return out;
 }

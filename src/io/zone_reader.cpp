@@ -21,8 +21,9 @@ std::string describe_value(const OGRFeature& f, int idx) {
 
 ZoneSet read_zones(const ZoneReadOptions& o) {
     const bool csv = is_csv_path(o.path);
-    auto ds = open_vector(o.path, csv ? std::vector<std::string>{"GEOM_POSSIBLE_NAMES=geom,geometry,wkt,WKT"}
-                                      : std::vector<std::string>{});
+    auto ds = open_vector(
+        o.path, csv ? std::vector<std::string>{"GEOM_POSSIBLE_NAMES=geom,geometry,wkt,WKT"}
+                    : std::vector<std::string>{});
     OGRLayer* layer = first_layer(*ds, o.path);
     OGRFeatureDefn& defn = *layer->GetLayerDefn();
 
@@ -119,8 +120,8 @@ ZoneSet read_zones(const ZoneReadOptions& o) {
 
         OGRGeometry* g = f->GetGeometryRef();
         if (g == nullptr || g->IsEmpty()) {
-            skip(where, "no geometry (population " + std::to_string(static_cast<long long>(z.population)) +
-                            " not counted)");
+            skip(where, "no geometry (population " +
+                            std::to_string(static_cast<long long>(z.population)) + " not counted)");
             continue;
         }
         const auto gtype = wkbFlatten(g->getGeometryType());
@@ -130,8 +131,8 @@ ZoneSet read_zones(const ZoneReadOptions& o) {
                                   OGRGeometryTypeToName(gtype) +
                                   "; zones must be polygons (communes).");
             }
-            skip(where, std::string("geometry is a ") + OGRGeometryTypeToName(gtype) +
-                            ", not a polygon");
+            skip(where,
+                 std::string("geometry is a ") + OGRGeometryTypeToName(gtype) + ", not a polygon");
             continue;
         }
         if (ct && g->transform(ct.get()) != OGRERR_NONE) {
@@ -143,8 +144,8 @@ ZoneSet read_zones(const ZoneReadOptions& o) {
             // out of the lon/lat range reveal a projected file.
             OGREnvelope env;
             g->getEnvelope(&env);
-            if (!(std::abs(env.MinX) <= 360 && std::abs(env.MaxX) <= 360 && std::abs(env.MinY) <= 90 &&
-                  std::abs(env.MaxY) <= 90)) {
+            if (!(std::abs(env.MinX) <= 360 && std::abs(env.MaxX) <= 360 &&
+                  std::abs(env.MinY) <= 90 && std::abs(env.MaxY) <= 90)) {
                 throw input_error(o.path + ": " + where +
                                   " has coordinates that are not longitude/latitude (e.g. x " +
                                   std::to_string(env.MinX) + ", y " + std::to_string(env.MinY) +
@@ -180,7 +181,8 @@ ZoneSet read_zones(const ZoneReadOptions& o) {
                     GEOSMakeValidParams* params = GEOSMakeValidParams_create_r(local.get());
                     GEOSMakeValidParams_setMethod_r(local.get(), params, GEOS_MAKE_VALID_STRUCTURE);
                     GEOSMakeValidParams_setKeepCollapsed_r(local.get(), params, 0);
-                    GEOSGeometry* fixed = GEOSMakeValidWithParams_r(local.get(), geom.get(), params);
+                    GEOSGeometry* fixed =
+                        GEOSMakeValidWithParams_r(local.get(), geom.get(), params);
                     GEOSMakeValidParams_destroy_r(local.get(), params);
                     geom = geo::polygonal_part(local, geo::own(local, fixed, "make-valid"));
                 }
@@ -194,7 +196,8 @@ ZoneSet read_zones(const ZoneReadOptions& o) {
     }
     for (auto& p : pending) {
         if (!p.error.empty()) {
-            throw input_error(o.path + ": " + p.zone.where + ": cannot use the geometry: " + p.error);
+            throw input_error(o.path + ": " + p.zone.where +
+                              ": cannot use the geometry: " + p.error);
         }
         if (!p.invalid_reason.empty()) {
             const std::string why = "invalid polygon (" + p.invalid_reason + ")";

@@ -18,8 +18,8 @@ namespace maillage::analysis {
 struct Parameters {
     double threshold_km = 20.0;
     double grid_m = 200.0;
-    int threads = 0;                  ///< 0: all cores
-    double circle_tolerance_m = 2.0;  ///< underserved boundary vs the true geodesic circle
+    int threads = 0;                 ///< 0: all cores
+    double circle_tolerance_m = 2.0; ///< underserved boundary vs the true geodesic circle
 };
 
 /// Called with a phase name and the fraction done in it (0..1).
@@ -28,8 +28,8 @@ using ProgressFn = std::function<void(const std::string& phase, double fraction)
 struct ZoneResult {
     geo::LonLat reference;
     std::uint32_t nearest_site = 0;
-    double nearest_m = 0.0;  ///< from the reference point
-    double mean_m = 0.0;     ///< population-weighted over the zone's cells
+    double nearest_m = 0.0; ///< from the reference point
+    double mean_m = 0.0;    ///< population-weighted over the zone's cells
     double max_m = 0.0;
     double population_beyond = 0.0;
     std::uint32_t sites_within = 0;
@@ -71,7 +71,8 @@ struct AnalysisResult {
     std::vector<GroupResult> groups;
     DistanceDistribution distribution;
     double population_beyond = 0.0;
-    std::size_t point_demands = 0; ///< zones too small for a cell: population on their reference point
+    std::size_t point_demands =
+        0; ///< zones too small for a cell: population on their reference point
     std::size_t sites_outside = 0;
     std::vector<std::pair<std::string, double>> timings_s;
 };

@@ -29,8 +29,8 @@ struct PopulationGrid {
     double max_y = 0.0; ///< north edge
     int width = 0;
     int height = 0;
-    std::vector<std::int32_t> zone;       ///< per cell, row-major from the north; -1 outside
-    std::vector<double> population;       ///< per cell
+    std::vector<std::int32_t> zone;        ///< per cell, row-major from the north; -1 outside
+    std::vector<double> population;        ///< per cell
     std::vector<std::uint32_t> cell_count; ///< per zone
 
     [[nodiscard]] geo::XY centre(std::size_t cell) const {

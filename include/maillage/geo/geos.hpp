@@ -55,8 +55,7 @@ GeomPtr from_wkb(const GeosContext& ctx, const unsigned char* wkb, std::size_t s
 std::vector<unsigned char> to_wkb(const GeosContext& ctx, const GEOSGeometry* g);
 
 /// Applies f(x, y) -> (x', y') to every coordinate of a copy of g.
-template <typename F>
-GeomPtr transform_xy(const GeosContext& ctx, const GEOSGeometry* g, F&& f);
+template <typename F> GeomPtr transform_xy(const GeosContext& ctx, const GEOSGeometry* g, F&& f);
 
 /// Polygonal parts of g (drops points and lines a make-valid may leave), as one geometry
 /// (Polygon or MultiPolygon), or an empty MultiPolygon.

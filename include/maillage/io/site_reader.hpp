@@ -11,7 +11,7 @@ namespace maillage::io {
 
 struct SiteReadOptions {
     std::string path;
-    std::string crs;        ///< overrides the layer's CRS when not empty
+    std::string crs; ///< overrides the layer's CRS when not empty
     std::string id_field = "id";
     std::string name_field; ///< empty: `nom`, else `name`
     std::string type_field; ///< empty: `type_service`, else `type`

@@ -17,9 +17,9 @@ struct ReadReport {
     std::string path;
     std::string driver;
     std::string layer;
-    std::string crs;           ///< as read, or as overridden
-    std::size_t features = 0;  ///< features read (after the attribute filter)
-    std::size_t used = 0;      ///< features kept
+    std::string crs;          ///< as read, or as overridden
+    std::size_t features = 0; ///< features read (after the attribute filter)
+    std::size_t used = 0;     ///< features kept
     std::vector<Notice> skipped;
     std::vector<Notice> repaired;
 };

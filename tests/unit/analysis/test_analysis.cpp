@@ -19,8 +19,9 @@ namespace {
 using maillage::geo::GeosContext;
 using maillage::geo::LonLat;
 
-maillage::model::Zone make_zone(const GeosContext& ctx, const std::string& id, const std::string& group,
-                                double lon0, double lat0, double lon1, double lat1, double population) {
+maillage::model::Zone make_zone(const GeosContext& ctx, const std::string& id,
+                                const std::string& group, double lon0, double lat0, double lon1,
+                                double lat1, double population) {
     const std::string wkt = "POLYGON((" + std::to_string(lon0) + " " + std::to_string(lat0) + ", " +
                             std::to_string(lon1) + " " + std::to_string(lat0) + ", " +
                             std::to_string(lon1) + " " + std::to_string(lat1) + ", " +
@@ -77,9 +78,9 @@ void fill(Fixture& f) {
     f.zones.push_back(make_zone(f.ctx, "Z0", "A", 4.90, 44.95, 5.03, 45.04, 1000));
     f.zones.push_back(make_zone(f.ctx, "Z1", "A", 5.03, 44.95, 5.16, 45.04, 0));
     f.zones.push_back(make_zone(f.ctx, "Z2", "B", 4.95, 45.10, 5.08, 45.19, 333));
-    f.sites.push_back(make_site("S0", 4.95, 44.99));  // in Z0
-    f.sites.push_back(make_site("S1", 5.12, 45.02));  // in Z1
-    f.sites.push_back(make_site("S2", 5.50, 45.50));  // outside the study area
+    f.sites.push_back(make_site("S0", 4.95, 44.99));   // in Z0
+    f.sites.push_back(make_site("S1", 5.12, 45.02));   // in Z1
+    f.sites.push_back(make_site("S2", 5.50, 45.50));   // outside the study area
     f.sites.push_back(make_site("S3", 5.075, 45.185)); // in Z2, at its north-east corner
     f.params.threshold_km = 5.0;
     f.params.grid_m = 500.0;
@@ -130,7 +131,8 @@ TEST(Analyse, SyntheticCaseMatchesBruteForce) {
         const auto z = static_cast<std::size_t>(g.zone[c]);
         const LonLat p = r.projection.inverse(g.centre(c));
         const Nearest bf = brute_nearest(f.sites, p);
-        EXPECT_NEAR(r.cell_km[c], bf.distance_m / 1000.0, 1e-6 * bf.distance_m / 1000.0 + 1e-6) << "cell " << c;
+        EXPECT_NEAR(r.cell_km[c], bf.distance_m / 1000.0, 1e-6 * bf.distance_m / 1000.0 + 1e-6)
+            << "cell " << c;
         const double pop = g.population[c];
         ++zone_cells[z];
         zone_max[z] = std::max(zone_max[z], bf.distance_m);
@@ -158,12 +160,14 @@ TEST(Analyse, SyntheticCaseMatchesBruteForce) {
         EXPECT_NEAR(z.nearest_m, ref.distance_m, 1e-3);
         std::uint32_t within = 0;
         for (const auto& s : f.sites) {
-            within += maillage::geo::geodesic_distance_m(z.reference, s.position) <= threshold_m ? 1 : 0;
+            within +=
+                maillage::geo::geodesic_distance_m(z.reference, s.position) <= threshold_m ? 1 : 0;
         }
         EXPECT_EQ(z.sites_within, within);
         EXPECT_NEAR(z.max_m, zone_max[i], 1e-3);
         EXPECT_EQ(z.population_beyond, zone_beyond[i]);
-        EXPECT_NEAR(z.weighted_sum_m, static_cast<double>(zone_weighted[i]), 1e-9 * static_cast<double>(zone_weighted[i]) + 1e-6);
+        EXPECT_NEAR(z.weighted_sum_m, static_cast<double>(zone_weighted[i]),
+                    1e-9 * static_cast<double>(zone_weighted[i]) + 1e-6);
         if (zone_pop[i] > 0) {
             EXPECT_NEAR(z.mean_m, static_cast<double>(zone_weighted[i] / zone_pop[i]), 1e-6);
         }
@@ -193,7 +197,8 @@ TEST(Analyse, SyntheticCaseMatchesBruteForce) {
         double other = INFINITY;
         for (std::size_t t = 0; t < 4; ++t) {
             if (t != s) {
-                other = std::min(other, maillage::geo::geodesic_distance_m(f.sites[s].position, f.sites[t].position));
+                other = std::min(other, maillage::geo::geodesic_distance_m(f.sites[s].position,
+                                                                           f.sites[t].position));
             }
         }
         EXPECT_NEAR(r.sites[s].nearest_other_m, other, 1e-3) << "site " << s;
@@ -278,6 +283,8 @@ TEST(Analyse, RejectsEmptyInputs) {
     fill(f);
     const std::vector<maillage::model::Site> no_sites;
     const std::vector<maillage::model::Zone> no_zones;
-    EXPECT_THROW(maillage::analysis::analyse(f.ctx, no_sites, f.zones, f.params), maillage::input_error);
-    EXPECT_THROW(maillage::analysis::analyse(f.ctx, f.sites, no_zones, f.params), maillage::input_error);
+    EXPECT_THROW(maillage::analysis::analyse(f.ctx, no_sites, f.zones, f.params),
+                 maillage::input_error);
+    EXPECT_THROW(maillage::analysis::analyse(f.ctx, f.sites, no_zones, f.params),
+                 maillage::input_error);
 }

@@ -79,9 +79,19 @@ TEST(PopulationShare, IntegerPopulationsSumExactly) {
     std::mt19937_64 rng(123);
     std::uniform_int_distribution<std::uint32_t> cells_dist(1, 5000);
     std::uniform_int_distribution<std::int64_t> pop_dist(0, 200000);
-    std::vector<std::pair<double, std::uint32_t>> cases{
-        {0, 1}, {0, 7}, {1, 1}, {1, 10}, {9, 10}, {10, 10}, {11, 10}, {999, 1000}, {1001, 35},
-        {7, 20}, {123456789, 3}, {8.5e15 + 1, 7}, {4294967295.0, 4294967}};
+    std::vector<std::pair<double, std::uint32_t>> cases{{0, 1},
+                                                        {0, 7},
+                                                        {1, 1},
+                                                        {1, 10},
+                                                        {9, 10},
+                                                        {10, 10},
+                                                        {11, 10},
+                                                        {999, 1000},
+                                                        {1001, 35},
+                                                        {7, 20},
+                                                        {123456789, 3},
+                                                        {8.5e15 + 1, 7},
+                                                        {4294967295.0, 4294967}};
     for (int i = 0; i < 300; ++i) {
         cases.emplace_back(static_cast<double>(pop_dist(rng)), cells_dist(rng));
     }
@@ -179,7 +189,8 @@ TEST(BuildGrid, RectangularZonesHandCounted) {
     EXPECT_GE(grid.max_y, 5800.0);
     EXPECT_GE(grid.min_x + grid.width * cell, 6900.0);
     EXPECT_LE(grid.max_y - grid.height * cell, -3300.0);
-    const std::size_t n = static_cast<std::size_t>(grid.width) * static_cast<std::size_t>(grid.height);
+    const std::size_t n =
+        static_cast<std::size_t>(grid.width) * static_cast<std::size_t>(grid.height);
     ASSERT_EQ(grid.zone.size(), n);
     ASSERT_EQ(grid.population.size(), n);
 
@@ -194,8 +205,8 @@ TEST(BuildGrid, RectangularZonesHandCounted) {
                 expected = static_cast<int>(i);
             }
         }
-        ASSERT_EQ(grid.zone[c], expected) << "cell " << c << " centre (" << centre.x << ", "
-                                          << centre.y << ")";
+        ASSERT_EQ(grid.zone[c], expected)
+            << "cell " << c << " centre (" << centre.x << ", " << centre.y << ")";
         if (expected < 0) {
             EXPECT_EQ(grid.population[c], 0.0);
         } else {
@@ -237,14 +248,15 @@ TEST(BuildGrid, ZoneSmallerThanACellGetsNoCell) {
     const GeosContext ctx;
     const EqualAreaProjection proj(5.0, 45.0);
     const Rect big{-2700, -2700, 2700, 2700}; // 6 x 6 (centres -2500 .. 2500)
-    const Rect tiny{3100, 100, 3200, 200};     // 100 m wide, between cell centres
+    const Rect tiny{3100, 100, 3200, 200};    // 100 m wide, between cell centres
     std::vector<maillage::model::Zone> zones;
     zones.push_back(make_zone(ctx, "big", rect_wkt(proj, big), 250));
     zones.push_back(make_zone(ctx, "tiny", rect_wkt(proj, tiny), 40));
     const auto projected = project_zones(ctx, zones, proj);
     const auto grid = build_grid(ctx, zones, projected, 1000.0);
     EXPECT_EQ(grid.cell_count[0], 36U);
-    EXPECT_EQ(centres_between(big.x0, big.x1, 1000.0) * centres_between(big.y0, big.y1, 1000.0), 36);
+    EXPECT_EQ(centres_between(big.x0, big.x1, 1000.0) * centres_between(big.y0, big.y1, 1000.0),
+              36);
     EXPECT_EQ(grid.cell_count[1], 0U);
     double total = 0.0;
     for (std::size_t c = 0; c < grid.zone.size(); ++c) {
@@ -325,8 +337,8 @@ TEST(ProjectZones, ReferenceOfACShapedZoneLiesInside) {
     const EqualAreaProjection proj(5.15, 45.15);
     // A "C" opening east: a bar 0.05 degree wide at the west, two arms 0.05 high.
     // Its centroid is about (5.11875, 45.15), in the notch, outside the polygon.
-    const std::string wkt =
-        "POLYGON((5 45, 5.3 45, 5.3 45.05, 5.05 45.05, 5.05 45.25, 5.3 45.25, 5.3 45.3, 5 45.3, 5 45))";
+    const std::string wkt = "POLYGON((5 45, 5.3 45, 5.3 45.05, 5.05 45.05, 5.05 45.25, 5.3 45.25, "
+                            "5.3 45.3, 5 45.3, 5 45))";
     std::vector<maillage::model::Zone> zones;
     zones.push_back(make_zone(ctx, "C", wkt, 100));
     const auto projected = project_zones(ctx, zones, proj);

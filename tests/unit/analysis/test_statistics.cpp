@@ -13,8 +13,8 @@
 namespace {
 
 using maillage::analysis::distribution;
-using maillage::analysis::WeightedDistance;
 using maillage::analysis::weighted_quantile;
+using maillage::analysis::WeightedDistance;
 
 /// The ceil(num/100 * n)-th smallest value (1-based), by integer arithmetic.
 double order_statistic(const std::vector<double>& sorted, int num) {
@@ -142,7 +142,8 @@ TEST(Distribution, RandomIntegerWeightsMatchExpandedOrderStatistics) {
         }
         // The helper on the (now sorted) values, at any q.
         for (const int q : {1, 10, 25, 50, 75, 90, 99, 100}) {
-            EXPECT_EQ(weighted_quantile(v, d.total, q / 100.0), order_statistic(expanded, q)) << "q " << q;
+            EXPECT_EQ(weighted_quantile(v, d.total, q / 100.0), order_statistic(expanded, q))
+                << "q " << q;
         }
     }
 }
@@ -189,7 +190,8 @@ TEST(Distribution, RandomRealWeightsMatchBruteForce) {
             for (const auto& x : sorted) {
                 within += x.distance_m <= k * 1000.0 ? x.population : 0.0;
             }
-            EXPECT_NEAR(d.coverage[static_cast<std::size_t>(k - 1)], static_cast<double>(within / total), 1e-12);
+            EXPECT_NEAR(d.coverage[static_cast<std::size_t>(k - 1)],
+                        static_cast<double>(within / total), 1e-12);
         }
     }
 }
@@ -197,7 +199,7 @@ TEST(Distribution, RandomRealWeightsMatchBruteForce) {
 TEST(WeightedQuantile, HandWorkedCases) {
     const std::vector<WeightedDistance> sorted{{100.0, 2.0}, {200.0, 0.0}, {300.0, 2.0}};
     EXPECT_EQ(weighted_quantile(sorted, 4.0, 0.0), 100.0);
-    EXPECT_EQ(weighted_quantile(sorted, 4.0, 0.5), 100.0); // 2 of 4 at 100 m
+    EXPECT_EQ(weighted_quantile(sorted, 4.0, 0.5), 100.0);  // 2 of 4 at 100 m
     EXPECT_EQ(weighted_quantile(sorted, 4.0, 0.51), 300.0); // never the empty 200 m
     EXPECT_EQ(weighted_quantile(sorted, 4.0, 1.0), 300.0);
     EXPECT_EQ(weighted_quantile({}, 0.0, 0.5), 0.0);

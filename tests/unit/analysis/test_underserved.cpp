@@ -96,7 +96,8 @@ double geodesic_polygon_area(const std::vector<LonLat>& ring) {
     }
     double area = 0.0;
     double perimeter = 0.0;
-    geod_polygonarea(&g, lats.data(), lons.data(), static_cast<int>(ring.size()), &area, &perimeter);
+    geod_polygonarea(&g, lats.data(), lons.data(), static_cast<int>(ring.size()), &area,
+                     &perimeter);
     return std::abs(area);
 }
 
@@ -121,7 +122,8 @@ TEST(CircleVertices, HandComputedCounts) {
         for (const double tol : {0.5, 2.0, 10.0}) {
             const int n = circle_vertices(r, tol);
             EXPECT_GE(n, 16);
-            EXPECT_LE(r * (1.0 - std::cos(std::numbers::pi / n)), tol * (1.0 + 1e-9)) << r << " " << tol;
+            EXPECT_LE(r * (1.0 - std::cos(std::numbers::pi / n)), tol * (1.0 + 1e-9))
+                << r << " " << tol;
             if (n > 16) { // and not many more vertices than needed
                 EXPECT_GT(r * (1.0 - std::cos(std::numbers::pi / (n - 1))), tol) << r << " " << tol;
             }
@@ -139,7 +141,7 @@ TEST(GeodesicCircle, VerticesLieOnTheGeodesicCircle) {
     };
     const Case cases[] = {
         {{5.0, 45.0}, {5.0, 45.0}, 20000.0, 2.0},
-        {{5.0, 45.0}, {6.8, 46.4}, 20000.0, 2.0},   // 200 km off the projection centre
+        {{5.0, 45.0}, {6.8, 46.4}, 20000.0, 2.0}, // 200 km off the projection centre
         {{5.0, 45.0}, {5.2, 45.1}, 500.0, 0.5},
         {{180.0, -17.0}, {179.95, -17.1}, 30000.0, 2.0}, // across the antimeridian
         {{0.0, 88.0}, {40.0, 89.5}, 100000.0, 5.0},      // around the north pole
@@ -157,7 +159,8 @@ TEST(GeodesicCircle, VerticesLieOnTheGeodesicCircle) {
         for (const auto& v : ring) {
             const LonLat p = precise_inverse(proj, v);
             lonlat.push_back(p);
-            worst = std::max(worst, std::abs(maillage::geo::geodesic_distance_m(c.centre, p) - c.radius_m));
+            worst = std::max(
+                worst, std::abs(maillage::geo::geodesic_distance_m(c.centre, p) - c.radius_m));
         }
         EXPECT_LT(worst, 1e-3) << "centre (" << c.centre.lon << ", " << c.centre.lat << ")";
         // Equal-area projection: the polygon's planar area is the geodesic polygon's area
@@ -167,8 +170,10 @@ TEST(GeodesicCircle, VerticesLieOnTheGeodesicCircle) {
         // The area of a regular n-gon inscribed in a circle of radius r, (n/2) r^2 sin(2 pi / n)
         // (curvature changes it by ~ r^2 / (12 R^2) < 3e-5 here).
         const double n = circle_vertices(c.radius_m, c.tol_m);
-        const double ngon = 0.5 * n * c.radius_m * c.radius_m * std::sin(2.0 * std::numbers::pi / n);
-        EXPECT_NEAR(planar / ngon, 1.0, 1e-4) << "centre (" << c.centre.lon << ", " << c.centre.lat << ")";
+        const double ngon =
+            0.5 * n * c.radius_m * c.radius_m * std::sin(2.0 * std::numbers::pi / n);
+        EXPECT_NEAR(planar / ngon, 1.0, 1e-4)
+            << "centre (" << c.centre.lon << ", " << c.centre.lat << ")";
         EXPECT_LT(planar, std::numbers::pi * c.radius_m * c.radius_m);
     }
 }
@@ -182,10 +187,8 @@ TEST(GeodesicCircle, TrueCircleStaysWithinToleranceOfTheBoundary) {
         double tol_m;
     };
     const Case cases[] = {
-        {{5.0, 45.0}, {5.3, 45.2}, 20000.0, 2.0},
-        {{5.0, 45.0}, {7.4, 46.7}, 20000.0, 2.0},
-        {{5.0, 45.0}, {4.0, 44.3}, 5000.0, 0.5},
-        {{180.0, -17.0}, {-179.9, -16.8}, 30000.0, 2.0},
+        {{5.0, 45.0}, {5.3, 45.2}, 20000.0, 2.0},   {{5.0, 45.0}, {7.4, 46.7}, 20000.0, 2.0},
+        {{5.0, 45.0}, {4.0, 44.3}, 5000.0, 0.5},    {{180.0, -17.0}, {-179.9, -16.8}, 30000.0, 2.0},
         {{0.0, 88.0}, {40.0, 89.5}, 100000.0, 5.0},
     };
     for (const auto& c : cases) {
@@ -195,13 +198,15 @@ TEST(GeodesicCircle, TrueCircleStaysWithinToleranceOfTheBoundary) {
         double worst = 0.0;
         for (int i = 0; i < 3600; ++i) {
             const double az = 0.1 * i + 0.037; // mostly between vertices
-            const XY xy = proj.forward(maillage::geo::geodesic_destination(c.centre, az, c.radius_m));
+            const XY xy =
+                proj.forward(maillage::geo::geodesic_destination(c.centre, az, c.radius_m));
             const auto pt = point(ctx, xy.x, xy.y);
             double d = 0.0;
             ASSERT_EQ(GEOSDistance_r(ctx.get(), ring, pt.get(), &d), 1);
             worst = std::max(worst, d);
         }
-        EXPECT_LE(worst, c.tol_m + 1.0) << "centre (" << c.centre.lon << ", " << c.centre.lat << ")";
+        EXPECT_LE(worst, c.tol_m + 1.0)
+            << "centre (" << c.centre.lon << ", " << c.centre.lat << ")";
     }
 }
 
@@ -228,7 +233,8 @@ TEST(UnderservedParts, RandomPointsAgreeWithBruteForceDistances) {
         EXPECT_EQ(GEOSGeomTypeId_r(ctx.get(), parts[i].get()), GEOS_POLYGON);
         EXPECT_EQ(GEOSisValid_r(ctx.get(), parts[i].get()), 1);
         if (i > 0) {
-            EXPECT_GE(maillage::geo::area(ctx, parts[i - 1].get()), maillage::geo::area(ctx, parts[i].get()));
+            EXPECT_GE(maillage::geo::area(ctx, parts[i - 1].get()),
+                      maillage::geo::area(ctx, parts[i].get()));
         }
     }
 
@@ -250,7 +256,8 @@ TEST(UnderservedParts, RandomPointsAgreeWithBruteForceDistances) {
         const double d = nearest_m(sites, proj.inverse(xy));
         if (in_part) {
             ++inside;
-            EXPECT_GT(d, radius - 50.0) << "(" << xy.x << ", " << xy.y << ") in an underserved part";
+            EXPECT_GT(d, radius - 50.0)
+                << "(" << xy.x << ", " << xy.y << ") in an underserved part";
         } else {
             ++outside;
             EXPECT_LT(d, radius + 50.0) << "(" << xy.x << ", " << xy.y << ") outside every part";

@@ -33,7 +33,8 @@ double q_authalic(double lat_deg) {
     const double e2 = f_wgs84 * (2.0 - f_wgs84);
     const double e = std::sqrt(e2);
     const double s = std::sin(lat_deg * deg);
-    return (1.0 - e2) * (s / (1.0 - e2 * s * s) - std::log((1.0 - e * s) / (1.0 + e * s)) / (2.0 * e));
+    return (1.0 - e2) *
+           (s / (1.0 - e2 * s * s) - std::log((1.0 - e * s) / (1.0 + e * s)) / (2.0 * e));
 }
 
 /// Area of the ellipsoidal quadrangle lon1..lon2 x lat1..lat2: a^2/2 * dlon * (q2 - q1).
@@ -72,7 +73,8 @@ double geodesic_polygon_area(const std::vector<LonLat>& ring) {
     }
     double area = 0.0;
     double perimeter = 0.0;
-    geod_polygonarea(&g, lats.data(), lons.data(), static_cast<int>(ring.size()), &area, &perimeter);
+    geod_polygonarea(&g, lats.data(), lons.data(), static_cast<int>(ring.size()), &area,
+                     &perimeter);
     return area;
 }
 
@@ -152,8 +154,8 @@ TEST(EqualArea, ForwardMatchesSnyderClosedFormulas) {
             const XY got = proj.forward(p);
             const XY ref = snyder_laea_forward(s.lon_0, s.lat_0, p);
             EXPECT_LT(std::hypot(got.x - ref.x, got.y - ref.y), 1e-6)
-                << "centre (" << s.lon_0 << ", " << s.lat_0 << ") point (" << p.lon << ", "
-                << p.lat << ")";
+                << "centre (" << s.lon_0 << ", " << s.lat_0 << ") point (" << p.lon << ", " << p.lat
+                << ")";
         }
     }
 }
@@ -165,10 +167,10 @@ TEST(EqualArea, ForwardInverseRoundTrip) {
     std::mt19937_64 rng(42);
     std::uniform_real_distribution<double> az(0.0, 360.0);
     std::uniform_real_distribution<double> unit(0.0, 1.0);
-    for (const Setting s : {Setting{5.0, 45.0, 50e3}, Setting{5.0, 45.0, 3.0e6},
-                            Setting{180.0, -20.0, 3.0e6}, Setting{-30.0, 89.9, 3.0e6},
-                            Setting{0.0, 90.0, 3.0e6}, Setting{120.0, -90.0, 3.0e6},
-                            Setting{0.0, 0.0, 3.0e6}}) {
+    for (const Setting s :
+         {Setting{5.0, 45.0, 50e3}, Setting{5.0, 45.0, 3.0e6}, Setting{180.0, -20.0, 3.0e6},
+          Setting{-30.0, 89.9, 3.0e6}, Setting{0.0, 90.0, 3.0e6}, Setting{120.0, -90.0, 3.0e6},
+          Setting{0.0, 0.0, 3.0e6}}) {
         const EqualAreaProjection proj(s.lon_0, s.lat_0);
         double worst = 0.0;
         double worst_plane = 0.0;
@@ -194,10 +196,11 @@ TEST(EqualArea, ForwardInverseRoundTrip) {
         // only for grid cell centres and output vertices, where millimetres do not matter; the
         // forward projection (areas, grids) is checked against Snyder's formulas above to 2e-10 m.
         constexpr double proj_91_inverse_m = 2e-3;
-        EXPECT_LT(worst, proj_91_inverse_m) << "centre (" << s.lon_0 << ", " << s.lat_0
-                               << "): lon/lat -> x/y -> lon/lat moves (" << worst_at.lon << ", "
-                               << worst_at.lat << ") by " << worst << " m";
-        EXPECT_LT(worst_plane, proj_91_inverse_m) << "centre (" << s.lon_0 << ", " << s.lat_0 << ")";
+        EXPECT_LT(worst, proj_91_inverse_m)
+            << "centre (" << s.lon_0 << ", " << s.lat_0 << "): lon/lat -> x/y -> lon/lat moves ("
+            << worst_at.lon << ", " << worst_at.lat << ") by " << worst << " m";
+        EXPECT_LT(worst_plane, proj_91_inverse_m)
+            << "centre (" << s.lon_0 << ", " << s.lat_0 << ")";
     }
 }
 
@@ -258,11 +261,11 @@ TEST(EqualArea, ProjectedQuadrangleKeepsItsEllipsoidalArea) {
         double lon1, lat1, lon2, lat2;
     };
     const Case cases[] = {
-        {5.5, 45.5, 5.0, 45.0, 6.0, 46.0},         // at the centre
-        {5.0, 45.0, 5.00, 45.00, 5.01, 45.01},     // about 1 km^2
-        {4.5, 45.4, 6.5, 45.9, 7.5, 46.8},         // off centre, AURA scale
-        {0.0, 0.0, 40.0, 50.0, 41.0, 50.5},        // 5000 km from the centre
-        {0.0, 90.0, 0.0, 86.0, 30.0, 88.0},        // polar
+        {5.5, 45.5, 5.0, 45.0, 6.0, 46.0},          // at the centre
+        {5.0, 45.0, 5.00, 45.00, 5.01, 45.01},      // about 1 km^2
+        {4.5, 45.4, 6.5, 45.9, 7.5, 46.8},          // off centre, AURA scale
+        {0.0, 0.0, 40.0, 50.0, 41.0, 50.5},         // 5000 km from the centre
+        {0.0, 90.0, 0.0, 86.0, 30.0, 88.0},         // polar
         {180.0, -20.0, 179.5, -20.5, 180.5, -19.5}, // across the antimeridian
     };
     for (const auto& c : cases) {

@@ -56,7 +56,9 @@ std::vector<RefPair> read_reference() {
         for (auto& s : f) {
             std::getline(ss, s, ',');
         }
-        out.push_back({kind, {std::stod(f[0]), std::stod(f[1])}, {std::stod(f[2]), std::stod(f[3])},
+        out.push_back({kind,
+                       {std::stod(f[0]), std::stod(f[1])},
+                       {std::stod(f[2]), std::stod(f[3])},
                        std::stod(f[4])});
     }
     return out;
@@ -147,8 +149,8 @@ TEST(Geodesic, DestinationThenDistanceRoundTrip) {
         EXPECT_LE(to.lat, 90.0);
         const double back = maillage::geo::geodesic_distance_m(from, to);
         worst = std::max(worst, std::abs(back - d));
-        EXPECT_NEAR(back, d, 1e-6) << "from (" << from.lon << ", " << from.lat << ") az " << azimuth
-                                   << " d " << d;
+        EXPECT_NEAR(back, d, 1e-6)
+            << "from (" << from.lon << ", " << from.lat << ") az " << azimuth << " d " << d;
     }
     std::printf("  max round-trip error %.3e m\n", worst);
 }
@@ -283,8 +285,8 @@ TEST(Geodesic, EcefOverloadWithinATenthOfAMillimetreOfProj) {
         const double fast = maillage::geo::geodesic_distance_m(a, ea, b, eb);
         const double exact = maillage::geo::geodesic_distance_m(a, b);
         worst = std::max(worst, std::abs(fast - exact));
-        ASSERT_LT(std::abs(fast - exact), 1e-4) << "(" << a.lon << ", " << a.lat << ") -> (" << b.lon
-                                               << ", " << b.lat << "), " << exact << " m";
+        ASSERT_LT(std::abs(fast - exact), 1e-4) << "(" << a.lon << ", " << a.lat << ") -> ("
+                                                << b.lon << ", " << b.lat << "), " << exact << " m";
         ASSERT_GE(fast, chord(ea, eb) - 1e-8);
         // Symmetric.
         ASSERT_NEAR(maillage::geo::geodesic_distance_m(b, eb, a, ea), fast, 1e-9);
@@ -341,8 +343,8 @@ TEST(Geodesic, NormalizeLonJustBelowMinus180) {
     // The largest double below -180 must map just below +180, never to +180 itself, which the
     // half-open range [-180, 180) excludes.
     using maillage::geo::normalize_lon;
-    for (double lon : {std::nextafter(-180.0, -1000.0), -180.0 - 1e-13,
-                       std::nextafter(-540.0, -1000.0)}) {
+    for (double lon :
+         {std::nextafter(-180.0, -1000.0), -180.0 - 1e-13, std::nextafter(-540.0, -1000.0)}) {
         const double r = normalize_lon(lon);
         EXPECT_GE(r, -180.0) << std::hexfloat << lon;
         EXPECT_LT(r, 180.0) << std::hexfloat << lon << " -> " << r;

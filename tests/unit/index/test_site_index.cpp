@@ -25,7 +25,8 @@ std::vector<Hit> brute_force(const std::vector<LonLat>& sites, LonLat q) {
     std::vector<Hit> all;
     all.reserve(sites.size());
     for (std::size_t i = 0; i < sites.size(); ++i) {
-        all.push_back({static_cast<std::uint32_t>(i), maillage::geo::geodesic_distance_m(q, sites[i])});
+        all.push_back(
+            {static_cast<std::uint32_t>(i), maillage::geo::geodesic_distance_m(q, sites[i])});
     }
     std::sort(all.begin(), all.end(), [](const Hit& a, const Hit& b) {
         return a.distance_m < b.distance_m || (a.distance_m == b.distance_m && a.site < b.site);
@@ -51,17 +52,20 @@ void expect_same_ranking(const std::vector<Hit>& got, const std::vector<Hit>& bf
         if (got[i].site != bf[i].site) {
             // Only acceptable for a tie within 1 mm.
             EXPECT_NEAR(dist_of_site[got[i].site], bf[i].distance_m, mm)
-                << what << " rank " << i << ": site " << got[i].site << " instead of " << bf[i].site;
+                << what << " rank " << i << ": site " << got[i].site << " instead of "
+                << bf[i].site;
         }
         if (i > 0) {
-            EXPECT_TRUE(got[i - 1].distance_m < got[i].distance_m ||
-                        (got[i - 1].distance_m == got[i].distance_m && got[i - 1].site < got[i].site))
+            EXPECT_TRUE(
+                got[i - 1].distance_m < got[i].distance_m ||
+                (got[i - 1].distance_m == got[i].distance_m && got[i - 1].site < got[i].site))
                 << what << " not ordered at rank " << i;
         }
         seen.push_back(got[i].site);
     }
     std::sort(seen.begin(), seen.end());
-    EXPECT_EQ(std::adjacent_find(seen.begin(), seen.end()), seen.end()) << what << ": repeated site";
+    EXPECT_EQ(std::adjacent_find(seen.begin(), seen.end()), seen.end())
+        << what << ": repeated site";
     // Nothing closer was left out: the last returned is no farther than the n-th brute-force.
     if (n > 0) {
         EXPECT_LE(got[n - 1].distance_m, bf[n - 1].distance_m + mm) << what;
@@ -122,7 +126,8 @@ void check_setting(const Setting& s) {
                 EXPECT_LE(dist_of_site[h.site], r + mm) << w << " r=" << r;
             }
             if (!got.empty()) {
-                expect_same_ranking(got, bf, got.size(), dist_of_site, w + " within " + std::to_string(r));
+                expect_same_ranking(got, bf, got.size(), dist_of_site,
+                                    w + " within " + std::to_string(r));
             }
             within_found += got.size();
         }
@@ -165,15 +170,19 @@ std::vector<LonLat> wrapped(std::vector<LonLat> pts) {
 
 TEST(SiteIndex, AuraRegionMatchesBruteForce) {
     std::mt19937_64 rng(1);
-    Setting s{"AURA", uniform_box(rng, 500, 2.5, 7.5, 44.0, 46.8),
-              uniform_box(rng, 5000, 2.5, 7.5, 44.0, 46.8), {5000.0, 20000.0}};
+    Setting s{"AURA",
+              uniform_box(rng, 500, 2.5, 7.5, 44.0, 46.8),
+              uniform_box(rng, 5000, 2.5, 7.5, 44.0, 46.8),
+              {5000.0, 20000.0}};
     check_setting(s);
 }
 
 TEST(SiteIndex, AcrossTheAntimeridianMatchesBruteForce) {
     std::mt19937_64 rng(2);
-    Setting s{"antimeridian", wrapped(uniform_box(rng, 300, 178.0, 182.0, -20.0, -15.0)),
-              wrapped(uniform_box(rng, 2000, 177.5, 182.5, -20.5, -14.5)), {20000.0, 60000.0}};
+    Setting s{"antimeridian",
+              wrapped(uniform_box(rng, 300, 178.0, 182.0, -20.0, -15.0)),
+              wrapped(uniform_box(rng, 2000, 177.5, 182.5, -20.5, -14.5)),
+              {20000.0, 60000.0}};
     check_setting(s);
     // A query exactly on the antimeridian, written both ways, finds the same site.
     const SiteIndex idx(s.sites);
@@ -284,7 +293,8 @@ TEST(SiteIndex, ExactTiesBetweenDistinctSites) {
     EXPECT_NEAR(dist_of_site[n.site], bf[0].distance_m, mm);
     ASSERT_NEAR(bf[0].distance_m, bf[1].distance_m, 1e-6); // the premise: a tie
     for (const std::size_t k : {1U, 2U, 5U, 12U}) {
-        expect_same_ranking(idx.k_nearest(q, k), bf, k, dist_of_site, "ties k=" + std::to_string(k));
+        expect_same_ranking(idx.k_nearest(q, k), bf, k, dist_of_site,
+                            "ties k=" + std::to_string(k));
     }
     // A query midway between two sites on the equator: exactly equidistant.
     const std::vector<LonLat> two{{10.2, 0.0}, {9.8, 0.0}};

@@ -24,8 +24,8 @@ fs::path write_temp(const std::string& name, const std::string& bytes) {
     return path;
 }
 
-std::vector<std::vector<std::string>> read_all(const fs::path& path, std::vector<std::string>& header,
-                                               std::vector<std::size_t>& lines) {
+std::vector<std::vector<std::string>>
+read_all(const fs::path& path, std::vector<std::string>& header, std::vector<std::size_t>& lines) {
     maillage::io::CsvReader r(path.string());
     header = r.header();
     std::vector<std::vector<std::string>> rows;
@@ -37,7 +37,8 @@ std::vector<std::vector<std::string>> read_all(const fs::path& path, std::vector
     return rows;
 }
 
-std::vector<std::vector<std::string>> read_with_gdal(const fs::path& path, std::vector<std::string>& header) {
+std::vector<std::vector<std::string>> read_with_gdal(const fs::path& path,
+                                                     std::vector<std::string>& header) {
     auto ds = maillage::io::open_vector(path.string());
     OGRLayer* layer = ds->GetLayer(0);
     OGRFeatureDefn* defn = layer->GetLayerDefn();

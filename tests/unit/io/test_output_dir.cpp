@@ -24,8 +24,8 @@ class TempDir {
 public:
     TempDir() {
         static std::atomic<int> counter{0};
-        m_path = fs::temp_directory_path() /
-                 ("maillage-test-output-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+        m_path = fs::temp_directory_path() / ("maillage-test-output-" + std::to_string(::getpid()) +
+                                              "-" + std::to_string(counter++));
         fs::remove_all(m_path);
         fs::create_directories(m_path);
     }
@@ -121,7 +121,8 @@ TEST(StagedOutput, CommitReplacesPreviousOutputs) {
         EXPECT_EQ(read_file(tmp.path() / "summary.json"), "old");
         staged.commit();
     }
-    const std::map<std::string, std::string> expected{{"summary.json", "new"}, {"notes.txt", "mine"}};
+    const std::map<std::string, std::string> expected{{"summary.json", "new"},
+                                                      {"notes.txt", "mine"}};
     EXPECT_EQ(snapshot(tmp.path()), expected);
 }
 

@@ -21,8 +21,7 @@ bool contains(const std::string& text, const std::string& part) {
 }
 
 /// The message of the input_error `f` throws ("" and a test failure if none).
-template <typename F>
-std::string input_error_message(F&& f) {
+template <typename F> std::string input_error_message(F&& f) {
     try {
         f();
     } catch (const maillage::input_error& e) {
