@@ -36,6 +36,7 @@ StagedOutput::StagedOutput(fs::path dir) : m_dir(std::move(dir)) {
     if (fs::exists(m_dir, ec) && !fs::is_directory(m_dir, ec)) {
         throw input_error(m_dir.string() + ": exists and is not a folder; choose another --out.");
     }
+    m_created = !fs::exists(m_dir, ec);
     fs::create_directories(m_dir, ec);
     if (ec) {
         throw input_error(m_dir.string() + ": cannot create the output folder: " + ec.message() +
@@ -59,6 +60,10 @@ StagedOutput::~StagedOutput() {
     if (!m_committed) {
         std::error_code ec;
         fs::remove_all(m_staging, ec);
+        // A folder this run created goes too (fs::remove leaves a non-empty folder alone).
+        if (m_created) {
+            fs::remove(m_dir, ec);
+        }
     }
 }
 

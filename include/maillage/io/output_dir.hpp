@@ -32,6 +32,7 @@ private:
     std::filesystem::path m_staging;
     std::vector<std::string> m_names;
     bool m_committed = false;
+    bool m_created = false; ///< the output folder did not exist before this run
 };
 
 } // namespace maillage::io

@@ -188,3 +188,14 @@ TEST(StagedOutput, UncreatableFolderThrowsInputError) {
     EXPECT_THROW(maillage::io::StagedOutput{file}, maillage::input_error);
     EXPECT_EQ(read_file(file), "a file, not a folder");
 }
+
+TEST(StagedOutput, FailedRunRemovesTheFolderItCreated) {
+    TempDir tmp;
+    const auto out = tmp.path() / "new-out";
+    {
+        maillage::io::StagedOutput staged(out);
+        std::ofstream(staged.path("zones.geojson")) << "{}";
+        EXPECT_TRUE(fs::exists(out));
+    }
+    EXPECT_FALSE(fs::exists(out)) << "a run that fails must not leave an empty output folder behind";
+}
