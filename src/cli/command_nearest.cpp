@@ -239,16 +239,7 @@ public:
                     p = reference_point(f->GetGeometryRef());
                 }
                 if (!p) {
-                    const std::string where = io::feature_where(csv_in, f->GetFID());
-                    if (m_strict) {
-                        throw input_error(m_points + ": " + where +
-                                          ": no usable coordinates (--strict)");
-                    }
-                    if (bad < 5 && !m_quiet) {
-                        log("warning: " + m_points + ": " + where +
-                            ": no usable coordinates; its result is left empty");
-                    }
-                    ++bad;
+                    unusable(io::feature_where(csv_in, f->GetFID()), bad);
                 }
                 if (csv_in && p && ct) {
                     double x = p->lon;
@@ -375,16 +366,7 @@ public:
                 ok[n] = (x && y && geo::is_valid_lonlat({*x, *y})) ? 1 : 0;
                 pts[n] = ok[n] != 0 ? geo::LonLat{*x, *y} : geo::LonLat{};
                 if (ok[n] == 0) {
-                    const std::string where = "line " + std::to_string(in.line());
-                    if (m_strict) {
-                        throw input_error(m_points + ": " + where +
-                                          ": no usable coordinates (--strict)");
-                    }
-                    if (bad < 5 && !m_quiet) {
-                        log("warning: " + m_points + ": " + where +
-                            ": no usable coordinates; its result is left empty");
-                    }
-                    ++bad;
+                    unusable("line " + std::to_string(in.line()), bad);
                 }
                 ++n;
             }
@@ -425,6 +407,19 @@ public:
         report(total, sites.sites.size(), bad, t_read_sites, t_index, t_query,
                since(t0) - t_read_sites - t_index - t_query, since(t0));
         return 0;
+    }
+
+    /// A point without usable coordinates: fatal with --strict, else its result stays empty
+    /// (the first five are named in a warning).
+    void unusable(const std::string& where, std::size_t& bad) const {
+        if (m_strict) {
+            throw input_error(m_points + ": " + where + ": no usable coordinates (--strict)");
+        }
+        if (bad < 5 && !m_quiet) {
+            log("warning: " + m_points + ": " + where +
+                ": no usable coordinates; its result is left empty");
+        }
+        ++bad;
     }
 
     /// Nearest (or k nearest within max_m) of the first n points, in parallel.

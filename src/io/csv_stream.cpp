@@ -219,6 +219,10 @@ void CsvWriter::field(double value, int decimals) {
 void CsvWriter::raw_record(std::string_view record) {
     m_out.append(record);
     m_first = true;
+    flush_if_full();
+}
+
+void CsvWriter::flush_if_full() {
     if (m_out.size() >= buffer_size) {
         if (std::fwrite(m_out.data(), 1, m_out.size(), m_file) != m_out.size()) {
             throw runtime_failure(m_path + ": write failed: " + std::strerror(errno) +
@@ -233,13 +237,7 @@ void CsvWriter::empty_field() { sep(); }
 void CsvWriter::end_record() {
     m_out.push_back('\n');
     m_first = true;
-    if (m_out.size() >= buffer_size) {
-        if (std::fwrite(m_out.data(), 1, m_out.size(), m_file) != m_out.size()) {
-            throw runtime_failure(m_path + ": write failed: " + std::strerror(errno) +
-                                  " (is the disk full?)");
-        }
-        m_out.clear();
-    }
+    flush_if_full();
 }
 
 void CsvWriter::close() {

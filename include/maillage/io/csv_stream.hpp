@@ -71,6 +71,7 @@ public:
 
 private:
     void sep();
+    void flush_if_full();
     std::string m_path;
     std::FILE* m_file = nullptr;
     std::string m_out;
