@@ -181,6 +181,7 @@ nlohmann::ordered_json input_json(const model::ReadReport& rep) {
             {"used", rep.used},
             {"skipped_count", rep.skipped.size()},
             {"repaired_count", rep.repaired.size()},
+            {"text_encoding", rep.text_recoded ? "Windows-1252 (not UTF-8), recoded" : "UTF-8"},
             {"skipped", notices(rep.skipped)},
             {"repaired", notices(rep.repaired)}};
 }

@@ -86,6 +86,11 @@ public:
         auto zones = io::read_zones(m_zones);
         const double read_s = seconds_since(t0);
         for (const auto* rep : {&sites.report, &zones.report}) {
+            if (rep->text_recoded) {
+                warn(rep->path +
+                     ": text is not UTF-8; read as Windows-1252. Save the file as UTF-8 "
+                     "to be sure of the accents.");
+            }
             for (const auto& n : rep->skipped) {
                 warn(rep->path + ": " + n.where + ": skipped: " + n.reason);
             }

@@ -486,8 +486,10 @@ private:
             return static_cast<std::int64_t>(f.GetFieldAsInteger64(i));
         case OFTReal:
             return f.GetFieldAsDouble(i);
-        default:
-            return std::string(f.GetFieldAsString(i));
+        default: {
+            bool recoded = false;
+            return io::text_field(f, i, recoded);
+        }
         }
     }
 

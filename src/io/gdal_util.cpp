@@ -141,6 +141,27 @@ std::string crs_name(const OGRSpatialReference* srs) {
     return name != nullptr ? name : "unnamed CRS";
 }
 
+std::string text_field(const OGRFeature& feature, int index, bool& recoded) {
+    const char* raw = feature.GetFieldAsString(index);
+    if (raw == nullptr) {
+        return {};
+    }
+    if (CPLIsUTF8(raw, -1) != 0) {
+        return raw;
+    }
+    recoded = true;
+    char* utf8 = CPLRecode(raw, "CP1252", CPL_ENC_UTF8);
+    std::string out = utf8 != nullptr ? utf8 : "";
+    CPLFree(utf8);
+    if (CPLIsUTF8(out.c_str(), -1) == 0) {
+        // No CP1252 converter: Latin-1, which GDAL always has.
+        char* latin1 = CPLRecode(raw, CPL_ENC_ISO8859_1, CPL_ENC_UTF8);
+        out = latin1 != nullptr ? latin1 : "";
+        CPLFree(latin1);
+    }
+    return out;
+}
+
 int find_field(OGRFeatureDefn& defn, const std::string& name) {
     return defn.GetFieldIndex(name.c_str());
 }

@@ -176,6 +176,7 @@ SiteSet read_sites(const SiteReadOptions& o) {
     };
 
     std::unordered_map<std::string, std::string> seen_ids;
+    bool recoded = false;
     for (auto& f : *layer) {
         const GIntBig fid = f->GetFID();
         if (csv_filter && keep.count(fid) == 0) {
@@ -184,14 +185,14 @@ SiteSet read_sites(const SiteReadOptions& o) {
         ++out.report.features;
         std::string where = feature_where(csv, fid);
         model::Site s;
-        s.id = f->IsFieldSetAndNotNull(id_idx) ? f->GetFieldAsString(id_idx) : "";
+        s.id = f->IsFieldSetAndNotNull(id_idx) ? text_field(*f, id_idx, recoded) : "";
         if (s.id.empty()) {
             skip(where, "empty " + o.id_field);
             continue;
         }
         where += " (" + o.id_field + " " + s.id + ")";
-        s.name = name_idx >= 0 ? f->GetFieldAsString(name_idx) : "";
-        s.type = type_idx >= 0 ? f->GetFieldAsString(type_idx) : "";
+        s.name = name_idx >= 0 ? text_field(*f, name_idx, recoded) : "";
+        s.type = type_idx >= 0 ? text_field(*f, type_idx, recoded) : "";
 
         double x = 0.0;
         double y = 0.0;
@@ -263,6 +264,7 @@ SiteSet read_sites(const SiteReadOptions& o) {
         out.sites.push_back(std::move(s));
     }
     out.report.used = out.sites.size();
+    out.report.text_recoded = recoded;
     if (out.sites.empty()) {
         throw input_error(
             o.path + ": no usable site" +

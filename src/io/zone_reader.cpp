@@ -85,16 +85,17 @@ ZoneSet read_zones(const ZoneReadOptions& o) {
         std::string error;
     };
     std::vector<Pending> pending;
+    bool recoded = false;
     for (auto& f : *layer) {
         ++out.report.features;
         model::Zone z;
-        z.id = f->IsFieldSetAndNotNull(id_idx) ? f->GetFieldAsString(id_idx) : "";
+        z.id = f->IsFieldSetAndNotNull(id_idx) ? text_field(*f, id_idx, recoded) : "";
         std::string where = feature_where(csv, f->GetFID());
         if (!z.id.empty()) {
             where += " (" + o.id_field + " " + z.id + ")";
         }
-        z.name = name_idx >= 0 ? f->GetFieldAsString(name_idx) : "";
-        z.group = group_idx >= 0 ? f->GetFieldAsString(group_idx) : "";
+        z.name = name_idx >= 0 ? text_field(*f, name_idx, recoded) : "";
+        z.group = group_idx >= 0 ? text_field(*f, group_idx, recoded) : "";
 
         // Population: a wrong value would silently change every total, so it stops the run.
         std::optional<double> pop;
@@ -213,6 +214,7 @@ ZoneSet read_zones(const ZoneReadOptions& o) {
         out.zones.push_back(std::move(p.zone));
     }
     out.report.used = out.zones.size();
+    out.report.text_recoded = recoded;
     if (out.zones.empty()) {
         throw input_error(o.path + ": no usable zone (" + std::to_string(out.report.features) +
                           " features read, " + std::to_string(out.report.skipped.size()) +

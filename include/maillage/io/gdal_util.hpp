@@ -57,6 +57,11 @@ std::string crs_name(const OGRSpatialReference* srs);
 void skip_feature(model::ReadReport& report, bool strict, const std::string& where,
                   const std::string& reason);
 
+/// A field's text as UTF-8. Text that is not valid UTF-8 (a spreadsheet saved as Windows-1252
+/// or Latin-1, common for French files) is recoded from Windows-1252 and `recoded` is set, so
+/// that the outputs stay valid UTF-8 as GeoJSON requires.
+std::string text_field(const OGRFeature& feature, int index, bool& recoded);
+
 /// Field index by name (case-insensitive), or -1.
 int find_field(OGRFeatureDefn& defn, const std::string& name);
 

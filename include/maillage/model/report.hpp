@@ -22,6 +22,7 @@ struct ReadReport {
     std::size_t used = 0;     ///< features kept
     std::vector<Notice> skipped;
     std::vector<Notice> repaired;
+    bool text_recoded = false; ///< some text was not UTF-8 and was read as Windows-1252
 };
 
 } // namespace maillage::model
