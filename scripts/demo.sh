@@ -21,24 +21,19 @@ echo
 
 if [ -f out/summary.json ]; then
     echo "Headline figures (out/summary.json):"
-    /usr/bin/python3 -c '
+    /usr/bin/python3 - out/summary.json <<'PY'
 import json, sys
 with open(sys.argv[1], encoding="utf-8") as f:
     s = json.load(f)
-def get(path):
-    v = s
-    for k in path.split("."):
-        if not isinstance(v, dict) or k not in v:
-            return "n/a"
-        v = v[k]
-    return v
-for key in ("population_total", "population_beyond", "share_beyond",
-            "distance_km.mean", "distance_km.p90"):
-    v = get(key)
-    if isinstance(v, float):
-        v = f"{v:.4g}"
-    print(f"  {key:<18} {v}")
-' out/summary.json
+d = s["distance_km"]
+t = s["parameters"]["threshold_km"]
+u = s["underserved"]
+print(f"  inhabitants            {s['population_total']:,.0f}")
+print(f"  sites                  {s['sites_count']:,}")
+print(f"  mean distance          {d['mean']:.2f} km (population-weighted; median {d['p50']:.2f} km, p90 {d['p90']:.2f} km)")
+print(f"  beyond {t:g} km          {s['population_beyond']:,.0f} inhabitants ({100 * s['share_beyond']:.2f} %)")
+print(f"  underserved areas      {u['parts']} ({u['area_km2']:,.0f} km2)")
+PY
 else
     echo "demo.sh: out/summary.json not found" >&2
     exit 1
