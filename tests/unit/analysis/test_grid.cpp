@@ -2,6 +2,7 @@
 // rectangles in the equal-area plane, where the cells whose centre falls in each rectangle can
 // be counted by hand.
 
+#include "../support/test_support.hpp"
 #include "maillage/analysis/grid.hpp"
 #include "maillage/geo/equal_area.hpp"
 #include "maillage/geo/geos.hpp"
@@ -17,6 +18,8 @@
 
 namespace {
 
+using maillage::test::read_wkt;
+
 using maillage::analysis::build_grid;
 using maillage::analysis::population_share;
 using maillage::analysis::project_zones;
@@ -24,13 +27,6 @@ using maillage::geo::EqualAreaProjection;
 using maillage::geo::GeosContext;
 using maillage::geo::LonLat;
 using maillage::geo::XY;
-
-maillage::geo::GeomPtr read_wkt(const GeosContext& ctx, const std::string& wkt) {
-    GEOSWKTReader* reader = GEOSWKTReader_create_r(ctx.get());
-    GEOSGeometry* g = GEOSWKTReader_read_r(ctx.get(), reader, wkt.c_str());
-    GEOSWKTReader_destroy_r(ctx.get(), reader);
-    return maillage::geo::own(ctx, g, "WKT read");
-}
 
 maillage::model::Zone make_zone(const GeosContext& ctx, const std::string& id,
                                 const std::string& wkt, double population) {

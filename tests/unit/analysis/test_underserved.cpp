@@ -1,6 +1,7 @@
 // Underserved parts: the geodesic circle polygons against the true geodesic circle, and the
 // parts against brute-force nearest distances at random points.
 
+#include "../support/test_support.hpp"
 #include "maillage/analysis/underserved.hpp"
 #include "maillage/geo/equal_area.hpp"
 #include "maillage/geo/geodesic.hpp"
@@ -22,6 +23,8 @@ extern "C" {
 
 namespace {
 
+using maillage::test::read_wkt;
+
 using maillage::analysis::circle_vertices;
 using maillage::analysis::geodesic_circle;
 using maillage::analysis::underserved_parts;
@@ -30,13 +33,6 @@ using maillage::geo::GeomPtr;
 using maillage::geo::GeosContext;
 using maillage::geo::LonLat;
 using maillage::geo::XY;
-
-GeomPtr read_wkt(const GeosContext& ctx, const std::string& wkt) {
-    GEOSWKTReader* reader = GEOSWKTReader_create_r(ctx.get());
-    GEOSGeometry* g = GEOSWKTReader_read_r(ctx.get(), reader, wkt.c_str());
-    GEOSWKTReader_destroy_r(ctx.get(), reader);
-    return maillage::geo::own(ctx, g, "WKT read");
-}
 
 GeomPtr rect(const GeosContext& ctx, double x0, double y0, double x1, double y1) {
     std::ostringstream wkt;
@@ -83,22 +79,6 @@ std::vector<XY> ring_coords(const GeosContext& ctx, const GEOSGeometry* polygon)
         GEOSCoordSeq_getXY_r(ctx.get(), seq, i, &out[i].x, &out[i].y);
     }
     return out;
-}
-
-double geodesic_polygon_area(const std::vector<LonLat>& ring) {
-    geod_geodesic g{};
-    geod_init(&g, 6378137.0, 1.0 / 298.257223563);
-    std::vector<double> lats;
-    std::vector<double> lons;
-    for (const auto& p : ring) {
-        lats.push_back(p.lat);
-        lons.push_back(p.lon);
-    }
-    double area = 0.0;
-    double perimeter = 0.0;
-    geod_polygonarea(&g, lats.data(), lons.data(), static_cast<int>(ring.size()), &area,
-                     &perimeter);
-    return std::abs(area);
 }
 
 double nearest_m(const std::vector<LonLat>& sites, LonLat p) {
@@ -166,7 +146,7 @@ TEST(GeodesicCircle, VerticesLieOnTheGeodesicCircle) {
         // Equal-area projection: the polygon's planar area is the geodesic polygon's area
         // through the same vertices (Karney's algorithm), to within the edges' tiny bulge.
         const double planar = maillage::geo::area(ctx, circle.get());
-        EXPECT_NEAR(planar / geodesic_polygon_area(lonlat), 1.0, 1e-6);
+        EXPECT_NEAR(planar / std::abs(maillage::test::geodesic_polygon_area(lonlat)), 1.0, 1e-6);
         // The area of a regular n-gon inscribed in a circle of radius r, (n/2) r^2 sin(2 pi / n)
         // (curvature changes it by ~ r^2 / (12 R^2) < 3e-5 here).
         const double n = circle_vertices(c.radius_m, c.tol_m);

@@ -2,6 +2,7 @@
 // against two independent references: the closed formula for the area of an ellipsoidal
 // quadrangle (authalic q function) and Karney's geodesic polygon area (PROJ's geod_polygonarea).
 
+#include "../support/test_support.hpp"
 #include "maillage/geo/equal_area.hpp"
 #include "maillage/geo/geodesic.hpp"
 
@@ -19,6 +20,8 @@ extern "C" {
 #include <vector>
 
 namespace {
+
+using maillage::test::geodesic_polygon_area;
 
 using maillage::geo::EqualAreaProjection;
 using maillage::geo::LonLat;
@@ -60,22 +63,6 @@ std::vector<LonLat> quadrangle_ring(double lon1, double lat1, double lon2, doubl
         ring.push_back({lon1, lat2 - (lat2 - lat1) * i / n});
     }
     return ring;
-}
-
-double geodesic_polygon_area(const std::vector<LonLat>& ring) {
-    geod_geodesic g{};
-    geod_init(&g, a_wgs84, f_wgs84);
-    std::vector<double> lats;
-    std::vector<double> lons;
-    for (const auto& p : ring) {
-        lats.push_back(p.lat);
-        lons.push_back(p.lon);
-    }
-    double area = 0.0;
-    double perimeter = 0.0;
-    geod_polygonarea(&g, lats.data(), lons.data(), static_cast<int>(ring.size()), &area,
-                     &perimeter);
-    return area;
 }
 
 double projected_shoelace_area(const EqualAreaProjection& proj, const std::vector<LonLat>& ring) {

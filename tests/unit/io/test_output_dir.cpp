@@ -197,5 +197,6 @@ TEST(StagedOutput, FailedRunRemovesTheFolderItCreated) {
         std::ofstream(staged.path("zones.geojson")) << "{}";
         EXPECT_TRUE(fs::exists(out));
     }
-    EXPECT_FALSE(fs::exists(out)) << "a run that fails must not leave an empty output folder behind";
+    EXPECT_FALSE(fs::exists(out))
+        << "a run that fails must not leave an empty output folder behind";
 }
