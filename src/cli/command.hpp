@@ -2,6 +2,7 @@
 
 #include <boost/program_options.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,8 +27,12 @@ public:
 };
 
 /// Shared option groups and helpers (options.cpp).
-po::options_description common_options(bool& progress, bool& no_progress, int& threads,
-                                       bool& quiet);
+po::options_description common_options(bool& progress, bool& no_progress, int& threads, bool& quiet,
+                                       std::string& log_format);
+
+/// Sets the format of log(): "text" ("maillage: ...") or "json" (one JSON object a line);
+/// throws usage_error on anything else.
+void set_log_format(const std::string& name);
 
 /// Parses `args` against `desc` (and the config file named by --config, whose relative paths
 /// are taken from the config file's folder for the options listed in `path_options`).
@@ -46,5 +51,15 @@ void draw_progress(const std::string& phase, double fraction);
 
 /// A log line on stderr ("maillage: ...").
 void log(const std::string& message);
+
+/// The final error of a command on stderr: "maillage CMD: error: ..." (usage errors without
+/// the word "error", with the hint on its own line), or a JSON line with --log-format json.
+void report_error(const std::string& command, const std::string& kind, const std::string& message,
+                  const std::string& hint);
+
+/// The progress reporter of a command: a bar on a terminal (or with --progress), else a log line
+/// when each phase ends (nothing when quiet or with --no-progress).
+std::function<void(const std::string&, double)> progress_reporter(bool progress, bool no_progress,
+                                                                  bool quiet);
 
 } // namespace maillage::cli

@@ -50,6 +50,7 @@ public:
         if (m_format != "geojson" && m_format != "gpkg") {
             throw usage_error("--format must be geojson or gpkg (got '" + m_format + "').");
         }
+        set_log_format(m_log_format);
         if (m_params.threads < 0) {
             throw usage_error("--threads must be 0 (all cores) or more.");
         }
@@ -74,7 +75,6 @@ public:
             std::cout << help();
             return 0;
         }
-        const bool show = !m_quiet && want_progress(m_progress, m_no_progress);
         if (m_params.threads > 0) {
             omp_set_num_threads(m_params.threads);
         }
@@ -105,10 +105,7 @@ public:
                            " invalid polygons repaired)"));
         }
 
-        analysis::ProgressFn progress;
-        if (show) {
-            progress = [](const std::string& phase, double f) { draw_progress(phase, f); };
-        }
+        const analysis::ProgressFn progress = progress_reporter(m_progress, m_no_progress, m_quiet);
         auto result = analysis::analyse(*zones.ctx, sites.sites, zones.zones, m_params, progress);
         if (result.sites_outside > 0 && !m_quiet) {
             warn(std::to_string(result.sites_outside) +
@@ -200,7 +197,7 @@ private:
             "format", po::value<std::string>(&m_format)->default_value("geojson"),
             "geojson (one file per layer) or gpkg (one maillage.gpkg)");
         m_all.add(in).add(calc).add(outd).add(
-            common_options(m_progress, m_no_progress, m_params.threads, m_quiet));
+            common_options(m_progress, m_no_progress, m_params.threads, m_quiet, m_log_format));
     }
 
     void warn(const std::string& m) const {
@@ -231,6 +228,7 @@ private:
     bool m_no_progress = false;
     bool m_quiet = false;
     bool m_help = false;
+    std::string m_log_format = "text";
 };
 
 } // namespace

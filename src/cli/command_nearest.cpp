@@ -80,7 +80,8 @@ public:
             "leave sites farther than this empty (km)")(
             "strict", po::bool_switch(&m_strict),
             "stop at the first point without usable coordinates");
-        m_all.add(d).add(common_options(m_progress, m_no_progress, m_threads, m_quiet));
+        m_all.add(d).add(
+            common_options(m_progress, m_no_progress, m_threads, m_quiet, m_log_format));
     }
 
     void setup(const std::vector<std::string>& args) override {
@@ -96,6 +97,7 @@ public:
         if (!(m_max_km >= 0) && m_max_km != -1.0) {
             throw usage_error("--max-km must be 0 or more.");
         }
+        set_log_format(m_log_format);
         if (m_threads < 0) {
             throw usage_error("--threads must be 0 (all cores) or more.");
         }
@@ -517,6 +519,7 @@ private:
     bool m_no_progress = false;
     bool m_quiet = false;
     bool m_help = false;
+    std::string m_log_format = "text";
 };
 
 } // namespace

@@ -72,19 +72,18 @@ int main(int argc, char* argv[]) {
         }
         return cmd->run();
     } catch (const maillage::usage_error& e) {
-        std::cerr << "maillage " << name << ": " << e.what() << "\n(see 'maillage " << name
-                  << " --help')\n";
+        maillage::cli::report_error(name, "usage", e.what(), "see 'maillage " + name + " --help'");
         return 2;
     } catch (const maillage::error& e) {
-        std::cerr << "maillage " << name << ": error: " << e.what() << '\n';
+        maillage::cli::report_error(name, "error", e.what(), "");
         return 1;
     } catch (const std::bad_alloc&) {
-        std::cerr << "maillage " << name
-                  << ": error: out of memory (try a larger --grid-m or fewer --threads)\n";
+        maillage::cli::report_error(name, "error", "out of memory",
+                                    "try a larger --grid-m or fewer --threads");
         return 1;
     } catch (const std::exception& e) {
-        std::cerr << "maillage " << name << ": internal error: " << e.what()
-                  << " (please report it with the command line)\n";
+        maillage::cli::report_error(name, "internal error", e.what(),
+                                    "please report it with the command line");
         return 1;
     }
 }

@@ -2,19 +2,25 @@
 
 #include "maillage/error.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <iostream>
+#include <memory>
+#include <sstream>
 
 namespace maillage::cli {
 namespace fs = std::filesystem;
 
-po::options_description common_options(bool& progress, bool& no_progress, int& threads,
-                                       bool& quiet) {
+po::options_description common_options(bool& progress, bool& no_progress, int& threads, bool& quiet,
+                                       std::string& log_format) {
     po::options_description d("Common options", help_width);
     d.add_options()("threads", po::value<int>(&threads)->default_value(0),
                     "worker threads (0: all cores)")(
@@ -22,6 +28,8 @@ po::options_description common_options(bool& progress, bool& no_progress, int& t
         "show a progress bar even when stderr is not a terminal")(
         "no-progress", po::bool_switch(&no_progress), "never show a progress bar")(
         "quiet,q", po::bool_switch(&quiet), "print nothing on stderr but errors")(
+        "log-format", po::value<std::string>(&log_format)->default_value("text"),
+        "text, or json (one JSON object a line, for schedulers and log collectors)")(
         "config", po::value<std::string>(),
         "read options from FILE (key = value lines; the command line wins)")("help,h",
                                                                              "show this help");
@@ -101,6 +109,72 @@ void draw_progress(const std::string& phase, double fraction) {
     std::fflush(stderr);
 }
 
-void log(const std::string& message) { std::cerr << "maillage: " << message << '\n'; }
+namespace {
+bool g_log_json = false;
+} // namespace
+
+void set_log_format(const std::string& name) {
+    if (name != "text" && name != "json") {
+        throw usage_error("--log-format must be text or json (got '" + name + "').");
+    }
+    g_log_json = name == "json";
+}
+
+void log(const std::string& message) {
+    if (!g_log_json) {
+        std::cerr << "maillage: " << message << '\n';
+        return;
+    }
+    const bool warning = message.rfind("warning: ", 0) == 0;
+    const double now =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const nlohmann::json line = {{"time", now},
+                                 {"level", warning ? "warning" : "info"},
+                                 {"message", warning ? message.substr(9) : message}};
+    // Invalid UTF-8 is replaced, so that a log collector can always parse the line.
+    std::cerr << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+}
+
+void report_error(const std::string& command, const std::string& kind, const std::string& message,
+                  const std::string& hint) {
+    if (g_log_json) {
+        nlohmann::json line = {
+            {"level", "error"}, {"kind", kind}, {"command", command}, {"message", message}};
+        if (!hint.empty()) {
+            line["hint"] = hint;
+        }
+        std::cerr << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+        return;
+    }
+    std::cerr << "maillage " << command << ": " << (kind == "usage" ? "" : kind + ": ") << message;
+    if (!hint.empty()) {
+        std::cerr << (kind == "usage" ? "\n(" + hint + ")" : " (" + hint + ")");
+    }
+    std::cerr << '\n';
+}
+
+std::function<void(const std::string&, double)> progress_reporter(bool progress, bool no_progress,
+                                                                  bool quiet) {
+    if (quiet || no_progress) {
+        return {};
+    }
+    if (want_progress(progress, no_progress) && !g_log_json) {
+        return [](const std::string& phase, double f) { draw_progress(phase, f); };
+    }
+    // Not a terminal (a scheduled run): one line when each phase ends.
+    auto started =
+        std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());
+    return [started](const std::string& phase, double f) {
+        if (f <= 0.0) {
+            *started = std::chrono::steady_clock::now();
+        } else if (f >= 1.0) {
+            std::ostringstream o;
+            o << phase << ": done in " << std::fixed << std::setprecision(2)
+              << std::chrono::duration<double>(std::chrono::steady_clock::now() - *started).count()
+              << " s";
+            log(o.str());
+        }
+    };
+}
 
 } // namespace maillage::cli
