@@ -9,7 +9,7 @@ packages=(
     build-essential cmake ninja-build pkg-config
     libgdal-dev gdal-bin libgeos-dev libproj-dev proj-bin
     libnanoflann-dev libboost-program-options-dev nlohmann-json3-dev
-    googletest libgtest-dev
+    googletest libgtest-dev libssl-dev
     python3 python3-gdal python3-pyproj python3-numpy
 )
 bench_packages=(python3-scipy python3-pyproj python3-numpy time hyperfine)

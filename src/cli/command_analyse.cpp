@@ -4,6 +4,7 @@
 #include "maillage/analysis/analysis.hpp"
 #include "maillage/analysis/outputs.hpp"
 #include "maillage/error.hpp"
+#include "maillage/io/checksum.hpp"
 #include "maillage/io/gdal_util.hpp"
 #include "maillage/io/output_dir.hpp"
 #include "maillage/io/site_reader.hpp"
@@ -11,8 +12,15 @@
 
 #include <omp.h>
 
+#include <geos_c.h>
+#include <proj.h>
+
+#include <array>
 #include <chrono>
 #include <cmath>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -30,6 +38,7 @@ public:
     CommandAnalyse() { build(); }
 
     void setup(const std::vector<std::string>& args) override {
+        m_args = args;
         m_vm = parse(args, m_all, nullptr, {"sites", "zones", "out"});
         if (m_vm.count("help") != 0U) {
             m_help = true;
@@ -79,6 +88,7 @@ public:
             omp_set_num_threads(m_params.threads);
         }
         const auto t0 = std::chrono::steady_clock::now();
+        m_started_utc = utc_now();
         // The output folder is checked before the long work, so a bad --out fails at once.
         io::StagedOutput out(m_out);
 
@@ -121,8 +131,10 @@ public:
         analysis::write_outputs(
             out, m_format == "gpkg" ? io::VectorFormat::gpkg : io::VectorFormat::geojson, result,
             sites, zones, m_params, run);
-        out.commit();
         const double write_s = seconds_since(tw);
+        write_run_record(out, run, sites.report, zones.report, result, read_s, write_s,
+                         seconds_since(t0));
+        out.commit();
 
         if (!m_quiet) {
             std::ostringstream t;
@@ -200,6 +212,64 @@ private:
             common_options(m_progress, m_no_progress, m_params.threads, m_quiet, m_log_format));
     }
 
+    /// run.json: what the run was made from (every input file with its SHA-256), with what
+    /// parameters and versions, how long each phase took, and the checksum of every output. It is
+    /// the only output that differs between two runs on the same inputs (time and timings).
+    void write_run_record(io::StagedOutput& out, const analysis::RunDescription& run,
+                          const model::ReadReport& sites, const model::ReadReport& zones,
+                          const analysis::AnalysisResult& result, double read_s, double write_s,
+                          double total_s) const {
+        auto files = [](const model::ReadReport& rep) {
+            auto arr = nlohmann::ordered_json::array();
+            for (const auto& f : rep.files) {
+                std::error_code ec;
+                const auto bytes = std::filesystem::file_size(f, ec);
+                arr.push_back({{"path", f},
+                               {"bytes", ec ? 0 : bytes},
+                               {"sha256", ec ? std::string() : io::sha256_file(f)}});
+            }
+            return arr;
+        };
+        nlohmann::ordered_json r;
+        r["maillage"] = MAILLAGE_VERSION;
+        r["command"] = "analyse";
+        r["arguments"] = m_args;
+        r["started_utc"] = m_started_utc;
+        r["parameters"] = run.parameters;
+        r["parameters"]["threshold_km"] = m_params.threshold_km;
+        r["parameters"]["grid_m"] = m_params.grid_m;
+        r["threads"] = omp_get_max_threads();
+        r["libraries"] = {{"gdal", GDALVersionInfo("RELEASE_NAME")},
+                          {"geos", GEOSversion()},
+                          {"proj", proj_info().release}};
+        r["inputs"] = {{"sites", files(sites)}, {"zones", files(zones)}};
+        auto outputs = nlohmann::ordered_json::array();
+        for (const auto& name : out.names()) {
+            const auto path = out.path(name);
+            if (std::filesystem::exists(path)) {
+                outputs.push_back({{"name", name},
+                                   {"bytes", std::filesystem::file_size(path)},
+                                   {"sha256", io::sha256_file(path.string())}});
+            }
+        }
+        r["outputs"] = outputs;
+        auto timings = nlohmann::ordered_json::object();
+        timings["read"] = read_s;
+        for (const auto& [phase, s] : result.timings_s) {
+            timings[phase] = s;
+        }
+        timings["write"] = write_s;
+        timings["total"] = total_s;
+        r["timings_s"] = timings;
+        const auto path = out.path("run.json");
+        std::ofstream f(path);
+        f << r.dump(2) << '\n';
+        f.close();
+        if (!f) {
+            throw runtime_failure(path.string() + ": cannot write (is the disk full?)");
+        }
+    }
+
     void warn(const std::string& m) const {
         if (!m_quiet) {
             log("warning: " + m);
@@ -210,6 +280,15 @@ private:
         std::ostringstream o;
         o << v;
         return o.str();
+    }
+
+    static std::string utc_now() {
+        const std::time_t now = std::time(nullptr);
+        std::tm tm{};
+        gmtime_r(&now, &tm);
+        std::array<char, 32> buf{};
+        std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        return buf.data();
     }
 
     static double seconds_since(std::chrono::steady_clock::time_point t) {
@@ -229,6 +308,8 @@ private:
     bool m_quiet = false;
     bool m_help = false;
     std::string m_log_format = "text";
+    std::vector<std::string> m_args;
+    std::string m_started_utc;
 };
 
 } // namespace

@@ -25,6 +25,19 @@ std::string gdal_last_error() {
     return (msg != nullptr && *msg != '\0') ? std::string(msg) : std::string("unknown error");
 }
 
+std::vector<std::string> dataset_files(GDALDataset& ds, const std::string& path) {
+    std::vector<std::string> out;
+    char** list = ds.GetFileList();
+    for (char** f = list; f != nullptr && *f != nullptr; ++f) {
+        out.emplace_back(*f);
+    }
+    CSLDestroy(list);
+    if (out.empty()) {
+        out.push_back(path);
+    }
+    return out;
+}
+
 bool is_csv_path(const std::string& path) {
     auto ext = std::filesystem::path(path).extension().string();
     std::transform(ext.begin(), ext.end(), ext.begin(),

@@ -130,6 +130,7 @@ SiteSet read_sites(const SiteReadOptions& o) {
     SiteSet out;
     out.report.path = o.path;
     out.report.driver = ds->GetDriver() != nullptr ? ds->GetDriver()->GetDescription() : "";
+    out.report.files = dataset_files(*ds, o.path);
     out.report.layer = layer->GetName();
 
     if (!csv && !o.filter.empty() && layer->SetAttributeFilter(o.filter.c_str()) != OGRERR_NONE) {

@@ -32,6 +32,7 @@ ZoneSet read_zones(const ZoneReadOptions& o) {
     const auto& ctx = *out.ctx;
     out.report.path = o.path;
     out.report.driver = ds->GetDriver() != nullptr ? ds->GetDriver()->GetDescription() : "";
+    out.report.files = dataset_files(*ds, o.path);
     out.report.layer = layer->GetName();
 
     auto need = [&](const std::string& field, const char* option) {

@@ -61,7 +61,7 @@ class TestAnalyseReal(h.CliTestCase):
         self.assertEqual(self.result.returncode, 0)
         names = {p.name for p in self.out.iterdir()}
         self.assertEqual(names, {"zones.geojson", "sites.geojson", "underserved.geojson",
-                                 "distance.tif", "summary.json"})
+                                 "distance.tif", "summary.json", "run.json"})
         self.assertEqual(self.result.stdout, "", "stdout must carry no log")
 
     # --- populations ----------------------------------------------------------------------------
@@ -359,7 +359,8 @@ class TestAnalyseRealGpkg(h.CliTestCase):
             raise AssertionError(f"the gpkg analysis failed\n{cls.result}")
 
     def test_files(self):
-        self.assertEqual({p.name for p in self.out.iterdir()}, {"maillage.gpkg", "summary.json"})
+        self.assertEqual({p.name for p in self.out.iterdir()},
+                         {"maillage.gpkg", "summary.json", "run.json"})
 
     def test_layers(self):
         ds = ogr.Open(str(self.out / "maillage.gpkg"))

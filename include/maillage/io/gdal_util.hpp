@@ -25,6 +25,9 @@ std::string gdal_last_error();
 GDALDatasetUniquePtr open_vector(const std::string& path,
                                  const std::vector<std::string>& open_options = {});
 
+/// The files a dataset is made of (a Shapefile's .dbf and .prj too), or just `path`.
+std::vector<std::string> dataset_files(GDALDataset& ds, const std::string& path);
+
 /// True for a path GDAL would read with its CSV driver (by extension).
 bool is_csv_path(const std::string& path);
 

@@ -17,9 +17,10 @@ struct ReadReport {
     std::string path;
     std::string driver;
     std::string layer;
-    std::string crs;          ///< as read, or as overridden
-    std::size_t features = 0; ///< features read (after the attribute filter)
-    std::size_t used = 0;     ///< features kept
+    std::string crs;                ///< as read, or as overridden
+    std::vector<std::string> files; ///< every file of the dataset (GDAL's list, sidecars included)
+    std::size_t features = 0;       ///< features read (after the attribute filter)
+    std::size_t used = 0;           ///< features kept
     std::vector<Notice> skipped;
     std::vector<Notice> repaired;
     bool text_recoded = false; ///< some text was not UTF-8 and was read as Windows-1252
