@@ -1,6 +1,7 @@
 #include "maillage/analysis/outputs.hpp"
 
 #include "maillage/analysis/underserved.hpp"
+#include "maillage/report/styles.hpp"
 
 #include "maillage/error.hpp"
 #include "maillage/io/gdal_util.hpp"
@@ -10,6 +11,7 @@
 #include <cmath>
 #include <fstream>
 #include <functional>
+#include <set>
 #include <sstream>
 
 namespace maillage::analysis {
@@ -164,6 +166,49 @@ void write_raster(const std::string& path, const AnalysisResult& r, bool gpkg) {
     io::close_dataset(std::move(out), path);
 }
 
+std::vector<std::string> site_types(const io::SiteSet& sites) {
+    std::set<std::string> types;
+    for (const auto& s : sites.sites) {
+        types.insert(s.type);
+    }
+    return {types.begin(), types.end()};
+}
+
+void write_text(const std::filesystem::path& path, const std::string& text) {
+    std::ofstream f(path, std::ios::binary);
+    f << text;
+    f.close();
+    if (!f) {
+        throw runtime_failure(path.string() + ": cannot write (is the disk full?)");
+    }
+}
+
+/// QGIS reads a GeoPackage's default styles from its layer_styles table (the table QGIS itself
+/// writes when a style is saved into the database).
+void write_layer_styles(GDALDataset& ds, const std::string& path,
+                        const std::vector<std::pair<std::string, std::string>>& styles) {
+    io::LayerWriter w(ds, path, "layer_styles", wkbNone, nullptr,
+                      {{"f_table_catalog", OFTString},
+                       {"f_table_schema", OFTString},
+                       {"f_table_name", OFTString},
+                       {"f_geometry_column", OFTString},
+                       {"styleName", OFTString},
+                       {"styleQML", OFTString},
+                       {"styleSLD", OFTString},
+                       {"useAsDefault", OFTInteger, OFSTBoolean},
+                       {"description", OFTString},
+                       {"owner", OFTString},
+                       {"ui", OFTString},
+                       {"update_time", OFTString}});
+    for (const auto& [table, qml] : styles) {
+        w.add(nullptr,
+              {std::string(), std::string(), table, std::string("geom"), table + " (maillage)", qml,
+               std::string(), true, std::string("written by maillage"), std::string(),
+               std::string(), std::string("2000-01-01T00:00:00Z")});
+    }
+    w.finish();
+}
+
 nlohmann::ordered_json notices(const std::vector<model::Notice>& list) {
     auto arr = nlohmann::ordered_json::array();
     for (const auto& n : list) {
@@ -260,6 +305,10 @@ void write_outputs(io::StagedOutput& out, io::VectorFormat format, const Analysi
         write_zones(*ds, path, r, sites, zones, threshold_m, *zones.ctx, 0, zones.zones.size());
         write_sites(*ds, path, r, sites);
         write_underserved(*ds, path, r, *zones.ctx);
+        write_layer_styles(*ds, path,
+                           {{"zones", report::zones_qml(params.threshold_km)},
+                            {"sites", report::sites_qml(site_types(sites))},
+                            {"underserved", report::underserved_qml()}});
         io::close_dataset(std::move(ds), path);
         write_raster(path, r, true);
     } else {
@@ -297,6 +346,11 @@ void write_outputs(io::StagedOutput& out, io::VectorFormat format, const Analysi
                                                        const geo::GeosContext& ctx) {
             write_underserved(ds, p, r, ctx);
         }));
+        // QGIS loads NAME.qml as the default style of NAME.geojson or NAME.tif.
+        write_text(out.path("zones.qml"), report::zones_qml(params.threshold_km));
+        write_text(out.path("sites.qml"), report::sites_qml(site_types(sites)));
+        write_text(out.path("underserved.qml"), report::underserved_qml());
+        write_text(out.path("distance.qml"), report::distance_raster_qml(params.threshold_km));
         const std::string tif = out.path("distance.tif").string();
         tasks.push_back([&r, tif] { write_raster(tif, r, false); });
         std::vector<std::string> errors(tasks.size());

@@ -61,7 +61,8 @@ class TestAnalyseReal(h.CliTestCase):
         self.assertEqual(self.result.returncode, 0)
         names = {p.name for p in self.out.iterdir()}
         self.assertEqual(names, {"zones.geojson", "sites.geojson", "underserved.geojson",
-                                 "distance.tif", "summary.json", "run.json"})
+                                 "distance.tif", "summary.json", "run.json", "zones.qml",
+                                 "sites.qml", "underserved.qml", "distance.qml"})
         self.assertEqual(self.result.stdout, "", "stdout must carry no log")
 
     # --- populations ----------------------------------------------------------------------------
@@ -361,6 +362,11 @@ class TestAnalyseRealGpkg(h.CliTestCase):
     def test_files(self):
         self.assertEqual({p.name for p in self.out.iterdir()},
                          {"maillage.gpkg", "summary.json", "run.json"})
+        ds = ogr.Open(str(self.out / "maillage.gpkg"))
+        styles = ds.GetLayerByName("layer_styles")
+        self.assertIsNotNone(styles, "the GeoPackage carries QGIS styles")
+        self.assertEqual(sorted(f.GetField("f_table_name") for f in styles),
+                         ["sites", "underserved", "zones"])
 
     def test_layers(self):
         ds = ogr.Open(str(self.out / "maillage.gpkg"))

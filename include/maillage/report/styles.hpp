@@ -1,0 +1,27 @@
+#pragma once
+
+// QGIS styles (QML documents) for maillage's layers, so that a layer dragged into QGIS shows the
+// intended map at once: written beside GeoJSON outputs (QGIS loads NAME.qml for NAME.geojson) and
+// into a GeoPackage's layer_styles table.
+
+#include <string>
+#include <vector>
+
+namespace maillage::report {
+
+/// Class limits for distances (km) around a threshold: 0, T/8, T/4, T/2, 3T/4, T, then open.
+std::vector<double> distance_breaks(double threshold_km);
+
+/// Zones: graduated colours on mean_km (green near, red beyond the threshold), thin outline.
+std::string zones_qml(double threshold_km);
+
+/// Sites: categorised symbols by type, one colour per type (sorted), with a catch-all.
+std::string sites_qml(const std::vector<std::string>& types);
+
+/// Underserved areas: red diagonal hatch with a red outline.
+std::string underserved_qml();
+
+/// Distance raster: interpolated colour ramp on band 1 (km), nodata transparent.
+std::string distance_raster_qml(double threshold_km);
+
+} // namespace maillage::report
