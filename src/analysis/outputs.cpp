@@ -166,6 +166,23 @@ void write_raster(const std::string& path, const AnalysisResult& r, bool gpkg) {
     io::close_dataset(std::move(out), path);
 }
 
+report::ProjectCrs project_crs(const OGRSpatialReference& srs, const std::string& authid) {
+    report::ProjectCrs crs;
+    crs.authid = authid;
+    char* wkt = nullptr;
+    const char* const opts[] = {"FORMAT=WKT2_2019", nullptr};
+    if (srs.exportToWkt(&wkt, opts) == OGRERR_NONE && wkt != nullptr) {
+        crs.wkt = wkt;
+    }
+    CPLFree(wkt);
+    char* proj4 = nullptr;
+    if (srs.exportToProj4(&proj4) == OGRERR_NONE && proj4 != nullptr) {
+        crs.proj4 = proj4;
+    }
+    CPLFree(proj4);
+    return crs;
+}
+
 std::vector<std::string> site_types(const io::SiteSet& sites) {
     std::set<std::string> types;
     for (const auto& s : sites.sites) {
@@ -371,6 +388,27 @@ void write_outputs(io::StagedOutput& out, io::VectorFormat format, const Analysi
         if (slices > 1) {
             io::stitch_geojson(slice_paths, out.path("zones.geojson").string());
         }
+    }
+    if (run.qgis_project) {
+        const bool gpkg = format == io::VectorFormat::gpkg;
+        auto source = [&](const std::string& name) {
+            return gpkg ? "./maillage.gpkg|layername=" + name : "./" + name + ".geojson";
+        };
+        const auto wgs84 = project_crs(io::wgs84(), "EPSG:4326");
+        OGRSpatialReference mercator;
+        mercator.importFromEPSG(3857);
+        std::vector<report::ProjectLayer> layers{
+            {"sites", source("sites"), "vector", "Point", wgs84,
+             report::sites_qml(site_types(sites))},
+            {"underserved", source("underserved"), "vector", "Polygon", wgs84,
+             report::underserved_qml()},
+            {"zones", source("zones"), "vector", "Polygon", wgs84,
+             report::zones_qml(params.threshold_km)},
+            {"distance (km)", gpkg ? "GPKG:./maillage.gpkg:distance" : "./distance.tif", "raster",
+             "", project_crs(laea_srs(r.projection), ""),
+             report::distance_raster_qml(params.threshold_km)}};
+        write_text(out.path("maillage.qgs"),
+                   report::qgis_project("maillage", project_crs(mercator, "EPSG:3857"), layers));
     }
     const auto summary_path = out.path("summary.json");
     std::ofstream f(summary_path);

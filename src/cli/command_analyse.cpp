@@ -124,6 +124,7 @@ public:
 
         const auto tw = std::chrono::steady_clock::now();
         analysis::RunDescription run;
+        run.qgis_project = m_qgis_project;
         run.parameters = {{"sites", m_sites.path},
                           {"site_filter", m_sites.filter},
                           {"zones", m_zones.path},
@@ -207,7 +208,9 @@ private:
         outd.add_options()("out,o", po::value<std::string>(&m_out)->default_value("out"),
                            "output folder")(
             "format", po::value<std::string>(&m_format)->default_value("geojson"),
-            "geojson (one file per layer) or gpkg (one maillage.gpkg)");
+            "geojson (one file per layer) or gpkg (one maillage.gpkg)")(
+            "qgis-project", po::bool_switch(&m_qgis_project),
+            "also write maillage.qgs, a QGIS project opening every layer, styled");
         m_all.add(in).add(calc).add(outd).add(
             common_options(m_progress, m_no_progress, m_params.threads, m_quiet, m_log_format));
     }
@@ -309,6 +312,7 @@ private:
     bool m_help = false;
     std::string m_log_format = "text";
     std::vector<std::string> m_args;
+    bool m_qgis_project = false;
     std::string m_started_utc;
 };
 

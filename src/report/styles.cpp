@@ -168,3 +168,70 @@ std::string distance_raster_qml(double threshold_km) {
 }
 
 } // namespace maillage::report
+
+namespace maillage::report {
+namespace {
+
+/// The body of a QML document (what lies between <qgis ...> and </qgis>).
+std::string qml_body(const std::string& qml) {
+    const auto open = qml.find("<qgis");
+    const auto start = qml.find('>', open);
+    const auto end = qml.rfind("</qgis>");
+    if (open == std::string::npos || start == std::string::npos || end == std::string::npos) {
+        return {};
+    }
+    return qml.substr(start + 1, end - start - 1);
+}
+
+} // namespace
+
+std::string spatialrefsys(const ProjectCrs& crs, const std::string& indent) {
+    return indent + "<spatialrefsys>\n" + indent + " <wkt>" + xml_escape(crs.wkt) + "</wkt>\n" +
+           indent + " <proj4>" + xml_escape(crs.proj4) + "</proj4>\n" + indent + " <authid>" +
+           xml_escape(crs.authid) + "</authid>\n" + indent + "</spatialrefsys>\n";
+}
+
+std::string qgis_project(const std::string& title, const ProjectCrs& crs,
+                         const std::vector<ProjectLayer>& layers) {
+    std::ostringstream o;
+    o << "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+      << "<qgis projectname=\"" << xml_escape(title) << "\" version=\"3.22.16\">\n"
+      << " <homePath path=\"\"/>\n <title>" << xml_escape(title) << "</title>\n"
+      << " <projectCrs>\n"
+      << spatialrefsys(crs, "  ") << " </projectCrs>\n"
+      << " <layer-tree-group>\n  <customproperties/>\n";
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        const auto& l = layers[i];
+        o << "  <layer-tree-layer id=\"maillage_layer_" << i << "\" name=\"" << xml_escape(l.name)
+          << "\" source=\"" << xml_escape(l.source) << "\" providerKey=\""
+          << (l.type == "raster" ? "gdal" : "ogr")
+          << "\" checked=\"Qt::Checked\" expanded=\"1\">\n   <customproperties/>\n"
+          << "  </layer-tree-layer>\n";
+    }
+    o << " </layer-tree-group>\n <projectlayers>\n";
+    // Layer ids: QGIS keeps an id only if it is longer than 10 characters.
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        const auto& l = layers[i];
+        o << "  <maplayer type=\"" << l.type << "\"";
+        if (l.type == "vector") {
+            o << " geometry=\"" << l.geometry << "\"";
+        }
+        o << ">\n   <id>maillage_layer_" << i << "</id>\n   <datasource>" << xml_escape(l.source)
+          << "</datasource>\n   <layername>" << xml_escape(l.name) << "</layername>\n";
+        o << "   <srs>\n" << spatialrefsys(l.crs, "    ") << "   </srs>\n";
+        o << "   <provider encoding=\"UTF-8\">" << (l.type == "raster" ? "gdal" : "ogr")
+          << "</provider>\n"
+          << qml_body(l.style_qml) << "  </maplayer>\n";
+    }
+    o << " </projectlayers>\n <layerorder>\n";
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        o << "  <layer id=\"maillage_layer_" << i << "\"/>\n";
+    }
+    // QGIS applies <projectCrs> only when the project says projections are enabled.
+    o << " </layerorder>\n <properties>\n  <Paths>\n   <Absolute type=\"bool\">false</Absolute>\n"
+      << "  </Paths>\n  <SpatialRefSys>\n   <ProjectionsEnabled type=\"int\">1</ProjectionsEnabled>\n"
+      << "  </SpatialRefSys>\n </properties>\n</qgis>\n";
+    return o.str();
+}
+
+} // namespace maillage::report

@@ -2,13 +2,18 @@
 
 Run by test_qgis.py in a separate process: QGIS must be the only thing that process does, and its
 teardown is skipped (os._exit) because PyQGIS can crash while freeing layers at exit.
-Usage: qgis_probe.py GEOJSON_DIR GPKG_DIR
+Usage: qgis_probe.py GEOJSON_DIR GPKG_DIR [PNG]
+Each folder holds a run made with --qgis-project; PNG, if given, receives a rendering of the
+GeoJSON run's project (the picture of the README).
 """
 import json
 import os
 import sys
 
-from qgis.core import QgsApplication, QgsRasterLayer, QgsVectorLayer
+from qgis.core import (QgsApplication, QgsMapRendererSequentialJob, QgsMapSettings, QgsProject,
+                       QgsRasterLayer, QgsVectorLayer)
+from qgis.PyQt.QtCore import QSize
+from qgis.PyQt.QtGui import QColor
 
 QgsApplication.setPrefixPath("/usr", True)
 app = QgsApplication([], False)
@@ -39,6 +44,39 @@ raster = QgsRasterLayer(os.path.join(geojson_dir, "distance.tif"), "distance")
 out["raster"] = {"valid": raster.isValid(),
                  "renderer": raster.renderer().type() if raster.isValid() else None,
                  "crs_is_laea": "+proj=laea" in raster.crs().toProj()}
+def project(path, png=None):
+    p = QgsProject.instance()
+    p.clear()
+    ok = p.read(path)
+    root = p.layerTreeRoot()
+    layers = root.layerOrder()
+    seen = {
+        "read": ok,
+        "crs": p.crs().authid(),
+        "order": [l.name() for l in layers],
+        "layers": {l.name(): {"valid": l.isValid(),
+                              "renderer": l.renderer().type() if l.renderer() else None}
+                   for l in layers},
+    }
+    if png:
+        settings = QgsMapSettings()
+        settings.setLayers(layers)
+        settings.setDestinationCrs(p.crs())
+        settings.setOutputSize(QSize(1000, 760))
+        settings.setBackgroundColor(QColor(255, 255, 255))
+        zones = [l for l in layers if l.name() == "zones"][0]
+        settings.setExtent(settings.layerExtentToOutputExtent(zones, zones.extent()))
+        job = QgsMapRendererSequentialJob(settings)
+        job.start()
+        job.waitForFinished()
+        job.renderedImage().save(png, "png")
+        seen["png"] = png
+    return seen
+
+
+out["project_geojson"] = project(os.path.join(geojson_dir, "maillage.qgs"),
+                                 sys.argv[3] if len(sys.argv) > 3 else None)
+out["project_gpkg"] = project(os.path.join(gpkg_dir, "maillage.qgs"))
 print(json.dumps(out))
 sys.stdout.flush()
 os._exit(0)

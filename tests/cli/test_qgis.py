@@ -33,12 +33,15 @@ class TestQgis(h.CliTestCase):
         tmp = h.make_tempdir(cls)
         cls.geojson, cls.gpkg = tmp / "geojson", tmp / "gpkg"
         for out, fmt in ((cls.geojson, "geojson"), (cls.gpkg, "gpkg")):
-            r = h.run("analyse", "--grid-m", 1000, "--format", fmt, "--out", out, "--no-progress")
+            r = h.run("analyse", "--grid-m", 1000, "--format", fmt, "--qgis-project", "--out", out,
+                      "--no-progress")
             if r.returncode != 0:
                 raise AssertionError(f"analyse failed\n{r}")
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_RUNTIME_DIR=str(tmp))
+        cls.png = tmp / "qgis.png"
         p = subprocess.run([PYTHON, str(Path(__file__).with_name("qgis_probe.py")), str(cls.geojson),
-                            str(cls.gpkg)], capture_output=True, text=True, timeout=300, env=env)
+                            str(cls.gpkg), str(cls.png)], capture_output=True, text=True, timeout=300,
+                           env=env)
         if p.returncode != 0:
             raise AssertionError(f"the QGIS probe failed:\n{p.stdout}\n{p.stderr}")
         cls.seen = json.loads(p.stdout.strip().splitlines()[-1])
@@ -65,6 +68,38 @@ class TestQgis(h.CliTestCase):
 
     def test_geopackage_layers(self):
         self.check_layers("gpkg")
+
+    def check_project(self, key):
+        project = self.seen[key]
+        self.assertTrue(project["read"])
+        self.assertEqual(project["crs"], "EPSG:3857")
+        self.assertEqual(project["order"], ["sites", "underserved", "zones", "distance (km)"])
+        expected = {"sites": "categorizedSymbol", "underserved": "singleSymbol",
+                    "zones": "graduatedSymbol", "distance (km)": "singlebandpseudocolor"}
+        for name, renderer in expected.items():
+            with self.subTest(layer=name):
+                self.assertTrue(project["layers"][name]["valid"])
+                self.assertEqual(project["layers"][name]["renderer"], renderer)
+
+    def test_project_with_geojson_layers(self):
+        self.check_project("project_geojson")
+
+    def test_project_with_geopackage_layers(self):
+        self.check_project("project_gpkg")
+
+    def test_project_renders_a_map(self):
+        # The rendering is not blank: many distinct colours (classes, hatch, sites).
+        from osgeo import gdal
+        ds = gdal.Open(str(self.png))
+        self.assertIsNotNone(ds, "no picture rendered")
+        import numpy as np
+        rgb = np.dstack([ds.GetRasterBand(b).ReadAsArray() for b in (1, 2, 3)]).reshape(-1, 3)
+        colours = {tuple(c) for c in rgb[:: 97]}
+        self.assertGreater(len(colours), 20)
+        white = np.all(rgb == 255, axis=1).mean()
+        self.assertLess(white, 0.6, "the map is mostly blank")
+        if os.environ.get("MAILLAGE_QGIS_SCREENSHOT"):
+            Path(os.environ["MAILLAGE_QGIS_SCREENSHOT"]).write_bytes(self.png.read_bytes())
 
     def test_distance_raster(self):
         raster = self.seen["raster"]

@@ -13,6 +13,7 @@ namespace maillage::analysis {
 /// What summary.json records of the run's parameters (as given on the command line).
 struct RunDescription {
     nlohmann::ordered_json parameters;
+    bool qgis_project = false; ///< also write maillage.qgs
 };
 
 /// summary.json: figures of the run, deterministic for the same inputs.

@@ -25,3 +25,29 @@ std::string underserved_qml();
 std::string distance_raster_qml(double threshold_km);
 
 } // namespace maillage::report
+
+namespace maillage::report {
+
+/// A CRS as QGIS projects record it.
+struct ProjectCrs {
+    std::string wkt; ///< WKT2
+    std::string proj4;
+    std::string authid; ///< e.g. EPSG:4326, or empty
+};
+
+/// One layer of a QGIS project.
+struct ProjectLayer {
+    std::string name;     ///< shown in the layer tree
+    std::string source;   ///< data source relative to the project (e.g. ./zones.geojson)
+    std::string type;     ///< "vector" or "raster"
+    std::string geometry; ///< "Polygon" or "Point" for vectors
+    ProjectCrs crs;
+    std::string style_qml; ///< the layer's QML style
+};
+
+/// A QGIS project (.qgs) opening the layers in the order given (first on top), each with its
+/// style, paths relative to the project file, in Web Mercator for display.
+std::string qgis_project(const std::string& title, const ProjectCrs& crs,
+                         const std::vector<ProjectLayer>& layers);
+
+} // namespace maillage::report
