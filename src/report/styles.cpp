@@ -229,7 +229,8 @@ std::string qgis_project(const std::string& title, const ProjectCrs& crs,
     }
     // QGIS applies <projectCrs> only when the project says projections are enabled.
     o << " </layerorder>\n <properties>\n  <Paths>\n   <Absolute type=\"bool\">false</Absolute>\n"
-      << "  </Paths>\n  <SpatialRefSys>\n   <ProjectionsEnabled type=\"int\">1</ProjectionsEnabled>\n"
+      << "  </Paths>\n  <SpatialRefSys>\n   <ProjectionsEnabled "
+         "type=\"int\">1</ProjectionsEnabled>\n"
       << "  </SpatialRefSys>\n </properties>\n</qgis>\n";
     return o.str();
 }
