@@ -9,5 +9,6 @@ namespace maillage::cli {
 std::unique_ptr<Command> make_analyse();
 std::unique_ptr<Command> make_nearest();
 std::unique_ptr<Command> make_info();
+std::unique_ptr<Command> make_report();
 
 } // namespace maillage::cli

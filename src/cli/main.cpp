@@ -22,6 +22,7 @@ const Entry commands[] = {
     {"analyse", &maillage::cli::make_analyse},
     {"nearest", &maillage::cli::make_nearest},
     {"info", &maillage::cli::make_info},
+    {"report", &maillage::cli::make_report},
 };
 
 void usage(std::ostream& out) {

@@ -1,0 +1,825 @@
+#include "maillage/report/report.hpp"
+
+#include "maillage/error.hpp"
+#include "maillage/geo/equal_area.hpp"
+#include "maillage/geo/geos.hpp"
+#include "maillage/io/gdal_util.hpp"
+#include "maillage/io/output_dir.hpp"
+#include "maillage/report/styles.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace maillage::report {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// ---------------------------------------------------------------------------------------------
+// Words of the report, in French and English.
+
+struct Texts {
+    const char* title;
+    const char* subtitle;
+    const char* key_figures;
+    const char* population;
+    const char* sites;
+    const char* mean;
+    const char* median;
+    const char* p90;
+    const char* beyond;
+    const char* underserved_areas;
+    const char* map_title;
+    const char* legend_mean;
+    const char* legend_underserved;
+    const char* legend_sites;
+    const char* curve_title;
+    const char* curve_x;
+    const char* curve_y;
+    const char* threshold;
+    const char* by_group;
+    const char* group;
+    const char* sites_per_100k;
+    const char* share_beyond;
+    const char* top_areas;
+    const char* area;
+    const char* communes;
+    const char* inhabitants;
+    const char* source;
+    const char* sort_hint;
+    const char* more_than;
+};
+
+const Texts french{
+    "Maillage du territoire",
+    "Distance de la population au lieu d'accueil le plus proche",
+    "Chiffres clés",
+    "Population",
+    "Lieux d'accueil",
+    "Distance moyenne (pondérée par la population)",
+    "Distance médiane",
+    "90 % de la population à moins de",
+    "Population au-delà du seuil",
+    "Zones mal desservies",
+    "Distance moyenne au lieu d'accueil le plus proche, par commune",
+    "distance moyenne",
+    "zone à plus de",
+    "lieux d'accueil par réseau",
+    "Part de la population à moins de d km",
+    "distance d (km)",
+    "part de la population",
+    "seuil",
+    "Par département",
+    "Groupe",
+    "Lieux pour 100 000 hab.",
+    "Part au-delà du seuil",
+    "Les dix zones mal desservies les plus peuplées",
+    "Superficie",
+    "Communes concernées",
+    "habitants",
+    "Calculé par maillage à partir de",
+    "cliquer sur un en-tête pour trier",
+    "plus de",
+};
+
+const Texts english{
+    "Territorial coverage",
+    "Distance from the population to the nearest reception site",
+    "Key figures",
+    "Population",
+    "Sites",
+    "Mean distance (population-weighted)",
+    "Median distance",
+    "90 % of the population within",
+    "Population beyond the threshold",
+    "Underserved areas",
+    "Mean distance to the nearest site, by commune",
+    "mean distance",
+    "area farther than",
+    "sites by network",
+    "Share of the population within d km",
+    "distance d (km)",
+    "share of the population",
+    "threshold",
+    "By department",
+    "Group",
+    "Sites per 100,000 inh.",
+    "Share beyond the threshold",
+    "The ten most populated underserved areas",
+    "Area",
+    "Communes concerned",
+    "inhabitants",
+    "Computed by maillage from",
+    "click a header to sort",
+    "more than",
+};
+
+constexpr std::array<const char*, 6> class_colours = {"#1a9850", "#91cf60", "#d9ef8b",
+                                                      "#fee08b", "#fc8d59", "#d73027"};
+constexpr std::array<const char*, 12> site_colours = {"#e41a1c", "#377eb8", "#4daf4a", "#984ea3",
+                                                      "#ff7f00", "#a65628", "#f781bf", "#1b9e77",
+                                                      "#d95f02", "#7570b3", "#66a61e", "#e6ab02"};
+
+std::string esc(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        default:
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
+/// A number as data: no grouping, a decimal point (CSV, SVG coordinates).
+std::string plain(double v, int decimals) {
+    std::array<char, 64> buf{};
+    std::snprintf(buf.data(), buf.size(), "%.*f", decimals, v);
+    return buf.data();
+}
+
+/// A number with `decimals` decimals and thin spaces between thousands (French) or commas.
+std::string fmt(double v, int decimals, bool french_style) {
+    std::array<char, 64> buf{};
+    std::snprintf(buf.data(), buf.size(), "%.*f", decimals, v);
+    std::string s = buf.data();
+    std::string intpart = s.substr(0, s.find('.'));
+    std::string frac = s.find('.') == std::string::npos ? "" : s.substr(s.find('.') + 1);
+    const bool negative = !intpart.empty() && intpart[0] == '-';
+    if (negative) {
+        intpart.erase(0, 1);
+    }
+    std::string grouped;
+    for (std::size_t i = 0; i < intpart.size(); ++i) {
+        if (i > 0 && (intpart.size() - i) % 3 == 0) {
+            grouped += french_style ? "\u202f" : ",";
+        }
+        grouped.push_back(intpart[i]);
+    }
+    std::string out = (negative ? "-" : "") + grouped;
+    if (!frac.empty()) {
+        out += (french_style ? "," : ".") + frac;
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run's layers.
+
+struct Zone {
+    std::string id;
+    std::string name;
+    std::string group;
+    double population = 0.0;
+    double mean_km = 0.0;
+    double pop_beyond = 0.0;
+    geo::GeomPtr lonlat;
+    geo::GeomPtr xy;
+};
+
+struct Site {
+    std::string name;
+    std::string type;
+    geo::LonLat position;
+};
+
+struct Part {
+    double area_km2 = 0.0;
+    double population = 0.0;
+    double max_km = 0.0;
+    geo::GeomPtr lonlat;
+    geo::GeomPtr xy;
+    std::vector<std::string> communes;
+};
+
+GDALDatasetUniquePtr open_layer_file(const fs::path& path) {
+    return io::open_vector(path.string());
+}
+
+OGRLayer* layer_of(GDALDataset& ds, const std::string& name, const std::string& path) {
+    OGRLayer* l = ds.GetLayerByName(name.c_str());
+    if (l == nullptr) {
+        l = ds.GetLayerCount() > 0 ? ds.GetLayer(0) : nullptr;
+    }
+    if (l == nullptr) {
+        throw input_error(path + ": no layer '" + name +
+                          "'. Is it the output folder of maillage analyse?");
+    }
+    return l;
+}
+
+geo::GeomPtr geos_of(const geo::GeosContext& ctx, const OGRGeometry* g) {
+    std::vector<unsigned char> wkb(g->WkbSize());
+    g->exportToWkb(wkbNDR, wkb.data(), wkbVariantIso);
+    return geo::from_wkb(ctx, wkb.data(), wkb.size());
+}
+
+double field_double(OGRFeature& f, const char* name) {
+    const int i = f.GetFieldIndex(name);
+    return i >= 0 && f.IsFieldSetAndNotNull(i) ? f.GetFieldAsDouble(i) : 0.0;
+}
+
+std::string field_text(OGRFeature& f, const char* name) {
+    const int i = f.GetFieldIndex(name);
+    return i >= 0 && f.IsFieldSetAndNotNull(i) ? f.GetFieldAsString(i) : "";
+}
+
+struct Run {
+    json summary;
+    std::vector<Zone> zones;
+    std::vector<Site> sites;
+    std::vector<Part> parts;
+};
+
+Run load(const geo::GeosContext& ctx, const fs::path& dir) {
+    Run run;
+    const auto summary_path = dir / "summary.json";
+    std::ifstream in(summary_path);
+    if (!in) {
+        throw input_error(summary_path.string() +
+                          ": not found. Give --run the output folder of `maillage analyse`.");
+    }
+    try {
+        in >> run.summary;
+    } catch (const json::exception& e) {
+        throw input_error(summary_path.string() + ": not a valid summary: " + e.what());
+    }
+    const bool gpkg = fs::exists(dir / "maillage.gpkg");
+    auto open = [&](const std::string& name) {
+        return open_layer_file(gpkg ? dir / "maillage.gpkg" : dir / (name + ".geojson"));
+    };
+    {
+        auto ds = open("zones");
+        OGRLayer* layer = layer_of(*ds, "zones", dir.string());
+        for (auto& f : *layer) {
+            const OGRGeometry* g = f->GetGeometryRef();
+            if (g == nullptr || g->IsEmpty()) {
+                continue;
+            }
+            Zone z;
+            z.id = field_text(*f, "zone_id");
+            z.name = field_text(*f, "name");
+            z.group = field_text(*f, "group");
+            z.population = field_double(*f, "population");
+            z.mean_km = field_double(*f, "mean_km");
+            z.pop_beyond = field_double(*f, "pop_beyond");
+            z.lonlat = geos_of(ctx, g);
+            run.zones.push_back(std::move(z));
+        }
+    }
+    {
+        auto ds = open("sites");
+        OGRLayer* layer = layer_of(*ds, "sites", dir.string());
+        for (auto& f : *layer) {
+            const OGRGeometry* g = f->GetGeometryRef();
+            if (g == nullptr || wkbFlatten(g->getGeometryType()) != wkbPoint) {
+                continue;
+            }
+            run.sites.push_back({field_text(*f, "name"),
+                                 field_text(*f, "type"),
+                                 {g->toPoint()->getX(), g->toPoint()->getY()}});
+        }
+    }
+    {
+        auto ds = open("underserved");
+        OGRLayer* layer = layer_of(*ds, "underserved", dir.string());
+        for (auto& f : *layer) {
+            const OGRGeometry* g = f->GetGeometryRef();
+            if (g == nullptr || g->IsEmpty()) {
+                continue;
+            }
+            Part p;
+            p.area_km2 = field_double(*f, "area_km2");
+            p.population = field_double(*f, "population");
+            p.max_km = field_double(*f, "max_km");
+            p.lonlat = geos_of(ctx, g);
+            run.parts.push_back(std::move(p));
+        }
+    }
+    if (run.zones.empty()) {
+        throw input_error(dir.string() + ": the zones layer is empty.");
+    }
+    return run;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drawing.
+
+struct Frame {
+    double min_x = 0.0;
+    double max_y = 0.0;
+    double scale = 1.0; ///< pixels per metre
+    double width = 0.0;
+    double height = 0.0;
+};
+
+void append_path(std::ostringstream& d, const geo::GeosContext& ctx, const GEOSGeometry* g,
+                 const Frame& f) {
+    const auto h = ctx.get();
+    const int type = GEOSGeomTypeId_r(h, g);
+    if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+        for (int i = 0; i < GEOSGetNumGeometries_r(h, g); ++i) {
+            append_path(d, ctx, GEOSGetGeometryN_r(h, g, i), f);
+        }
+        return;
+    }
+    if (type != GEOS_POLYGON) {
+        return;
+    }
+    auto ring = [&](const GEOSGeometry* r) {
+        const GEOSCoordSequence* seq = GEOSGeom_getCoordSeq_r(h, r);
+        unsigned int n = 0;
+        GEOSCoordSeq_getSize_r(h, seq, &n);
+        for (unsigned int i = 0; i + 1 < n; ++i) {
+            double x = 0.0;
+            double y = 0.0;
+            GEOSCoordSeq_getXY_r(h, seq, i, &x, &y);
+            std::array<char, 48> buf{};
+            std::snprintf(buf.data(), buf.size(), "%s%.1f %.1f", i == 0 ? "M" : "L",
+                          (x - f.min_x) * f.scale, (f.max_y - y) * f.scale);
+            d << buf.data();
+        }
+        d << 'Z';
+    };
+    ring(GEOSGetExteriorRing_r(h, g));
+    for (int i = 0; i < GEOSGetNumInteriorRings_r(h, g); ++i) {
+        ring(GEOSGetInteriorRingN_r(h, g, i));
+    }
+}
+
+std::string path_of(const geo::GeosContext& ctx, const GEOSGeometry* g, const Frame& f) {
+    std::ostringstream d;
+    append_path(d, ctx, g, f);
+    return d.str();
+}
+
+int class_of(double km, const std::vector<double>& breaks) {
+    int c = 0;
+    for (std::size_t i = 1; i < breaks.size(); ++i) {
+        if (km >= breaks[i]) {
+            c = static_cast<int>(i);
+        }
+    }
+    return c;
+}
+
+std::string map_svg(const geo::GeosContext& ctx, Run& run, const geo::EqualAreaProjection& proj,
+                    double threshold_km, const Texts& t, bool fr) {
+    const auto h = ctx.get();
+    // Projected, simplified for the screen (topology of each polygon preserved).
+    double x0 = INFINITY;
+    double y0 = INFINITY;
+    double x1 = -INFINITY;
+    double y1 = -INFINITY;
+    auto project = [&](const GEOSGeometry* g) {
+        return geo::transform_xy(ctx, g, [&](double x, double y) {
+            const auto p = proj.forward(geo::LonLat{x, y});
+            return std::pair{p.x, p.y};
+        });
+    };
+    for (auto& z : run.zones) {
+        z.xy = project(z.lonlat.get());
+        double a = 0.0;
+        double b = 0.0;
+        double c = 0.0;
+        double d = 0.0;
+        GEOSGeom_getExtent_r(h, z.xy.get(), &a, &b, &c, &d);
+        x0 = std::min(x0, a);
+        y0 = std::min(y0, b);
+        x1 = std::max(x1, c);
+        y1 = std::max(y1, d);
+    }
+    Frame f;
+    f.width = 900.0;
+    f.scale = f.width / std::max(1.0, x1 - x0);
+    f.height = (y1 - y0) * f.scale;
+    f.min_x = x0;
+    f.max_y = y1;
+    const double tolerance = 0.6 / f.scale; // about half a pixel
+    auto simplify = [&](const GEOSGeometry* g) {
+        return geo::own(ctx, GEOSTopologyPreserveSimplify_r(h, g, tolerance), "simplify");
+    };
+
+    const auto breaks = distance_breaks(threshold_km);
+    std::ostringstream svg;
+    const double legend_h = 175.0;
+    svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " << f.width << ' '
+        << std::ceil(f.height + legend_h) << "\" width=\"" << f.width << "\" height=\""
+        << std::ceil(f.height + legend_h) << "\" font-family=\"sans-serif\" font-size=\"12\">\n"
+        << "<defs><pattern id=\"hatch\" patternUnits=\"userSpaceOnUse\" width=\"6\" height=\"6\" "
+           "patternTransform=\"rotate(45)\"><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" "
+           "stroke=\"#67001f\" stroke-width=\"1.6\"/></pattern></defs>\n"
+        << "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n<g id=\"zones\" "
+           "stroke=\"#ffffff\" stroke-width=\"0.15\">\n";
+    for (const auto& z : run.zones) {
+        const auto s = simplify(z.xy.get());
+        svg << "<path fill=\""
+            << class_colours[static_cast<std::size_t>(class_of(z.mean_km, breaks))] << "\" d=\""
+            << path_of(ctx, s.get(), f) << "\"><title>" << esc(z.name) << " — "
+            << fmt(z.mean_km, 1, fr) << " km</title></path>\n";
+    }
+    svg << "</g>\n";
+    // Groups (departments) outlined: union of their zones.
+    std::map<std::string, std::vector<GEOSGeometry*>> groups;
+    for (const auto& z : run.zones) {
+        if (!z.group.empty()) {
+            groups[z.group].push_back(GEOSGeom_clone_r(h, z.xy.get()));
+        }
+    }
+    svg << "<g id=\"groups\" fill=\"none\" stroke=\"#333333\" stroke-width=\"0.9\">\n";
+    for (auto& [name, parts] : groups) {
+        auto coll = geo::own(ctx,
+                             GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts.data(),
+                                                         static_cast<unsigned>(parts.size())),
+                             "collection");
+        auto outline = geo::own(ctx, GEOSUnaryUnion_r(h, coll.get()), "union");
+        svg << "<path d=\"" << path_of(ctx, simplify(outline.get()).get(), f) << "\"><title>"
+            << esc(name) << "</title></path>\n";
+    }
+    svg << "</g>\n<g id=\"underserved\" fill=\"url(#hatch)\" stroke=\"#67001f\" "
+           "stroke-width=\"0.6\">\n";
+    for (auto& p : run.parts) {
+        p.xy = project(p.lonlat.get());
+        svg << "<path d=\"" << path_of(ctx, simplify(p.xy.get()).get(), f) << "\"/>\n";
+    }
+    svg << "</g>\n";
+    std::set<std::string> type_set;
+    for (const auto& s : run.sites) {
+        type_set.insert(s.type);
+    }
+    const std::vector<std::string> types(type_set.begin(), type_set.end());
+    svg << "<g id=\"sites\" stroke=\"#222222\" stroke-width=\"0.5\">\n";
+    for (const auto& s : run.sites) {
+        const auto p = proj.forward(s.position);
+        const auto k =
+            static_cast<std::size_t>(std::find(types.begin(), types.end(), s.type) - types.begin());
+        svg << "<circle cx=\"" << plain((p.x - f.min_x) * f.scale, 1) << "\" cy=\""
+            << plain((f.max_y - p.y) * f.scale, 1) << "\" r=\"2.6\" fill=\""
+            << site_colours[k % site_colours.size()] << "\"><title>" << esc(s.name)
+            << "</title></circle>\n";
+    }
+    svg << "</g>\n";
+    // North arrow (the projection is centred on the data: north is up at the centre).
+    svg << "<g id=\"north\" transform=\"translate(" << f.width - 40
+        << ",40)\"><path d=\"M0 -22L9 8L0 "
+           "2L-9 8Z\" fill=\"#222222\"/><text y=\"24\" text-anchor=\"middle\" "
+           "font-weight=\"bold\">N</text></g>\n";
+    // Scale bar: a round length of about 120 px.
+    const double target_m = 120.0 / f.scale;
+    double bar_m = 1000.0;
+    for (const double step : {1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6}) {
+        if (step <= target_m) {
+            bar_m = step;
+        }
+    }
+    const double bar_px = bar_m * f.scale;
+    svg << "<g id=\"scale\" transform=\"translate(20," << f.height - 20 << ")\"><rect width=\""
+        << plain(bar_px, 1) << "\" height=\"6\" fill=\"#222222\"/><text y=\"-4\">0</text><text x=\""
+        << plain(bar_px, 1) << "\" y=\"-4\" text-anchor=\"middle\">" << fmt(bar_m / 1000, 0, fr)
+        << " km</text></g>\n";
+    // Legend.
+    svg << "<g id=\"legend\" transform=\"translate(20," << f.height + 20
+        << ")\">\n<text "
+           "font-weight=\"bold\">"
+        << esc(t.legend_mean) << "</text>\n";
+    for (std::size_t i = 0; i < breaks.size(); ++i) {
+        const std::string label =
+            i + 1 < breaks.size()
+                ? fmt(breaks[i], 1, fr) + " – " + fmt(breaks[i + 1], 1, fr) + " km"
+                : std::string(t.more_than) + " " + fmt(breaks[i], 0, fr) + " km";
+        svg << "<rect x=\"0\" y=\"" << 10 + 18 * i << "\" width=\"16\" height=\"12\" fill=\""
+            << class_colours[i] << "\"/><text x=\"22\" y=\"" << 20 + 18 * i << "\">" << esc(label)
+            << "</text>\n";
+    }
+    svg << "<rect x=\"200\" y=\"10\" width=\"16\" height=\"12\" fill=\"url(#hatch)\" "
+           "stroke=\"#67001f\"/><text x=\"222\" y=\"20\">"
+        << esc(t.legend_underserved) << ' ' << fmt(threshold_km, 0, fr) << " km</text>\n"
+        << "<text x=\"200\" y=\"46\" font-weight=\"bold\">" << esc(t.legend_sites) << "</text>\n";
+    for (std::size_t i = 0; i < types.size(); ++i) {
+        const double x = 200 + 160.0 * static_cast<double>(i / 5);
+        const double y = 56 + 18.0 * static_cast<double>(i % 5);
+        svg << "<circle cx=\"" << x + 8 << "\" cy=\"" << y + 6 << "\" r=\"4\" fill=\""
+            << site_colours[i % site_colours.size()]
+            << "\" stroke=\"#222222\" stroke-width=\"0.5\"/>"
+            << "<text x=\"" << x + 18 << "\" y=\"" << y + 10 << "\">"
+            << esc(types[i].empty() ? "—" : types[i]) << "</text>\n";
+    }
+    svg << "</g>\n</svg>\n";
+    return svg.str();
+}
+
+std::string curve_svg(const json& summary, double threshold_km, const Texts& t, bool fr) {
+    const double w = 640.0;
+    const double h = 360.0;
+    const double left = 60.0;
+    const double right = 20.0;
+    const double top = 20.0;
+    const double bottom = 50.0;
+    const double pw = w - left - right;
+    const double ph = h - top - bottom;
+    auto x = [&](double km) { return left + pw * km / 50.0; };
+    auto y = [&](double share) { return top + ph * (1.0 - share); };
+    std::ostringstream svg;
+    svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " << w << ' ' << h
+        << "\" width=\"" << w << "\" height=\"" << h
+        << "\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" "
+           "fill=\"#ffffff\"/>\n<g stroke=\"#dddddd\">\n";
+    for (int km = 0; km <= 50; km += 10) {
+        svg << "<line x1=\"" << x(km) << "\" y1=\"" << y(0) << "\" x2=\"" << x(km) << "\" y2=\""
+            << y(1) << "\"/>\n";
+    }
+    for (int pct = 0; pct <= 100; pct += 20) {
+        svg << "<line x1=\"" << x(0) << "\" y1=\"" << y(pct / 100.0) << "\" x2=\"" << x(50)
+            << "\" y2=\"" << y(pct / 100.0) << "\"/>\n";
+    }
+    svg << "</g>\n<g fill=\"#333333\">\n";
+    for (int km = 0; km <= 50; km += 10) {
+        svg << "<text x=\"" << x(km) << "\" y=\"" << y(0) + 18 << "\" text-anchor=\"middle\">" << km
+            << "</text>\n";
+    }
+    for (int pct = 0; pct <= 100; pct += 20) {
+        svg << "<text x=\"" << x(0) - 8 << "\" y=\"" << y(pct / 100.0) + 4
+            << "\" text-anchor=\"end\">" << pct << " %</text>\n";
+    }
+    svg << "<text x=\"" << x(25) << "\" y=\"" << h - 8 << "\" text-anchor=\"middle\">"
+        << esc(t.curve_x) << "</text>\n</g>\n";
+    // The curve: 0 at 0 km, then the summary's points.
+    std::ostringstream pts;
+    pts << plain(x(0), 1) << ',' << plain(y(0), 1);
+    for (const auto& p : summary.at("coverage_curve")) {
+        pts << ' ' << plain(x(p.at("km").get<double>()), 1) << ','
+            << plain(y(p.at("share").get<double>()), 1);
+    }
+    svg << "<polyline id=\"curve\" fill=\"none\" stroke=\"#2166ac\" stroke-width=\"2.5\" points=\""
+        << pts.str() << "\"/>\n";
+    if (threshold_km > 0 && threshold_km <= 50) {
+        svg << "<line id=\"threshold\" x1=\"" << x(threshold_km) << "\" y1=\"" << y(0) << "\" x2=\""
+            << x(threshold_km) << "\" y2=\"" << y(1)
+            << "\" stroke=\"#b2182b\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n<text x=\""
+            << x(threshold_km) + 4 << "\" y=\"" << y(0.05) << "\" fill=\"#b2182b\">"
+            << esc(t.threshold) << ' ' << fmt(threshold_km, 0, fr) << " km</text>\n";
+    }
+    svg << "</svg>\n";
+    return svg.str();
+}
+
+void write_file(io::StagedOutput& out, const std::string& name, const std::string& text) {
+    const auto path = out.path(name);
+    std::ofstream f(path, std::ios::binary);
+    f << text;
+    f.close();
+    if (!f) {
+        throw runtime_failure(path.string() + ": cannot write (is the disk full?)");
+    }
+}
+
+} // namespace
+
+void build_report(const ReportOptions& o) {
+    if (o.lang != "fr" && o.lang != "en") {
+        throw usage_error("--lang must be fr or en (got '" + o.lang + "').");
+    }
+    const bool fr = o.lang == "fr";
+    const Texts& t = fr ? french : english;
+    io::StagedOutput out(o.out_dir);
+    geo::GeosContext ctx;
+    Run run = load(ctx, o.run_dir);
+    const auto& s = run.summary;
+    const double threshold_km = s.at("parameters").at("threshold_km").get<double>();
+
+    std::vector<geo::LonLat> corners;
+    for (const auto& z : run.zones) {
+        double a = 0.0;
+        double b = 0.0;
+        double c = 0.0;
+        double d = 0.0;
+        GEOSGeom_getExtent_r(ctx.get(), z.lonlat.get(), &a, &b, &c, &d);
+        corners.push_back({a, b});
+        corners.push_back({c, d});
+    }
+    const auto proj = geo::EqualAreaProjection::centred_on(corners);
+    const std::string map = map_svg(ctx, run, proj, threshold_km, t, fr);
+    const std::string curve = curve_svg(s, threshold_km, t, fr);
+
+    // Communes concerned by each underserved area: zones with people beyond the threshold
+    // that the area touches.
+    for (auto& p : run.parts) {
+        geo::PreparedPtr prepared(GEOSPrepare_r(ctx.get(), p.lonlat.get()),
+                                  geo::PreparedDeleter{ctx.get()});
+        std::vector<std::pair<double, std::string>> touched;
+        for (const auto& z : run.zones) {
+            if (z.pop_beyond > 0 &&
+                GEOSPreparedIntersects_r(ctx.get(), prepared.get(), z.lonlat.get()) == 1) {
+                touched.emplace_back(-z.pop_beyond, z.name);
+            }
+        }
+        std::sort(touched.begin(), touched.end());
+        for (const auto& [neg, name] : touched) {
+            p.communes.push_back(name);
+        }
+    }
+    std::vector<const Part*> top;
+    for (const auto& p : run.parts) {
+        top.push_back(&p);
+    }
+    std::stable_sort(top.begin(), top.end(),
+                     [](const Part* a, const Part* b) { return a->population > b->population; });
+    if (top.size() > 10) {
+        top.resize(10);
+    }
+
+    const auto& d = s.at("distance_km");
+    const double population = s.at("population_total").get<double>();
+    const double sites_count = s.at("sites_count").get<double>();
+    struct Figure {
+        std::string key;
+        std::string label;
+        double value;
+        int decimals;
+        std::string unit;
+    };
+    const std::vector<Figure> key{
+        {"population_total", t.population, population, 0, ""},
+        {"sites_count", t.sites, sites_count, 0, ""},
+        {"mean_km", t.mean, d.at("mean").get<double>(), 1, "km"},
+        {"p50_km", t.median, d.at("p50").get<double>(), 1, "km"},
+        {"p90_km", t.p90, d.at("p90").get<double>(), 1, "km"},
+        {"population_beyond", t.beyond, s.at("population_beyond").get<double>(), 0, ""},
+        {"share_beyond_pct", t.share_beyond, 100.0 * s.at("share_beyond").get<double>(), 1, "%"},
+        {"underserved_parts", t.underserved_areas, s.at("underserved").at("parts").get<double>(), 0,
+         ""},
+        {"underserved_area_km2", std::string(t.area) + " — " + t.underserved_areas,
+         s.at("underserved").at("area_km2").get<double>(), 0, "km²"},
+    };
+
+    // figures.csv: every figure of the report.
+    std::ostringstream csv;
+    csv << "figure,group,value,unit\n";
+    for (const auto& k : key) {
+        csv << k.key << ",," << plain(k.value, 4) << ',' << k.unit << '\n';
+    }
+    struct GroupRow {
+        std::string group;
+        double population, sites, per_100k, mean_km, share_pct;
+    };
+    std::vector<GroupRow> groups;
+    for (const auto& g : s.at("by_group")) {
+        GroupRow r{g.at("group").get<std::string>(), g.at("population").get<double>(),
+                   g.at("sites").get<double>(),      0.0,
+                   g.at("mean_km").get<double>(),    100.0 * g.at("share_beyond").get<double>()};
+        r.per_100k = r.population > 0 ? r.sites * 1e5 / r.population : 0.0;
+        groups.push_back(r);
+    }
+    for (const auto& g : groups) {
+        csv << "group_population," << g.group << ',' << plain(g.population, 0) << ",\n"
+            << "group_sites," << g.group << ',' << plain(g.sites, 0) << ",\n"
+            << "group_sites_per_100k," << g.group << ',' << plain(g.per_100k, 4) << ",\n"
+            << "group_mean_km," << g.group << ',' << plain(g.mean_km, 4) << ",km\n"
+            << "group_share_beyond_pct," << g.group << ',' << plain(g.share_pct, 4) << ",%\n";
+    }
+    for (const auto& p : s.at("coverage_curve")) {
+        csv << "coverage_within_km," << p.at("km").get<int>() << ','
+            << plain(100.0 * p.at("share").get<double>(), 4) << ",%\n";
+    }
+    for (std::size_t i = 0; i < top.size(); ++i) {
+        csv << "underserved_top_population," << i + 1 << ',' << plain(top[i]->population, 0)
+            << ",\n";
+    }
+
+    // report.md
+    std::ostringstream md;
+    md << "# " << t.title << "\n\n" << t.subtitle << "\n\n## " << t.key_figures << "\n\n";
+    for (const auto& k : key) {
+        md << "- " << k.label << " : " << fmt(k.value, k.decimals, fr)
+           << (k.unit.empty() ? "" : " ") << k.unit << '\n';
+    }
+    md << "\n![" << t.map_title << "](map.svg)\n\n![" << t.curve_title << "](coverage.svg)\n\n## "
+       << t.by_group << "\n\n| " << t.group << " | " << t.population << " | " << t.sites << " | "
+       << t.sites_per_100k << " | " << t.mean << " (km) | " << t.share_beyond
+       << " (%) |\n|---|---:|---:|---:|---:|---:|\n";
+    for (const auto& g : groups) {
+        md << "| " << g.group << " | " << fmt(g.population, 0, fr) << " | " << fmt(g.sites, 0, fr)
+           << " | " << fmt(g.per_100k, 1, fr) << " | " << fmt(g.mean_km, 1, fr) << " | "
+           << fmt(g.share_pct, 1, fr) << " |\n";
+    }
+    md << "\n## " << t.top_areas << "\n\n| # | " << t.inhabitants << " | " << t.area << " (km²) | "
+       << t.communes << " |\n|---:|---:|---:|---|\n";
+    for (std::size_t i = 0; i < top.size(); ++i) {
+        std::string names;
+        for (std::size_t j = 0; j < top[i]->communes.size() && j < 8; ++j) {
+            names += (j == 0 ? "" : ", ") + top[i]->communes[j];
+        }
+        if (top[i]->communes.size() > 8) {
+            names += ", …";
+        }
+        md << "| " << i + 1 << " | " << fmt(top[i]->population, 0, fr) << " | "
+           << fmt(top[i]->area_km2, 0, fr) << " | " << names << " |\n";
+    }
+    md << "\n"
+       << t.source << " " << s.at("parameters").at("zones").get<std::string>() << ", "
+       << s.at("parameters").at("sites").get<std::string>() << " (maillage "
+       << s.at("version").get<std::string>() << ").\n";
+
+    // index.html: the same, self-contained.
+    std::ostringstream html;
+    html
+        << "<!DOCTYPE html>\n<html lang=\"" << o.lang
+        << "\">\n<head>\n<meta charset=\"utf-8\">\n<title>" << esc(t.title) << "</title>\n<style>\n"
+        << "body{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222;line-height:1.4}"
+           "h1{margin-bottom:0}.sub{color:#555;margin-top:.2em}"
+           ".figures{display:grid;grid-template-columns:repeat(3,1fr);gap:12px}"
+           ".figure{background:#f4f4f4;padding:10px;border-radius:6px}"
+           ".figure b{display:block;font-size:1.5em}"
+           "table{border-collapse:collapse;width:100%}th,td{padding:4px 8px;border-bottom:1px "
+           "solid #ddd}"
+           "th{cursor:pointer;background:#eee;text-align:left}td.n{text-align:right}"
+           "svg{max-width:100%;height:auto}.hint{color:#777;font-size:.9em}\n"
+        << "</style>\n</head>\n<body>\n<h1>" << esc(t.title) << "</h1>\n<p class=\"sub\">"
+        << esc(t.subtitle) << "</p>\n<h2>" << esc(t.key_figures)
+        << "</h2>\n<div class=\"figures\">\n";
+    for (const auto& k : key) {
+        html << "<div class=\"figure\" data-key=\"" << k.key << "\"><b>"
+             << esc(fmt(k.value, k.decimals, fr)) << (k.unit.empty() ? "" : " ") << esc(k.unit)
+             << "</b>" << esc(k.label) << "</div>\n";
+    }
+    html << "</div>\n<h2>" << esc(t.map_title) << "</h2>\n"
+         << map << "<h2>" << esc(t.curve_title) << "</h2>\n"
+         << curve << "<h2>" << esc(t.by_group) << "</h2>\n<p class=\"hint\">" << esc(t.sort_hint)
+         << "</p>\n<table id=\"groups\">\n<thead><tr><th>" << esc(t.group) << "</th><th>"
+         << esc(t.population) << "</th><th>" << esc(t.sites) << "</th><th>" << esc(t.sites_per_100k)
+         << "</th><th>" << esc(t.mean) << " (km)</th><th>" << esc(t.share_beyond)
+         << " (%)</th></tr></thead>\n<tbody>\n";
+    for (const auto& g : groups) {
+        html << "<tr><td>" << esc(g.group) << "</td><td class=\"n\" data-v=\"" << g.population
+             << "\">" << esc(fmt(g.population, 0, fr)) << "</td><td class=\"n\" data-v=\""
+             << g.sites << "\">" << esc(fmt(g.sites, 0, fr)) << "</td><td class=\"n\" data-v=\""
+             << g.per_100k << "\">" << esc(fmt(g.per_100k, 1, fr))
+             << "</td><td class=\"n\" data-v=\"" << g.mean_km << "\">" << esc(fmt(g.mean_km, 1, fr))
+             << "</td><td class=\"n\" data-v=\"" << g.share_pct << "\">"
+             << esc(fmt(g.share_pct, 1, fr)) << "</td></tr>\n";
+    }
+    html << "</tbody></table>\n<h2>" << esc(t.top_areas)
+         << "</h2>\n<table id=\"top\">\n<thead><tr><th>#</th><th>" << esc(t.inhabitants)
+         << "</th><th>" << esc(t.area) << " (km²)</th><th>" << esc(t.communes)
+         << "</th></tr></thead>\n<tbody>\n";
+    for (std::size_t i = 0; i < top.size(); ++i) {
+        std::string names;
+        for (std::size_t j = 0; j < top[i]->communes.size() && j < 8; ++j) {
+            names += (j == 0 ? "" : ", ") + top[i]->communes[j];
+        }
+        if (top[i]->communes.size() > 8) {
+            names += ", …";
+        }
+        html << "<tr><td class=\"n\">" << i + 1 << "</td><td class=\"n\" data-v=\""
+             << top[i]->population << "\">" << esc(fmt(top[i]->population, 0, fr))
+             << "</td><td class=\"n\" data-v=\"" << top[i]->area_km2 << "\">"
+             << esc(fmt(top[i]->area_km2, 0, fr)) << "</td><td>" << esc(names) << "</td></tr>\n";
+    }
+    html << "</tbody></table>\n<p class=\"hint\">" << esc(t.source) << ' '
+         << esc(s.at("parameters").at("zones").get<std::string>()) << ", "
+         << esc(s.at("parameters").at("sites").get<std::string>()) << " (maillage "
+         << esc(s.at("version").get<std::string>()) << ").</p>\n"
+         << "<script>\n"
+            "document.querySelectorAll('table').forEach(function(table){\n"
+            " table.querySelectorAll('th').forEach(function(th,col){\n"
+            "  th.addEventListener('click',function(){\n"
+            "   var body=table.tBodies[0],rows=Array.prototype.slice.call(body.rows);\n"
+            "   var dir=th.dataset.dir==='asc'?-1:1; th.dataset.dir=dir===1?'asc':'desc';\n"
+            "   rows.sort(function(a,b){var x=a.cells[col],y=b.cells[col];\n"
+            "    var u=x.dataset.v!==undefined?parseFloat(x.dataset.v):x.textContent;\n"
+            "    var v=y.dataset.v!==undefined?parseFloat(y.dataset.v):y.textContent;\n"
+            "    return (u<v?-1:u>v?1:0)*dir;});\n"
+            "   rows.forEach(function(r){body.appendChild(r);});});});});\n"
+            "</script>\n</body>\n</html>\n";
+
+    write_file(out, "index.html", html.str());
+    write_file(out, "report.md", md.str());
+    write_file(out, "map.svg", map);
+    write_file(out, "coverage.svg", curve);
+    write_file(out, "figures.csv", csv.str());
+    out.commit();
+}
+
+} // namespace maillage::report

@@ -1,0 +1,133 @@
+"""maillage report: the figures come from the run's outputs (recomputed here independently from
+the layers), the page is self-contained, and a real browser draws it."""
+import csv
+import json
+import os
+import re
+import shutil
+import subprocess
+import unittest
+from pathlib import Path
+
+import helpers as h
+
+
+def figures(path):
+    out = {}
+    with open(path, encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            out[(row["figure"], row["group"])] = float(row["value"])
+    return out
+
+
+class TestReport(h.CliTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        tmp = h.make_tempdir(cls)
+        cls.run_dir, cls.report, cls.report_en = tmp / "run", tmp / "report", tmp / "report-en"
+        r = h.run("analyse", "--grid-m", 1000, "--out", cls.run_dir, "--no-progress")
+        if r.returncode != 0:
+            raise AssertionError(f"analyse failed\n{r}")
+        cls.result = h.run("report", "--run", cls.run_dir, "--out", cls.report)
+        cls.result_en = h.run("report", "--run", cls.run_dir, "--out", cls.report_en, "--lang", "en")
+        cls.zones = json.loads((cls.run_dir / "zones.geojson").read_text(encoding="utf-8"))["features"]
+        cls.under = json.loads((cls.run_dir / "underserved.geojson").read_text(encoding="utf-8"))["features"]
+        cls.figs = figures(cls.report / "figures.csv")
+
+    def test_files(self):
+        self.assertEqual(self.result.returncode, 0, self.result)
+        self.assertEqual(self.result_en.returncode, 0, self.result_en)
+        for name in ("index.html", "report.md", "map.svg", "coverage.svg", "figures.csv"):
+            self.assertTrue((self.report / name).stat().st_size > 100, name)
+
+    def test_population_and_groups_recomputed_from_the_zones(self):
+        props = [f["properties"] for f in self.zones]
+        self.assertEqual(self.figs[("population_total", "")], sum(p["population"] for p in props))
+        self.assertEqual(self.figs[("population_total", "")], h.AURA_POPULATION)
+        for dep in h.AURA_DEPARTMENTS:
+            zs = [p for p in props if p["group"] == dep]
+            pop = sum(p["population"] for p in zs)
+            self.assertEqual(self.figs[("group_population", dep)], pop)
+            # Population-weighted mean of the zones' mean_km: the department's mean distance.
+            mean = sum(p["population"] * p["mean_km"] for p in zs) / pop
+            self.assertAlmostEqual(self.figs[("group_mean_km", dep)], mean, delta=2e-4)
+            share = 100 * sum(p["pop_beyond"] for p in zs) / pop
+            self.assertAlmostEqual(self.figs[("group_share_beyond_pct", dep)], share, delta=1e-3)
+            sites = self.figs[("group_sites", dep)]
+            self.assertAlmostEqual(self.figs[("group_sites_per_100k", dep)], sites * 1e5 / pop, delta=1e-3)
+
+    def test_sites_per_department_from_the_directory(self):
+        # Sites counted independently: the SPRO-type rows of the directory by their department.
+        counts = {}
+        with open(h.STRUCTURES_CSV, encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                if row["spro_core"] == "1":
+                    counts[row["departement"]] = counts.get(row["departement"], 0) + 1
+        got = {dep: self.figs[("group_sites", dep)] for dep in h.AURA_DEPARTMENTS}
+        # A site is counted where its point lies; a few directory points lie in a neighbouring
+        # department's commune (SOURCES.md: 24 outside their own commune).
+        self.assertEqual(sum(got.values()), h.AURA_SPRO_SITES)
+        for dep in h.AURA_DEPARTMENTS:
+            self.assertLessEqual(abs(got[dep] - counts.get(dep, 0)), 3, dep)
+
+    def test_top_underserved_areas(self):
+        pops = sorted((f["properties"]["population"] for f in self.under), reverse=True)[:10]
+        got = [self.figs[("underserved_top_population", str(i + 1))] for i in range(len(pops))]
+        self.assertEqual(got, pops)
+
+    def test_page_is_self_contained(self):
+        html = (self.report / "index.html").read_text(encoding="utf-8")
+        links = re.findall(r'(?:src|href)\s*=\s*"([^"#][^"]*)"', html)
+        self.assertEqual(links, [], "the page must not load anything")
+        self.assertNotIn("@import", html)
+        self.assertIn("<svg", html)
+        self.assertIn('lang="fr"', html)
+        self.assertIn('lang="en"', (self.report_en / "index.html").read_text(encoding="utf-8"))
+
+    def test_curve_points(self):
+        svg = (self.report / "coverage.svg").read_text(encoding="utf-8")
+        points = re.search(r'id="curve"[^>]*points="([^"]+)"', svg).group(1).split()
+        self.assertEqual(len(points), 51)  # 0 km, then 1..50 km
+        ys = [float(p.split(",")[1]) for p in points]
+        self.assertEqual(ys, sorted(ys, reverse=True), "the curve only rises")
+
+
+def chromium():
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@unittest.skipUnless(chromium(), "Chromium is not installed (apt-get install chromium, or run "
+                                 "scripts/test.sh)")
+class TestReportInBrowser(h.CliTestCase):
+    def test_map_and_chart_are_drawn(self):
+        tmp = h.make_tempdir(self)
+        run_dir, report = tmp / "run", tmp / "report"
+        h.run_ok(self, "analyse", "--grid-m", 1000, "--out", run_dir, "--no-progress")
+        h.run_ok(self, "report", "--run", run_dir, "--out", report)
+        png = tmp / "page.png"
+        log = tmp / "console.log"
+        cmd = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+               "--no-first-run", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", f"--user-data-dir={tmp / 'profile'}", "--window-size=1000,1600",
+               "--enable-logging=stderr", "--v=0", f"--screenshot={png}",
+               (report / "index.html").as_uri()]
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        log.write_text(p.stderr)
+        self.assertTrue(png.exists(), p.stderr[-2000:])
+        console = [l for l in p.stderr.splitlines() if "CONSOLE" in l]
+        self.assertEqual(console, [], "the page logged to the console")
+        from osgeo import gdal
+        import numpy as np
+        ds = gdal.Open(str(png))
+        rgb = np.dstack([ds.GetRasterBand(b).ReadAsArray() for b in (1, 2, 3)])
+        # The map (below the key figures) and the chart: many distinct colours where they are.
+        map_band = rgb[500:1100].reshape(-1, 3)
+        self.assertGreater(len({tuple(c) for c in map_band[::53]}), 30, "the map is not drawn")
+        self.assertLess(np.all(map_band == 255, axis=1).mean(), 0.8)
+        if os.environ.get("MAILLAGE_REPORT_SCREENSHOT"):
+            Path(os.environ["MAILLAGE_REPORT_SCREENSHOT"]).write_bytes(png.read_bytes())
+
+
+if __name__ == "__main__":
+    unittest.main()
