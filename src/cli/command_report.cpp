@@ -23,8 +23,11 @@ public:
                         "output folder of `maillage analyse` (GeoJSON or GeoPackage)")(
             "out,o", po::value<std::string>(&m_options.out_dir)->default_value("report"),
             "report folder")("lang", po::value<std::string>(&m_options.lang)->default_value("fr"),
-                             "fr or en")("quiet,q", po::bool_switch(&m_quiet),
-                                         "print nothing on stderr but errors")(
+                             "fr or en")(
+            "previous", po::value<std::string>(&m_options.previous_dir),
+            "an earlier run to compare with: sites opened, closed, moved; "
+            "communes whose distance changed; both curves")("quiet,q", po::bool_switch(&m_quiet),
+                                                            "print nothing on stderr but errors")(
             "config", po::value<std::string>(),
             "read options from FILE (key = value lines)")("help,h", "show this help");
         m_all.add(d);
@@ -36,7 +39,7 @@ public:
             m_help = true;
             return;
         }
-        parse(args, m_all, nullptr, {"run", "out"});
+        parse(args, m_all, nullptr, {"run", "out", "previous"});
         if (m_options.lang != "fr" && m_options.lang != "en") {
             throw usage_error("--lang must be fr or en (got '" + m_options.lang + "').");
         }
@@ -58,7 +61,7 @@ public:
 
     [[nodiscard]] std::string help() const override {
         std::ostringstream o;
-        o << "Usage: maillage report --run DIR [--out DIR] [--lang fr|en]\n\n"
+        o << "Usage: maillage report --run DIR [--previous DIR] [--out DIR] [--lang fr|en]\n\n"
           << "A regional report that a planner reads without a GIS: key figures, a map of the\n"
           << "communes by mean distance with the underserved areas and the sites, the coverage\n"
           << "curve, a table per department and the most populated underserved areas. Every\n"

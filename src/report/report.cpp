@@ -16,8 +16,10 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 namespace maillage::report {
 namespace {
@@ -58,6 +60,17 @@ struct Texts {
     const char* source;
     const char* sort_hint;
     const char* more_than;
+    const char* changes;
+    const char* previous_run;
+    const char* this_run;
+    const char* opened;
+    const char* closed;
+    const char* moved;
+    const char* rose;
+    const char* fell;
+    const char* commune;
+    const char* before;
+    const char* after;
 };
 
 const Texts french{
@@ -90,6 +103,17 @@ const Texts french{
     "Calculé par maillage à partir de",
     "cliquer sur un en-tête pour trier",
     "plus de",
+    "Ce qui a changé depuis l'analyse précédente",
+    "analyse précédente",
+    "cette analyse",
+    "Lieux ouverts",
+    "Lieux fermés",
+    "Lieux déplacés (plus de 100 m)",
+    "Population des communes dont la distance moyenne a augmenté de plus de 1 km",
+    "Population des communes dont la distance moyenne a baissé de plus de 1 km",
+    "Commune",
+    "avant",
+    "après",
 };
 
 const Texts english{
@@ -122,6 +146,17 @@ const Texts english{
     "Computed by maillage from",
     "click a header to sort",
     "more than",
+    "What changed since the previous analysis",
+    "previous analysis",
+    "this analysis",
+    "Sites opened",
+    "Sites closed",
+    "Sites moved (more than 100 m)",
+    "Population of the communes whose mean distance rose by more than 1 km",
+    "Population of the communes whose mean distance fell by more than 1 km",
+    "Commune",
+    "before",
+    "after",
 };
 
 constexpr std::array<const char*, 6> class_colours = {"#1a9850", "#91cf60", "#d9ef8b",
@@ -200,6 +235,7 @@ struct Zone {
 };
 
 struct Site {
+    std::string id;
     std::string name;
     std::string type;
     geo::LonLat position;
@@ -297,7 +333,8 @@ Run load(const geo::GeosContext& ctx, const fs::path& dir) {
             if (g == nullptr || wkbFlatten(g->getGeometryType()) != wkbPoint) {
                 continue;
             }
-            run.sites.push_back({field_text(*f, "name"),
+            run.sites.push_back({field_text(*f, "site_id"),
+                                 field_text(*f, "name"),
                                  field_text(*f, "type"),
                                  {g->toPoint()->getX(), g->toPoint()->getY()}});
         }
@@ -530,7 +567,8 @@ std::string map_svg(const geo::GeosContext& ctx, Run& run, const geo::EqualAreaP
     return svg.str();
 }
 
-std::string curve_svg(const json& summary, double threshold_km, const Texts& t, bool fr) {
+std::string curve_svg(const json& summary, const json* previous, double threshold_km,
+                      const Texts& t, bool fr) {
     const double w = 640.0;
     const double h = 360.0;
     const double left = 60.0;
@@ -565,15 +603,26 @@ std::string curve_svg(const json& summary, double threshold_km, const Texts& t, 
     }
     svg << "<text x=\"" << x(25) << "\" y=\"" << h - 8 << "\" text-anchor=\"middle\">"
         << esc(t.curve_x) << "</text>\n</g>\n";
-    // The curve: 0 at 0 km, then the summary's points.
-    std::ostringstream pts;
-    pts << plain(x(0), 1) << ',' << plain(y(0), 1);
-    for (const auto& p : summary.at("coverage_curve")) {
-        pts << ' ' << plain(x(p.at("km").get<double>()), 1) << ','
-            << plain(y(p.at("share").get<double>()), 1);
+    // A curve: 0 at 0 km, then the summary's points.
+    auto points = [&](const json& sum) {
+        std::ostringstream pts;
+        pts << plain(x(0), 1) << ',' << plain(y(0), 1);
+        for (const auto& p : sum.at("coverage_curve")) {
+            pts << ' ' << plain(x(p.at("km").get<double>()), 1) << ','
+                << plain(y(p.at("share").get<double>()), 1);
+        }
+        return pts.str();
+    };
+    if (previous != nullptr) {
+        svg << "<polyline id=\"previous\" fill=\"none\" stroke=\"#999999\" stroke-width=\"2\" "
+               "stroke-dasharray=\"4 3\" points=\""
+            << points(*previous) << "\"/>\n<text x=\"" << x(30) << "\" y=\"" << y(0.2)
+            << "\" fill=\"#777777\">- - " << esc(t.previous_run) << "</text>\n<text x=\"" << x(30)
+            << "\" y=\"" << y(0.2) + 16 << "\" fill=\"#2166ac\">— " << esc(t.this_run)
+            << "</text>\n";
     }
     svg << "<polyline id=\"curve\" fill=\"none\" stroke=\"#2166ac\" stroke-width=\"2.5\" points=\""
-        << pts.str() << "\"/>\n";
+        << points(summary) << "\"/>\n";
     if (threshold_km > 0 && threshold_km <= 50) {
         svg << "<line id=\"threshold\" x1=\"" << x(threshold_km) << "\" y1=\"" << y(0) << "\" x2=\""
             << x(threshold_km) << "\" y2=\"" << y(1)
@@ -621,7 +670,12 @@ void build_report(const ReportOptions& o) {
     }
     const auto proj = geo::EqualAreaProjection::centred_on(corners);
     const std::string map = map_svg(ctx, run, proj, threshold_km, t, fr);
-    const std::string curve = curve_svg(s, threshold_km, t, fr);
+    std::optional<Run> previous;
+    if (!o.previous_dir.empty()) {
+        previous = load(ctx, o.previous_dir);
+    }
+    const std::string curve =
+        curve_svg(s, previous ? &previous->summary : nullptr, threshold_km, t, fr);
 
     // Communes concerned by each underserved area: zones with people beyond the threshold
     // that the area touches.
@@ -814,6 +868,124 @@ void build_report(const ReportOptions& o) {
             "   rows.forEach(function(r){body.appendChild(r);});});});});\n"
             "</script>\n</body>\n</html>\n";
 
+    if (previous) {
+        // Sites matched by id.
+        std::map<std::string, const Site*> before_sites;
+        std::map<std::string, const Site*> after_sites;
+        for (const auto& x : previous->sites) {
+            before_sites[x.id] = &x;
+        }
+        for (const auto& x : run.sites) {
+            after_sites[x.id] = &x;
+        }
+        std::vector<std::string> opened;
+        std::vector<std::string> closed;
+        std::vector<std::string> moved;
+        for (const auto& [id, x] : after_sites) {
+            const auto it = before_sites.find(id);
+            if (it == before_sites.end()) {
+                opened.push_back(x->name.empty() ? id : x->name);
+            } else if (geo::geodesic_distance_m(it->second->position, x->position) > 100.0) {
+                moved.push_back(x->name.empty() ? id : x->name);
+            }
+        }
+        for (const auto& [id, x] : before_sites) {
+            if (after_sites.count(id) == 0) {
+                closed.push_back(x->name.empty() ? id : x->name);
+            }
+        }
+        // Communes matched by id: those whose mean distance moved by more than 1 km.
+        std::map<std::string, const Zone*> before_zones;
+        for (const auto& z : previous->zones) {
+            before_zones[z.id] = &z;
+        }
+        double pop_rose = 0.0;
+        double pop_fell = 0.0;
+        std::vector<std::tuple<double, std::string, double, double>> changed;
+        for (const auto& z : run.zones) {
+            const auto it = before_zones.find(z.id);
+            if (it == before_zones.end()) {
+                continue;
+            }
+            const double delta = z.mean_km - it->second->mean_km;
+            if (delta > 1.0) {
+                pop_rose += z.population;
+            } else if (delta < -1.0) {
+                pop_fell += z.population;
+            }
+            if (std::abs(delta) > 1.0) {
+                changed.emplace_back(-z.population, z.name, it->second->mean_km, z.mean_km);
+            }
+        }
+        std::sort(changed.begin(), changed.end());
+        csv << "sites_opened,," << opened.size() << ",\nsites_closed,," << closed.size()
+            << ",\nsites_moved,," << moved.size() << ",\npopulation_mean_km_rose_1km,,"
+            << plain(pop_rose, 0) << ",\npopulation_mean_km_fell_1km,," << plain(pop_fell, 0)
+            << ",\n";
+        auto names = [](const std::vector<std::string>& v) {
+            std::string out;
+            for (std::size_t i = 0; i < v.size() && i < 20; ++i) {
+                out += (i == 0 ? "" : ", ") + v[i];
+            }
+            if (v.size() > 20) {
+                out += ", …";
+            }
+            return out.empty() ? std::string("—") : out;
+        };
+        std::ostringstream c;
+        c << "<h2>" << esc(t.changes) << "</h2>\n<ul id=\"changes\">\n<li>" << esc(t.opened) << " ("
+          << opened.size() << ") : " << esc(names(opened)) << "</li>\n<li>" << esc(t.closed) << " ("
+          << closed.size() << ") : " << esc(names(closed)) << "</li>\n<li>" << esc(t.moved) << " ("
+          << moved.size() << ") : " << esc(names(moved)) << "</li>\n<li>" << esc(t.rose) << " : "
+          << esc(fmt(pop_rose, 0, fr)) << "</li>\n<li>" << esc(t.fell) << " : "
+          << esc(fmt(pop_fell, 0, fr)) << "</li>\n</ul>\n<table id=\"changed\">\n<thead><tr><th>"
+          << esc(t.commune) << "</th><th>" << esc(t.population) << "</th><th>" << esc(t.before)
+          << " (km)</th><th>" << esc(t.after) << " (km)</th></tr></thead>\n<tbody>\n";
+        for (std::size_t i = 0; i < changed.size() && i < 20; ++i) {
+            const auto& [neg, name, was, now] = changed[i];
+            c << "<tr><td>" << esc(name) << "</td><td class=\"n\" data-v=\"" << -neg << "\">"
+              << esc(fmt(-neg, 0, fr)) << "</td><td class=\"n\" data-v=\"" << was << "\">"
+              << esc(fmt(was, 1, fr)) << "</td><td class=\"n\" data-v=\"" << now << "\">"
+              << esc(fmt(now, 1, fr)) << "</td></tr>\n";
+        }
+        c << "</tbody></table>\n<table id=\"groups-compared\">\n<thead><tr><th>" << esc(t.group)
+          << "</th><th>" << esc(t.mean) << ", " << esc(t.before) << "</th><th>" << esc(t.mean)
+          << ", " << esc(t.after) << "</th><th>" << esc(t.share_beyond) << ", " << esc(t.before)
+          << "</th><th>" << esc(t.share_beyond) << ", " << esc(t.after)
+          << "</th></tr></thead>\n<tbody>\n";
+        std::map<std::string, json> before_groups;
+        for (const auto& g : previous->summary.at("by_group")) {
+            before_groups[g.at("group").get<std::string>()] = g;
+        }
+        md << "\n## " << t.changes << "\n\n- " << t.opened << " (" << opened.size()
+           << ") : " << names(opened) << "\n- " << t.closed << " (" << closed.size()
+           << ") : " << names(closed) << "\n- " << t.moved << " (" << moved.size()
+           << ") : " << names(moved) << "\n- " << t.rose << " : " << fmt(pop_rose, 0, fr) << "\n- "
+           << t.fell << " : " << fmt(pop_fell, 0, fr) << "\n\n| " << t.group << " | " << t.mean
+           << ", " << t.before << " | " << t.mean << ", " << t.after << " | " << t.share_beyond
+           << ", " << t.before << " | " << t.share_beyond << ", " << t.after
+           << " |\n|---|---:|---:|---:|---:|\n";
+        for (const auto& g : groups) {
+            const auto it = before_groups.find(g.group);
+            const double was_mean =
+                it != before_groups.end() ? it->second.at("mean_km").get<double>() : NAN;
+            const double was_share = it != before_groups.end()
+                                         ? 100.0 * it->second.at("share_beyond").get<double>()
+                                         : NAN;
+            c << "<tr><td>" << esc(g.group) << "</td><td class=\"n\">" << esc(fmt(was_mean, 1, fr))
+              << "</td><td class=\"n\">" << esc(fmt(g.mean_km, 1, fr)) << "</td><td class=\"n\">"
+              << esc(fmt(was_share, 1, fr)) << "</td><td class=\"n\">"
+              << esc(fmt(g.share_pct, 1, fr)) << "</td></tr>\n";
+            md << "| " << g.group << " | " << fmt(was_mean, 1, fr) << " | " << fmt(g.mean_km, 1, fr)
+               << " | " << fmt(was_share, 1, fr) << " | " << fmt(g.share_pct, 1, fr) << " |\n";
+            csv << "group_mean_km_previous," << g.group << ',' << plain(was_mean, 4) << ",km\n";
+        }
+        c << "</tbody></table>\n";
+        // Before the closing script of the page.
+        const std::string page = html.str();
+        const auto at = page.rfind("<script>");
+        html.str(page.substr(0, at) + c.str() + page.substr(at));
+    }
     write_file(out, "index.html", html.str());
     write_file(out, "report.md", md.str());
     write_file(out, "map.svg", map);

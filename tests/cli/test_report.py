@@ -93,6 +93,52 @@ class TestReport(h.CliTestCase):
         self.assertEqual(ys, sorted(ys, reverse=True), "the curve only rises")
 
 
+class TestReportComparison(h.CliTestCase):
+    """The previous run lacks the CIOs: the report must find them opened, and the communes whose
+    mean distance fell, as recomputed here from the two zones layers."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        tmp = h.make_tempdir(cls)
+        cls.previous, cls.current, cls.report = tmp / "previous", tmp / "current", tmp / "report"
+        for out, extra in ((cls.previous, ["--site-filter", "spro_core = 1 AND type_service <> 'cio'",
+                                           "--sites", h.STRUCTURES_CSV]),
+                           (cls.current, [])):
+            r = h.run("analyse", "--grid-m", 1000, "--out", out, "--no-progress", *extra)
+            if r.returncode != 0:
+                raise AssertionError(f"analyse failed\n{r}")
+        cls.result = h.run("report", "--run", cls.current, "--previous", cls.previous, "--out",
+                           cls.report)
+        cls.figs = figures(cls.report / "figures.csv")
+
+    def test_sites_opened_closed_moved(self):
+        self.assertEqual(self.result.returncode, 0, self.result)
+        with open(h.STRUCTURES_CSV, encoding="utf-8") as f:
+            cios = sum(1 for row in csv.DictReader(f)
+                       if row["spro_core"] == "1" and row["type_service"] == "cio")
+        self.assertEqual(self.figs[("sites_opened", "")], cios)
+        self.assertEqual(self.figs[("sites_closed", "")], 0)
+        self.assertEqual(self.figs[("sites_moved", "")], 0)
+
+    def test_population_whose_distance_changed(self):
+        def zones(run):
+            doc = json.loads((run / "zones.geojson").read_text(encoding="utf-8"))
+            return {f["properties"]["zone_id"]: f["properties"] for f in doc["features"]}
+        before, after = zones(self.previous), zones(self.current)
+        fell = sum(z["population"] for k, z in after.items() if z["mean_km"] - before[k]["mean_km"] < -1)
+        rose = sum(z["population"] for k, z in after.items() if z["mean_km"] - before[k]["mean_km"] > 1)
+        self.assertEqual(self.figs[("population_mean_km_fell_1km", "")], fell)
+        self.assertEqual(self.figs[("population_mean_km_rose_1km", "")], rose)
+        self.assertGreater(fell, 0)
+        self.assertEqual(rose, 0, "adding sites cannot push anyone farther")
+
+    def test_both_curves_drawn(self):
+        svg = (self.report / "coverage.svg").read_text(encoding="utf-8")
+        self.assertIn('id="previous"', svg)
+        self.assertIn('id="curve"', svg)
+
+
 def chromium():
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
