@@ -567,6 +567,78 @@ std::string map_svg(const geo::GeosContext& ctx, Run& run, const geo::EqualAreaP
     return svg.str();
 }
 
+/// A small map of one group's zones (after map_svg has projected them), with the underserved
+/// areas that fall in its frame.
+std::string small_map_svg(const geo::GeosContext& ctx, const Run& run, const std::string& group,
+                          double threshold_km) {
+    const auto h = ctx.get();
+    double x0 = INFINITY;
+    double y0 = INFINITY;
+    double x1 = -INFINITY;
+    double y1 = -INFINITY;
+    for (const auto& z : run.zones) {
+        if (z.group != group || !z.xy) {
+            continue;
+        }
+        double a = 0.0;
+        double b = 0.0;
+        double c = 0.0;
+        double d = 0.0;
+        GEOSGeom_getExtent_r(h, z.xy.get(), &a, &b, &c, &d);
+        x0 = std::min(x0, a);
+        y0 = std::min(y0, b);
+        x1 = std::max(x1, c);
+        y1 = std::max(y1, d);
+    }
+    if (!std::isfinite(x0)) {
+        return {};
+    }
+    Frame f;
+    f.width = 280.0;
+    f.scale = f.width / std::max(1.0, std::max(x1 - x0, y1 - y0));
+    f.height = (y1 - y0) * f.scale;
+    f.min_x = x0;
+    f.max_y = y1;
+    const double tolerance = 0.6 / f.scale;
+    const auto breaks = distance_breaks(threshold_km);
+    std::ostringstream svg;
+    svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"small\" viewBox=\"0 0 "
+        << plain(f.width, 0) << ' ' << plain(std::ceil(f.height), 0) << "\" width=\""
+        << plain(f.width, 0) << "\" height=\"" << plain(std::ceil(f.height), 0) << "\"><title>"
+        << esc(group) << "</title>\n<defs><pattern id=\"hatch-" << esc(group)
+        << "\" patternUnits=\"userSpaceOnUse\" width=\"5\" height=\"5\" "
+           "patternTransform=\"rotate(45)\"><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"5\" "
+           "stroke=\"#67001f\" stroke-width=\"1.2\"/></pattern></defs>\n<g stroke=\"#ffffff\" "
+           "stroke-width=\"0.2\">\n";
+    for (const auto& z : run.zones) {
+        if (z.group != group || !z.xy) {
+            continue;
+        }
+        auto s =
+            geo::own(ctx, GEOSTopologyPreserveSimplify_r(h, z.xy.get(), tolerance), "simplify");
+        svg << "<path fill=\""
+            << class_colours[static_cast<std::size_t>(class_of(z.mean_km, breaks))] << "\" d=\""
+            << path_of(ctx, s.get(), f) << "\"/>\n";
+    }
+    svg << "</g>\n<g fill=\"url(#hatch-" << esc(group)
+        << ")\" stroke=\"#67001f\" stroke-width=\"0.5\">\n";
+    for (const auto& p : run.parts) {
+        double a = 0.0;
+        double b = 0.0;
+        double c = 0.0;
+        double d = 0.0;
+        if (!p.xy || GEOSGeom_getExtent_r(h, p.xy.get(), &a, &b, &c, &d) == 0 || c < x0 || a > x1 ||
+            d < y0 || b > y1) {
+            continue;
+        }
+        auto s =
+            geo::own(ctx, GEOSTopologyPreserveSimplify_r(h, p.xy.get(), tolerance), "simplify");
+        svg << "<path d=\"" << path_of(ctx, s.get(), f) << "\"/>\n";
+    }
+    svg << "</g>\n</svg>\n";
+    return svg.str();
+}
+
 std::string curve_svg(const json& summary, const json* previous, double threshold_km,
                       const Texts& t, bool fr) {
     const double w = 640.0;
@@ -809,7 +881,9 @@ void build_report(const ReportOptions& o) {
            "table{border-collapse:collapse;width:100%}th,td{padding:4px 8px;border-bottom:1px "
            "solid #ddd}"
            "th{cursor:pointer;background:#eee;text-align:left}td.n{text-align:right}"
-           "svg{max-width:100%;height:auto}.hint{color:#777;font-size:.9em}\n"
+           "svg{max-width:100%;height:auto}.hint{color:#777;font-size:.9em}"
+           ".smalls{display:grid;grid-template-columns:repeat(3,1fr);gap:8px}"
+           "figure{margin:0;text-align:center}figcaption{font-size:.9em;color:#444}\n"
         << "</style>\n</head>\n<body>\n<h1>" << esc(t.title) << "</h1>\n<p class=\"sub\">"
         << esc(t.subtitle) << "</p>\n<h2>" << esc(t.key_figures)
         << "</h2>\n<div class=\"figures\">\n";
@@ -834,7 +908,15 @@ void build_report(const ReportOptions& o) {
              << "</td><td class=\"n\" data-v=\"" << g.share_pct << "\">"
              << esc(fmt(g.share_pct, 1, fr)) << "</td></tr>\n";
     }
-    html << "</tbody></table>\n<h2>" << esc(t.top_areas)
+    html << "</tbody></table>\n<div class=\"smalls\">\n";
+    for (const auto& g : groups) {
+        const auto small = small_map_svg(ctx, run, g.group, threshold_km);
+        if (!small.empty()) {
+            html << "<figure>" << small << "<figcaption>" << esc(g.group) << " — "
+                 << esc(fmt(g.mean_km, 1, fr)) << " km</figcaption></figure>\n";
+        }
+    }
+    html << "</div>\n<h2>" << esc(t.top_areas)
          << "</h2>\n<table id=\"top\">\n<thead><tr><th>#</th><th>" << esc(t.inhabitants)
          << "</th><th>" << esc(t.area) << " (km²)</th><th>" << esc(t.communes)
          << "</th></tr></thead>\n<tbody>\n";

@@ -85,6 +85,10 @@ class TestReport(h.CliTestCase):
         self.assertIn('lang="fr"', html)
         self.assertIn('lang="en"', (self.report_en / "index.html").read_text(encoding="utf-8"))
 
+    def test_a_small_map_per_department(self):
+        html = (self.report / "index.html").read_text(encoding="utf-8")
+        self.assertEqual(html.count('class="small"'), len(h.AURA_DEPARTMENTS))
+
     def test_curve_points(self):
         svg = (self.report / "coverage.svg").read_text(encoding="utf-8")
         points = re.search(r'id="curve"[^>]*points="([^"]+)"', svg).group(1).split()
