@@ -11,7 +11,7 @@ packages=(
     libnanoflann-dev libboost-program-options-dev nlohmann-json3-dev
     googletest libgtest-dev libssl-dev
     python3 python3-gdal python3-pyproj python3-numpy
-    python3-qgis qgis-providers chromium
+    python3-qgis qgis-providers chromium postgresql postgis
 )
 bench_packages=(python3-scipy python3-pyproj python3-numpy time hyperfine)
 

@@ -7,6 +7,7 @@
 #include "maillage/io/checksum.hpp"
 #include "maillage/io/gdal_util.hpp"
 #include "maillage/io/output_dir.hpp"
+#include "maillage/io/postgis.hpp"
 #include "maillage/io/site_reader.hpp"
 #include "maillage/io/zone_reader.hpp"
 
@@ -24,6 +25,7 @@
 #include <iomanip>
 #include <iostream>
 #include <sstream>
+#include <unistd.h>
 
 namespace maillage::cli {
 namespace {
@@ -89,8 +91,14 @@ public:
         }
         const auto t0 = std::chrono::steady_clock::now();
         m_started_utc = utc_now();
-        // The output folder is checked before the long work, so a bad --out fails at once.
-        io::StagedOutput out(m_out);
+        // The output folder is checked before the long work, so a bad --out fails at once. A
+        // PostGIS output is first written as a GeoPackage in a temporary folder.
+        const bool postgis = io::is_postgis(m_out);
+        const std::string folder = postgis ? (std::filesystem::temp_directory_path() /
+                                              ("maillage-pg-" + std::to_string(::getpid())))
+                                                 .string()
+                                           : m_out;
+        io::StagedOutput out(folder);
 
         auto sites = io::read_sites(m_sites);
         auto zones = io::read_zones(m_zones);
@@ -129,13 +137,22 @@ public:
                           {"site_filter", m_sites.filter},
                           {"zones", m_zones.path},
                           {"format", m_format}};
-        analysis::write_outputs(
-            out, m_format == "gpkg" ? io::VectorFormat::gpkg : io::VectorFormat::geojson, result,
-            sites, zones, m_params, run);
+        analysis::write_outputs(out,
+                                (m_format == "gpkg" || postgis) ? io::VectorFormat::gpkg
+                                                                : io::VectorFormat::geojson,
+                                result, sites, zones, m_params, run);
         const double write_s = seconds_since(tw);
         write_run_record(out, run, sites.report, zones.report, result, read_s, write_s,
                          seconds_since(t0));
-        out.commit();
+        if (postgis) {
+            nlohmann::json record;
+            std::ifstream(out.path("run.json")) >> record;
+            std::ifstream(out.path("summary.json")) >> record["summary"];
+            io::publish_postgis(out.path("maillage.gpkg").string(), m_out, m_pg_schema,
+                                m_run_id.empty() ? m_started_utc : m_run_id, record);
+        } else {
+            out.commit();
+        }
 
         if (!m_quiet) {
             std::ostringstream t;
@@ -154,7 +171,9 @@ public:
               << std::setprecision(2)
               << (d.total > 0 ? 100.0 * result.population_beyond / d.total : 0.0) << " %)";
             log(s.str());
-            log("results in " + m_out + "/");
+            log(postgis ? "results in " + io::redact_connection(m_out) + " (schema " + m_pg_schema +
+                              ", run " + (m_run_id.empty() ? m_started_utc : m_run_id) + ")"
+                        : "results in " + m_out + "/");
         }
         return 0;
     }
@@ -210,7 +229,12 @@ private:
             "format", po::value<std::string>(&m_format)->default_value("geojson"),
             "geojson (one file per layer) or gpkg (one maillage.gpkg)")(
             "qgis-project", po::bool_switch(&m_qgis_project),
-            "also write maillage.qgs, a QGIS project opening every layer, styled");
+            "also write maillage.qgs, a QGIS project opening every layer, styled")(
+            "pg-schema", po::value<std::string>(&m_pg_schema)->default_value("maillage"),
+            "with --out PG:..., the PostgreSQL schema of the tables")(
+            "run-id", po::value<std::string>(&m_run_id),
+            "with --out PG:..., the id of this run in the tables (default: its start time); a "
+            "rerun with the same id replaces its rows");
         m_all.add(in).add(calc).add(outd).add(
             common_options(m_progress, m_no_progress, m_params.threads, m_quiet, m_log_format));
     }
@@ -236,7 +260,12 @@ private:
         nlohmann::ordered_json r;
         r["maillage"] = MAILLAGE_VERSION;
         r["command"] = "analyse";
-        r["arguments"] = m_args;
+        // A PostGIS connection string may hold a password: never written down.
+        auto args = nlohmann::ordered_json::array();
+        for (const auto& a : m_args) {
+            args.push_back(io::redact_connection(a));
+        }
+        r["arguments"] = args;
         r["started_utc"] = m_started_utc;
         r["parameters"] = run.parameters;
         r["parameters"]["threshold_km"] = m_params.threshold_km;
@@ -313,6 +342,8 @@ private:
     std::string m_log_format = "text";
     std::vector<std::string> m_args;
     bool m_qgis_project = false;
+    std::string m_pg_schema = "maillage";
+    std::string m_run_id;
     std::string m_started_utc;
 };
 
