@@ -159,7 +159,7 @@ class TestReportInBrowser(h.CliTestCase):
         log = tmp / "console.log"
         cmd = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                "--no-first-run", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", f"--user-data-dir={tmp / 'profile'}", "--window-size=1000,1600",
+               "--disable-sync", f"--user-data-dir={tmp / 'profile'}", "--window-size=1000,2000",
                "--enable-logging=stderr", "--v=0", f"--screenshot={png}",
                (report / "index.html").as_uri()]
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
@@ -175,6 +175,10 @@ class TestReportInBrowser(h.CliTestCase):
         map_band = rgb[500:1100].reshape(-1, 3)
         self.assertGreater(len({tuple(c) for c in map_band[::53]}), 30, "the map is not drawn")
         self.assertLess(np.all(map_band == 255, axis=1).mean(), 0.8)
+        # The chart: its curve is drawn in #2166ac, below the map.
+        chart_band = rgb[1100:2000].reshape(-1, 3)
+        blue = np.all(np.abs(chart_band.astype(int) - [0x21, 0x66, 0xac]) < 40, axis=1).sum()
+        self.assertGreater(blue, 300, "the coverage curve is not drawn")
         if os.environ.get("MAILLAGE_REPORT_SCREENSHOT"):
             Path(os.environ["MAILLAGE_REPORT_SCREENSHOT"]).write_bytes(png.read_bytes())
 
