@@ -31,12 +31,13 @@ void execute(GDALDataset& ds, const std::string& sql, const std::string& connect
 OGRLayer* table(GDALDataset& ds, const std::string& schema, const std::string& name,
                 OGRFeatureDefn& model, OGRwkbGeometryType type, const OGRSpatialReference* srs,
                 const std::string& connection) {
-    if (OGRLayer* existing = ds.GetLayerByName((schema + "." + name).c_str()); existing != nullptr) {
+    if (OGRLayer* existing = ds.GetLayerByName((schema + "." + name).c_str());
+        existing != nullptr) {
         return existing;
     }
     const std::string schema_opt = "SCHEMA=" + schema;
-    const char* const opts[] = {schema_opt.c_str(), "GEOMETRY_NAME=geom", "FID=fid",
-                                "LAUNDER=NO", nullptr};
+    const char* const opts[] = {schema_opt.c_str(), "GEOMETRY_NAME=geom", "FID=fid", "LAUNDER=NO",
+                                nullptr};
     CPLErrorReset();
     OGRLayer* layer = ds.CreateLayer(name.c_str(), const_cast<OGRSpatialReference*>(srs), type,
                                      const_cast<char**>(opts));
@@ -65,7 +66,8 @@ std::string redact_connection(const std::string& connection) {
 }
 
 void publish_postgis(const std::string& gpkg_path, const std::string& connection,
-                     const std::string& schema, const std::string& run_id, const nlohmann::json& run) {
+                     const std::string& schema, const std::string& run_id,
+                     const nlohmann::json& run) {
     check_identifier(schema, "--pg-schema");
     check_identifier(run_id, "--run-id");
     init_gdal();
@@ -88,7 +90,9 @@ void publish_postgis(const std::string& gpkg_path, const std::string& connection
             }
             OGRLayer* to = table(*ds, schema, name, *from->GetLayerDefn(), from->GetGeomType(),
                                  from->GetSpatialRef(), connection);
-            execute(*ds, "DELETE FROM \"" + schema + "\".\"" + name + "\" WHERE run_id = '" + run_id + "'",
+            execute(*ds,
+                    "DELETE FROM \"" + schema + "\".\"" + name + "\" WHERE run_id = '" + run_id +
+                        "'",
                     connection);
             OGRFeatureDefn* defn = to->GetLayerDefn();
             for (auto& f : *from) {
@@ -108,8 +112,8 @@ void publish_postgis(const std::string& gpkg_path, const std::string& connection
             OGRFieldDefn fd(field, OFTString);
             runs_model.AddFieldDefn(&fd);
         }
-        for (const char* field : {"population_total", "population_beyond", "share_beyond",
-                                  "mean_km", "p90_km"}) {
+        for (const char* field :
+             {"population_total", "population_beyond", "share_beyond", "mean_km", "p90_km"}) {
             OGRFieldDefn fd(field, OFTReal);
             runs_model.AddFieldDefn(&fd);
         }
@@ -129,12 +133,12 @@ void publish_postgis(const std::string& gpkg_path, const std::string& connection
         row->SetField("mean_km", summary.at("distance_km").at("mean").get<double>());
         row->SetField("p90_km", summary.at("distance_km").at("p90").get<double>());
         if (runs->CreateFeature(row.get()) != OGRERR_NONE) {
-            throw runtime_failure(redact_connection(connection) + ": cannot record the run: " +
-                                  gdal_last_error());
+            throw runtime_failure(redact_connection(connection) +
+                                  ": cannot record the run: " + gdal_last_error());
         }
         if (ds->CommitTransaction() != OGRERR_NONE) {
-            throw runtime_failure(redact_connection(connection) + ": commit failed: " +
-                                  gdal_last_error());
+            throw runtime_failure(redact_connection(connection) +
+                                  ": commit failed: " + gdal_last_error());
         }
     } catch (...) {
         ds->RollbackTransaction();

@@ -17,6 +17,7 @@ std::string redact_connection(const std::string& connection);
 /// `schema.runs`. All in one transaction: rows of an earlier run with the same id are replaced,
 /// and a failure leaves every table as it was.
 void publish_postgis(const std::string& gpkg_path, const std::string& connection,
-                     const std::string& schema, const std::string& run_id, const nlohmann::json& run);
+                     const std::string& schema, const std::string& run_id,
+                     const nlohmann::json& run);
 
 } // namespace maillage::io
