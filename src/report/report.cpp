@@ -159,34 +159,10 @@ const Texts english{
     "after",
 };
 
-constexpr std::array<const char*, 6> class_colours = {"#1a9850", "#91cf60", "#d9ef8b",
-                                                      "#fee08b", "#fc8d59", "#d73027"};
-constexpr std::array<const char*, 12> site_colours = {"#e41a1c", "#377eb8", "#4daf4a", "#984ea3",
-                                                      "#ff7f00", "#a65628", "#f781bf", "#1b9e77",
-                                                      "#d95f02", "#7570b3", "#66a61e", "#e6ab02"};
+const auto& class_colours = distance_class_colours();
+const auto& site_colours = network_colours();
 
-std::string esc(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        default:
-            out.push_back(c);
-        }
-    }
-    return out;
-}
+std::string esc(const std::string& s) { return xml_escape(s); }
 
 /// A number as data: no grouping, a decimal point (CSV, SVG coordinates).
 std::string plain(double v, int decimals) {

@@ -2,46 +2,17 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 namespace maillage::report {
 namespace {
 
-// ColorBrewer RdYlGn (6 classes), reversed: near is green, far is red.
-constexpr std::array<const char*, 6> distance_colours = {"26,152,80,255",   "145,207,96,255",
-                                                         "217,239,139,255", "254,224,139,255",
-                                                         "252,141,89,255",  "215,48,39,255"};
-
-// ColorBrewer Set1 and Dark2: distinct colours for the networks.
-constexpr std::array<const char*, 12> category_colours = {
-    "228,26,28,255", "55,126,184,255",  "77,175,74,255",   "152,78,163,255",
-    "255,127,0,255", "166,86,40,255",   "247,129,191,255", "27,158,119,255",
-    "217,95,2,255",  "117,112,179,255", "102,166,30,255",  "230,171,2,255"};
-
-std::string xml_escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        case '\'':
-            out += "&apos;";
-            break;
-        default:
-            out.push_back(c);
-        }
-    }
-    return out;
+/// "#rrggbb" as QGIS's "r,g,b,255".
+std::string qgis_colour(const char* hex) {
+    const unsigned long v = std::strtoul(hex + 1, nullptr, 16);
+    return std::to_string((v >> 16) & 0xff) + "," + std::to_string((v >> 8) & 0xff) + "," +
+           std::to_string(v & 0xff) + ",255";
 }
 
 std::string number(double v) {
@@ -85,6 +56,45 @@ std::string marker_symbol(const std::string& name, const std::string& colour) {
 
 } // namespace
 
+const std::array<const char*, 6>& distance_class_colours() {
+    static const std::array<const char*, 6> colours = {"#1a9850", "#91cf60", "#d9ef8b",
+                                                       "#fee08b", "#fc8d59", "#d73027"};
+    return colours;
+}
+
+const std::array<const char*, 12>& network_colours() {
+    static const std::array<const char*, 12> colours = {"#e41a1c", "#377eb8", "#4daf4a", "#984ea3",
+                                                        "#ff7f00", "#a65628", "#f781bf", "#1b9e77",
+                                                        "#d95f02", "#7570b3", "#66a61e", "#e6ab02"};
+    return colours;
+}
+
+std::string xml_escape(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        case '\'':
+            out += "&apos;";
+            break;
+        default:
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
 std::vector<double> distance_breaks(double threshold_km) {
     const double t = threshold_km > 0 ? threshold_km : 20.0;
     return {0.0, t / 8, t / 4, t / 2, 3 * t / 4, t};
@@ -108,7 +118,8 @@ std::string zones_qml(double threshold_km) {
     }
     o << "   </ranges>\n   <symbols>\n";
     for (std::size_t i = 0; i < breaks.size(); ++i) {
-        o << fill_symbol(std::to_string(i), distance_colours[i], "255,255,255,255", 0.05, "solid");
+        o << fill_symbol(std::to_string(i), qgis_colour(distance_class_colours()[i]),
+                         "255,255,255,255", 0.05, "solid");
     }
     o << "   </symbols>\n  </renderer-v2>\n</qgis>\n";
     return o.str();
@@ -126,7 +137,8 @@ std::string sites_qml(const std::vector<std::string>& types) {
     }
     o << "   </categories>\n   <symbols>\n";
     for (std::size_t i = 0; i < types.size(); ++i) {
-        o << marker_symbol(std::to_string(i), category_colours[i % category_colours.size()]);
+        o << marker_symbol(std::to_string(i),
+                           qgis_colour(network_colours()[i % network_colours().size()]));
     }
     o << "   </symbols>\n  </renderer-v2>\n</qgis>\n";
     return o.str();
