@@ -278,59 +278,44 @@ Run load(const geo::GeosContext& ctx, const fs::path& dir) {
     } catch (const json::exception& e) {
         throw input_error(summary_path.string() + ": not a valid summary: " + e.what());
     }
+    // Every feature with a geometry of one output layer (GeoPackage or GeoJSON run).
     const bool gpkg = fs::exists(dir / "maillage.gpkg");
-    auto open = [&](const std::string& name) {
-        return open_layer_file(gpkg ? dir / "maillage.gpkg" : dir / (name + ".geojson"));
+    auto each = [&](const std::string& name, const auto& fn) {
+        auto ds = open_layer_file(gpkg ? dir / "maillage.gpkg" : dir / (name + ".geojson"));
+        for (auto& f : *layer_of(*ds, name, dir.string())) {
+            const OGRGeometry* g = f->GetGeometryRef();
+            if (g != nullptr && !g->IsEmpty()) {
+                fn(*f, *g);
+            }
+        }
     };
-    {
-        auto ds = open("zones");
-        OGRLayer* layer = layer_of(*ds, "zones", dir.string());
-        for (auto& f : *layer) {
-            const OGRGeometry* g = f->GetGeometryRef();
-            if (g == nullptr || g->IsEmpty()) {
-                continue;
-            }
-            Zone z;
-            z.id = field_text(*f, "zone_id");
-            z.name = field_text(*f, "name");
-            z.group = field_text(*f, "group");
-            z.population = field_double(*f, "population");
-            z.mean_km = field_double(*f, "mean_km");
-            z.pop_beyond = field_double(*f, "pop_beyond");
-            z.lonlat = geos_of(ctx, g);
-            run.zones.push_back(std::move(z));
+    each("zones", [&](OGRFeature& f, const OGRGeometry& g) {
+        Zone z;
+        z.id = field_text(f, "zone_id");
+        z.name = field_text(f, "name");
+        z.group = field_text(f, "group");
+        z.population = field_double(f, "population");
+        z.mean_km = field_double(f, "mean_km");
+        z.pop_beyond = field_double(f, "pop_beyond");
+        z.lonlat = geos_of(ctx, &g);
+        run.zones.push_back(std::move(z));
+    });
+    each("sites", [&](OGRFeature& f, const OGRGeometry& g) {
+        if (wkbFlatten(g.getGeometryType()) == wkbPoint) {
+            run.sites.push_back({field_text(f, "site_id"),
+                                 field_text(f, "name"),
+                                 field_text(f, "type"),
+                                 {g.toPoint()->getX(), g.toPoint()->getY()}});
         }
-    }
-    {
-        auto ds = open("sites");
-        OGRLayer* layer = layer_of(*ds, "sites", dir.string());
-        for (auto& f : *layer) {
-            const OGRGeometry* g = f->GetGeometryRef();
-            if (g == nullptr || wkbFlatten(g->getGeometryType()) != wkbPoint) {
-                continue;
-            }
-            run.sites.push_back({field_text(*f, "site_id"),
-                                 field_text(*f, "name"),
-                                 field_text(*f, "type"),
-                                 {g->toPoint()->getX(), g->toPoint()->getY()}});
-        }
-    }
-    {
-        auto ds = open("underserved");
-        OGRLayer* layer = layer_of(*ds, "underserved", dir.string());
-        for (auto& f : *layer) {
-            const OGRGeometry* g = f->GetGeometryRef();
-            if (g == nullptr || g->IsEmpty()) {
-                continue;
-            }
-            Part p;
-            p.area_km2 = field_double(*f, "area_km2");
-            p.population = field_double(*f, "population");
-            p.max_km = field_double(*f, "max_km");
-            p.lonlat = geos_of(ctx, g);
-            run.parts.push_back(std::move(p));
-        }
-    }
+    });
+    each("underserved", [&](OGRFeature& f, const OGRGeometry& g) {
+        Part p;
+        p.area_km2 = field_double(f, "area_km2");
+        p.population = field_double(f, "population");
+        p.max_km = field_double(f, "max_km");
+        p.lonlat = geos_of(ctx, &g);
+        run.parts.push_back(std::move(p));
+    });
     if (run.zones.empty()) {
         throw input_error(dir.string() + ": the zones layer is empty.");
     }
