@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian 12 (bookworm) packages needed to build and test maillage.
 # Only missing packages are installed; `apt-get update` runs once, and only if something is missing.
-# Usage: scripts/install-deps.sh [--bench]
+# Usage: scripts/install-deps.sh [--test] [--bench]
+#   --test    also install the real programs the tests use: QGIS (PyQGIS), Chromium, PostgreSQL+PostGIS
 #   --bench   also install the tools used by the benchmarks (scipy, pyproj, numpy, time, hyperfine)
 set -euo pipefail
 
@@ -11,19 +12,20 @@ packages=(
     libnanoflann-dev libboost-program-options-dev nlohmann-json3-dev
     googletest libgtest-dev libssl-dev
     python3 python3-gdal python3-pyproj python3-numpy
-    python3-qgis qgis-providers chromium postgresql postgis
 )
+test_packages=(python3-qgis qgis-providers chromium postgresql postgis)
 bench_packages=(python3-scipy python3-pyproj python3-numpy time hyperfine)
 
 for arg in "$@"; do
     case "$arg" in
+        --test) packages+=("${test_packages[@]}") ;;
         --bench) packages+=("${bench_packages[@]}") ;;
         -h|--help)
-            sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'
+            sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
             exit 0
             ;;
         *)
-            echo "install-deps.sh: unknown argument: $arg (usage: $0 [--bench])" >&2
+            echo "install-deps.sh: unknown argument: $arg (usage: $0 [--test] [--bench])" >&2
             exit 2
             ;;
     esac

@@ -31,6 +31,8 @@ else
 fi
 export BUILD_DIR BUILD_TYPE CMAKE_EXTRA
 
+# The tests drive real programs: QGIS, Chromium and a PostgreSQL/PostGIS server.
+bash scripts/install-deps.sh --test
 bash scripts/build.sh
 
 exec ctest --test-dir "$BUILD_DIR" --output-on-failure -j2
