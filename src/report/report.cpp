@@ -325,6 +325,26 @@ Run load(const geo::GeosContext& ctx, const fs::path& dir) {
 // ---------------------------------------------------------------------------------------------
 // Drawing.
 
+/// Bounding box grown geometry by geometry.
+struct Extent {
+    double x0 = INFINITY;
+    double y0 = INFINITY;
+    double x1 = -INFINITY;
+    double y1 = -INFINITY;
+    void add(const geo::GeosContext& ctx, const GEOSGeometry* g) {
+        double a = 0.0;
+        double b = 0.0;
+        double c = 0.0;
+        double d = 0.0;
+        if (GEOSGeom_getExtent_r(ctx.get(), g, &a, &b, &c, &d) == 1) {
+            x0 = std::min(x0, a);
+            y0 = std::min(y0, b);
+            x1 = std::max(x1, c);
+            y1 = std::max(y1, d);
+        }
+    }
+};
+
 struct Frame {
     double min_x = 0.0;
     double max_y = 0.0;
@@ -387,28 +407,21 @@ std::string map_svg(const geo::GeosContext& ctx, Run& run, const geo::EqualAreaP
                     double threshold_km, const Texts& t, bool fr) {
     const auto h = ctx.get();
     // Projected, simplified for the screen (topology of each polygon preserved).
-    double x0 = INFINITY;
-    double y0 = INFINITY;
-    double x1 = -INFINITY;
-    double y1 = -INFINITY;
     auto project = [&](const GEOSGeometry* g) {
         return geo::transform_xy(ctx, g, [&](double x, double y) {
             const auto p = proj.forward(geo::LonLat{x, y});
             return std::pair{p.x, p.y};
         });
     };
+    Extent e;
     for (auto& z : run.zones) {
         z.xy = project(z.lonlat.get());
-        double a = 0.0;
-        double b = 0.0;
-        double c = 0.0;
-        double d = 0.0;
-        GEOSGeom_getExtent_r(h, z.xy.get(), &a, &b, &c, &d);
-        x0 = std::min(x0, a);
-        y0 = std::min(y0, b);
-        x1 = std::max(x1, c);
-        y1 = std::max(y1, d);
+        e.add(ctx, z.xy.get());
     }
+    const double x0 = e.x0;
+    const double y0 = e.y0;
+    const double x1 = e.x1;
+    const double y1 = e.y1;
     Frame f;
     f.width = 900.0;
     f.scale = f.width / std::max(1.0, x1 - x0);
@@ -533,24 +546,16 @@ std::string map_svg(const geo::GeosContext& ctx, Run& run, const geo::EqualAreaP
 std::string small_map_svg(const geo::GeosContext& ctx, const Run& run, const std::string& group,
                           double threshold_km) {
     const auto h = ctx.get();
-    double x0 = INFINITY;
-    double y0 = INFINITY;
-    double x1 = -INFINITY;
-    double y1 = -INFINITY;
+    Extent e;
     for (const auto& z : run.zones) {
-        if (z.group != group || !z.xy) {
-            continue;
+        if (z.group == group && z.xy) {
+            e.add(ctx, z.xy.get());
         }
-        double a = 0.0;
-        double b = 0.0;
-        double c = 0.0;
-        double d = 0.0;
-        GEOSGeom_getExtent_r(h, z.xy.get(), &a, &b, &c, &d);
-        x0 = std::min(x0, a);
-        y0 = std::min(y0, b);
-        x1 = std::max(x1, c);
-        y1 = std::max(y1, d);
     }
+    const double x0 = e.x0;
+    const double y0 = e.y0;
+    const double x1 = e.x1;
+    const double y1 = e.y1;
     if (!std::isfinite(x0)) {
         return {};
     }
@@ -679,7 +684,19 @@ void write_file(io::StagedOutput& out, const std::string& name, const std::strin
 
 } // namespace
 
+void build_report_checked(const ReportOptions& o);
+
 void build_report(const ReportOptions& o) {
+    try {
+        build_report_checked(o);
+    } catch (const json::exception& e) {
+        // A summary.json that lacks a figure: from another tool or another version.
+        throw input_error(o.run_dir + "/summary.json: " + e.what() +
+                          ". Give --run a folder written by this version of maillage analyse.");
+    }
+}
+
+void build_report_checked(const ReportOptions& o) {
     if (o.lang != "fr" && o.lang != "en") {
         throw usage_error("--lang must be fr or en (got '" + o.lang + "').");
     }

@@ -97,6 +97,25 @@ class TestReport(h.CliTestCase):
         self.assertEqual(ys, sorted(ys, reverse=True), "the curve only rises")
 
 
+class TestReportErrors(h.CliTestCase):
+    def test_folder_that_is_not_a_run(self):
+        tmp = h.make_tempdir(self)
+        r = h.run("report", "--run", tmp, "--out", tmp / "report")
+        self.assertEqual(r.returncode, 1, r)
+        self.assertIn("summary.json", r.stderr)
+        self.assertFalse((tmp / "report").exists(), "a failed report leaves no folder behind")
+
+    def test_summary_without_its_figures(self):
+        tmp = h.make_tempdir(self)
+        h.run_ok(self, "analyse", "--zones", h.DATA / "zones_small.geojson", "--sites",
+                 h.DATA / "sites_small.csv", "--grid-m", 500, "--out", tmp / "run", "--no-progress")
+        (tmp / "run" / "summary.json").write_text('{"parameters": {}}')
+        r = h.run("report", "--run", tmp / "run", "--out", tmp / "report")
+        self.assertEqual(r.returncode, 1, r)
+        self.assertIn("threshold_km", r.stderr)
+        self.assertNotIn("internal error", r.stderr)
+
+
 class TestReportComparison(h.CliTestCase):
     """The previous run lacks the CIOs: the report must find them opened, and the communes whose
     mean distance fell, as recomputed here from the two zones layers."""
