@@ -96,14 +96,12 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
     for (const auto& s : sites) {
         site_pos.push_back(s.position);
     }
-    const index::SiteIndex idx(site_pos);
+    index::SiteIndex idx(site_pos);
     timer.lap("index");
 
     // 2. Projection, zones, grid.
-    {
-        const auto pts = sample_points(ctx, zones);
-        r.projection = geo::EqualAreaProjection::centred_on(pts);
-    }
+    const auto area_pts = sample_points(ctx, zones);
+    r.projection = geo::EqualAreaProjection::centred_on(area_pts);
     report("grid", 0.0);
     const auto projected = project_zones(ctx, zones, r.projection);
     r.grid = build_grid(ctx, zones, projected, params.grid_m);
@@ -135,35 +133,20 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
     std::vector<double> cell_m(ncells, 0.0);
     std::vector<std::uint32_t> cell_site(ncells, 0);
     report("distances", 0.0);
+    // A bucket table over the study area answers the cell queries without walking the tree.
+    idx.prepare(area_pts, 0.05, ncells);
     int rows_done = 0;
 #pragma omp parallel
     {
         const auto t = omp_get_thread_num();
-        const auto proj = r.projection.clone();
-        std::vector<double> xs;
-        std::vector<double> ys;
-        std::vector<std::size_t> cells;
 #pragma omp for schedule(dynamic, 4)
         for (int row = 0; row < grid.height; ++row) {
-            xs.clear();
-            ys.clear();
-            cells.clear();
             const std::size_t base =
                 static_cast<std::size_t>(row) * static_cast<std::size_t>(grid.width);
             for (int col = 0; col < grid.width; ++col) {
                 const std::size_t c = base + static_cast<std::size_t>(col);
                 if (grid.zone[c] >= 0) {
-                    const auto xy = grid.centre(c);
-                    xs.push_back(xy.x);
-                    ys.push_back(xy.y);
-                    cells.push_back(c);
-                }
-            }
-            if (!cells.empty()) {
-                proj.inverse(xs, ys);
-                for (std::size_t k = 0; k < cells.size(); ++k) {
-                    const std::size_t c = cells[k];
-                    const auto hit = idx.nearest({xs[k], ys[k]});
+                    const auto hit = idx.nearest_ecef(r.projection.inverse_ecef(grid.centre(c)));
                     cell_m[c] = hit.distance_m;
                     cell_site[c] = hit.site;
                     r.cell_km[c] = static_cast<float>(hit.distance_m / 1000.0);

@@ -32,6 +32,12 @@ double geodesic_distance_m(LonLat a, LonLat b) {
     return s12;
 }
 
+namespace {
+
+double series_distance_m(const Ecef& ea, const Ecef& eb, double c2);
+
+} // namespace
+
 double geodesic_distance_m(LonLat a, const Ecef& ea, LonLat b, const Ecef& eb) {
     const double dx = eb.x - ea.x;
     const double dy = eb.y - ea.y;
@@ -40,6 +46,33 @@ double geodesic_distance_m(LonLat a, const Ecef& ea, LonLat b, const Ecef& eb) {
     if (c2 > short_chord_m * short_chord_m) {
         return geodesic_distance_m(a, b);
     }
+    return series_distance_m(ea, eb, c2);
+}
+
+double geodesic_distance_m(const Ecef& ea, LonLat b, const Ecef& eb) {
+    const double dx = eb.x - ea.x;
+    const double dy = eb.y - ea.y;
+    const double dz = eb.z - ea.z;
+    const double c2 = dx * dx + dy * dy + dz * dz;
+    if (c2 > short_chord_m * short_chord_m) {
+        return geodesic_distance_m(to_lonlat(ea), b);
+    }
+    return series_distance_m(ea, eb, c2);
+}
+
+LonLat to_lonlat(const Ecef& e) {
+    constexpr double e2 = wgs84_f * (2.0 - wgs84_f);
+    const double p = std::sqrt(e.x * e.x + e.y * e.y);
+    return {std::atan2(e.y, e.x) * 180.0 / std::numbers::pi,
+            std::atan2(e.z, (1.0 - e2) * p) * 180.0 / std::numbers::pi};
+}
+
+namespace {
+
+double series_distance_m(const Ecef& ea, const Ecef& eb, double c2) {
+    const double dx = eb.x - ea.x;
+    const double dy = eb.y - ea.y;
+    const double dz = eb.z - ea.z;
     if (c2 == 0.0) {
         return 0.0;
     }
@@ -71,6 +104,8 @@ double geodesic_distance_m(LonLat a, const Ecef& ea, LonLat b, const Ecef& eb) {
     const double ck2 = c2 * k * k;
     return std::sqrt(c2) * (1.0 + ck2 / 24.0 + 3.0 * ck2 * ck2 / 640.0);
 }
+
+} // namespace
 
 LonLat geodesic_destination(LonLat from, double azimuth_deg, double distance_m) {
     double lat2 = 0.0;

@@ -16,7 +16,9 @@ struct XY {
 /// A Lambert azimuthal equal-area projection (WGS84 ellipsoid, metres) centred on the data, used
 /// for areas and population grids. It preserves areas everywhere and is continuous across the
 /// antimeridian and over the poles, so no projection has to be chosen by the user.
-/// One instance is not thread-safe; `clone()` gives each thread its own.
+/// The forward projection goes through PROJ: one instance is not thread-safe there, and
+/// `clone()` gives each thread its own. The inverse is maillage's own closed form (exact to
+/// rounding, tested against PROJ's forward) and is thread-safe.
 class EqualAreaProjection {
 public:
     /// Centre on (lon_0, lat_0).
@@ -35,6 +37,9 @@ public:
 
     [[nodiscard]] XY forward(LonLat p) const;
     [[nodiscard]] LonLat inverse(XY p) const;
+    /// ECEF coordinates of the point at p (as geo::to_ecef(inverse(p)) to ~1e-9 m), without
+    /// the trigonometry a longitude and latitude need: the hot loop of the grid.
+    [[nodiscard]] Ecef inverse_ecef(XY p) const;
     /// In place, for arrays: x holds lon (degrees) on input and easting on output, etc.
     void forward(std::span<double> x, std::span<double> y) const;
     void inverse(std::span<double> x, std::span<double> y) const;
@@ -45,6 +50,7 @@ public:
     [[nodiscard]] std::string proj_string() const;
 
 private:
+    void inverse_core(XY p, LonLat* lonlat, Ecef* ecef) const;
     struct Impl;
     std::unique_ptr<Impl> m_impl;
     double m_lon_0 = 0.0;

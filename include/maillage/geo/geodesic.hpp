@@ -37,6 +37,14 @@ Ecef to_ecef(LonLat p);
 /// geodesic_distance_m (PROJ). Tested against GeographicLib figures.
 double geodesic_distance_m(LonLat a, const Ecef& ea, LonLat b, const Ecef& eb);
 
+/// Same, for a first point known only by its ECEF coordinates (on the ellipsoid): its longitude
+/// and latitude are derived (see to_lonlat) only for lines too long for the series.
+double geodesic_distance_m(const Ecef& ea, LonLat b, const Ecef& eb);
+
+/// Longitude and latitude of a point on the ellipsoid surface (h = 0) from its ECEF
+/// coordinates: closed form, since tan(lat) = z / ((1 - e^2) p) there.
+LonLat to_lonlat(const Ecef& e);
+
 /// Chord length up to which the series above is used.
 inline constexpr double short_chord_m = 100000.0;
 

@@ -34,8 +34,24 @@ public:
 
     [[nodiscard]] std::size_t size() const;
 
+    /// Speeds up the many queries to come over an area: builds a table of buckets (a square grid
+    /// on the gnomonic projection centred on `area`, over its bounding box widened by
+    /// `margin_deg`), each with the few sites that can be nearest to any point inside it. A
+    /// query then scans its bucket's list instead of walking the tree; queries outside the table
+    /// walk the tree as before. Results are exactly the same either way.
+    /// Not thread-safe: call before the queries. `expected_queries` sizes the table (a table
+    /// costs about as much to build as a few queries per bucket); with few queries it is skipped.
+    void prepare(std::span<const geo::LonLat> area, double margin_deg,
+                 std::size_t expected_queries);
+
+    /// Number of buckets of the table built by prepare() (0 if none), for tests and logs.
+    [[nodiscard]] std::size_t bucket_count() const;
+
     /// Nearest site. Requires size() > 0.
     [[nodiscard]] Hit nearest(geo::LonLat p) const;
+    /// Nearest site of a point given by its ECEF coordinates (on the ellipsoid), for hot loops
+    /// that have them without the longitude and latitude (see EqualAreaProjection::inverse_ecef).
+    [[nodiscard]] Hit nearest_ecef(const geo::Ecef& e) const;
 
     /// The k nearest sites (fewer if the index holds fewer), by distance then position.
     [[nodiscard]] std::vector<Hit> k_nearest(geo::LonLat p, std::size_t k) const;

@@ -79,10 +79,28 @@ struct Setting {
     std::vector<double> radii;
 };
 
+/// The bucket table of prepare() gives exactly the tree's answers, inside the table and out (it
+/// is built over the sites' box, and some queries fall outside it), for lon/lat and ECEF queries.
+void check_bucket_table(const Setting& s, const SiteIndex& tree) {
+    SiteIndex table(s.sites);
+    table.prepare(s.sites, 0.01, 1U << 30);
+    EXPECT_GT(table.bucket_count(), 0U);
+    for (const auto& q : s.queries) {
+        const Hit a = tree.nearest(q);
+        const Hit b = table.nearest(q);
+        EXPECT_EQ(a.site, b.site) << where(q);
+        EXPECT_EQ(a.distance_m, b.distance_m) << where(q);
+        const Hit c = table.nearest_ecef(maillage::geo::to_ecef(q));
+        EXPECT_EQ(a.site, c.site) << where(q);
+        EXPECT_NEAR(a.distance_m, c.distance_m, 1e-6) << where(q);
+    }
+}
+
 void check_setting(const Setting& s) {
     SCOPED_TRACE(s.name);
     const SiteIndex idx(s.sites);
     ASSERT_EQ(idx.size(), s.sites.size());
+    check_bucket_table(s, idx);
     std::size_t within_found = 0;
     for (const auto& q : s.queries) {
         const auto bf = brute_force(s.sites, q);
@@ -175,6 +193,37 @@ TEST(SiteIndex, AuraRegionMatchesBruteForce) {
               uniform_box(rng, 5000, 2.5, 7.5, 44.0, 46.8),
               {5000.0, 20000.0}};
     check_setting(s);
+}
+
+TEST(SiteIndex, DenseBucketTableMatchesBruteForce) {
+    // Many sites and small buckets (the table has about 16 per site): every query's bucket list
+    // must hold its nearest site, checked against brute force directly.
+    std::mt19937_64 rng(11);
+    const auto sites = uniform_box(rng, 800, 4.0, 5.0, 45.0, 45.7);
+    auto queries = uniform_box(rng, 3000, 3.9, 5.1, 44.9, 45.8);
+    SiteIndex table(sites);
+    table.prepare(sites, 0.05, 1U << 30);
+    ASSERT_GT(table.bucket_count(), 5000U);
+    for (const auto& q : queries) {
+        const auto bf = brute_force(sites, q);
+        const Hit h = table.nearest_ecef(maillage::geo::to_ecef(q));
+        EXPECT_NEAR(h.distance_m, bf[0].distance_m, 1e-6) << where(q);
+        if (h.site != bf[0].site) {
+            EXPECT_NEAR(maillage::geo::geodesic_distance_m(q, sites[h.site]), bf[0].distance_m,
+                        mm)
+                << where(q);
+        }
+    }
+}
+
+TEST(SiteIndex, BucketTableIsSkippedForFewQueries) {
+    std::mt19937_64 rng(12);
+    const auto sites = uniform_box(rng, 100, 4.0, 5.0, 45.0, 45.7);
+    SiteIndex idx(sites);
+    idx.prepare(sites, 0.05, 100);
+    EXPECT_EQ(idx.bucket_count(), 0U);
+    idx.prepare(sites, 0.05, 1000000);
+    EXPECT_GT(idx.bucket_count(), 0U);
 }
 
 TEST(SiteIndex, AcrossTheAntimeridianMatchesBruteForce) {
