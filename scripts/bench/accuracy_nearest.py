@@ -5,7 +5,8 @@ For a fixed random sample of the points (seeded), the WGS84 geodesic distance fr
 point to every site is computed with pyproj.Geod.inv (vectorised); the true nearest distance is
 the minimum. For each tool's output CSV:
   - distance error = |reported distance - true nearest distance| (m); it includes the output's
-    rounding (4 decimals of km: up to 0.05 m);
+    rounding (maillage and peer_ckdtree: 4 decimals of km, up to 0.05 m; QGIS and PostGIS write
+    full precision);
   - wrong nearest = the reported site is farther than the true nearest by more than 1 mm (ties
     within 1 mm, e.g. sites sharing coordinates, do not count), or no site was reported.
 
@@ -15,8 +16,10 @@ site is farther than the other by more than 1 mm are counted for each tool.
 
 Usage: accuracy_nearest.py --points P.csv --sites S.csv --sample 20000 --seed 7
                            --tool NAME=OUT.csv [--tool ...] [--pair A B] --json RESULT.json
-Tool CSVs need an id column, then nearest_site_id/nearest_km (maillage, peer_ckdtree) or
-HubName/HubDist (QGIS "Distance to nearest hub", distances in km).
+Tool CSVs need an id column, then a site column and a distance column: nearest_site_id with
+nearest_km (maillage, peer_ckdtree) or nearest_m (peer_postgis), or HubName with HubDist (QGIS
+"Distance to nearest hub"; its unit is the UNIT parameter of the QGIS run: --hubdist-unit, metres
+unless told km).
 """
 import argparse
 import csv
@@ -28,7 +31,8 @@ import numpy as np
 from pyproj import Geod
 
 SITE_COLS = ("nearest_site_id", "HubName")
-KM_COLS = ("nearest_km", "HubDist")
+# Distance columns and their size in metres; HubDist's is set from --hubdist-unit.
+DIST_COLS = {"nearest_km": 1000.0, "nearest_m": 1.0, "HubDist": 1.0}
 
 
 def read_sites(path):
@@ -51,7 +55,7 @@ def brute_force(lon, lat, slon, slat, chunk=200):
 
 def evaluate(path, sample_ids, d, dmin, site_index):
     pos = {int(i): k for k, i in enumerate(sample_ids)}
-    reported_km = np.full(len(sample_ids), np.nan)
+    reported_m = np.full(len(sample_ids), np.nan)
     chosen = np.full(len(sample_ids), -1, dtype=np.int64)
     seen = np.zeros(len(sample_ids), dtype=bool)  # sampled points present in this output
     with open(path, newline="", encoding="utf-8") as f:
@@ -59,20 +63,21 @@ def evaluate(path, sample_ids, d, dmin, site_index):
         header = next(r)
         i_id = header.index("id")
         i_site = next((header.index(c) for c in SITE_COLS if c in header), None)
-        i_km = next((header.index(c) for c in KM_COLS if c in header), None)
-        if i_site is None or i_km is None:
+        dist_col = next((c for c in DIST_COLS if c in header), None)
+        if i_site is None or dist_col is None:
             sys.exit(f"accuracy_nearest.py: {path}: no site/distance columns in {header}")
+        i_dist, to_m = header.index(dist_col), DIST_COLS[dist_col]
         for row in r:
             k = pos.get(int(float(row[i_id])))
             if k is None:
                 continue
             seen[k] = True
-            if row[i_km] != "":
-                reported_km[k] = float(row[i_km])
+            if row[i_dist] != "":
+                reported_m[k] = float(row[i_dist]) * to_m
             chosen[k] = site_index.get(row[i_site], -1)
     present = seen
-    found = present & np.isfinite(reported_km) & (chosen >= 0)
-    err = np.abs(reported_km[found] * 1000.0 - dmin[found])
+    found = present & np.isfinite(reported_m) & (chosen >= 0)
+    err = np.abs(reported_m[found] - dmin[found])
     rows = np.nonzero(found)[0]
     excess = d[rows, chosen[found]] - dmin[found]
     missing = int(np.count_nonzero(present & ~found))
@@ -127,8 +132,11 @@ def main():
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--tool", action="append", default=[], help="NAME=OUT.csv")
     ap.add_argument("--pair", nargs=2, metavar=("A", "B"), help="compare two tools on every point")
+    ap.add_argument("--hubdist-unit", choices=("m", "km"), default="m",
+                    help="unit of QGIS's HubDist column (the UNIT of the QGIS run): m (UNIT=0) or km (UNIT=3)")
     ap.add_argument("--json", required=True)
     a = ap.parse_args()
+    DIST_COLS["HubDist"] = 1000.0 if a.hubdist_unit == "km" else 1.0
 
     t0 = time.perf_counter()
     data = np.loadtxt(a.points, delimiter=",", skiprows=1, dtype=np.float64, ndmin=2)

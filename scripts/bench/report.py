@@ -2,7 +2,8 @@
 """Write bench/results.md from what scripts/bench.sh left in bench/tmp/, and print its main table.
 
 Inputs (in --tmp): runs.tsv (one line per timed run or step), the tools' stderr logs,
-accuracy.json (accuracy_nearest.py), raster-<grid>.json (compare_rasters.py), meta.env, free.txt.
+accuracy.json (accuracy_nearest.py), raster-<grid>.json (compare_rasters.py), meta.env, free.txt,
+failed.tsv (peers' runs that failed, if any).
 Figures are medians over the repetitions; a run made of several steps (the GDAL pipeline) has
 the sum of its steps' wall times and the largest of their peak memories.
 """
@@ -20,6 +21,8 @@ from osgeo import gdal
 gdal.UseExceptions()
 
 TIMINGS = re.compile(r"timings \(s\): (.*?); total ([0-9.]+)")
+BACKEND_PEAK = re.compile(r"backend peak ([0-9.]+) MiB")
+WORKERS_PLANNED = re.compile(r"parallel workers planned ([0-9]+)")
 
 
 def median(xs):
@@ -27,13 +30,17 @@ def median(xs):
     return statistics.median(xs) if xs else None
 
 
+def read_text(path):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
 def phases(stderr_path):
     """{phase: seconds} from a 'timings (s): a 1.0, b 2.0; total 3.0' line."""
-    try:
-        with open(stderr_path, encoding="utf-8", errors="replace") as f:
-            text = f.read()
-    except OSError:
-        return {}
+    text = read_text(stderr_path)
     m = TIMINGS.search(text)
     if not m:
         return {}
@@ -63,11 +70,19 @@ def load_runs(path):
             rep["sys"] += float(row["sys_s"])
             rep["other"] += float(row.get("other_cpu_s") or 0.0)
             rep["steps"][row["step"]] = {"wall": wall, "phases": phases(row["stderr"])}
+            # peer_postgis.py: the server process's peak memory and the parallel workers planned.
+            text = read_text(row["stderr"]) if row["tool"] == "postgis" else ""
+            m = BACKEND_PEAK.search(text)
+            rep["backend_peak"] = float(m.group(1)) if m else None
+            m = WORKERS_PLANNED.search(text)
+            rep["workers_planned"] = int(m.group(1)) if m else None
     for r in runs.values():
         reps = list(r["reps"].values())
         r["n"] = len(reps)
         r["wall"] = median([x["wall"] for x in reps])
         r["rss_mib"] = median([x["rss"] for x in reps]) / 1024.0
+        r["backend_peak_mib"] = median([x.get("backend_peak") for x in reps])
+        r["workers_planned"] = sorted({x["workers_planned"] for x in reps if x.get("workers_planned") is not None})
         r["cpu"] = median([x["user"] + x["sys"] for x in reps])
         # Cores used on average by other processes during the run.
         r["other_cores"] = median([x["other"] / x["wall"] if x["wall"] > 0 else 0.0 for x in reps])
@@ -118,11 +133,17 @@ def ferr(x):
     return f"{x:.3f}" if x < 10 else f"{x:.1f}"
 
 
-def size_label(size, cells=None):
-    if size == "100k":
-        return "100,000 points"
-    if size == "1m":
-        return "1,000,000 points"
+def size_points(size):
+    """Point count of a nearest size label (10k, 100k, 1m), else None."""
+    m = re.fullmatch(r"([0-9]+)([km]?)", size)
+    if not m:
+        return None
+    return int(m.group(1)) * {"": 1, "k": 1_000, "m": 1_000_000}[m.group(2)]
+
+
+def size_label(size, cells=None, task="nearest"):
+    if task == "nearest":
+        return f"{size_points(size):,} points"
     return f"{size} m grid ({cells:,} cells)" if cells else f"{size} m grid"
 
 
@@ -151,13 +172,14 @@ def main():
     grids = sorted({r["size"] for r in runs.values() if r["task"] == "analyse"}, key=lambda g: -float(g))
     rasters = {g: load_json(os.path.join(a.tmp, f"raster-{g}.json")) for g in grids}
     cells = {g: study_cells(a.tmp, g, rasters) for g in grids}
-    qgis_installed = bool(meta.get("qgis"))
-
     reps = max((r["n"] for r in runs.values()), default=0)
     header = ["tool", "task", "size", "threads", f"wall s (median of {reps})", "peak MiB", "points/s",
               "ratio to maillage", "max error m", "p99 error m", "wrong nearest"]
     rows = []
     findings = []
+    failed = set()
+    for line in read_text(os.path.join(a.tmp, "failed.tsv")).splitlines():
+        failed.add(line.split("\t")[0])
 
     def acc_cols(name):
         t = acc["tools"].get(name)
@@ -165,28 +187,80 @@ def main():
             return ["—", "—", "—"]
         return [ferr(t["max_error_m"]), ferr(t["p99_error_m"]), f"{t['wrong_nearest']} / {t['n']:,}"]
 
-    # Nearest site.
+    def fwall(r, wall=None):
+        text = fs(r["wall"] if wall is None else wall)
+        if r["n"] < reps:
+            text += f" ({r['n']} run{'s' if r['n'] > 1 else ''})"
+        return text
+
+    # Nearest site. Sizes in increasing order; threads 1, then all cores.
+    sizes = sorted({r["size"] for r in runs.values() if r["task"] == "nearest"}, key=size_points)
+    threads = ["1"] + ([nproc] if nproc != "1" else [])
+    peers_run = meta.get("peers", "ckdtree postgis qgis").split()
+    status = {"ckdtree": "ok" if "ckdtree" in peers_run else "not run (not in BENCH_PEERS)",
+              "postgis": meta.get("postgis_status", "not run"),
+              "qgis": meta.get("qgis_status", "ok" if meta.get("qgis") else "not installed")}
+    qgis_max = int(meta.get("qgis_max_points", "0") or 0)
     names = {"maillage": "maillage nearest", "ckdtree": "scipy cKDTree (ECEF) + pyproj Geod",
-             "qgis": "QGIS Distance to nearest hub"}
-    for size, n_points in (("100k", 100_000), ("1m", 1_000_000)):
-        for th in ("1", nproc):
+             "postgis": "PostGIS: COPY, GiST, KNN <-> (degrees), ST_Distance (geography)",
+             "postgis-query": "PostGIS, the KNN query alone",
+             "qgis": "QGIS Distance to nearest hub (points)"}
+    task = "nearest site + distance"
+    empty = ["—"] * 6
+
+    def pg_threads(r):
+        """Threads a PostGIS run used: its server process and the parallel workers planned (or "1"
+        when the run failed: its "failed" row goes with one thread)."""
+        if r is None or not r["workers_planned"]:
+            return "1"
+        return str(1 + max(r["workers_planned"]))
+
+    for size in sizes:
+        n_points = size_points(size)
+        for th in threads:
             ref = runs.get(f"nearest.maillage.{size}.t{th}")
-            for tool in ("maillage", "ckdtree", "qgis"):
-                r = runs.get(f"nearest.{tool}.{size}.t{th}")
+            for tool in ("maillage", "ckdtree", "postgis", "qgis"):
+                rid = f"nearest.{tool}.{size}.t{th}"
+                acc_name = f"{tool}-{size}-t{th}"
+                if tool == "postgis":
+                    # One run per size, parallel query allowed: its row goes with the threads it used
+                    # (1 + the parallel workers the planner planned).
+                    rid = f"nearest.postgis.{size}.tauto"
+                    acc_name = f"postgis-{size}-tauto"
+                    if pg_threads(runs.get(rid)) != th:
+                        continue
+                r = runs.get(rid)
                 label = names[tool]
-                if tool == "qgis":
-                    if size != "100k" or th != "1":
-                        continue
-                    if not qgis_installed:
-                        rows.append([label, "nearest site + distance", size_label(size), "1", "not installed",
-                                     "—", "—", "—", "—", "—", "—"])
-                        continue
+                if tool == "qgis" and th != "1":
+                    continue  # single-threaded
+                if tool != "maillage" and status[tool] != "ok":
+                    continue  # one row below says why
                 if r is None:
+                    if rid in failed:
+                        rows.append([label, task, size_label(size), th, "failed (see bench/tmp/logs)"] + empty)
+                    elif tool == "qgis" and n_points > qgis_max:
+                        rows.append([label, task, size_label(size), th,
+                                     f"not run (over BENCH_QGIS_MAX_POINTS = {qgis_max:,})"] + empty)
                     continue
                 ratio = r["wall"] / ref["wall"] if ref else None
-                rows.append([label, "nearest site + distance", size_label(size), th, fs(r["wall"]),
-                             fint(r["rss_mib"]), fint(n_points / r["wall"]), fs(ratio)]
-                            + acc_cols(f"{tool}-{size}-t{th}"))
+                peak = r["backend_peak_mib"] if tool == "postgis" else r["rss_mib"]
+                rows.append([label, task, size_label(size), th, fwall(r), fint(peak), fint(n_points / r["wall"]),
+                             fs(ratio)] + acc_cols(acc_name))
+                if tool in ("postgis", "qgis") and ref and r["wall"] < ref["wall"]:  # ckdtree: below
+                    findings.append(f"- nearest, {size_label(size)}, {th} thread(s): {label} ({r['wall']:.2f} s) is "
+                                    f"faster than maillage ({ref['wall']:.2f} s), whole processes.")
+                if tool == "postgis":
+                    q = r["phases"].get("query")
+                    mq = ref["phases"].get("query with distances") if ref else None
+                    rows.append([names["postgis-query"], task + ", query only", size_label(size), th,
+                                 fwall(r, q), "—", fint(n_points / q if q else None),
+                                 fs(q / mq if q and mq else None)] + acc_cols(acc_name))
+                    if q and mq and q < mq:
+                        findings.append(f"- nearest, {size_label(size)}, {th} thread(s): PostGIS's KNN query "
+                                        f"({q:.2f} s) is faster than maillage's query phase ({mq:.2f} s).")
+    for tool in ("ckdtree", "postgis", "qgis"):
+        if status[tool] != "ok":
+            rows.append([names[tool], task, "—", "—", status[tool].split(" (")[0]] + empty)
 
     # Distance raster: maillage's distances phase vs the GDAL proximity pipeline.
     for g in grids:
@@ -198,11 +272,11 @@ def main():
         d = m["phases"].get("distances")
         selfc = rj.get("maillage_vs_brute_force", {})
         rows.append(["maillage analyse, distances phase", "distance raster (exact geodesic)",
-                     size_label(g, cells[g]), nproc, fs(d), "—", fint(cells[g] / d if d else None), "1.00",
+                     size_label(g, cells[g], task="raster"), nproc, fs(d), "—", fint(cells[g] / d if d else None), "1.00",
                      ferr(selfc.get("max_error_m")), ferr(selfc.get("p99_error_m")), "—"])
         pe = rj.get("proximity_vs_maillage", {})
         rows.append(["gdal_rasterize + gdal_proximity.py", "distance raster (planar, site snapped to cell)",
-                     size_label(g, cells[g]), "1", fs(p["wall"]), fint(p["rss_mib"]),
+                     size_label(g, cells[g], task="raster"), "1", fs(p["wall"]), fint(p["rss_mib"]),
                      fint(cells[g] / p["wall"] if cells[g] else None), fs(p["wall"] / d if d else None),
                      ferr(pe.get("max_error_m")), ferr(pe.get("p99_error_m")), "—"])
 
@@ -212,7 +286,7 @@ def main():
         if m is None:
             continue
         selfc = (rasters.get(g) or {}).get("maillage_vs_brute_force", {})
-        rows.append(["maillage analyse", "full analysis (shipped data, 470 sites)", size_label(g, cells[g]), nproc,
+        rows.append(["maillage analyse", "full analysis (shipped data, 470 sites)", size_label(g, cells[g], task="raster"), nproc,
                      fs(m["wall"]), fint(m["rss_mib"]), fint(cells[g] / m["wall"] if cells[g] else None), "—",
                      ferr(selfc.get("max_error_m")), ferr(selfc.get("p99_error_m")), "—"])
 
@@ -234,8 +308,8 @@ def main():
 
     # Phase timings: nearest.
     nphase_rows = []
-    for size in ("100k", "1m"):
-        for th in ("1", nproc):
+    for size in sizes:
+        for th in threads:
             m = runs.get(f"nearest.maillage.{size}.t{th}")
             c = runs.get(f"nearest.ckdtree.{size}.t{th}")
             if not m:
@@ -271,8 +345,93 @@ def main():
                     "read and write points", "total", "peer read", "peer index", "peer query with distances",
                     "peer write", "peer total", "query ratio peer/maillage", "I/O ratio peer/maillage"], nphase_rows)
 
+    # Phase timings: PostGIS.
+    pg_rows = []
+    for size in sizes:
+        r = runs.get(f"nearest.postgis.{size}.tauto")
+        if r:
+            p = r["phases"]
+            pg_rows.append([size_label(size), pg_threads(r), ", ".join(str(w) for w in r["workers_planned"]) or "?"]
+                           + [fs(p.get(k), 3) for k in ("connect", "load", "index", "query", "export", "total")]
+                           + [fs(r["wall"]), fint(r["backend_peak_mib"]), fint(r["rss_mib"])])
+    pgphase = table(["size", "threads", "parallel workers planned", "connect", "load (CREATE, COPY)",
+                     "index (GiST, ANALYZE)", "query (CREATE TABLE AS)", "export (COPY TO CSV)", "script total",
+                     "process wall", "server process peak MiB", "client peak MiB"], pg_rows) if pg_rows else ""
+
+    # Notes under the main table.
+    pg_planned = "; ".join(f"{size_label(z)}: {', '.join(str(w) for w in runs[f'nearest.postgis.{z}.tauto']['workers_planned']) or '?'}"
+                           for z in sizes if f"nearest.postgis.{z}.tauto" in runs) or "not measured"
+    notes = [
+        f"threads: maillage `--threads 1` / `--threads 0` (all {nproc} cores); cKDTree `workers=1` / `workers=-1` "
+        f"(pyproj's geodesics are single-threaded either way); PostGIS: one run per size, parallel query "
+        f"allowed on all cores (`max_parallel_workers_per_gather = {int(nproc) - 1 if nproc.isdigit() else '?'}`), "
+        f"its threads = its server process + the parallel workers the planner planned ({pg_planned}); QGIS's "
+        f"algorithm is single-threaded (a loop over the points); GDAL's proximity is single-threaded.",
+        "points/s: points per second of wall time; for rasters, study-area cells per second.",
+        "ratio to maillage: the peer's wall time over maillage's for the same task, size and threads (above 1: "
+        "maillage is faster). For \"PostGIS, the KNN query alone\" the reference is maillage's `query with "
+        "distances` phase (table \"Phase timings: nearest\"); for the distance raster, maillage's `distances` "
+        "phase at the same grid (not the whole analysis, which also reads, grids, aggregates and writes).",
+        "errors: nearest-site tools against the exact geodesic nearest (brute force on the sampled points): distance "
+        "error |reported − exact| (includes the 4-decimal km rounding of maillage's and cKDTree's outputs, ≤ 0.05 m; "
+        "PostGIS and QGIS write full precision); wrong nearest = reported site farther than the true nearest by "
+        "> 1 mm. When a tool names a wrong site, its distance error is the extra distance to that site. Rasters: "
+        "gdal_proximity against maillage's exact distances on every study-area cell; maillage's rows: its own "
+        "raster against brute force on sampled cells (Float32 km storage).",
+    ]
+    if status["postgis"] == "ok":
+        notes.append(
+            f"PostGIS: PostgreSQL {meta.get('postgres_version', '?')}, PostGIS {meta.get('postgis_version', '?')}, a "
+            "server that `scripts/bench.sh` starts in a temporary directory (initdb's default settings, unix socket) "
+            "and stops at the end; `scripts/bench/peer_postgis.py`, each run from empty tables: CREATE TABLE with a "
+            "`geometry(Point, 4326)` column generated from lon/lat, COPY FROM STDIN (CSV), GiST index on the sites, "
+            "ANALYZE, then `CREATE TABLE nearest AS SELECT p.id, s.id, ST_Distance(p.geom::geography, "
+            "s.geom::geography) FROM points p CROSS JOIN LATERAL (SELECT ... FROM sites ORDER BY sites.geom <-> "
+            "p.geom LIMIT 1) s`, and COPY TO a CSV. The KNN operator `<->` on geometry 4326 is **planar in "
+            "degrees** (a degree of longitude counts as much as a degree of latitude, though it is about 0.7 of it "
+            "at 45° N): the site it picks is not always the geodesic nearest. The distance is ST_Distance on "
+            "geography, on the WGS84 spheroid (PostGIS's default), exact for the site picked. Wall and points/s: the "
+            "whole client process (connect, load, index, query, export); \"the KNN query alone\": the CREATE TABLE AS "
+            "statement. Peak MiB: the server process serving the session (VmHWM, with the shared buffers it "
+            "touched; parallel workers not counted; the client's own peak is in the PostGIS table).")
+    if status["qgis"] == "ok":
+        q_reps = meta.get("qgis_reps", "?")
+        q_note = (
+            f"QGIS: {meta.get('qgis_version', '?')}, `{meta.get('qgis_alg', '?')}` run with `qgis_process` headless "
+            "(`QT_QPA_PLATFORM=offscreen`), set up as an analyst would: points as a delimited-text layer (lon/lat, "
+            "EPSG:4326), hubs = the sites as a GeoPackage (converted once before the runs, not timed: QGIS fetches "
+            "the nearest hub by feature id for every point, faster from a GeoPackage than from a CSV layer), hub "
+            "name field `id`, UNIT 0 (metres), `--ELLIPSOID=EPSG:7030` (WGS 84; without an ellipsoid QGIS measures "
+            "in degrees). What it measures: the nearest hub from a QgsSpatialIndex in the layer's CRS, i.e. "
+            "**planar in degrees** like PostGIS's KNN, then the ellipsoidal distance (QgsDistanceArea on WGS 84) to "
+            "that hub. Wall includes qgis_process's start-up (loading QGIS and its providers, a few seconds). "
+            f"Repetitions: {q_reps} (BENCH_QGIS_REPS; the wall column says when fewer than the other tools'), "
+            f"sizes up to {qgis_max:,} points (BENCH_QGIS_MAX_POINTS).")
+        done = [(size_points(s_), runs[f"nearest.qgis.{s_}.t1"]["wall"]) for s_ in sizes
+                if f"nearest.qgis.{s_}.t1" in runs]
+        skipped = [s_ for s_ in sizes if size_points(s_) > qgis_max]
+        if done and skipped:
+            done.sort()
+            if len(done) >= 2 and done[-1][0] > done[0][0]:
+                # A line through the two largest sizes run: a fixed start-up cost plus a cost per point.
+                (n0, w0), (n1, w1) = done[-2], done[-1]
+                per_point = (w1 - w0) / (n1 - n0)
+                how = f"with the cost per point between {n0:,} and {n1:,} points"
+            else:
+                n1, w1 = done[-1]
+                per_point = w1 / n1
+                how = f"at the rate measured on {n1:,} points (start-up included)"
+            for s_ in skipped:
+                est = w1 + per_point * (size_points(s_) - n1)
+                q_note += (f" Not run for {size_label(s_)}: {how}, it would take about {est:,.0f} s "
+                           f"(an extrapolation, not a measurement).")
+        notes.append(q_note)
+    for tool in ("ckdtree", "postgis", "qgis"):
+        if status[tool] != "ok":
+            notes.append(f"{names[tool]}: {status[tool]}: not measured.")
+
     # Threads scaling (maillage).
-    for size in ("100k", "1m"):
+    for size in sizes:
         m1, mn = runs.get(f"nearest.maillage.{size}.t1"), runs.get(f"nearest.maillage.{size}.t{nproc}")
         if m1 and mn and nproc != "1":
             q1, qn = m1["phases"].get("query with distances"), mn["phases"].get("query with distances")
@@ -315,7 +474,7 @@ def main():
     if acc.get("sample"):
         acc_lines.append(f"Reference: exact geodesic nearest by brute force (pyproj Geod.inv from each of "
                          f"{acc['sample']:,} sampled points, seed {acc['seed']}, to all {acc['sites']} sites; "
-                         f"{acc['reference_s']:.1f} s). Tools run on 100,000 points are scored on the sampled "
+                         f"{acc['reference_s']:.1f} s). Tools run on fewer points are scored on the sampled "
                          f"points among them (n shown after the slash).")
     pair = acc.get("pair")
     if pair:
@@ -327,6 +486,14 @@ def main():
             f"{pair['a']} is farther by > 1 mm in "
             f"{pair['a_farther']} cases (max {pair['max_excess_a_m']:.4f} m), {pair['b']} in {pair['b_farther']} "
             f"(max {pair['max_excess_b_m']:.4f} m).")
+    for name, t in acc["tools"].items():
+        if t.get("wrong_nearest"):
+            acc_lines.append(
+                f"{name}: names a site farther than the geodesic nearest for {t['wrong_nearest']:,} of {t['n']:,} "
+                f"sampled points ({100 * t['wrong_nearest'] / t['n']:.1f} %), up to {t['max_wrong_excess_m']:,.0f} m "
+                f"farther" + (f" ({t['missing']} without a site)" if t.get("missing") else "")
+                + (": its nearest-site search is planar in degrees." if name.split("-")[0] in ("qgis", "postgis")
+                   else "."))
     for g in grids:
         rj = rasters.get(g)
         if rj and "proximity_vs_brute_force_sample" in rj:
@@ -351,10 +518,12 @@ def main():
     with open(os.path.join(a.tmp, "free.txt"), encoding="utf-8") as f:
         free = f.read().rstrip()
 
+    quick = ("**QUICK CHECK (`BENCH_QUICK=1`): small sizes, one run; a check of the benchmark itself, not a "
+             "result.**\n\n" if meta.get("quick") == "1" else "")
     md = f"""# maillage benchmark
 
 Produced by `scripts/bench.sh` ({meta.get('date', '?')}, {meta.get('bench_seconds', '?')} s for the whole run).
-Every figure is the median of {reps} runs; wall time and peak memory (max RSS) from `/usr/bin/time -f '%e %M'`.
+{quick}Every figure is the median of {reps} runs (unless its cell says otherwise); wall time and peak memory (max RSS) from `/usr/bin/time -f '%e %M'`.
 The points are **SYNTHETIC** (random, fixed seed; `scripts/bench/make_points.py`): uniform in lon/lat over the
 bounding box of the region's communes, kept inside the region outline. Sites for `nearest`: the 687 real sites
 of `geodata/structures-aura-dila-2017.csv` (all of them). `analyse` runs on the shipped data (470 SPRO-type sites).
@@ -365,18 +534,7 @@ of `geodata/structures-aura-dila-2017.csv` (all of them). `analyse` runs on the 
 
 {main_table}
 
-- threads: maillage `--threads 1` / `--threads 0` (all {nproc} cores); cKDTree `workers=1` / `workers=-1`
-  (pyproj's geodesics are single-threaded either way); GDAL's proximity is single-threaded.
-- points/s: points per second of wall time; for rasters, study-area cells per second.
-- ratio to maillage: the peer's wall time over maillage's for the same task, size and threads (above 1:
-  maillage is faster). For the distance raster, the reference is maillage's `distances` phase at the same grid
-  (not the whole analysis, which also reads, grids, aggregates and writes).
-- errors: nearest-site tools against the exact geodesic nearest (brute force on the sampled points): distance
-  error |reported − exact| (includes the 4-decimal km rounding of the outputs, ≤ 0.05 m); wrong nearest =
-  reported site farther than the true nearest by > 1 mm. Rasters: gdal_proximity against maillage's exact
-  distances on every study-area cell; maillage's rows: its own raster against brute force on sampled cells
-  (Float32 km storage).
-{"- QGIS (`qgis_process.bin`) is not installed on this machine: its row is not measured." if not qgis_installed else "- QGIS: " + meta.get('qgis_version', '') + ", `native:distancetonearesthubpoints` with `--ELLIPSOID=EPSG:7030`, 100,000 points only."}
+{chr(10).join("- " + x for x in notes)}
 
 ## Findings (computed by report.py)
 
@@ -393,6 +551,10 @@ maillage's own phases (from its stderr line) and the peer's (printed by `peer_ck
 / maillage "read and write points" (the peer's read also covers the sites).
 
 {nphase}
+
+## Phase timings: PostGIS (s, medians)
+
+{pgphase or "PostGIS not measured."}
 
 ## Phase timings: maillage analyse (s, medians)
 
@@ -426,7 +588,8 @@ in cores on average; CPU s is the run's own user + sys time (medians over the re
 - maillage: {meta.get('maillage_version', '?')}, built from the {meta.get('source', '?')}; {meta.get('compiler', '')}, Release
 - GDAL: {meta.get('gdal', '?')}; PROJ: {meta.get('proj', '?')}
 - {meta.get('python', 'python ?')}: numpy {meta.get('numpy', '?')}, scipy {meta.get('scipy', '?')}, pyproj {meta.get('pyproj', '?')}
-- QGIS: {meta.get('qgis_version', 'not installed')}
+- QGIS: {meta.get('qgis_version', status['qgis'])}
+- PostgreSQL: {meta.get('postgres_version', status['postgis'])}, PostGIS {meta.get('postgis_version', '—')}
 """
     with open(a.out, "w", encoding="utf-8") as f:
         f.write(md)
