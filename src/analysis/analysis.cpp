@@ -131,7 +131,8 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
     // The parallel pass only measures; every sum is then made in one sequential pass in cell
     // order, so that the figures do not depend on the number of threads or their schedule.
     std::vector<double> cell_m(ncells, 0.0);
-    std::vector<std::uint32_t> cell_site(ncells, 0);
+    auto& cell_site = r.cell_site;
+    cell_site.assign(ncells, 0);
     report("distances", 0.0);
     // A bucket table over the study area answers the cell queries without walking the tree.
     idx.prepare(area_pts, 0.05, ncells);
@@ -193,7 +194,6 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
         }
     }
     cell_m = {};
-    cell_site = {};
     for (std::size_t i = 0; i < nz; ++i) {
         auto& zr = r.zones[i];
         auto& acc = zone_acc[i];

@@ -65,6 +65,8 @@ struct AnalysisResult {
     geo::EqualAreaProjection projection{0.0, 0.0};
     PopulationGrid grid;
     std::vector<float> cell_km; ///< per grid cell; NaN outside the study area
+    /// Per grid cell: position (in the sites vector) of its nearest site; 0 outside the study area.
+    std::vector<std::uint32_t> cell_site;
     std::vector<ZoneResult> zones;
     std::vector<SiteResult> sites;
     std::vector<UnderservedPart> underserved;
