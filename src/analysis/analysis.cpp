@@ -12,6 +12,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <sstream>
 
 namespace maillage::analysis {
 namespace {
@@ -67,6 +68,33 @@ std::vector<geo::LonLat> sample_points(const geo::GeosContext& ctx,
     return pts;
 }
 
+/// Replaces the even spread by the population grid resampled onto the analysis grid; the
+/// population of the cells whose centre lies in no zone is counted, not used.
+void apply_population_grid(const PopulationGridOptions& options, AnalysisResult& r) {
+    PopulationGridReport rep;
+    auto& grid = r.grid;
+    const auto pop = resample_population_grid(options, GridFrame::of(grid), r.projection, rep);
+    for (std::size_t c = 0; c < pop.size(); ++c) {
+        if (grid.zone[c] >= 0) {
+            grid.population[c] = pop[c];
+            rep.population_in_study_area += pop[c];
+        } else {
+            rep.population_outside_zones += pop[c];
+        }
+    }
+    if (!(rep.population_in_study_area > 0.0)) {
+        std::ostringstream o;
+        o.precision(12);
+        o << options.path
+          << ": none of the population grid's population falls in a zone: " << rep.cells_read
+          << " cells read near the study area, with a population of " << rep.population_read
+          << ". Check that the grid covers the zones, its CRS (--population-grid-crs) and its "
+             "population field (--population-grid-field).";
+        throw input_error(o.str());
+    }
+    r.population_grid = std::move(rep);
+}
+
 } // namespace
 
 AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Site>& sites,
@@ -107,6 +135,12 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
     r.grid = build_grid(ctx, zones, projected, params.grid_m);
     timer.lap("grid");
     report("grid", 1.0);
+    if (!params.population_grid.path.empty()) {
+        report("population grid", 0.0);
+        apply_population_grid(params.population_grid, r);
+        timer.lap("population grid");
+        report("population grid", 1.0);
+    }
 
     // 3. Reference points of the zones.
     const std::size_t nz = zones.size();
@@ -194,12 +228,16 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
         }
     }
     cell_m = {};
+    r.zone_population.assign(nz, 0.0);
     for (std::size_t i = 0; i < nz; ++i) {
         auto& zr = r.zones[i];
         auto& acc = zone_acc[i];
+        // With a population grid a zone has what its cells hold; a zone without a cell holds
+        // nothing (its people are in the cells of the zones around it, by the centre rule).
+        r.zone_population[i] = r.population_grid ? acc.population : zones[i].population;
         if (zr.cells == 0) {
             ++r.point_demands;
-            const double pop = zones[i].population;
+            const double pop = r.zone_population[i];
             acc.weighted_sum = pop * zr.nearest_m;
             acc.population = pop;
             acc.distance_sum = zr.nearest_m;
@@ -264,7 +302,7 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
                 r.groups.push_back({zones[i].group});
             }
             auto& g = r.groups[it->second];
-            g.population += zones[i].population;
+            g.population += r.zone_population[i];
             g.population_beyond += r.zones[i].population_beyond;
             g.weighted_sum_m += r.zones[i].weighted_sum_m;
             ++g.zones;
@@ -318,7 +356,7 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
             auto pt = geo::own(ctx, GEOSGeom_createPointFromXY_r(ctx.get(), xy.x, xy.y), "point");
             for (std::size_t k = 0; k < r.underserved.size(); ++k) {
                 if (GEOSIntersects_r(ctx.get(), r.underserved[k].geometry.get(), pt.get()) == 1) {
-                    add(k, zones[i].population, r.zones[i].nearest_m);
+                    add(k, r.zone_population[i], r.zones[i].nearest_m);
                     break;
                 }
             }

@@ -8,9 +8,11 @@
 
 #include <ogr_geometry.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -48,22 +50,28 @@ void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult&
                  const io::SiteSet& sites, const io::ZoneSet& zones, double threshold_m,
                  const geo::GeosContext& ctx, std::size_t begin, std::size_t end) {
     const auto srs = io::wgs84();
-    io::LayerWriter w(ds, path, "zones", wkbMultiPolygon, &srs,
-                      {{"zone_id", OFTString},
-                       {"name", OFTString},
-                       {"population", OFTReal},
-                       {"group", OFTString},
-                       {"ref_lon", OFTReal},
-                       {"ref_lat", OFTReal},
-                       {"nearest_site_id", OFTString},
-                       {"nearest_site_name", OFTString},
-                       {"nearest_km", OFTReal},
-                       {"mean_km", OFTReal},
-                       {"max_km", OFTReal},
-                       {"pop_beyond", OFTReal},
-                       {"share_beyond", OFTReal},
-                       {"sites_within", OFTInteger},
-                       {"underserved", OFTInteger, OFSTBoolean}});
+    std::vector<FieldSpec> fields{{"zone_id", OFTString},
+                                  {"name", OFTString},
+                                  {"population", OFTReal},
+                                  {"group", OFTString},
+                                  {"ref_lon", OFTReal},
+                                  {"ref_lat", OFTReal},
+                                  {"nearest_site_id", OFTString},
+                                  {"nearest_site_name", OFTString},
+                                  {"nearest_km", OFTReal},
+                                  {"mean_km", OFTReal},
+                                  {"max_km", OFTReal},
+                                  {"pop_beyond", OFTReal},
+                                  {"share_beyond", OFTReal},
+                                  {"sites_within", OFTInteger},
+                                  {"underserved", OFTInteger, OFSTBoolean}};
+    // With a population grid, `population` is the grid's; the zone's own figure is kept beside.
+    const bool grid = r.population_grid.has_value();
+    if (grid) {
+        fields.push_back({"population_layer", OFTReal});
+        fields.push_back({"population_diff", OFTReal});
+    }
+    io::LayerWriter w(ds, path, "zones", wkbMultiPolygon, &srs, fields);
     for (std::size_t i = begin; i < end; ++i) {
         const auto& z = zones.zones[i];
         const auto& zr = r.zones[i];
@@ -72,12 +80,28 @@ void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult&
         if (wkbFlatten(g->getGeometryType()) == wkbPolygon) {
             g.reset(OGRGeometryFactory::forceToMultiPolygon(g.release()));
         }
-        const double share = z.population > 0 ? zr.population_beyond / z.population : 0.0;
-        w.add(g.get(),
-              {z.id, z.name, z.population, z.group, round_to(zr.reference.lon, 7),
-               round_to(zr.reference.lat, 7), site.id, site.name, km4(zr.nearest_m), km4(zr.mean_m),
-               km4(zr.max_m), round_to(zr.population_beyond, 4), round_to(share, 6),
-               static_cast<std::int64_t>(zr.sites_within), zr.nearest_m > threshold_m});
+        const double pop = r.zone_population[i];
+        const double share = pop > 0 ? zr.population_beyond / pop : 0.0;
+        std::vector<FieldValue> values{z.id,
+                                       z.name,
+                                       grid ? round_to(pop, 4) : pop,
+                                       z.group,
+                                       round_to(zr.reference.lon, 7),
+                                       round_to(zr.reference.lat, 7),
+                                       site.id,
+                                       site.name,
+                                       km4(zr.nearest_m),
+                                       km4(zr.mean_m),
+                                       km4(zr.max_m),
+                                       round_to(zr.population_beyond, 4),
+                                       round_to(share, 6),
+                                       static_cast<std::int64_t>(zr.sites_within),
+                                       zr.nearest_m > threshold_m};
+        if (grid) {
+            values.emplace_back(z.population);
+            values.emplace_back(round_to(pop - z.population, 4));
+        }
+        w.add(g.get(), values);
     }
     w.finish();
 }
@@ -248,6 +272,106 @@ nlohmann::ordered_json input_json(const model::ReadReport& rep) {
             {"repaired", notices(rep.repaired)}};
 }
 
+/// summary.json "population_grid": what was read from the grid, where its population went, and
+/// how far the zones' totals from the grid are from the zones' own figures.
+nlohmann::ordered_json population_grid_json(const AnalysisResult& r, const io::ZoneSet& zones) {
+    const auto& g = *r.population_grid;
+    nlohmann::ordered_json j;
+    j["path"] = g.path;
+    j["kind"] = g.kind;
+    j["driver"] = g.driver;
+    j["layer"] = g.layer;
+    if (g.kind == "vector") {
+        j["field"] = g.field;
+    }
+    j["crs"] = g.crs;
+    j["source_cells"] = g.source_cells;
+    j["cells_read"] = g.cells_read;
+    j["cells_with_population"] = g.cells_with_population;
+    j["population_read"] = round_to(g.population_read, 4);
+    j["population_in_zones"] = round_to(g.population_in_study_area, 4);
+    j["population_outside_study_area"] =
+        round_to(g.population_outside_zones + g.population_beyond_extent, 4);
+    j["population_outside_zones_in_grid"] = round_to(g.population_outside_zones, 4);
+    j["population_beyond_grid_extent"] = round_to(g.population_beyond_extent, 4);
+    j["edges"] = {{"sag_tolerance_m", population_grid_sag_tolerance_m},
+                  {"densified", g.edges_densified},
+                  {"max_sag_m", round_to(g.max_edge_sag_m, 6)}};
+
+    // Zone by zone: the grid's total against the zone's own figure.
+    const std::size_t nz = zones.zones.size();
+    double layer_total = 0.0;
+    double grid_total = 0.0;
+    std::size_t no_cell = 0;
+    double no_cell_population = 0.0;
+    std::size_t off_10 = 0;
+    std::size_t max_abs_i = 0;
+    std::optional<std::size_t> max_rel_i;
+    std::vector<std::size_t> order(nz);
+    for (std::size_t i = 0; i < nz; ++i) {
+        const double own = zones.zones[i].population;
+        const double diff = r.zone_population[i] - own;
+        layer_total += own;
+        grid_total += r.zone_population[i];
+        if (r.zones[i].cells == 0) {
+            ++no_cell;
+            no_cell_population += own;
+        }
+        if (std::abs(diff) >
+            std::abs(r.zone_population[max_abs_i] - zones.zones[max_abs_i].population)) {
+            max_abs_i = i;
+        }
+        if (own > 0) {
+            const double rel = std::abs(diff) / own;
+            off_10 += rel > 0.1 ? 1 : 0;
+            if (!max_rel_i ||
+                rel > std::abs(r.zone_population[*max_rel_i] - zones.zones[*max_rel_i].population) /
+                          zones.zones[*max_rel_i].population) {
+                max_rel_i = i;
+            }
+        }
+        order[i] = i;
+    }
+    auto diff_of = [&](std::size_t i) { return r.zone_population[i] - zones.zones[i].population; };
+    auto zone_json = [&](std::size_t i) {
+        const double own = zones.zones[i].population;
+        const double diff = diff_of(i);
+        return nlohmann::ordered_json{
+            {"zone_id", zones.zones[i].id},
+            {"name", zones.zones[i].name},
+            {"population_layer", round_to(own, 4)},
+            {"population_grid", round_to(r.zone_population[i], 4)},
+            {"difference", round_to(diff, 4)},
+            {"relative_difference",
+             own > 0 ? nlohmann::ordered_json(round_to(diff / own, 6)) : nullptr},
+            {"cells", r.zones[i].cells}};
+    };
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return std::abs(diff_of(a)) > std::abs(diff_of(b));
+    });
+    auto worst = nlohmann::ordered_json::array();
+    for (std::size_t k = 0; k < order.size() && k < 10; ++k) {
+        worst.push_back(zone_json(order[k]));
+    }
+    nlohmann::ordered_json c;
+    c["zones_population_total"] = round_to(layer_total, 4);
+    c["grid_population_total"] = round_to(grid_total, 4);
+    c["difference"] = round_to(grid_total - layer_total, 4);
+    c["relative_difference"] =
+        layer_total > 0
+            ? nlohmann::ordered_json(round_to((grid_total - layer_total) / layer_total, 6))
+            : nullptr;
+    c["zones_without_cell"] = no_cell;
+    c["zones_without_cell_population_layer"] = round_to(no_cell_population, 4);
+    c["zones_off_by_more_than_10_percent"] = off_10;
+    c["max_abs_difference"] = nz > 0 ? zone_json(max_abs_i) : nlohmann::ordered_json(nullptr);
+    c["max_relative_difference"] =
+        max_rel_i ? zone_json(*max_rel_i) : nlohmann::ordered_json(nullptr);
+    c["worst_zones"] = worst;
+    j["comparison_with_zones"] = c;
+    return j;
+}
+
 } // namespace
 
 nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& sites,
@@ -306,6 +430,9 @@ nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& 
     j["underserved"] = {{"parts", r.underserved.size()},
                         {"area_km2", round_to(area / 1e6, 4)},
                         {"population", round_to(pop, 4)}};
+    if (r.population_grid) {
+        j["population_grid"] = population_grid_json(r, zones);
+    }
     return j;
 }
 

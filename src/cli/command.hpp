@@ -1,5 +1,7 @@
 #pragma once
 
+#include "maillage/analysis/population_grid.hpp"
+
 #include <boost/program_options.hpp>
 
 #include <functional>
@@ -29,6 +31,15 @@ public:
 /// Shared option groups and helpers (options.cpp).
 po::options_description common_options(bool& progress, bool& no_progress, int& threads, bool& quiet,
                                        std::string& log_format);
+
+/// The population grid options (--population-grid, --population-grid-field,
+/// --population-grid-crs), for any command that runs the analysis; their values go to `o`, to
+/// be passed as analysis::Parameters::population_grid.
+po::options_description population_grid_options(analysis::PopulationGridOptions& o);
+
+/// Usage errors of those options (a field or a CRS without a grid). Call after parse().
+void check_population_grid_options(const po::variables_map& vm,
+                                   const analysis::PopulationGridOptions& o);
 
 /// Sets the format of log(): "text" ("maillage: ...") or "json" (one JSON object a line);
 /// throws usage_error on anything else.

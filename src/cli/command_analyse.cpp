@@ -41,11 +41,12 @@ public:
 
     void setup(const std::vector<std::string>& args) override {
         m_args = args;
-        m_vm = parse(args, m_all, nullptr, {"sites", "zones", "out"});
+        m_vm = parse(args, m_all, nullptr, {"sites", "zones", "out", "population-grid"});
         if (m_vm.count("help") != 0U) {
             m_help = true;
             return;
         }
+        check_population_grid_options(m_vm, m_params.population_grid);
         if (!(m_params.threshold_km >= 0) || !std::isfinite(m_params.threshold_km)) {
             throw usage_error("--threshold-km must be a distance in km, 0 or more (got " +
                               fmt(m_params.threshold_km) + ").");
@@ -125,6 +126,16 @@ public:
 
         const analysis::ProgressFn progress = progress_reporter(m_progress, m_no_progress, m_quiet);
         auto result = analysis::analyse(*zones.ctx, sites.sites, zones.zones, m_params, progress);
+        if (const auto& pg = result.population_grid; pg && !m_quiet) {
+            std::ostringstream g;
+            g << std::fixed << std::setprecision(0) << "population grid " << pg->path << " ("
+              << pg->kind << ", " << pg->crs << "): " << pg->cells_read
+              << " cells read, population " << pg->population_read << ", of which "
+              << pg->population_in_study_area << " in the zones and "
+              << pg->population_outside_zones + pg->population_beyond_extent
+              << " outside the study area";
+            log(g.str());
+        }
         if (result.sites_outside > 0 && !m_quiet) {
             warn(std::to_string(result.sites_outside) +
                  " site(s) lie outside every zone; they serve the zones nearby all the same.");
@@ -137,6 +148,11 @@ public:
                           {"site_filter", m_sites.filter},
                           {"zones", m_zones.path},
                           {"format", m_format}};
+        if (const auto& pg = m_params.population_grid; !pg.path.empty()) {
+            run.parameters["population_grid"] = pg.path;
+            run.parameters["population_grid_field"] = pg.field;
+            run.parameters["population_grid_crs"] = pg.crs;
+        }
         analysis::write_outputs(out,
                                 (m_format == "gpkg" || postgis) ? io::VectorFormat::gpkg
                                                                 : io::VectorFormat::geojson,
@@ -235,8 +251,12 @@ private:
             "run-id", po::value<std::string>(&m_run_id),
             "with --out PG:..., the id of this run in the tables (default: its start time); a "
             "rerun with the same id replaces its rows");
-        m_all.add(in).add(calc).add(outd).add(
-            common_options(m_progress, m_no_progress, m_params.threads, m_quiet, m_log_format));
+        m_all.add(in)
+            .add(calc)
+            .add(population_grid_options(m_params.population_grid))
+            .add(outd)
+            .add(
+                common_options(m_progress, m_no_progress, m_params.threads, m_quiet, m_log_format));
     }
 
     /// run.json: what the run was made from (every input file with its SHA-256), with what
@@ -275,6 +295,11 @@ private:
                           {"geos", GEOSversion()},
                           {"proj", proj_info().release}};
         r["inputs"] = {{"sites", files(sites)}, {"zones", files(zones)}};
+        if (result.population_grid) {
+            model::ReadReport grid;
+            grid.files = result.population_grid->files;
+            r["inputs"]["population_grid"] = files(grid);
+        }
         auto outputs = nlohmann::ordered_json::array();
         for (const auto& name : out.names()) {
             const auto path = out.path(name);

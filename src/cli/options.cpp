@@ -36,6 +36,35 @@ po::options_description common_options(bool& progress, bool& no_progress, int& t
     return d;
 }
 
+po::options_description population_grid_options(analysis::PopulationGridOptions& o) {
+    po::options_description d("Population grid", help_width);
+    d.add_options()("population-grid", po::value<std::string>(&o.path),
+                    "place the population with a real population grid instead of spreading each "
+                    "zone's evenly: a raster (GHS-POP GeoTIFF, any CRS) or a vector layer of "
+                    "squares with a population field (INSEE Filosofi)")(
+        "population-grid-field", po::value<std::string>(&o.field),
+        "population field of a vector grid (default: ind, else population)")(
+        "population-grid-crs", po::value<std::string>(&o.crs),
+        "CRS of the population grid, overriding the file's (e.g. EPSG:3035)");
+    return d;
+}
+
+void check_population_grid_options(const po::variables_map& vm,
+                                   const analysis::PopulationGridOptions& o) {
+    if (!o.path.empty()) {
+        return;
+    }
+    for (const char* name : {"population-grid-field", "population-grid-crs"}) {
+        if (vm.count(name) != 0U) {
+            throw usage_error(std::string("--") + name +
+                              " needs --population-grid PATH (the grid it describes).");
+        }
+    }
+    if (vm.count("population-grid") != 0U) {
+        throw usage_error("--population-grid needs a path to a raster or vector population grid.");
+    }
+}
+
 po::variables_map parse(const std::vector<std::string>& args, const po::options_description& desc,
                         const po::positional_options_description* positional,
                         const std::vector<std::string>& path_options) {

@@ -682,6 +682,79 @@ void write_file(io::StagedOutput& out, const std::string& name, const std::strin
     }
 }
 
+/// The section on the population grid (a run with --population-grid): where its population
+/// went and how far the zones' totals from it are from the zones' own figures. Appended to the
+/// page (before its script), to report.md and to figures.csv.
+void population_grid_section(const json& s, bool fr, std::ostringstream& html,
+                             std::ostringstream& md, std::ostringstream& csv) {
+    const auto& g = s.at("population_grid");
+    const auto& c = g.at("comparison_with_zones");
+    const double read = g.at("population_read").get<double>();
+    const double in_zones = g.at("population_in_zones").get<double>();
+    const double outside = g.at("population_outside_study_area").get<double>();
+    const double own = c.at("zones_population_total").get<double>();
+    const double from_grid = c.at("grid_population_total").get<double>();
+    const double rel = own > 0 ? 100.0 * (from_grid - own) / own : 0.0;
+    const char* title = fr ? "Grille de population" : "Population grid";
+    const std::string intro =
+        fr ? "La population est placée d'après la grille " + g.at("path").get<std::string>() +
+                 " (" + g.at("kind").get<std::string>() + ", " + g.at("crs").get<std::string>() +
+                 "), rééchantillonnée sur la grille d'analyse à population constante."
+           : "The population is placed with the grid " + g.at("path").get<std::string>() + " (" +
+                 g.at("kind").get<std::string>() + ", " + g.at("crs").get<std::string>() +
+                 "), resampled onto the analysis grid, conserving population.";
+    const std::vector<std::pair<std::string, std::string>> rows{
+        {fr ? "Population lue dans la grille" : "Population read from the grid", fmt(read, 0, fr)},
+        {fr ? "dans les zones" : "in the zones", fmt(in_zones, 0, fr)},
+        {fr ? "hors de la zone d'étude" : "outside the study area", fmt(outside, 0, fr)},
+        {fr ? "Population des zones (leur propre chiffre)" : "Zones' own population figures",
+         fmt(own, 0, fr)},
+        {fr ? "Écart grille − zones" : "Difference grid − zones",
+         fmt(from_grid - own, 0, fr) + " (" + fmt(rel, 1, fr) + " %)"},
+        {fr ? "Zones à plus de 10 % d'écart" : "Zones more than 10 % off",
+         fmt(c.at("zones_off_by_more_than_10_percent").get<double>(), 0, fr)}};
+    std::ostringstream h;
+    h << "<h2 id=\"population-grid\">" << esc(title) << "</h2>\n<p>" << esc(intro)
+      << "</p>\n<table id=\"population-grid-figures\">\n<tbody>\n";
+    md << "\n## " << title << "\n\n" << intro << "\n\n";
+    for (const auto& [label, value] : rows) {
+        h << "<tr><td>" << esc(label) << "</td><td class=\"n\">" << esc(value) << "</td></tr>\n";
+        md << "- " << label << " : " << value << "\n";
+    }
+    const char* zone = fr ? "Zone" : "Zone";
+    const char* layer = fr ? "population de la zone" : "zone's population";
+    const char* grid = fr ? "population de la grille" : "grid's population";
+    const char* diff = fr ? "écart" : "difference";
+    h << "</tbody></table>\n<table id=\"population-grid-zones\">\n<thead><tr><th>" << esc(zone)
+      << "</th><th>" << esc(layer) << "</th><th>" << esc(grid) << "</th><th>" << esc(diff)
+      << "</th></tr></thead>\n<tbody>\n";
+    md << "\n| " << zone << " | " << layer << " | " << grid << " | " << diff
+       << " |\n|---|---:|---:|---:|\n";
+    const auto& worst = c.at("worst_zones");
+    for (std::size_t i = 0; i < worst.size() && i < 5; ++i) {
+        const auto& z = worst[i];
+        const std::string name = z.at("name").get<std::string>().empty()
+                                     ? z.at("zone_id").get<std::string>()
+                                     : z.at("name").get<std::string>();
+        const double a = z.at("population_layer").get<double>();
+        const double b = z.at("population_grid").get<double>();
+        h << "<tr><td>" << esc(name) << "</td><td class=\"n\" data-v=\"" << a << "\">"
+          << esc(fmt(a, 0, fr)) << "</td><td class=\"n\" data-v=\"" << b << "\">"
+          << esc(fmt(b, 0, fr)) << "</td><td class=\"n\" data-v=\"" << b - a << "\">"
+          << esc(fmt(b - a, 0, fr)) << "</td></tr>\n";
+        md << "| " << name << " | " << fmt(a, 0, fr) << " | " << fmt(b, 0, fr) << " | "
+           << fmt(b - a, 0, fr) << " |\n";
+    }
+    h << "</tbody></table>\n";
+    csv << "population_grid_read,," << plain(read, 4) << ",\npopulation_grid_in_zones,,"
+        << plain(in_zones, 4) << ",\npopulation_grid_outside_study_area,," << plain(outside, 4)
+        << ",\npopulation_grid_zones_own_total,," << plain(own, 4)
+        << ",\npopulation_grid_difference_pct,," << plain(rel, 4) << ",%\n";
+    const std::string page = html.str();
+    const auto at = page.rfind("<script>");
+    html.str(page.substr(0, at) + h.str() + page.substr(at));
+}
+
 } // namespace
 
 void build_report_checked(const ReportOptions& o);
@@ -928,6 +1001,9 @@ void build_report_checked(const ReportOptions& o) {
             "   rows.forEach(function(r){body.appendChild(r);});});});});\n"
             "</script>\n</body>\n</html>\n";
 
+    if (s.contains("population_grid")) {
+        population_grid_section(s, fr, html, md, csv);
+    }
     if (previous) {
         // Sites matched by id.
         std::map<std::string, const Site*> before_sites;

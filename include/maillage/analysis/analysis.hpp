@@ -1,6 +1,7 @@
 #pragma once
 
 #include "maillage/analysis/grid.hpp"
+#include "maillage/analysis/population_grid.hpp"
 #include "maillage/analysis/statistics.hpp"
 #include "maillage/geo/equal_area.hpp"
 #include "maillage/geo/geos.hpp"
@@ -9,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,6 +22,9 @@ struct Parameters {
     double grid_m = 200.0;
     int threads = 0;                 ///< 0: all cores
     double circle_tolerance_m = 2.0; ///< underserved boundary vs the true geodesic circle
+    /// A real population grid to place the population (--population-grid); empty path: each
+    /// zone's population is spread evenly over its cells.
+    PopulationGridOptions population_grid;
 };
 
 /// Called with a phase name and the fraction done in it (0..1).
@@ -68,6 +73,12 @@ struct AnalysisResult {
     /// Per grid cell: position (in the sites vector) of its nearest site; 0 outside the study area.
     std::vector<std::uint32_t> cell_site;
     std::vector<ZoneResult> zones;
+    /// Per zone: the population the analysis used. The zone's own figure (model::Zone::population)
+    /// with the even spread; with a population grid, the sum of the zone's cells (0 for a zone
+    /// without a cell). Use this, not model::Zone::population, in sums over zones.
+    std::vector<double> zone_population;
+    /// Set when a population grid was used: what was read and where its population went.
+    std::optional<PopulationGridReport> population_grid;
     std::vector<SiteResult> sites;
     std::vector<UnderservedPart> underserved;
     std::vector<GroupResult> groups;
