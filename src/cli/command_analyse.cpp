@@ -218,6 +218,11 @@ private:
                                 "present; 'none' for no groups)")(
             "strict", po::bool_switch(&m_strict), "stop on the first skipped or repaired feature");
         po::options_description calc("Computation", help_width);
+        calc.add_options()("by-type", po::bool_switch(&m_params.by_type),
+                           "also the distance to the nearest site of each type (columns "
+                           "nearest_km_TYPE, mean_km_TYPE; a raster per type)")(
+            "catchments", po::bool_switch(&m_params.catchments),
+            "also the catchment of each site (the area nearer to it than to any other)");
         calc.add_options()("threshold-km",
                            po::value<double>(&m_params.threshold_km)->default_value(20.0),
                            "distance beyond which a place is underserved (km)")(
@@ -270,6 +275,8 @@ private:
         r["parameters"] = run.parameters;
         r["parameters"]["threshold_km"] = m_params.threshold_km;
         r["parameters"]["grid_m"] = m_params.grid_m;
+        r["parameters"]["by_type"] = m_params.by_type;
+        r["parameters"]["catchments"] = m_params.catchments;
         r["threads"] = omp_get_max_threads();
         r["libraries"] = {{"gdal", GDALVersionInfo("RELEASE_NAME")},
                           {"geos", GEOSversion()},
