@@ -153,6 +153,40 @@ std::vector<geo::LonLat> sample_points(const geo::GeosContext& ctx,
 
 } // namespace
 
+SitePlacement site_placement(const geo::GeosContext& ctx, const std::vector<model::Site>& sites,
+                             const std::vector<model::Zone>& zones) {
+    SitePlacement out;
+    bool first = true;
+    for (const auto& z : zones) {
+        double x0 = 0.0;
+        double y0 = 0.0;
+        double x1 = 0.0;
+        double y1 = 0.0;
+        if (GEOSGeom_getExtent_r(ctx.get(), z.geometry.get(), &x0, &y0, &x1, &y1) != 1) {
+            continue;
+        }
+        out.min_lon = first ? x0 : std::min(out.min_lon, x0);
+        out.min_lat = first ? y0 : std::min(out.min_lat, y0);
+        out.max_lon = first ? x1 : std::max(out.max_lon, x1);
+        out.max_lat = first ? y1 : std::max(out.max_lat, y1);
+        first = false;
+    }
+    out.checked = !first && out.max_lon - out.min_lon <= 180.0;
+    if (!out.checked) {
+        out.inside_extent = sites.size();
+        return out;
+    }
+    for (std::size_t i = 0; i < sites.size(); ++i) {
+        const auto p = sites[i].position;
+        if (out.inside(p)) {
+            ++out.inside_extent;
+        } else if (out.inside({p.lat, p.lon})) {
+            out.swapped.push_back(i);
+        }
+    }
+    return out;
+}
+
 AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Site>& sites,
                        const std::vector<model::Zone>& zones, const Parameters& params,
                        const ProgressFn& progress) {
@@ -171,6 +205,7 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
         }
     };
     AnalysisResult r;
+    r.sites_swapped = site_placement(ctx, sites, zones).swapped.size();
     PhaseTimer timer(r.timings_s);
     const double threshold_m = params.threshold_km * 1000.0;
 

@@ -340,6 +340,7 @@ nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& 
     const auto& d = r.distribution;
     j["sites_count"] = sites.sites.size();
     j["sites_outside_study_area"] = r.sites_outside;
+    j["sites_lonlat_swapped"] = r.sites_swapped;
     j["zones_count"] = zones.zones.size();
     j["population_total"] = round_to(d.total, 4);
     j["population_beyond"] = round_to(r.population_beyond, 4);

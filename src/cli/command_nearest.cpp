@@ -95,11 +95,13 @@ public:
             throw usage_error("-k must be between 1 and 1000 (got " + std::to_string(m_k) + ").");
         }
         if (!(m_max_km >= 0) && m_max_km != -1.0) {
-            throw usage_error("--max-km must be 0 or more.");
+            throw usage_error("--max-km must be a distance in km, 0 or more, or -1 for none (got " +
+                              format_number(m_max_km) + ").");
         }
         set_log_format(m_log_format);
         if (m_threads < 0) {
-            throw usage_error("--threads must be 0 (all cores) or more.");
+            throw usage_error("--threads must be 0 (all cores) or more (got " +
+                              std::to_string(m_threads) + ").");
         }
         m_format = io::format_from_path(m_out);
         m_sites.strict = m_strict;

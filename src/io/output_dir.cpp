@@ -2,9 +2,12 @@
 
 #include "maillage/error.hpp"
 
+#include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 
 namespace maillage::io {
@@ -13,6 +16,34 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* staging_prefix = ".maillage-staging-";
+
+std::string user_name(uid_t uid) {
+    const passwd* pw = ::getpwuid(uid);
+    return pw != nullptr ? std::string(pw->pw_name) : "uid " + std::to_string(uid);
+}
+
+/// "belongs to root, mode 755; maillage runs as nobody", for permission messages.
+std::string ownership(const fs::path& dir) {
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) != 0) {
+        return {};
+    }
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%03o", static_cast<unsigned>(st.st_mode & 07777));
+    return " (it belongs to " + user_name(st.st_uid) + ", mode " + mode + "; maillage runs as " +
+           user_name(::geteuid()) + ")";
+}
+
+/// The nearest existing folder above `dir` (or `dir` itself).
+fs::path existing_parent(fs::path dir) {
+    std::error_code ec;
+    dir = fs::absolute(dir, ec);
+    while (!dir.empty() && !fs::exists(dir, ec) && dir.has_parent_path() &&
+           dir.parent_path() != dir) {
+        dir = dir.parent_path();
+    }
+    return dir;
+}
 
 void remove_stale_staging(const fs::path& dir) {
     std::error_code ec;
@@ -39,13 +70,18 @@ StagedOutput::StagedOutput(fs::path dir) : m_dir(std::move(dir)) {
     m_created = !fs::exists(m_dir, ec);
     fs::create_directories(m_dir, ec);
     if (ec) {
+        const auto parent = existing_parent(m_dir);
         throw input_error(m_dir.string() + ": cannot create the output folder: " + ec.message() +
-                          ". Choose another --out or fix its permissions.");
+                          (ec == std::errc::permission_denied
+                               ? " in " + parent.string() + ownership(parent)
+                               : std::string()) +
+                          ". Choose another --out or fix the permissions.");
     }
     if (::access(m_dir.c_str(), W_OK | X_OK) != 0) {
-        throw input_error(m_dir.string() +
-                          ": the output folder is not writable. Choose another --out or fix its "
-                          "permissions.");
+        throw input_error(m_dir.string() + ": the output folder is not writable" +
+                          ownership(m_dir) +
+                          ". Nothing was written. Choose another --out, or give this user write "
+                          "permission on the folder.");
     }
     remove_stale_staging(m_dir);
     m_staging = m_dir / (std::string(staging_prefix) + std::to_string(::getpid()));

@@ -108,8 +108,27 @@ struct AnalysisResult {
     std::size_t point_demands =
         0; ///< zones too small for a cell: population on their reference point
     std::size_t sites_outside = 0;
+    std::size_t sites_swapped = 0; ///< sites that look swapped (see SitePlacement)
     std::vector<std::pair<std::string, double>> timings_s;
 };
+
+/// Where the sites lie against the zones' longitude/latitude extent, to catch longitude and
+/// latitude columns exchanged: a site outside the extent that falls inside it once its two
+/// coordinates are exchanged is most likely swapped.
+struct SitePlacement {
+    bool checked = false; ///< false when the zones span more than 180 degrees of longitude
+    double min_lon = 0.0;
+    double min_lat = 0.0;
+    double max_lon = 0.0;
+    double max_lat = 0.0;
+    std::size_t inside_extent = 0;    ///< sites within the extent
+    std::vector<std::size_t> swapped; ///< outside it, inside with lon and lat exchanged
+    [[nodiscard]] bool inside(geo::LonLat p) const {
+        return p.lon >= min_lon && p.lon <= max_lon && p.lat >= min_lat && p.lat <= max_lat;
+    }
+};
+SitePlacement site_placement(const geo::GeosContext& ctx, const std::vector<model::Site>& sites,
+                             const std::vector<model::Zone>& zones);
 
 /// The whole computation of `maillage analyse`, without any I/O.
 AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Site>& sites,
