@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -155,6 +156,14 @@ std::string write_failure_reason(const fs::path& path, int err) {
     }
     if (err != 0) {
         return std::strerror(err);
+    }
+    // The errno of the failed write was lost (inside GDAL): a file size limit is the likely cause
+    // when one is set, since the disk is not full.
+    struct rlimit limit {};
+    if (::getrlimit(RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+        return "write error; this process may not write files over " +
+               std::to_string(static_cast<unsigned long long>(limit.rlim_cur)) +
+               " bytes (file size limit, see 'ulimit -f')";
     }
     return "write error";
 }
