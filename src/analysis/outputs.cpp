@@ -5,9 +5,11 @@
 
 #include "maillage/error.hpp"
 #include "maillage/io/gdal_util.hpp"
+#include "maillage/io/postgis.hpp"
 
 #include <ogr_geometry.h>
 
+#include <cerrno>
 #include <cmath>
 #include <fstream>
 #include <functional>
@@ -211,6 +213,7 @@ void write_raster(const std::string& path, const AnalysisResult& r, bool gpkg,
         throw runtime_failure("cannot fill the distance raster: " + io::gdal_last_error());
     }
     CPLErrorReset();
+    errno = 0; // see io::close_dataset
     GDALDatasetUniquePtr out;
     if (gpkg) {
         GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GPKG");
@@ -228,8 +231,10 @@ void write_raster(const std::string& path, const AnalysisResult& r, bool gpkg,
                                   nullptr));
     }
     if (!out) {
-        throw runtime_failure(path +
-                              ": cannot write the distance raster: " + io::gdal_last_error());
+        const int err = io::disk_errno(errno);
+        throw runtime_failure(
+            path + ": cannot write the distance raster: " + io::write_failure_reason(path, err) +
+            " (GDAL: " + io::gdal_last_error().substr(0, 240) + ")");
     }
     io::close_dataset(std::move(out), path);
 }
@@ -261,10 +266,12 @@ std::vector<std::string> site_types(const io::SiteSet& sites) {
 
 void write_text(const std::filesystem::path& path, const std::string& text) {
     std::ofstream f(path, std::ios::binary);
+    errno = 0;
     f << text;
     f.close();
     if (!f) {
-        throw runtime_failure(path.string() + ": cannot write (is the disk full?)");
+        throw runtime_failure(path.string() +
+                              ": cannot write: " + io::write_failure_reason(path, errno));
     }
 }
 
@@ -536,12 +543,9 @@ void write_outputs(io::StagedOutput& out, io::VectorFormat format, const Analysi
                    report::qgis_project("maillage", project_crs(mercator, "EPSG:3857"), layers));
     }
     const auto summary_path = out.path("summary.json");
-    std::ofstream f(summary_path);
-    f << make_summary(r, sites, zones, params, run).dump(2) << '\n';
-    f.close();
-    if (!f) {
-        throw runtime_failure(summary_path.string() + ": cannot write (is the disk full?)");
-    }
+    auto summary = make_summary(r, sites, zones, params, run);
+    io::redact_connections(summary); // inputs read from PostGIS: no password in the record
+    write_text(summary_path, summary.dump(2) + "\n");
 }
 
 } // namespace maillage::analysis

@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -96,11 +97,19 @@ public:
         // The output folder is checked before the long work, so a bad --out fails at once. A
         // PostGIS output is first written as a GeoPackage in a temporary folder.
         const bool postgis = io::is_postgis(m_out);
+        if (postgis) {
+            io::remove_abandoned_folders(std::filesystem::temp_directory_path(), "maillage-pg-");
+        }
         const std::string folder = postgis ? (std::filesystem::temp_directory_path() /
                                               ("maillage-pg-" + std::to_string(::getpid())))
                                                  .string()
                                            : m_out;
         io::StagedOutput out(folder);
+        if (out.completed_interrupted_commits() > 0) {
+            warn(folder +
+                 ": completed the outputs of an earlier run that was stopped while moving them "
+                 "into place");
+        }
 
         auto sites = io::read_sites(m_sites);
         auto zones = io::read_zones(m_zones);
@@ -314,12 +323,15 @@ private:
         timings["write"] = write_s;
         timings["total"] = total_s;
         r["timings_s"] = timings;
+        io::redact_connections(r); // inputs read from PostGIS: no password in the record
         const auto path = out.path("run.json");
         std::ofstream f(path);
+        errno = 0;
         f << r.dump(2) << '\n';
         f.close();
         if (!f) {
-            throw runtime_failure(path.string() + ": cannot write (is the disk full?)");
+            throw runtime_failure(path.string() +
+                                  ": cannot write: " + io::write_failure_reason(path, errno));
         }
     }
 

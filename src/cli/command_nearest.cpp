@@ -165,7 +165,7 @@ public:
         const auto& ct = crs.to_wgs84;
 
         // Output: the input's fields, then the results.
-        io::StagedOutput staging(fs::absolute(m_out).parent_path());
+        io::StagedOutput staging(fs::absolute(m_out).parent_path(), io::StagedOutput::Lock::none);
         const std::string name = fs::path(m_out).filename().string();
         const std::string tmp = staging.path(name).string();
         auto out = io::create_vector(tmp, m_format);
@@ -331,7 +331,7 @@ public:
             throw input_error(m_points + ": no longitude/latitude columns (looked for " +
                               io::lonlat_names_text() + "; columns are: " + cols + ").");
         }
-        io::StagedOutput staging(fs::absolute(m_out).parent_path());
+        io::StagedOutput staging(fs::absolute(m_out).parent_path(), io::StagedOutput::Lock::none);
         const std::string tmp = staging.path(fs::path(m_out).filename().string()).string();
         io::CsvWriter out(tmp);
         for (const auto& h : header) {

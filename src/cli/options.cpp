@@ -1,6 +1,7 @@
 #include "command.hpp"
 
 #include "maillage/error.hpp"
+#include "maillage/io/postgis.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -331,7 +332,9 @@ void set_log_format(const std::string& name) {
     g_log_json = name == "json";
 }
 
-void log(const std::string& message) {
+void log(const std::string& text) {
+    // Paths may be PostgreSQL connection strings: their passwords never reach the log.
+    const std::string message = io::redact_connection(text);
     if (!g_log_json) {
         std::cerr << "maillage: " << message << '\n';
         return;
@@ -346,8 +349,9 @@ void log(const std::string& message) {
     std::cerr << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
 }
 
-void report_error(const std::string& command, const std::string& kind, const std::string& message,
+void report_error(const std::string& command, const std::string& kind, const std::string& text,
                   const std::string& hint) {
+    const std::string message = io::redact_connection(text);
     if (g_log_json) {
         nlohmann::json line = {
             {"level", "error"}, {"kind", kind}, {"command", command}, {"message", message}};

@@ -1,6 +1,7 @@
 #include "maillage/io/csv_stream.hpp"
 
 #include "maillage/error.hpp"
+#include "maillage/io/output_dir.hpp"
 
 #include <array>
 #include <cerrno>
@@ -285,8 +286,8 @@ void CsvWriter::raw_record(std::string_view record) {
 void CsvWriter::flush_if_full() {
     if (m_out.size() >= buffer_size) {
         if (std::fwrite(m_out.data(), 1, m_out.size(), m_file) != m_out.size()) {
-            throw runtime_failure(m_path + ": write failed: " + std::strerror(errno) +
-                                  " (is the disk full?)");
+            throw runtime_failure(m_path +
+                                  ": cannot write: " + write_failure_reason(m_path, errno));
         }
         m_out.clear();
     }
@@ -304,14 +305,17 @@ void CsvWriter::close() {
     if (m_file == nullptr) {
         return;
     }
+    errno = 0;
     const bool ok = std::fwrite(m_out.data(), 1, m_out.size(), m_file) == m_out.size();
-    const int err = errno;
+    int err = errno;
     m_out.clear();
     const bool closed = std::fclose(m_file) == 0;
+    if (ok && !closed) {
+        err = errno;
+    }
     m_file = nullptr;
     if (!ok || !closed) {
-        throw runtime_failure(m_path + ": write failed: " + std::strerror(err) +
-                              " (is the disk full?)");
+        throw runtime_failure(m_path + ": cannot write: " + write_failure_reason(m_path, err));
     }
 }
 
