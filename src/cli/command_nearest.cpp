@@ -355,6 +355,7 @@ public:
         std::size_t total = 0;
         std::size_t bad = 0;
         double t_query = 0.0;
+        std::vector<std::string> site_fields; // ",id,name" of each site, CSV-escaped
         const double max_m =
             m_max_km >= 0 ? m_max_km * 1000.0 : std::numeric_limits<double>::infinity();
         bool more = true;
@@ -382,7 +383,15 @@ public:
             const auto tq = std::chrono::steady_clock::now();
             query(idx, pts, ok, hits, n, k, max_m);
             t_query += since(tq);
-            // Records are formatted in parallel, then written in order.
+            // Records are formatted in parallel, then written in order; each site's id and name
+            // are escaped once.
+            if (site_fields.empty()) {
+                site_fields.resize(sites.sites.size());
+                for (std::size_t s = 0; s < sites.sites.size(); ++s) {
+                    io::CsvWriter::append_field(site_fields[s], sites.sites[s].id, false);
+                    io::CsvWriter::append_field(site_fields[s], sites.sites[s].name, false);
+                }
+            }
             const auto count = static_cast<std::int64_t>(n);
 #pragma omp parallel for schedule(static, 1024)
             for (std::int64_t ii = 0; ii < count; ++ii) {
@@ -396,9 +405,7 @@ public:
                 }
                 for (std::size_t r = 0; r < k; ++r) {
                     if (r < hits[i].size()) {
-                        const auto& s = sites.sites[hits[i][r].site];
-                        io::CsvWriter::append_field(line, s.id, false);
-                        io::CsvWriter::append_field(line, s.name, false);
+                        line += site_fields[hits[i][r].site];
                         io::CsvWriter::append_field(line, hits[i][r].distance_m / 1000.0, 4, false);
                     } else {
                         line += ",,,";

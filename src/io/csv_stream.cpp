@@ -3,7 +3,9 @@
 #include "maillage/error.hpp"
 #include "maillage/io/output_dir.hpp"
 
+#include <algorithm>
 #include <array>
+#include <charconv>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -244,7 +246,14 @@ void CsvWriter::append_field(std::string& out, std::string_view v, bool first) {
     if (!first) {
         out.push_back(',');
     }
-    if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
+    bool plain = true;
+    for (const char c : v) {
+        if (c == ',' || c == '"' || c == '\r' || c == '\n') {
+            plain = false;
+            break;
+        }
+    }
+    if (plain) {
         out.append(v);
         return;
     }
@@ -262,9 +271,16 @@ void CsvWriter::append_field(std::string& out, double value, int decimals, bool 
     if (!first) {
         out.push_back(',');
     }
-    std::array<char, 64> buf{};
-    const int n = std::snprintf(buf.data(), buf.size(), "%.*f", decimals, value);
-    out.append(buf.data(), static_cast<std::size_t>(n));
+    // to_chars is specified as printf("%.*f") in the C locale, without its cost.
+    std::array<char, 400> buf{};
+    const auto res =
+        std::to_chars(buf.data(), buf.data() + buf.size(), value, std::chars_format::fixed, decimals);
+    if (res.ec != std::errc{}) {
+        const int n = std::snprintf(buf.data(), buf.size(), "%.*f", decimals, value);
+        out.append(buf.data(), static_cast<std::size_t>(std::max(0, n)));
+        return;
+    }
+    out.append(buf.data(), res.ptr);
 }
 
 void CsvWriter::field(std::string_view v) {
