@@ -16,7 +16,9 @@
 #include <geos_c.h>
 #include <proj.h>
 
+#include <algorithm>
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -64,7 +66,8 @@ public:
         }
         set_log_format(m_log_format);
         if (m_params.threads < 0) {
-            throw usage_error("--threads must be 0 (all cores) or more.");
+            throw usage_error("--threads must be 0 (all cores) or more (got " +
+                              std::to_string(m_params.threads) + ").");
         }
         const bool default_sites = m_sites.path.empty();
         if (default_sites) {
@@ -95,14 +98,34 @@ public:
         // The output folder is checked before the long work, so a bad --out fails at once. A
         // PostGIS output is first written as a GeoPackage in a temporary folder.
         const bool postgis = io::is_postgis(m_out);
+        if (postgis) {
+            io::remove_abandoned_folders(std::filesystem::temp_directory_path(), "maillage-pg-");
+        }
         const std::string folder = postgis ? (std::filesystem::temp_directory_path() /
                                               ("maillage-pg-" + std::to_string(::getpid())))
                                                  .string()
                                            : m_out;
         io::StagedOutput out(folder);
+        if (out.completed_interrupted_commits() > 0) {
+            warn(folder +
+                 ": completed the outputs of an earlier run that was stopped while moving them "
+                 "into place");
+        }
 
         auto sites = io::read_sites(m_sites);
         auto zones = io::read_zones(m_zones);
+        const auto placement = analysis::site_placement(*zones.ctx, sites.sites, zones.zones);
+        if (placement.inside_extent == 0 && !placement.swapped.empty()) {
+            const auto& s = sites.sites[placement.swapped.front()];
+            throw input_error(
+                m_sites.path + ": none of the " + std::to_string(sites.sites.size()) +
+                " sites lies within the extent of the zones of " + m_zones.path + " (" +
+                extent_text(placement) + "), but " + std::to_string(placement.swapped.size()) +
+                " would with longitude and latitude swapped, e.g. " + s.where + ": lon " +
+                format_number(s.position.lon) + ", lat " + format_number(s.position.lat) +
+                ". The longitude and latitude of the sites (or of the zones) look swapped: "
+                "exchange the two columns' names or values, or give the right CRS.");
+        }
         const double read_s = seconds_since(t0);
         for (const auto* rep : {&sites.report, &zones.report}) {
             if (rep->text_recoded) {
@@ -121,7 +144,8 @@ public:
                 (zones.report.repaired.empty()
                      ? ""
                      : " (" + std::to_string(zones.report.repaired.size()) +
-                           " invalid polygons repaired)"));
+                           " invalid polygons repaired, e.g. " +
+                           zones.report.repaired.front().where + "; see summary.json)"));
         }
 
         const analysis::ProgressFn progress = progress_reporter(m_progress, m_no_progress, m_quiet);
@@ -137,8 +161,7 @@ public:
             log(g.str());
         }
         if (result.sites_outside > 0 && !m_quiet) {
-            warn(std::to_string(result.sites_outside) +
-                 " site(s) lie outside every zone; they serve the zones nearby all the same.");
+            warn_sites_outside(sites, result, placement);
         }
 
         const auto tw = std::chrono::steady_clock::now();
@@ -234,6 +257,11 @@ private:
                                 "present; 'none' for no groups)")(
             "strict", po::bool_switch(&m_strict), "stop on the first skipped or repaired feature");
         po::options_description calc("Computation", help_width);
+        calc.add_options()("by-type", po::bool_switch(&m_params.by_type),
+                           "also the distance to the nearest site of each type (columns "
+                           "nearest_km_TYPE, mean_km_TYPE; a raster per type)")(
+            "catchments", po::bool_switch(&m_params.catchments),
+            "also the catchment of each site (the area nearer to it than to any other)");
         calc.add_options()("threshold-km",
                            po::value<double>(&m_params.threshold_km)->default_value(20.0),
                            "distance beyond which a place is underserved (km)")(
@@ -290,6 +318,8 @@ private:
         r["parameters"] = run.parameters;
         r["parameters"]["threshold_km"] = m_params.threshold_km;
         r["parameters"]["grid_m"] = m_params.grid_m;
+        r["parameters"]["by_type"] = m_params.by_type;
+        r["parameters"]["catchments"] = m_params.catchments;
         r["threads"] = omp_get_max_threads();
         r["libraries"] = {{"gdal", GDALVersionInfo("RELEASE_NAME")},
                           {"geos", GEOSversion()},
@@ -318,13 +348,60 @@ private:
         timings["write"] = write_s;
         timings["total"] = total_s;
         r["timings_s"] = timings;
+        io::redact_connections(r); // inputs read from PostGIS: no password in the record
         const auto path = out.path("run.json");
         std::ofstream f(path);
+        errno = 0;
         f << r.dump(2) << '\n';
         f.close();
         if (!f) {
-            throw runtime_failure(path.string() + ": cannot write (is the disk full?)");
+            throw runtime_failure(path.string() +
+                                  ": cannot write: " + io::write_failure_reason(path, errno));
         }
+    }
+
+    /// Names the first sites outside every zone (those that look swapped with that hint), then
+    /// gives their count.
+    void warn_sites_outside(const io::SiteSet& sites, const analysis::AnalysisResult& result,
+                            const analysis::SitePlacement& placement) const {
+        constexpr std::size_t shown = 5;
+        std::size_t named = 0;
+        for (std::size_t i = 0; i < result.sites.size(); ++i) {
+            if (result.sites[i].zone >= 0) {
+                continue;
+            }
+            if (named++ == shown) {
+                break;
+            }
+            const auto& s = sites.sites[i];
+            std::string m = m_sites.path + ": " + s.where + ": lon " +
+                            format_number(s.position.lon) + ", lat " +
+                            format_number(s.position.lat) + " lies outside every zone";
+            const bool swapped = std::find(placement.swapped.begin(), placement.swapped.end(), i) !=
+                                 placement.swapped.end();
+            if (swapped) {
+                m += " and outside their extent (" + extent_text(placement) +
+                     "), but inside it with longitude and latitude swapped: check this site's "
+                     "coordinates.";
+            } else if (placement.checked && !placement.inside(s.position)) {
+                m += " and outside their extent (" + extent_text(placement) +
+                     "): check its position if it should be in the study area.";
+            } else {
+                m += ".";
+            }
+            warn(m);
+        }
+        std::string m = std::to_string(result.sites_outside) +
+                        " site(s) lie outside every zone; they serve the zones nearby all the same";
+        if (result.sites_swapped > 0) {
+            m += " (" + std::to_string(result.sites_swapped) + " of them look swapped)";
+        }
+        warn(m + ". See sites_outside_study_area in summary.json.");
+    }
+
+    static std::string extent_text(const analysis::SitePlacement& p) {
+        return "lon " + format_number(p.min_lon) + " to " + format_number(p.max_lon) + ", lat " +
+               format_number(p.min_lat) + " to " + format_number(p.max_lat);
     }
 
     void warn(const std::string& m) const {

@@ -59,7 +59,13 @@ int main(int argc, char* argv[]) {
         }
     }
     if (!cmd) {
-        std::cerr << "maillage: unknown command '" << name << "'.\n";
+        std::vector<std::string> names;
+        for (const auto& e : commands) {
+            names.emplace_back(e.name);
+        }
+        const auto guess = maillage::cli::closest_name(name, names);
+        std::cerr << "maillage: unknown command '" << name << "'."
+                  << (guess.empty() ? "" : " Did you mean '" + guess + "'?") << '\n';
         usage(std::cerr);
         return 2;
     }

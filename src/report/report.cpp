@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -675,10 +676,12 @@ std::string curve_svg(const json& summary, const json* previous, double threshol
 void write_file(io::StagedOutput& out, const std::string& name, const std::string& text) {
     const auto path = out.path(name);
     std::ofstream f(path, std::ios::binary);
+    errno = 0;
     f << text;
     f.close();
     if (!f) {
-        throw runtime_failure(path.string() + ": cannot write (is the disk full?)");
+        throw runtime_failure(path.string() +
+                              ": cannot write: " + io::write_failure_reason(path, errno));
     }
 }
 
