@@ -306,6 +306,9 @@ nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& 
     j["underserved"] = {{"parts", r.underserved.size()},
                         {"area_km2", round_to(area / 1e6, 4)},
                         {"population", round_to(pop, 4)}};
+    for (const auto& [key, value] : run.summary_extra.items()) {
+        j[key] = value;
+    }
     return j;
 }
 
