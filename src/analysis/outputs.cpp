@@ -416,6 +416,9 @@ nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& 
                            {"population_assigned_differently", round_to(c.population_differ, 4)},
                            {"max_extra_km", km4(c.max_extra_m)}};
     }
+    for (const auto& [key, value] : run.summary_extra.items()) {
+        j[key] = value;
+    }
     return j;
 }
 
