@@ -45,6 +45,10 @@ struct ZoneAccumulator {
     double beyond = 0.0;
 };
 
+/// Frees a vector's memory. (`v = {}` would not: it calls the initializer-list assignment,
+/// which empties the vector but keeps its buffer.)
+template <typename T> void release(std::vector<T>& v) { std::vector<T>().swap(v); }
+
 /// Distances to the nearest site among `members` (the sites of one type) for every cell and
 /// zone, summed like the overall ones (cells in order, then zones without a cell).
 TypeResult nearest_of_type(const std::string& type, const std::vector<std::uint32_t>& members,
@@ -327,7 +331,15 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
     std::vector<ZoneAccumulator> zone_acc(nz);
     std::vector<WeightedDistance> all;
     std::vector<std::pair<std::size_t, double>> beyond_cells;
-    all.reserve(ncells / 2 + nz);
+    {
+        // Exactly the populated cells and at most one value per zone without a cell: a vector
+        // that grows holds its old and new buffers at once, at the run's memory peak.
+        std::size_t populated = nz;
+        for (const double pop : grid.population) {
+            populated += pop > 0 ? 1 : 0;
+        }
+        all.reserve(populated);
+    }
     for (std::size_t c = 0; c < ncells; ++c) {
         if (grid.zone[c] < 0) {
             continue;
@@ -351,7 +363,7 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
             all.push_back({d, pop});
         }
     }
-    cell_m = {};
+    release(cell_m);
     r.zone_population.assign(nz, 0.0);
     for (std::size_t i = 0; i < nz; ++i) {
         auto& zr = r.zones[i];
@@ -381,9 +393,9 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
         r.population_beyond += acc.beyond;
         ++r.sites[zr.nearest_site].catchment_zones;
     }
-    zone_acc = {};
+    release(zone_acc);
     r.distribution = distribution(all);
-    all = {};
+    release(all);
     timer.lap("statistics");
 
     // 6. Sites: nearest other site, and the zone holding each (for per-group counts).

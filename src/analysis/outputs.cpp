@@ -532,6 +532,9 @@ nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& 
     if (r.population_grid) {
         j["population_grid"] = population_grid_json(r, zones);
     }
+    for (const auto& [key, value] : run.summary_extra.items()) {
+        j[key] = value;
+    }
     return j;
 }
 

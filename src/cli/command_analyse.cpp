@@ -1,10 +1,9 @@
-#include "command.hpp"
+#include "analysis_inputs.hpp"
 #include "commands.hpp"
 
 #include "maillage/analysis/analysis.hpp"
 #include "maillage/analysis/outputs.hpp"
 #include "maillage/error.hpp"
-#include "maillage/io/checksum.hpp"
 #include "maillage/io/gdal_util.hpp"
 #include "maillage/io/output_dir.hpp"
 #include "maillage/io/postgis.hpp"
@@ -20,8 +19,6 @@
 #include <array>
 #include <cerrno>
 #include <chrono>
-#include <cmath>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -48,41 +45,11 @@ public:
             m_help = true;
             return;
         }
-        check_population_grid_options(m_vm, m_params.population_grid);
-        if (!(m_params.threshold_km >= 0) || !std::isfinite(m_params.threshold_km)) {
-            throw usage_error("--threshold-km must be a distance in km, 0 or more (got " +
-                              fmt(m_params.threshold_km) + ").");
-        }
-        if (!(m_params.grid_m > 0) || !std::isfinite(m_params.grid_m)) {
-            throw usage_error("--grid-m must be a cell size in metres greater than 0 (got " +
-                              fmt(m_params.grid_m) + ").");
-        }
-        if (m_params.grid_m < 10) {
-            throw usage_error("--grid-m " + fmt(m_params.grid_m) +
-                              " is below 10 m, finer than any population data; use 10 or more.");
-        }
         if (m_format != "geojson" && m_format != "gpkg") {
             throw usage_error("--format must be geojson or gpkg (got '" + m_format + "').");
         }
         set_log_format(m_log_format);
-        if (m_params.threads < 0) {
-            throw usage_error("--threads must be 0 (all cores) or more (got " +
-                              std::to_string(m_params.threads) + ").");
-        }
-        const bool default_sites = m_sites.path.empty();
-        if (default_sites) {
-            m_sites.path = data_dir() + "/structures-aura-dila-2017.csv";
-            // The shipped directory holds context services too; an explicit --site-filter
-            // (even an empty one) replaces the SPRO selection.
-            if (m_vm.count("site-filter") == 0U) {
-                m_sites.filter = "spro_core = 1";
-            }
-        }
-        if (m_zones.path.empty()) {
-            m_zones.path = data_dir() + "/communes-aura-cog2026.geojson";
-        }
-        m_sites.strict = m_strict;
-        m_zones.strict = m_strict;
+        finish_inputs(m_vm, m_params, m_sites, m_zones, m_strict);
     }
 
     int run() override {
@@ -108,58 +75,19 @@ public:
         io::StagedOutput out(folder);
         if (out.completed_interrupted_commits() > 0) {
             warn(folder +
-                 ": completed the outputs of an earlier run that was stopped while moving them "
-                 "into place");
+                     ": completed the outputs of an earlier run that was stopped while moving them "
+                     "into place",
+                 m_quiet);
         }
 
-        auto sites = io::read_sites(m_sites);
-        auto zones = io::read_zones(m_zones);
-        const auto placement = analysis::site_placement(*zones.ctx, sites.sites, zones.zones);
-        if (placement.inside_extent == 0 && !placement.swapped.empty()) {
-            const auto& s = sites.sites[placement.swapped.front()];
-            throw input_error(
-                m_sites.path + ": none of the " + std::to_string(sites.sites.size()) +
-                " sites lies within the extent of the zones of " + m_zones.path + " (" +
-                extent_text(placement) + "), but " + std::to_string(placement.swapped.size()) +
-                " would with longitude and latitude swapped, e.g. " + s.where + ": lon " +
-                format_number(s.position.lon) + ", lat " + format_number(s.position.lat) +
-                ". The longitude and latitude of the sites (or of the zones) look swapped: "
-                "exchange the two columns' names or values, or give the right CRS.");
-        }
-        const double read_s = seconds_since(t0);
-        for (const auto* rep : {&sites.report, &zones.report}) {
-            if (rep->text_recoded) {
-                warn(rep->path +
-                     ": text is not UTF-8; read as Windows-1252. Save the file as UTF-8 "
-                     "to be sure of the accents.");
-            }
-            for (const auto& n : rep->skipped) {
-                warn(rep->path + ": " + n.where + ": skipped: " + n.reason);
-            }
-        }
-        if (!m_quiet) {
-            log("read " + std::to_string(sites.sites.size()) + " sites from " + m_sites.path +
-                (m_sites.filter.empty() ? "" : " (filter: " + m_sites.filter + ")") + ", " +
-                std::to_string(zones.zones.size()) + " zones from " + m_zones.path +
-                (zones.report.repaired.empty()
-                     ? ""
-                     : " (" + std::to_string(zones.report.repaired.size()) +
-                           " invalid polygons repaired, e.g. " +
-                           zones.report.repaired.front().where + "; see summary.json)"));
-        }
+        auto inputs = read_inputs(m_sites, m_zones, m_quiet);
+        auto& sites = inputs.sites;
+        auto& zones = inputs.zones;
+        const auto& placement = inputs.placement;
+        const double read_s = inputs.read_s;
 
         const analysis::ProgressFn progress = progress_reporter(m_progress, m_no_progress, m_quiet);
         auto result = analysis::analyse(*zones.ctx, sites.sites, zones.zones, m_params, progress);
-        if (const auto& pg = result.population_grid; pg && !m_quiet) {
-            std::ostringstream g;
-            g << std::fixed << std::setprecision(0) << "population grid " << pg->path << " ("
-              << pg->kind << ", " << pg->crs << "): " << pg->cells_read
-              << " cells read, population " << pg->population_read << ", of which "
-              << pg->population_in_study_area << " in the zones and "
-              << pg->population_outside_zones + pg->population_beyond_extent
-              << " outside the study area";
-            log(g.str());
-        }
         if (result.sites_outside > 0 && !m_quiet) {
             warn_sites_outside(sites, result, placement);
         }
@@ -171,24 +99,39 @@ public:
                           {"site_filter", m_sites.filter},
                           {"zones", m_zones.path},
                           {"format", m_format}};
-        if (const auto& pg = m_params.population_grid; !pg.path.empty()) {
-            run.parameters["population_grid"] = pg.path;
-            run.parameters["population_grid_field"] = pg.field;
-            run.parameters["population_grid_crs"] = pg.crs;
-        }
+        note_population_grid(m_params, result, run.parameters, m_quiet);
         analysis::write_outputs(out,
                                 (m_format == "gpkg" || postgis) ? io::VectorFormat::gpkg
                                                                 : io::VectorFormat::geojson,
                                 result, sites, zones, m_params, run);
         const double write_s = seconds_since(tw);
-        write_run_record(out, run, sites.report, zones.report, result, read_s, write_s,
-                         seconds_since(t0));
+        RunRecord record{"analyse",
+                         m_args,
+                         m_started_utc,
+                         run.parameters,
+                         {{"sites", &sites.report}, {"zones", &zones.report}},
+                         {}};
+        const auto grid_files = population_grid_files(result);
+        if (result.population_grid) {
+            record.inputs.emplace_back("population_grid", &grid_files);
+        }
+        record.parameters["threshold_km"] = m_params.threshold_km;
+        record.parameters["grid_m"] = m_params.grid_m;
+        record.parameters["by_type"] = m_params.by_type;
+        record.parameters["catchments"] = m_params.catchments;
+        record.timings_s.emplace_back("read", read_s);
+        for (const auto& phase : result.timings_s) {
+            record.timings_s.push_back(phase);
+        }
+        record.timings_s.emplace_back("write", write_s);
+        record.timings_s.emplace_back("total", seconds_since(t0));
+        write_run_record(out, record);
         if (postgis) {
-            nlohmann::json record;
-            std::ifstream(out.path("run.json")) >> record;
-            std::ifstream(out.path("summary.json")) >> record["summary"];
+            nlohmann::json pg_record;
+            std::ifstream(out.path("run.json")) >> pg_record;
+            std::ifstream(out.path("summary.json")) >> pg_record["summary"];
             io::publish_postgis(out.path("maillage.gpkg").string(), m_out, m_pg_schema,
-                                m_run_id.empty() ? m_started_utc : m_run_id, record);
+                                m_run_id.empty() ? m_started_utc : m_run_id, pg_record);
         } else {
             out.commit();
         }
@@ -229,139 +172,6 @@ public:
     }
 
 private:
-    void build() {
-        po::options_description in("Inputs", help_width);
-        in.add_options()("sites", po::value<std::string>(&m_sites.path),
-                         "sites: any OGR point layer, or a CSV with lon/lat columns")(
-            "sites-crs", po::value<std::string>(&m_sites.crs),
-            "CRS of the sites, overriding the layer's (CSV default EPSG:4326)")(
-            "site-id", po::value<std::string>(&m_sites.id_field)->default_value("id"),
-            "site id field")("site-name", po::value<std::string>(&m_sites.name_field),
-                             "site name field (default: nom, else name)")(
-            "site-type", po::value<std::string>(&m_sites.type_field),
-            "site type field (default: type_service, else type)")(
-            "site-filter", po::value<std::string>(&m_sites.filter),
-            "OGR attribute filter on the sites, e.g. \"spro_core = 1\"")(
-            "zones", po::value<std::string>(&m_zones.path),
-            "zones: any OGR polygon layer (communes) with a population")(
-            "zones-crs", po::value<std::string>(&m_zones.crs),
-            "CRS of the zones, overriding the layer's")(
-            "zone-id", po::value<std::string>(&m_zones.id_field)->default_value("code"),
-            "zone id field")("zone-name",
-                             po::value<std::string>(&m_zones.name_field)->default_value("nom"),
-                             "zone name field")(
-            "population",
-            po::value<std::string>(&m_zones.population_field)->default_value("population"),
-            "population field")("group-by", po::value<std::string>(&m_zones.group_field),
-                                "field grouping zones in the summary (default: departement when "
-                                "present; 'none' for no groups)")(
-            "strict", po::bool_switch(&m_strict), "stop on the first skipped or repaired feature");
-        po::options_description calc("Computation", help_width);
-        calc.add_options()("by-type", po::bool_switch(&m_params.by_type),
-                           "also the distance to the nearest site of each type (columns "
-                           "nearest_km_TYPE, mean_km_TYPE; a raster per type)")(
-            "catchments", po::bool_switch(&m_params.catchments),
-            "also the catchment of each site (the area nearer to it than to any other)");
-        calc.add_options()("threshold-km",
-                           po::value<double>(&m_params.threshold_km)->default_value(20.0),
-                           "distance beyond which a place is underserved (km)")(
-            "grid-m", po::value<double>(&m_params.grid_m)->default_value(200.0),
-            "population grid cell size (m, equal-area)");
-        po::options_description outd("Output", help_width);
-        outd.add_options()("out,o", po::value<std::string>(&m_out)->default_value("out"),
-                           "output folder")(
-            "format", po::value<std::string>(&m_format)->default_value("geojson"),
-            "geojson (one file per layer) or gpkg (one maillage.gpkg)")(
-            "qgis-project", po::bool_switch(&m_qgis_project),
-            "also write maillage.qgs, a QGIS project opening every layer, styled")(
-            "pg-schema", po::value<std::string>(&m_pg_schema)->default_value("maillage"),
-            "with --out PG:..., the PostgreSQL schema of the tables")(
-            "run-id", po::value<std::string>(&m_run_id),
-            "with --out PG:..., the id of this run in the tables (default: its start time); a "
-            "rerun with the same id replaces its rows");
-        m_all.add(in)
-            .add(calc)
-            .add(population_grid_options(m_params.population_grid))
-            .add(outd)
-            .add(
-                common_options(m_progress, m_no_progress, m_params.threads, m_quiet, m_log_format));
-    }
-
-    /// run.json: what the run was made from (every input file with its SHA-256), with what
-    /// parameters and versions, how long each phase took, and the checksum of every output. It is
-    /// the only output that differs between two runs on the same inputs (time and timings).
-    void write_run_record(io::StagedOutput& out, const analysis::RunDescription& run,
-                          const model::ReadReport& sites, const model::ReadReport& zones,
-                          const analysis::AnalysisResult& result, double read_s, double write_s,
-                          double total_s) const {
-        auto files = [](const model::ReadReport& rep) {
-            auto arr = nlohmann::ordered_json::array();
-            for (const auto& f : rep.files) {
-                std::error_code ec;
-                const auto bytes = std::filesystem::file_size(f, ec);
-                arr.push_back({{"path", f},
-                               {"bytes", ec ? 0 : bytes},
-                               {"sha256", ec ? std::string() : io::sha256_file(f)}});
-            }
-            return arr;
-        };
-        nlohmann::ordered_json r;
-        r["maillage"] = MAILLAGE_VERSION;
-        r["command"] = "analyse";
-        // A PostGIS connection string may hold a password: never written down.
-        auto args = nlohmann::ordered_json::array();
-        for (const auto& a : m_args) {
-            args.push_back(io::redact_connection(a));
-        }
-        r["arguments"] = args;
-        r["started_utc"] = m_started_utc;
-        r["parameters"] = run.parameters;
-        r["parameters"]["threshold_km"] = m_params.threshold_km;
-        r["parameters"]["grid_m"] = m_params.grid_m;
-        r["parameters"]["by_type"] = m_params.by_type;
-        r["parameters"]["catchments"] = m_params.catchments;
-        r["threads"] = omp_get_max_threads();
-        r["libraries"] = {{"gdal", GDALVersionInfo("RELEASE_NAME")},
-                          {"geos", GEOSversion()},
-                          {"proj", proj_info().release}};
-        r["inputs"] = {{"sites", files(sites)}, {"zones", files(zones)}};
-        if (result.population_grid) {
-            model::ReadReport grid;
-            grid.files = result.population_grid->files;
-            r["inputs"]["population_grid"] = files(grid);
-        }
-        auto outputs = nlohmann::ordered_json::array();
-        for (const auto& name : out.names()) {
-            const auto path = out.path(name);
-            if (std::filesystem::exists(path)) {
-                outputs.push_back({{"name", name},
-                                   {"bytes", std::filesystem::file_size(path)},
-                                   {"sha256", io::sha256_file(path.string())}});
-            }
-        }
-        r["outputs"] = outputs;
-        auto timings = nlohmann::ordered_json::object();
-        timings["read"] = read_s;
-        for (const auto& [phase, s] : result.timings_s) {
-            timings[phase] = s;
-        }
-        timings["write"] = write_s;
-        timings["total"] = total_s;
-        r["timings_s"] = timings;
-        io::redact_connections(r); // inputs read from PostGIS: no password in the record
-        const auto path = out.path("run.json");
-        std::ofstream f(path);
-        errno = 0;
-        f << r.dump(2) << '\n';
-        f.close();
-        if (!f) {
-            throw runtime_failure(path.string() +
-                                  ": cannot write: " + io::write_failure_reason(path, errno));
-        }
-    }
-
-    /// Names the first sites outside every zone (those that look swapped with that hint), then
-    /// gives their count.
     void warn_sites_outside(const io::SiteSet& sites, const analysis::AnalysisResult& result,
                             const analysis::SitePlacement& placement) const {
         constexpr std::size_t shown = 5;
@@ -389,44 +199,39 @@ private:
             } else {
                 m += ".";
             }
-            warn(m);
+            warn(m, m_quiet);
         }
         std::string m = std::to_string(result.sites_outside) +
                         " site(s) lie outside every zone; they serve the zones nearby all the same";
         if (result.sites_swapped > 0) {
             m += " (" + std::to_string(result.sites_swapped) + " of them look swapped)";
         }
-        warn(m + ". See sites_outside_study_area in summary.json.");
+        warn(m + ". See sites_outside_study_area in summary.json.", m_quiet);
     }
 
-    static std::string extent_text(const analysis::SitePlacement& p) {
-        return "lon " + format_number(p.min_lon) + " to " + format_number(p.max_lon) + ", lat " +
-               format_number(p.min_lat) + " to " + format_number(p.max_lat);
-    }
-
-    void warn(const std::string& m) const {
-        if (!m_quiet) {
-            log("warning: " + m);
-        }
-    }
-
-    static std::string fmt(double v) {
-        std::ostringstream o;
-        o << v;
-        return o.str();
-    }
-
-    static std::string utc_now() {
-        const std::time_t now = std::time(nullptr);
-        std::tm tm{};
-        gmtime_r(&now, &tm);
-        std::array<char, 32> buf{};
-        std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-        return buf.data();
-    }
-
-    static double seconds_since(std::chrono::steady_clock::time_point t) {
-        return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+    void build() {
+        po::options_description in("Inputs", help_width);
+        add_input_options(in, m_sites, m_zones, m_strict);
+        po::options_description calc("Computation", help_width);
+        add_analysis_options(calc, m_params);
+        po::options_description outd("Output", help_width);
+        outd.add_options()("out,o", po::value<std::string>(&m_out)->default_value("out"),
+                           "output folder")(
+            "format", po::value<std::string>(&m_format)->default_value("geojson"),
+            "geojson (one file per layer) or gpkg (one maillage.gpkg)")(
+            "qgis-project", po::bool_switch(&m_qgis_project),
+            "also write maillage.qgs, a QGIS project opening every layer, styled")(
+            "pg-schema", po::value<std::string>(&m_pg_schema)->default_value("maillage"),
+            "with --out PG:..., the PostgreSQL schema of the tables")(
+            "run-id", po::value<std::string>(&m_run_id),
+            "with --out PG:..., the id of this run in the tables (default: its start time); a "
+            "rerun with the same id replaces its rows");
+        m_all.add(in)
+            .add(calc)
+            .add(population_grid_options(m_params.population_grid))
+            .add(outd)
+            .add(
+                common_options(m_progress, m_no_progress, m_params.threads, m_quiet, m_log_format));
     }
 
     po::options_description m_all{help_width};

@@ -17,13 +17,16 @@ struct Entry {
     std::unique_ptr<maillage::cli::Command> (*make)();
 };
 
-// The one list of commands: the help text is generated from it.
+// The one list of commands: the help text is generated from it. One line per command.
+// clang-format off
 const Entry commands[] = {
     {"analyse", &maillage::cli::make_analyse},
     {"nearest", &maillage::cli::make_nearest},
     {"info", &maillage::cli::make_info},
     {"report", &maillage::cli::make_report},
+    {"suggest", &maillage::cli::make_suggest},
 };
+// clang-format on
 
 void usage(std::ostream& out) {
     out << "Usage: maillage COMMAND [OPTIONS]\n\nCommands:\n";

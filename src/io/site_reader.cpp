@@ -101,8 +101,8 @@ std::set<GIntBig> filtered_fids(const SiteReadOptions& o, const std::vector<std:
     auto ds = open_vector(o.path, typed_opts);
     OGRLayer* layer = first_layer(*ds, o.path);
     if (layer->SetAttributeFilter(o.filter.c_str()) != OGRERR_NONE) {
-        throw usage_error("--site-filter '" + o.filter + "' is not a valid filter on " + o.path +
-                          ": " + gdal_last_error() +
+        throw usage_error("--" + o.option_stem + "-filter '" + o.filter +
+                          "' is not a valid filter on " + o.path + ": " + gdal_last_error() +
                           " (fields: " + field_list(*layer->GetLayerDefn()) +
                           "). Write an OGR SQL condition on these fields, e.g. \"active = 1\".");
     }
@@ -141,20 +141,25 @@ SiteSet read_sites(const SiteReadOptions& o) {
     out.report.layer = layer->GetName();
 
     if (!csv && !o.filter.empty() && layer->SetAttributeFilter(o.filter.c_str()) != OGRERR_NONE) {
-        throw usage_error("--site-filter '" + o.filter + "' is not a valid filter on " + o.path +
-                          ": " + gdal_last_error() + " (fields: " + field_list(defn) +
+        throw usage_error("--" + o.option_stem + "-filter '" + o.filter +
+                          "' is not a valid filter on " + o.path + ": " + gdal_last_error() +
+                          " (fields: " + field_list(defn) +
                           "). Write an OGR SQL condition on these fields, e.g. \"active = 1\".");
     }
 
-    require_field(defn, o.path, o.id_field, "--site-id");
-    const int id_idx = find_field(defn, o.id_field);
+    const std::string opt = "--" + o.option_stem;
+    const bool numbered = o.number_without_id && find_field(defn, o.id_field) < 0;
+    if (!numbered) {
+        require_field(defn, o.path, o.id_field, opt + "-id");
+    }
+    const int id_idx = numbered ? -1 : find_field(defn, o.id_field);
     const std::string name_field = pick_field(defn, o.name_field, {"nom", "name"});
     const std::string type_field = pick_field(defn, o.type_field, {"type_service", "type"});
     if (!o.name_field.empty()) {
-        require_field(defn, o.path, o.name_field, "--site-name");
+        require_field(defn, o.path, o.name_field, opt + "-name");
     }
     if (!o.type_field.empty()) {
-        require_field(defn, o.path, o.type_field, "--site-type");
+        require_field(defn, o.path, o.type_field, opt + "-type");
     }
     const int name_idx = name_field.empty() ? -1 : find_field(defn, name_field);
     const int type_idx = type_field.empty() ? -1 : find_field(defn, type_field);
@@ -178,7 +183,7 @@ SiteSet read_sites(const SiteReadOptions& o) {
                           "' has no geometry; sites must be points.");
     }
 
-    const auto crs = resolve_crs(*layer, o.crs, "--sites-crs", csv);
+    const auto crs = resolve_crs(*layer, o.crs, opt + "s-crs", csv);
     const auto& srs = crs.srs;
     const auto& ct = crs.to_wgs84;
     out.report.crs = crs.name;
@@ -196,7 +201,11 @@ SiteSet read_sites(const SiteReadOptions& o) {
         ++out.report.features;
         std::string where = feature_where(csv, fid);
         model::Site s;
-        s.id = f->IsFieldSetAndNotNull(id_idx) ? text_field(*f, id_idx, recoded) : "";
+        if (numbered) {
+            s.id = std::to_string(out.report.features);
+        } else {
+            s.id = f->IsFieldSetAndNotNull(id_idx) ? text_field(*f, id_idx, recoded) : "";
+        }
         if (s.id.empty()) {
             skip(where, "empty " + o.id_field + ": give the site an id");
             continue;
@@ -256,8 +265,8 @@ SiteSet read_sites(const SiteReadOptions& o) {
                               ", " + format_number(y) +
                               ") that are not longitude/latitude although the layer's CRS is " +
                               out.report.crs +
-                              ". If the file is in a projected CRS, give it with --sites-crs "
-                              "(e.g. EPSG:2154 for Lambert-93).");
+                              ". If the file is in a projected CRS, give it with " + opt +
+                              "s-crs (e.g. EPSG:2154 for Lambert-93).");
         }
         if (ct && ct->Transform(1, &x, &y) == 0) {
             skip(where, "cannot be transformed from " + out.report.crs + " to WGS84 (" +
@@ -288,7 +297,7 @@ SiteSet read_sites(const SiteReadOptions& o) {
     out.report.used = out.sites.size();
     out.report.text_recoded = recoded;
     if (out.sites.empty()) {
-        std::string msg = o.path + ": no usable site";
+        std::string msg = o.path + ": no usable " + o.option_stem;
         if (!o.filter.empty()) {
             msg += " after the filter '" + o.filter + "'";
         }
@@ -306,8 +315,8 @@ SiteSet read_sites(const SiteReadOptions& o) {
             if (out.report.skipped.size() > shown) {
                 msg += "; and " + std::to_string(out.report.skipped.size() - shown) + " more";
             }
-            msg += ". Fix these features, or point maillage to the right fields and CRS "
-                   "(--site-id, --sites-crs).";
+            msg += ". Fix these features, or point maillage to the right fields and CRS (--" +
+                   o.option_stem + "-id, --" + o.option_stem + "s-crs).";
         }
         throw input_error(msg);
     }

@@ -257,7 +257,7 @@ ZoneSet read_zones(const ZoneReadOptions& o) {
             } catch (const std::exception& e) {
                 p.error = e.what();
             }
-            p.wkb = {};
+            std::vector<unsigned char>().swap(p.wkb); // frees it (`= {}` keeps the buffer)
         }
     }
     for (auto& p : pending) {

@@ -302,6 +302,21 @@ class TestWhereThePopulationIs(h.CliTestCase):
             self.assertFalse(lo - half_diag <= even <= hi + half_diag,
                              f"{code}: the even spread ({even} m) falls in the block's range too")
 
+    def test_suggest_uses_the_grid(self):
+        # Through the shared analysis: with one site at a1, only block C (67.5 persons, 23 km
+        # and more from a1) lies beyond 20 km; blocks A and B are within it. Any new site at a
+        # candidate within 20 km of C brings exactly those 67.5 persons.
+        out = h.make_tempdir(self) / "suggest"
+        h.run_ok(self, "suggest", "--zones", "zones_small.geojson", "--sites", "sites_one.csv",
+                 "--population-grid", self.grid, "--add", "1", "--out", out, "--no-progress",
+                 cwd=h.DATA)
+        s = h.load_json(out / "summary.json")
+        self.assertAlmostEqual(s["suggest"]["population_total"], 1517.5, delta=TOL)
+        self.assertAlmostEqual(s["suggest"]["before"]["population_beyond"], 67.5, delta=TOL)
+        self.assertAlmostEqual(s["suggest"]["picks"][0]["newly_covered"], 67.5, delta=TOL)
+        self.assertEqual(s["parameters"]["population_grid"], str(self.grid))
+        self.assertIn("population_grid", h.load_json(out / "run.json")["inputs"])
+
     def test_same_result_with_one_or_two_threads(self):
         r1 = h.analyse(self, "--zones", "zones_small.geojson", "--sites", "sites_small.csv",
                        "--population-grid", self.paths["grid_4326.tif"], "--threads", "1")
