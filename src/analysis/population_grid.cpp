@@ -489,7 +489,8 @@ std::vector<double> read_raster(GDALDataset& ds, const PopulationGridOptions& o,
         no_overlap(o, grid_extent, w, rep.crs);
     }
     const int ww = col1 - col0;
-    constexpr int block_rows = 64;
+    // Blocks of 64 rows, fewer for a very wide window: at most about a million pixels a block.
+    const int block_rows = std::clamp((1 << 20) / std::max(1, ww), 1, 64);
     const std::size_t blocks =
         static_cast<std::size_t>((row1 - row0 + block_rows - 1) / block_rows);
 

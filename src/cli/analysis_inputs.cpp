@@ -11,6 +11,7 @@
 #include <proj.h>
 
 #include <array>
+#include <cerrno>
 #include <cmath>
 #include <ctime>
 #include <filesystem>
@@ -215,12 +216,15 @@ void write_run_record(io::StagedOutput& out, const RunRecord& record) {
         timings[phase] = s;
     }
     r["timings_s"] = timings;
+    io::redact_connections(r); // inputs read from PostGIS: no password in the record
     const auto path = out.path("run.json");
     std::ofstream f(path);
+    errno = 0;
     f << r.dump(2) << '\n';
     f.close();
     if (!f) {
-        throw runtime_failure(path.string() + ": cannot write (is the disk full?)");
+        throw runtime_failure(path.string() +
+                              ": cannot write: " + io::write_failure_reason(path, errno));
     }
 }
 
