@@ -10,10 +10,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <limits>
-#include <cctype>
 #include <map>
 #include <set>
 
@@ -70,11 +70,13 @@ TypeResult nearest_of_type(const std::string& type, const std::vector<std::uint3
     std::vector<double> cell_m(ncells, 0.0);
 #pragma omp parallel for schedule(dynamic, 4)
     for (int row = 0; row < grid.height; ++row) {
-        const std::size_t base = static_cast<std::size_t>(row) * static_cast<std::size_t>(grid.width);
+        const std::size_t base =
+            static_cast<std::size_t>(row) * static_cast<std::size_t>(grid.width);
         for (int col = 0; col < grid.width; ++col) {
             const std::size_t c = base + static_cast<std::size_t>(col);
             if (grid.zone[c] >= 0) {
-                const double d = idx.nearest_ecef(r.projection.inverse_ecef(grid.centre(c))).distance_m;
+                const double d =
+                    idx.nearest_ecef(r.projection.inverse_ecef(grid.centre(c))).distance_m;
                 cell_m[c] = d;
                 t.cell_km[c] = static_cast<float>(d / 1000.0);
             }
@@ -471,12 +473,13 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
         }
         std::set<std::string> keys;
         for (const auto& [type, members] : of_type) {
-            r.by_type.push_back(nearest_of_type(type, members, sites, zones, r, area_pts,
-                                                threshold_m));
+            r.by_type.push_back(
+                nearest_of_type(type, members, sites, zones, r, area_pts, threshold_m));
             // Column-safe key: lower-case ASCII letters and digits, the rest as '_'.
             std::string key;
             for (const unsigned char ch : type) {
-                key += std::isalnum(ch) != 0 && ch < 128 ? static_cast<char>(std::tolower(ch)) : '_';
+                key +=
+                    std::isalnum(ch) != 0 && ch < 128 ? static_cast<char>(std::tolower(ch)) : '_';
             }
             if (key.empty()) {
                 key = "none";

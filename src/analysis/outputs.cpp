@@ -51,20 +51,20 @@ void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult&
                  const geo::GeosContext& ctx, std::size_t begin, std::size_t end) {
     const auto srs = io::wgs84();
     std::vector<FieldSpec> fields{{"zone_id", OFTString},
-                       {"name", OFTString},
-                       {"population", OFTReal},
-                       {"group", OFTString},
-                       {"ref_lon", OFTReal},
-                       {"ref_lat", OFTReal},
-                       {"nearest_site_id", OFTString},
-                       {"nearest_site_name", OFTString},
-                       {"nearest_km", OFTReal},
-                       {"mean_km", OFTReal},
-                       {"max_km", OFTReal},
-                       {"pop_beyond", OFTReal},
-                       {"share_beyond", OFTReal},
-                       {"sites_within", OFTInteger},
-                       {"underserved", OFTInteger, OFSTBoolean}};
+                                  {"name", OFTString},
+                                  {"population", OFTReal},
+                                  {"group", OFTString},
+                                  {"ref_lon", OFTReal},
+                                  {"ref_lat", OFTReal},
+                                  {"nearest_site_id", OFTString},
+                                  {"nearest_site_name", OFTString},
+                                  {"nearest_km", OFTReal},
+                                  {"mean_km", OFTReal},
+                                  {"max_km", OFTReal},
+                                  {"pop_beyond", OFTReal},
+                                  {"share_beyond", OFTReal},
+                                  {"sites_within", OFTInteger},
+                                  {"underserved", OFTInteger, OFSTBoolean}};
     for (const auto& t : r.by_type) {
         fields.push_back({"nearest_km_" + t.key, OFTReal});
         fields.push_back({"mean_km_" + t.key, OFTReal});
@@ -169,10 +169,10 @@ void write_catchments(GDALDataset& ds, const std::string& path, const AnalysisRe
         const auto& sr = r.sites[s];
         const double mean =
             sr.catchment_population > 0 ? sr.catchment_weighted_m / sr.catchment_population : 0.0;
-        w.add(ll.get(), {sites.sites[s].id, sites.sites[s].name, sites.sites[s].type,
-                         round_to(sr.catchment_population, 4),
-                         round_to(r.catchments.area_m2[s] / 1e6, 4), km4(mean),
-                         static_cast<std::int64_t>(sr.catchment_cells)});
+        w.add(ll.get(),
+              {sites.sites[s].id, sites.sites[s].name, sites.sites[s].type,
+               round_to(sr.catchment_population, 4), round_to(r.catchments.area_m2[s] / 1e6, 4),
+               km4(mean), static_cast<std::int64_t>(sr.catchment_cells)});
     }
     w.finish();
 }

@@ -75,8 +75,8 @@ public:
         io::StagedOutput out(folder);
         if (out.completed_interrupted_commits() > 0) {
             warn(folder +
-                 ": completed the outputs of an earlier run that was stopped while moving them "
-                 "into place",
+                     ": completed the outputs of an earlier run that was stopped while moving them "
+                     "into place",
                  m_quiet);
         }
 

@@ -71,10 +71,10 @@ struct TypeResult {
     std::string type;
     std::string key; ///< the type for column and file names: a-z, 0-9 and _, unique
     std::uint32_t sites = 0;
-    std::vector<float> cell_km;          ///< per grid cell; NaN outside the study area
-    std::vector<double> zone_nearest_m;  ///< from each zone's reference point
-    std::vector<double> zone_mean_m;     ///< population-weighted over each zone's cells
-    DistanceDistribution distribution;   ///< population-weighted, cells and point demands
+    std::vector<float> cell_km;         ///< per grid cell; NaN outside the study area
+    std::vector<double> zone_nearest_m; ///< from each zone's reference point
+    std::vector<double> zone_mean_m;    ///< population-weighted over each zone's cells
+    DistanceDistribution distribution;  ///< population-weighted, cells and point demands
     double population_beyond = 0.0;
 };
 
