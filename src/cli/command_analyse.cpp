@@ -1,5 +1,6 @@
 #include "command.hpp"
 #include "commands.hpp"
+#include "inputs.hpp"
 
 #include "maillage/analysis/analysis.hpp"
 #include "maillage/analysis/outputs.hpp"
@@ -65,20 +66,7 @@ public:
         if (m_params.threads < 0) {
             throw usage_error("--threads must be 0 (all cores) or more.");
         }
-        const bool default_sites = m_sites.path.empty();
-        if (default_sites) {
-            m_sites.path = data_dir() + "/structures-aura-dila-2017.csv";
-            // The shipped directory holds context services too; an explicit --site-filter
-            // (even an empty one) replaces the SPRO selection.
-            if (m_vm.count("site-filter") == 0U) {
-                m_sites.filter = "spro_core = 1";
-            }
-        }
-        if (m_zones.path.empty()) {
-            m_zones.path = data_dir() + "/communes-aura-cog2026.geojson";
-        }
-        m_sites.strict = m_strict;
-        m_zones.strict = m_strict;
+        resolve_inputs(m_vm, m_sites, m_zones, m_strict);
     }
 
     int run() override {
@@ -103,25 +91,7 @@ public:
         auto sites = io::read_sites(m_sites);
         auto zones = io::read_zones(m_zones);
         const double read_s = seconds_since(t0);
-        for (const auto* rep : {&sites.report, &zones.report}) {
-            if (rep->text_recoded) {
-                warn(rep->path +
-                     ": text is not UTF-8; read as Windows-1252. Save the file as UTF-8 "
-                     "to be sure of the accents.");
-            }
-            for (const auto& n : rep->skipped) {
-                warn(rep->path + ": " + n.where + ": skipped: " + n.reason);
-            }
-        }
-        if (!m_quiet) {
-            log("read " + std::to_string(sites.sites.size()) + " sites from " + m_sites.path +
-                (m_sites.filter.empty() ? "" : " (filter: " + m_sites.filter + ")") + ", " +
-                std::to_string(zones.zones.size()) + " zones from " + m_zones.path +
-                (zones.report.repaired.empty()
-                     ? ""
-                     : " (" + std::to_string(zones.report.repaired.size()) +
-                           " invalid polygons repaired)"));
-        }
+        log_inputs(m_sites, sites, m_zones, zones, m_quiet);
 
         const analysis::ProgressFn progress = progress_reporter(m_progress, m_no_progress, m_quiet);
         auto result = analysis::analyse(*zones.ctx, sites.sites, zones.zones, m_params, progress);
@@ -191,32 +161,7 @@ public:
 
 private:
     void build() {
-        po::options_description in("Inputs", help_width);
-        in.add_options()("sites", po::value<std::string>(&m_sites.path),
-                         "sites: any OGR point layer, or a CSV with lon/lat columns")(
-            "sites-crs", po::value<std::string>(&m_sites.crs),
-            "CRS of the sites, overriding the layer's (CSV default EPSG:4326)")(
-            "site-id", po::value<std::string>(&m_sites.id_field)->default_value("id"),
-            "site id field")("site-name", po::value<std::string>(&m_sites.name_field),
-                             "site name field (default: nom, else name)")(
-            "site-type", po::value<std::string>(&m_sites.type_field),
-            "site type field (default: type_service, else type)")(
-            "site-filter", po::value<std::string>(&m_sites.filter),
-            "OGR attribute filter on the sites, e.g. \"spro_core = 1\"")(
-            "zones", po::value<std::string>(&m_zones.path),
-            "zones: any OGR polygon layer (communes) with a population")(
-            "zones-crs", po::value<std::string>(&m_zones.crs),
-            "CRS of the zones, overriding the layer's")(
-            "zone-id", po::value<std::string>(&m_zones.id_field)->default_value("code"),
-            "zone id field")("zone-name",
-                             po::value<std::string>(&m_zones.name_field)->default_value("nom"),
-                             "zone name field")(
-            "population",
-            po::value<std::string>(&m_zones.population_field)->default_value("population"),
-            "population field")("group-by", po::value<std::string>(&m_zones.group_field),
-                                "field grouping zones in the summary (default: departement when "
-                                "present; 'none' for no groups)")(
-            "strict", po::bool_switch(&m_strict), "stop on the first skipped or repaired feature");
+        const auto in = input_options(m_sites, m_zones, m_strict);
         po::options_description calc("Computation", help_width);
         calc.add_options()("threshold-km",
                            po::value<double>(&m_params.threshold_km)->default_value(20.0),
@@ -308,24 +253,7 @@ private:
         }
     }
 
-    static std::string fmt(double v) {
-        std::ostringstream o;
-        o << v;
-        return o.str();
-    }
-
-    static std::string utc_now() {
-        const std::time_t now = std::time(nullptr);
-        std::tm tm{};
-        gmtime_r(&now, &tm);
-        std::array<char, 32> buf{};
-        std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-        return buf.data();
-    }
-
-    static double seconds_since(std::chrono::steady_clock::time_point t) {
-        return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-    }
+    static std::string fmt(double v) { return number_text(v); }
 
     po::options_description m_all{help_width};
     po::variables_map m_vm;
