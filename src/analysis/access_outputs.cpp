@@ -6,6 +6,7 @@
 
 #include "maillage/error.hpp"
 #include "maillage/io/gdal_util.hpp"
+#include "maillage/io/postgis.hpp"
 
 #include <ogr_geometry.h>
 
@@ -221,6 +222,7 @@ void write_access_outputs(io::StagedOutput& out, io::VectorFormat format, const 
                                          ? existing_summary
                                          : nlohmann::ordered_json{{"version", MAILLAGE_VERSION}};
     summary["access"] = access_summary(a, base, sites, zones, params, run);
+    io::redact_connections(summary); // inputs read from PostGIS: no password in the record
     write_text(out.path("summary.json"), summary.dump(2) + "\n");
 }
 

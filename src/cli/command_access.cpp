@@ -1,8 +1,7 @@
-// maillage access: the E2SFCA accessibility index (see docs/method.md, section 9).
+// maillage access: the E2SFCA accessibility index (see docs/method.md, section 10).
 
-#include "command.hpp"
+#include "analysis_inputs.hpp"
 #include "commands.hpp"
-#include "inputs.hpp"
 
 #include "maillage/analysis/access.hpp"
 #include "maillage/analysis/analysis.hpp"
@@ -39,14 +38,6 @@ public:
             m_help = true;
             return;
         }
-        if (!(m_params.grid_m > 0) || !std::isfinite(m_params.grid_m)) {
-            throw usage_error("--grid-m must be a cell size in metres greater than 0 (got " +
-                              number_text(m_params.grid_m) + ").");
-        }
-        if (m_params.grid_m < 10) {
-            throw usage_error("--grid-m " + number_text(m_params.grid_m) +
-                              " is below 10 m, finer than any population data; use 10 or more.");
-        }
         if (m_decay != "bands" && m_decay != "gaussian") {
             throw usage_error("--decay must be bands or gaussian (got '" + m_decay + "').");
         }
@@ -67,7 +58,7 @@ public:
         if (!(m_access.below > 0) || !std::isfinite(m_access.below)) {
             throw usage_error("--below must be a share of the regional mean greater than 0, e.g. "
                               "0.5 (got " +
-                              number_text(m_access.below) + ").");
+                              fmt(m_access.below) + ").");
         }
         if (m_format != "geojson" && m_format != "gpkg") {
             throw usage_error("--format must be geojson or gpkg (got '" + m_format + "').");
@@ -77,10 +68,9 @@ public:
                               "is for maillage analyse.");
         }
         set_log_format(m_log_format);
-        if (m_params.threads < 0) {
-            throw usage_error("--threads must be 0 (all cores) or more.");
-        }
-        resolve_inputs(m_vm, m_sites, m_zones, m_strict);
+        // --grid-m and --threads are checked there (access has no --threshold-km: the
+        // default passes).
+        finish_inputs(m_vm, m_params, m_sites, m_zones, m_strict);
         m_sites.capacity_field = m_capacity;
     }
 
@@ -95,10 +85,10 @@ public:
         const auto t0 = std::chrono::steady_clock::now();
         io::StagedOutput out(m_out);
 
-        auto sites = io::read_sites(m_sites);
-        auto zones = io::read_zones(m_zones);
-        const double read_s = seconds_since(t0);
-        log_inputs(m_sites, sites, m_zones, zones, m_quiet);
+        auto inputs = read_inputs(m_sites, m_zones, m_quiet);
+        const auto& sites = inputs.sites;
+        const auto& zones = inputs.zones;
+        const double read_s = inputs.read_s;
 
         const analysis::ProgressFn progress = progress_reporter(m_progress, m_no_progress, m_quiet);
         const auto base =
@@ -115,7 +105,7 @@ public:
                 names += ", ...";
             }
             warn(std::to_string(result.unreached_sites.size()) + " site(s) reach nobody within " +
-                 number_text(m_access.decay.radius_m() / 1000) +
+                 fmt(m_access.decay.radius_m() / 1000) +
                  " km: their ratio is undefined and they are left out of the index: " + names +
                  " (listed in summary.json, access.sites_reaching_nobody).");
         }
@@ -188,7 +178,8 @@ public:
 
 private:
     void build() {
-        const auto in = input_options(m_sites, m_zones, m_strict);
+        po::options_description in("Inputs", help_width);
+        add_input_options(in, m_sites, m_zones, m_strict);
         po::options_description calc("Computation", help_width);
         calc.add_options()("capacity", po::value<std::string>(&m_capacity),
                            "site field holding each site's supply (default: 1 per site)")(
@@ -212,11 +203,7 @@ private:
             common_options(m_progress, m_no_progress, m_params.threads, m_quiet, m_log_format));
     }
 
-    void warn(const std::string& m) const {
-        if (!m_quiet) {
-            log("warning: " + m);
-        }
-    }
+    void warn(const std::string& m) const { cli::warn(m, m_quiet); }
 
     po::options_description m_all{help_width};
     po::variables_map m_vm;

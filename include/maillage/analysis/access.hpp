@@ -2,7 +2,7 @@
 
 // Spatial accessibility index: the enhanced two-step floating catchment area method (E2SFCA,
 // Luo & Qi 2009), the method of the French "accessibilité potentielle localisée" (APL,
-// DREES/IRDES), over the population grid of `analyse`. See docs/method.md, section 9.
+// DREES/IRDES), over the population grid of `analyse`. See docs/method.md, section 10.
 
 #include "maillage/analysis/analysis.hpp"
 #include "maillage/io/layer_writer.hpp"

@@ -27,6 +27,9 @@ struct DistanceDistribution {
 /// least q times the total. Sorts `values` in place.
 DistanceDistribution distribution(std::vector<WeightedDistance>& values, int curve_km = 50);
 
+/// Sorts by distance, then population (a radix sort; exposed for tests).
+void sort_by_distance(std::vector<WeightedDistance>& values);
+
 /// Weighted quantile of sorted values (helper for the above, exposed for tests).
 double weighted_quantile(std::span<const WeightedDistance> sorted, double total, double q);
 
