@@ -75,10 +75,10 @@ Catchments build_catchments(const geo::GeosContext& ctx, const geo::EqualAreaPro
         x1 = std::max(x1, px1);
         y1 = std::max(y1, py1);
         const double m = 0.1 * std::max(x1 - x0, y1 - y0) + 1000.0;
-        auto env = geo::own(ctx, GEOSGeom_createRectangle_r(h, x0 - m, y0 - m, x1 + m, y1 + m),
-                            "extent");
-        auto diagram = geo::own(
-            ctx, GEOSVoronoiDiagram_r(h, multipoint.get(), env.get(), 0.0, 0), "Voronoi diagram");
+        auto env =
+            geo::own(ctx, GEOSGeom_createRectangle_r(h, x0 - m, y0 - m, x1 + m, y1 + m), "extent");
+        auto diagram = geo::own(ctx, GEOSVoronoiDiagram_r(h, multipoint.get(), env.get(), 0.0, 0),
+                                "Voronoi diagram");
         // GEOS 3.11 does not keep the input order: each cell goes to the position inside it.
         const auto& pts = multipoint;
         const int n = GEOSGetNumGeometries_r(h, diagram.get());
@@ -100,7 +100,8 @@ Catchments build_catchments(const geo::GeosContext& ctx, const geo::EqualAreaPro
             auto it = std::lower_bound(by_x.begin(), by_x.end(), std::pair{cx0, std::size_t{0}});
             auto prepared = geo::PreparedPtr(GEOSPrepare_r(h, cell), geo::PreparedDeleter{h});
             for (; it != by_x.end() && it->first <= cx1; ++it) {
-                const GEOSGeometry* p = GEOSGetGeometryN_r(h, pts.get(), static_cast<int>(it->second));
+                const GEOSGeometry* p =
+                    GEOSGetGeometryN_r(h, pts.get(), static_cast<int>(it->second));
                 if (cells[it->second] == nullptr &&
                     GEOSPreparedIntersects_r(h, prepared.get(), p) == 1) {
                     cells[it->second] = GEOSGeom_clone_r(h, cell);
@@ -163,8 +164,8 @@ Catchments build_catchments(const geo::GeosContext& ctx, const geo::EqualAreaPro
     std::vector<std::uint32_t> burn_site;
     for (std::uint32_t s = 0; s < sites.size(); ++s) {
         if (out.geometry[s]) {
-            burn.push_back(geo::GeomPtr(GEOSGeom_clone_r(h, out.geometry[s].get()),
-                                        geo::GeomDeleter{h}));
+            burn.push_back(
+                geo::GeomPtr(GEOSGeom_clone_r(h, out.geometry[s].get()), geo::GeomDeleter{h}));
             burn_site.push_back(s);
         }
     }
@@ -181,7 +182,8 @@ Catchments build_catchments(const geo::GeosContext& ctx, const geo::EqualAreaPro
         const auto e = proj.inverse_ecef(grid.centre(c));
         const double d = geo::geodesic_distance_m(e, sites[s], geo::to_ecef(sites[s]));
         const double extra = d - static_cast<double>(cell_km[c]) * 1000.0;
-        // Ties (two sites at the same distance to the rounding of the float km, 6 mm at 50 km) do not count.
+        // Ties (two sites at the same distance to the rounding of the float km, 6 mm at 50 km) do
+        // not count.
         if (extra > 0.05) {
             ++out.cells_differ;
             out.population_differ += grid.population[c];

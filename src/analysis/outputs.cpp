@@ -199,41 +199,48 @@ struct RasterLayer {
 void write_raster(const std::string& path, const AnalysisResult& r, bool gpkg,
                   const RasterLayer& layer);
 
-void write_raster(const std::string& path, const AnalysisResult& r, bool gpkg) {
-    write_raster(path, r, gpkg, {&r.cell_km, "distance", "distance to the nearest site (km)"});
+} // namespace
+
+std::unique_ptr<OGRGeometry> multipolygon_for_output(const geo::GeosContext& ctx,
+                                                     const GEOSGeometry* g) {
+    auto out = to_ogr(ctx, g);
+    if (wkbFlatten(out->getGeometryType()) == wkbPolygon) {
+        out.reset(OGRGeometryFactory::forceToMultiPolygon(out.release()));
+    }
+    return out;
 }
 
-void write_raster(const std::string& path, const AnalysisResult& r, bool gpkg,
-                  const RasterLayer& layer) {
-    const auto& g = r.grid;
+void write_grid_raster(const std::string& path, const PopulationGrid& g,
+                       const geo::EqualAreaProjection& projection, const std::vector<float>& cells,
+                       const GridRasterNames& names, bool gpkg) {
     GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
     GDALDatasetUniquePtr src(mem->Create("", g.width, g.height, 1, GDT_Float32, nullptr));
     double gt[6] = {g.min_x, g.cell_m, 0.0, g.max_y, 0.0, -g.cell_m};
     src->SetGeoTransform(gt);
-    const auto srs = laea_srs(r.projection);
+    const auto srs = laea_srs(projection);
     src->SetSpatialRef(&srs);
     constexpr float nodata = -9999.0F;
-    const auto& km = *layer.km;
-    std::vector<float> values(km.size());
+    std::vector<float> values(cells.size());
     for (std::size_t i = 0; i < values.size(); ++i) {
-        values[i] = std::isnan(km[i]) ? nodata : km[i];
+        values[i] = std::isnan(cells[i]) ? nodata : cells[i];
     }
     GDALRasterBand* band = src->GetRasterBand(1);
     band->SetNoDataValue(nodata);
-    band->SetDescription(layer.description.c_str());
+    band->SetDescription(names.description.c_str());
     if (band->RasterIO(GF_Write, 0, 0, g.width, g.height, values.data(), g.width, g.height,
                        GDT_Float32, 0, 0) != CE_None) {
-        throw runtime_failure("cannot fill the distance raster: " + io::gdal_last_error());
+        throw runtime_failure("cannot fill the " + names.table +
+                              " raster: " + io::gdal_last_error());
     }
     CPLErrorReset();
     errno = 0; // see io::close_dataset
     GDALDatasetUniquePtr out;
     if (gpkg) {
         GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GPKG");
-        const std::string table = "RASTER_TABLE=" + layer.table;
-        const std::string ident = "RASTER_IDENTIFIER=" + layer.table + "_km";
+        const std::string table = "RASTER_TABLE=" + names.table;
+        const std::string identifier = "RASTER_IDENTIFIER=" + names.identifier;
         const char* const opts[] = {"APPEND_SUBDATASET=YES", table.c_str(), "TILE_FORMAT=TIFF",
-                                    ident.c_str(), nullptr};
+                                    identifier.c_str(), nullptr};
         out.reset(drv->CreateCopy(path.c_str(), src.get(), FALSE, const_cast<char**>(opts), nullptr,
                                   nullptr));
     } else {
@@ -245,11 +252,23 @@ void write_raster(const std::string& path, const AnalysisResult& r, bool gpkg,
     }
     if (!out) {
         const int err = io::disk_errno(errno);
-        throw runtime_failure(
-            path + ": cannot write the distance raster: " + io::write_failure_reason(path, err) +
-            " (GDAL: " + io::gdal_last_error().substr(0, 240) + ")");
+        throw runtime_failure(path + ": cannot write the " + names.table +
+                              " raster: " + io::write_failure_reason(path, err) +
+                              " (GDAL: " + io::gdal_last_error().substr(0, 240) + ")");
     }
     io::close_dataset(std::move(out), path);
+}
+
+namespace {
+
+void write_raster(const std::string& path, const AnalysisResult& r, bool gpkg,
+                  const RasterLayer& layer) {
+    write_grid_raster(path, r.grid, r.projection, *layer.km,
+                      {layer.description, layer.table, layer.table + "_km"}, gpkg);
+}
+
+void write_raster(const std::string& path, const AnalysisResult& r, bool gpkg) {
+    write_raster(path, r, gpkg, {&r.cell_km, "distance", "distance to the nearest site (km)"});
 }
 
 report::ProjectCrs project_crs(const OGRSpatialReference& srs, const std::string& authid) {
@@ -437,6 +456,8 @@ nlohmann::ordered_json population_grid_json(const AnalysisResult& r, const io::Z
 }
 
 } // namespace
+
+nlohmann::ordered_json input_summary(const model::ReadReport& report) { return input_json(report); }
 
 nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& sites,
                                     const io::ZoneSet& zones, const Parameters& params,

@@ -24,6 +24,7 @@ const Entry commands[] = {
     {"nearest", &maillage::cli::make_nearest},
     {"info", &maillage::cli::make_info},
     {"report", &maillage::cli::make_report},
+    {"access", &maillage::cli::make_access},
     {"suggest", &maillage::cli::make_suggest},
 };
 // clang-format on

@@ -166,7 +166,7 @@ void EqualAreaProjection::inverse_core(XY p, LonLat* ll, Ecef* ecef) const {
 
     // Series: phi0 = beta + delta, delta a few thousandths of a radian, so its sine and cosine
     // come from short Taylor polynomials (terms beyond those used are below 1e-17).
-    const double s2 = 2.0 * sin_beta * cos_beta;     // sin(2 beta)
+    const double s2 = 2.0 * sin_beta * cos_beta;       // sin(2 beta)
     const double c2 = 1.0 - 2.0 * sin_beta * sin_beta; // cos(2 beta)
     const double s4 = 2.0 * s2 * c2;
     const double c4 = 1.0 - 2.0 * s2 * s2;
@@ -188,7 +188,13 @@ void EqualAreaProjection::inverse_core(XY p, LonLat* ll, Ecef* ecef) const {
         const double z = k.e * sin_phi;
         const double z2 = z * z;
         const double atanh_z =
-            z * (1.0 + z2 * (1.0 / 3 + z2 * (1.0 / 5 + z2 * (1.0 / 7 + z2 * (1.0 / 9 + z2 * (1.0 / 11 + z2 * (1.0 / 13 + z2 * (1.0 / 15 + z2 / 17))))))));
+            z *
+            (1.0 + z2 * (1.0 / 3 +
+                         z2 * (1.0 / 5 +
+                               z2 * (1.0 / 7 +
+                                     z2 * (1.0 / 9 +
+                                           z2 * (1.0 / 11 +
+                                                 z2 * (1.0 / 13 + z2 * (1.0 / 15 + z2 / 17))))))));
         const double w = 1.0 - z2;
         const double q_phi = (1.0 - e2) * (sin_phi / w + atanh_z / k.e);
         dphi = (sin_beta * k.qp - q_phi) * w * w / (2.0 * (1.0 - e2) * cos_phi);

@@ -303,8 +303,8 @@ void SiteIndex::prepare(std::span<const geo::LonLat> area, double margin_deg,
     }
     // Square buckets of 100 m to 20 km on the ground (the bounds below assume short lines).
     constexpr double earth_radius_m = 6371000.0;
-    const double side_m = std::clamp(
-        earth_radius_m * std::sqrt((u1 - u0) * (v1 - v0) / target), 100.0, 20000.0);
+    const double side_m =
+        std::clamp(earth_radius_m * std::sqrt((u1 - u0) * (v1 - v0) / target), 100.0, 20000.0);
     bk.side = side_m / earth_radius_m;
     const double nx = std::ceil((u1 - u0) / bk.side);
     const double ny = std::ceil((v1 - v0) / bk.side);
@@ -321,8 +321,10 @@ void SiteIndex::prepare(std::span<const geo::LonLat> area, double margin_deg,
 #pragma omp parallel for schedule(dynamic, 256)
     for (std::int64_t bi = 0; bi < static_cast<std::int64_t>(nb); ++bi) {
         const auto b = static_cast<std::size_t>(bi);
-        const double ul = bk.u0 + static_cast<double>(b % static_cast<std::size_t>(bk.nx)) * bk.side;
-        const double vl = bk.v0 + static_cast<double>(b / static_cast<std::size_t>(bk.nx)) * bk.side;
+        const double ul =
+            bk.u0 + static_cast<double>(b % static_cast<std::size_t>(bk.nx)) * bk.side;
+        const double vl =
+            bk.v0 + static_cast<double>(b / static_cast<std::size_t>(bk.nx)) * bk.side;
         const auto ce = bk.surface(ul + 0.5 * bk.side, vl + 0.5 * bk.side);
         // r: the chord from the centre to the farthest point of the bucket. For buckets this
         // small that is a corner; 1 % and 1 m absorb the curvature of the edges and rounding.

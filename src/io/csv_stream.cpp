@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <filesystem>
 
@@ -273,8 +273,8 @@ void CsvWriter::append_field(std::string& out, double value, int decimals, bool 
     }
     // to_chars is specified as printf("%.*f") in the C locale, without its cost.
     std::array<char, 400> buf{};
-    const auto res =
-        std::to_chars(buf.data(), buf.data() + buf.size(), value, std::chars_format::fixed, decimals);
+    const auto res = std::to_chars(buf.data(), buf.data() + buf.size(), value,
+                                   std::chars_format::fixed, decimals);
     if (res.ec != std::errc{}) {
         const int n = std::snprintf(buf.data(), buf.size(), "%.*f", decimals, value);
         out.append(buf.data(), static_cast<std::size_t>(std::max(0, n)));

@@ -163,6 +163,10 @@ SiteSet read_sites(const SiteReadOptions& o) {
     }
     const int name_idx = name_field.empty() ? -1 : find_field(defn, name_field);
     const int type_idx = type_field.empty() ? -1 : find_field(defn, type_field);
+    if (!o.capacity_field.empty()) {
+        require_field(defn, o.path, o.capacity_field, "--capacity");
+    }
+    const int capacity_idx = o.capacity_field.empty() ? -1 : find_field(defn, o.capacity_field);
 
     int lon_idx = -1;
     int lat_idx = -1;
@@ -290,6 +294,19 @@ SiteSet read_sites(const SiteReadOptions& o) {
             skip(where, "duplicate id '" + s.id + "', first seen at " + it->second +
                             "; only the first is used: give each site its own id");
             continue;
+        }
+        if (capacity_idx >= 0) {
+            // Like a population: a wrong supply would make every figure wrong, so it stops the
+            // run rather than skipping the site (only sites otherwise used are checked).
+            const std::string text =
+                f->IsFieldSetAndNotNull(capacity_idx) ? f->GetFieldAsString(capacity_idx) : "";
+            const auto v = parse_number(text);
+            if (!v || *v < 0) {
+                throw input_error(o.path + ": " + where + ": " + o.capacity_field + " '" + text +
+                                  "' is not a non-negative number. Give each site its supply "
+                                  "(0 for none), or leave it out with --site-filter.");
+            }
+            s.capacity = *v;
         }
         s.where = where;
         out.sites.push_back(std::move(s));

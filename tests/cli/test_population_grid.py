@@ -317,6 +317,18 @@ class TestWhereThePopulationIs(h.CliTestCase):
         self.assertEqual(s["parameters"]["population_grid"], str(self.grid))
         self.assertIn("population_grid", h.load_json(out / "run.json")["inputs"])
 
+    def test_access_uses_the_grid(self):
+        # E2SFCA over the grid's population (blocks A, B, C: 1517.5): every one of the 4 sites
+        # reaches someone, so population x index sums to the supply, 4 (the invariant of the
+        # method), and the regional mean is 4 / 1517.5 per inhabitant.
+        out = h.make_tempdir(self) / "access"
+        h.run_ok(self, "access", "--zones", "zones_small.geojson", "--sites", "sites_small.csv",
+                 "--population-grid", self.grid, "--out", out, "--no-progress", cwd=h.DATA)
+        a = h.load_json(out / "summary.json")["access"]
+        self.assertAlmostEqual(a["population_total"], 1517.5, delta=TOL)
+        self.assertEqual(a["supply_total"], 4)
+        self.assertAlmostEqual(a["sum_population_x_index"], 4.0, delta=1e-6)
+
     def test_same_result_with_one_or_two_threads(self):
         r1 = h.analyse(self, "--zones", "zones_small.geojson", "--sites", "sites_small.csv",
                        "--population-grid", self.paths["grid_4326.tif"], "--threads", "1")

@@ -32,13 +32,14 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }
 
 // PROJ's own LAEA inverse, one point at a time (what maillage used before 0.3).
-__attribute__((noinline)) void proj_inverse(PJ* pj, std::vector<double>& x, std::vector<double>& y) {
+__attribute__((noinline)) void proj_inverse(PJ* pj, std::vector<double>& x,
+                                            std::vector<double>& y) {
     proj_trans_generic(pj, PJ_INV, x.data(), sizeof(double), x.size(), y.data(), sizeof(double),
                        y.size(), nullptr, 0, 0, nullptr, 0, 0);
 }
 
-__attribute__((noinline)) void own_inverse(const geo::EqualAreaProjection& p, std::vector<double>& x,
-                                           std::vector<double>& y) {
+__attribute__((noinline)) void own_inverse(const geo::EqualAreaProjection& p,
+                                           std::vector<double>& x, std::vector<double>& y) {
     p.inverse(x, y);
 }
 
@@ -139,20 +140,22 @@ int main(int argc, char** argv) {
     std::printf("closed-form inverse:   %7.1f ns/cell\n", seconds_since(t) / n * 1e9);
     double worst = 0.0;
     for (std::size_t i = 0; i < lon.size(); i += 97) {
-        worst = std::max(worst, geo::geodesic_distance_m(
-                                    {lon[i], lat[i]},
-                                    {px[i] * 180.0 / std::numbers::pi, py[i] * 180.0 / std::numbers::pi}));
+        worst = std::max(
+            worst, geo::geodesic_distance_m({lon[i], lat[i]}, {px[i] * 180.0 / std::numbers::pi,
+                                                               py[i] * 180.0 / std::numbers::pi}));
     }
     std::printf("  max distance between the two inverses: %.2e m\n", worst);
 
     t = std::chrono::steady_clock::now();
     const double sum_e = ecef_all(lon, lat);
-    std::printf("lon/lat -> ECEF:       %7.1f ns/cell (%g)\n", seconds_since(t) / n * 1e9, sum_e * 0);
+    std::printf("lon/lat -> ECEF:       %7.1f ns/cell (%g)\n", seconds_since(t) / n * 1e9,
+                sum_e * 0);
 
     index::SiteIndex tree(pos);
     t = std::chrono::steady_clock::now();
     const double s_tree = query_all(tree, lon, lat);
-    std::printf("tree nearest:          %7.1f ns/cell (includes ECEF)\n", seconds_since(t) / n * 1e9);
+    std::printf("tree nearest:          %7.1f ns/cell (includes ECEF)\n",
+                seconds_since(t) / n * 1e9);
 
     index::SiteIndex table(pos);
     t = std::chrono::steady_clock::now();
@@ -168,13 +171,15 @@ int main(int argc, char** argv) {
 
     t = std::chrono::steady_clock::now();
     const double s_ie = inverse_ecef_all(proj, xs, ys);
-    std::printf("inverse with ECEF:     %7.1f ns/cell (%g)\n", seconds_since(t) / n * 1e9, s_ie * 0);
+    std::printf("inverse with ECEF:     %7.1f ns/cell (%g)\n", seconds_since(t) / n * 1e9,
+                s_ie * 0);
     t = std::chrono::steady_clock::now();
     const double s_fused = fused_all(table, proj, xs, ys);
     std::printf("cell (inverse with ECEF + bucket-table nearest): %7.1f ns/cell; before (PROJ "
                 "inverse + tree nearest) see the sum of the lines above\n",
                 seconds_since(t) / n * 1e9);
-    std::printf("  sums of distances agree: %s\n", std::abs(s_fused - s_table) < 1e-3 ? "yes" : "NO");
+    std::printf("  sums of distances agree: %s\n",
+                std::abs(s_fused - s_table) < 1e-3 ? "yes" : "NO");
     proj_destroy(pj);
     proj_context_destroy(ctx);
     return s_tree == s_table ? 0 : 1;

@@ -8,6 +8,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <memory>
+#include <string>
+#include <vector>
+
+class OGRGeometry;
+
 namespace maillage::analysis {
 
 /// What summary.json records of the run's parameters (as given on the command line).
@@ -18,6 +24,26 @@ struct RunDescription {
     /// `suggest` member of `maillage suggest`).
     nlohmann::ordered_json summary_extra = nlohmann::ordered_json::object();
 };
+
+/// A polygonal GEOS geometry as an OGR MultiPolygon, for the polygon layers.
+std::unique_ptr<OGRGeometry> multipolygon_for_output(const geo::GeosContext& ctx,
+                                                     const GEOSGeometry* g);
+
+struct GridRasterNames {
+    std::string description; ///< band description, e.g. "distance to the nearest site (km)"
+    std::string table;       ///< GeoPackage raster table, e.g. "distance"
+    std::string identifier;  ///< GeoPackage raster identifier, e.g. "distance_km"
+};
+
+/// A Float32 raster of one value per grid cell (NaN: nodata -9999) in the run's equal-area
+/// projection: a DEFLATE-compressed tiled GeoTIFF, or a raster table appended to a GeoPackage.
+void write_grid_raster(const std::string& path, const PopulationGrid& grid,
+                       const geo::EqualAreaProjection& projection, const std::vector<float>& cells,
+                       const GridRasterNames& names, bool gpkg);
+
+/// What a reader saw (path, driver, layer, CRS, counts, skipped and repaired features), as in
+/// the "inputs" of summary.json.
+nlohmann::ordered_json input_summary(const model::ReadReport& report);
 
 /// summary.json: figures of the run, deterministic for the same inputs.
 nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& sites,

@@ -17,6 +17,9 @@ struct SiteReadOptions {
     std::string type_field; ///< empty: `type_service`, else `type`
     std::string filter;     ///< OGR attribute filter (SQL WHERE clause)
     bool strict = false;    ///< skipped features become fatal
+    /// Numeric field read into Site::capacity (empty: every site has capacity 1). A value that
+    /// is not a non-negative number stops the run, as a bad population does.
+    std::string capacity_field;
     /// Stem of the options the messages name: "site" gives --site-id, --sites-crs, ... (a
     /// reader of candidate places uses "candidate").
     std::string option_stem = "site";

@@ -13,6 +13,8 @@ struct Site {
     std::string type;
     geo::LonLat position; ///< WGS84
     std::string where;    ///< "line 12" or "feature 12": where it came from, for messages
+    /// Supply of the site (`--capacity FIELD` of `maillage access`).
+    double capacity = 1.0;
 };
 
 } // namespace maillage::model

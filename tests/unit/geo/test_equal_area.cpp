@@ -153,7 +153,9 @@ TEST(EqualArea, ForwardInverseRoundTrip) {
     };
     // Near a pole, q(phi) flattens and the authalic sphere's constants lose digits: the round
     // trip closes to 0.25 mm there, to 1e-8 m elsewhere.
-    const auto tolerance_m = [](const Setting& s) { return std::abs(s.lat_0) > 89.0 ? 5e-4 : 1e-6; };
+    const auto tolerance_m = [](const Setting& s) {
+        return std::abs(s.lat_0) > 89.0 ? 5e-4 : 1e-6;
+    };
     std::mt19937_64 rng(42);
     std::uniform_real_distribution<double> az(0.0, 360.0);
     std::uniform_real_distribution<double> unit(0.0, 1.0);
@@ -188,8 +190,7 @@ TEST(EqualArea, ForwardInverseRoundTrip) {
         EXPECT_LT(worst, round_trip_m)
             << "centre (" << s.lon_0 << ", " << s.lat_0 << "): lon/lat -> x/y -> lon/lat moves ("
             << worst_at.lon << ", " << worst_at.lat << ") by " << worst << " m";
-        EXPECT_LT(worst_plane, round_trip_m)
-            << "centre (" << s.lon_0 << ", " << s.lat_0 << ")";
+        EXPECT_LT(worst_plane, round_trip_m) << "centre (" << s.lon_0 << ", " << s.lat_0 << ")";
     }
 }
 

@@ -209,8 +209,7 @@ TEST(SiteIndex, DenseBucketTableMatchesBruteForce) {
         const Hit h = table.nearest_ecef(maillage::geo::to_ecef(q));
         EXPECT_NEAR(h.distance_m, bf[0].distance_m, 1e-6) << where(q);
         if (h.site != bf[0].site) {
-            EXPECT_NEAR(maillage::geo::geodesic_distance_m(q, sites[h.site]), bf[0].distance_m,
-                        mm)
+            EXPECT_NEAR(maillage::geo::geodesic_distance_m(q, sites[h.site]), bf[0].distance_m, mm)
                 << where(q);
         }
     }

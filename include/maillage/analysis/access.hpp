@@ -1,0 +1,145 @@
+#pragma once
+
+// Spatial accessibility index: the enhanced two-step floating catchment area method (E2SFCA,
+// Luo & Qi 2009), the method of the French "accessibilité potentielle localisée" (APL,
+// DREES/IRDES), over the population grid of `analyse`. See docs/method.md, section 10.
+
+#include "maillage/analysis/analysis.hpp"
+#include "maillage/io/layer_writer.hpp"
+#include "maillage/io/output_dir.hpp"
+#include "maillage/io/site_reader.hpp"
+#include "maillage/io/zone_reader.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace maillage::analysis {
+
+/// The index is expressed per this many inhabitants: with a capacity of 1 per site, it reads
+/// "sites per 100,000 inhabitants" (distance-weighted).
+inline constexpr double access_per_inhabitants = 100000.0;
+
+/// The default decay bands (km): Luo & Qi's weights 1, 0.68, 0.22 (Gaussian-derived) over
+/// 0-10, 10-20 and 20-30, in km of geodesic distance here.
+inline constexpr const char* default_access_bands = "0-10:1,10-20:0.68,20-30:0.22";
+
+/// Distance decay W(d) of the E2SFCA.
+/// - Bands: W(d) = w_k for from_k < d <= to_k (the first band includes 0), 0 beyond the last.
+/// - Gaussian (Dai 2010): W(d) = (exp(-d^2 / (2 d0^2)) - exp(-1/2)) / (1 - exp(-1/2)) for
+///   d <= d0, 0 beyond; W(0) = 1, W(d0) = 0.
+class Decay {
+public:
+    struct Band {
+        double from_m = 0.0;
+        double to_m = 0.0;
+        double weight = 0.0;
+    };
+
+    /// Parses "FROM-TO:WEIGHT,..." in km, e.g. "0-10:1,10-20:0.68,20-30:0.22". Bands must start
+    /// at 0, follow each other without gap or overlap (each FROM the previous TO), have
+    /// FROM < TO and a finite weight >= 0; throws usage_error (naming the band) otherwise.
+    static Decay bands(const std::string& text);
+    /// Gaussian decay with catchment radius d0 (metres, > 0).
+    static Decay gaussian(double d0_m);
+
+    [[nodiscard]] double weight(double distance_m) const;
+    /// Bands: the position of the band holding distance_m (band_list().size() beyond the last).
+    [[nodiscard]] std::size_t band_of(double distance_m) const;
+    /// Every weight beyond this distance is 0: the radius of the catchments.
+    [[nodiscard]] double radius_m() const { return m_radius_m; }
+    [[nodiscard]] bool is_gaussian() const { return m_gaussian; }
+    [[nodiscard]] const std::vector<Band>& band_list() const { return m_bands; }
+    /// For summary.json: {"kind": "bands", "bands": [...]} or {"kind": "gaussian", "d0_km": ...}.
+    [[nodiscard]] nlohmann::ordered_json to_json() const;
+
+private:
+    bool m_gaussian = false;
+    std::vector<Band> m_bands;
+    double m_radius_m = 0.0;
+};
+
+struct AccessParameters {
+    Decay decay = Decay::bands(default_access_bands);
+    /// Zones whose index is below this share of the regional mean are flagged.
+    double below = 0.5;
+};
+
+struct AccessGroup {
+    std::string group;
+    double population = 0.0;
+    double weighted_sum = 0.0; ///< sum of population x index (per inhabitant)
+    std::uint32_t zones = 0;
+    std::uint32_t zones_below = 0;
+    double population_below = 0.0; ///< population of the zones flagged below
+};
+
+/// The index of every demand point, cell and zone. Indices here are per inhabitant (multiply by
+/// access_per_inhabitants for the outputs), except the float raster, already per 100,000.
+struct AccessResult {
+    /// Per grid cell, per 100,000 inhabitants; NaN outside the study area, 0 where no site is in
+    /// reach.
+    std::vector<float> cell_index;
+    std::vector<double> zone_index; ///< per zone: population-weighted mean of its cells
+    std::vector<bool> zone_below;   ///< zone_index < below x mean_index
+    /// Per zone: sites with a non-zero weight from the reference point (and a defined ratio).
+    std::vector<std::uint32_t> zone_sites_in_reach;
+    std::vector<double> site_demand; ///< per site: sum of P_k W(d_kj) over the demand
+    /// Per site: R_j = S_j / demand_j; NaN when the site reaches nobody (demand 0): undefined,
+    /// reported and left out of every index.
+    std::vector<double> site_ratio;
+    std::vector<std::uint32_t> unreached_sites; ///< positions of the sites reaching nobody
+    double supply_total = 0.0;                  ///< sum of the capacities
+    double supply_served = 0.0;                 ///< sum of the capacities of reached sites
+    double population_total = 0.0;              ///< over the demand points (cells + point demands)
+    /// sum over the demand of population x index: equals supply_served (conservation).
+    double weighted_sum = 0.0;
+    double mean_index = 0.0; ///< weighted_sum / population_total
+    double p10 = 0.0;        ///< population-weighted quantiles of the index
+    double p50 = 0.0;
+    double p90 = 0.0;
+    double max_index = 0.0;          ///< largest index where someone lives
+    double population_no_site = 0.0; ///< demand with no site in reach (index 0)
+    double threshold = 0.0;          ///< below x mean_index
+    std::uint32_t zones_below = 0;
+    double population_below = 0.0; ///< population of the zones flagged below
+    /// Population of the demand points (cells, point demands) whose own index is below the
+    /// threshold, wherever their zone stands.
+    double population_below_cells = 0.0;
+    std::vector<AccessGroup> groups; ///< sorted by group
+    std::vector<std::pair<std::string, double>> timings_s;
+};
+
+/// The E2SFCA over the grid and point demands of an analysis (`base`, from analyse() on the
+/// same sites and zones). Distances are exact geodesics (SiteIndex::within from every cell centre
+/// and reference point). Sums are made in cell order: the result does not depend on the number
+/// of threads.
+AccessResult compute_access(const std::vector<model::Site>& sites,
+                            const std::vector<model::Zone>& zones, const AnalysisResult& base,
+                            const AccessParameters& params, const ProgressFn& progress = {});
+
+/// What `maillage access` records of its run in summary.json.
+struct AccessRunDescription {
+    nlohmann::ordered_json parameters;
+};
+
+/// The "access" section of summary.json.
+nlohmann::ordered_json access_summary(const AccessResult& a, const AnalysisResult& base,
+                                      const io::SiteSet& sites, const io::ZoneSet& zones,
+                                      const AccessParameters& params,
+                                      const AccessRunDescription& run);
+
+/// Writes access_zones, access_sites (GeoJSON files, or layers of access.gpkg), the raster
+/// access.tif (raster table `access` of access.gpkg) and summary.json into the staging folder.
+/// summary.json: `existing_summary` (the folder's summary.json, e.g. of `maillage analyse`, or
+/// null) with its "access" member set, so that both commands can share an output folder.
+void write_access_outputs(io::StagedOutput& out, io::VectorFormat format, const AccessResult& a,
+                          const AnalysisResult& base, const io::SiteSet& sites,
+                          const io::ZoneSet& zones, const AccessParameters& params,
+                          const AccessRunDescription& run,
+                          const nlohmann::ordered_json& existing_summary);
+
+} // namespace maillage::analysis

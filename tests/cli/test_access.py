@@ -1,0 +1,590 @@
+"""`maillage access`: the E2SFCA accessibility index, end to end.
+
+Expected values come from a hand-worked case (fractions in the comments), from an independent
+brute force in Python (pyproj's Geod over every cell and site, the population spread by the
+documented whole-persons rule), and on the shipped data from the published counts
+(geodata/SOURCES.md: 470 SPRO-type sites, 8,205,557 inhabitants).
+
+Fixtures are SYNTHETIC, written by this file into a temporary folder.
+"""
+
+import json
+import math
+import unittest
+
+import numpy as np
+from osgeo import gdal, ogr
+from pyproj import Transformer
+
+import helpers as h
+
+PER = 100000.0  # the index is per 100,000 inhabitants
+
+
+def write_zones(path, zones):
+    """zones: list of (code, departement, population, lon0, lat0, lon1, lat1)."""
+    feats = []
+    for code, dep, pop, lon0, lat0, lon1, lat1 in zones:
+        ring = [[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1], [lon0, lat0]]
+        feats.append({"type": "Feature",
+                      "properties": {"code": code, "nom": "Zone " + code, "departement": dep,
+                                     "population": pop},
+                      "geometry": {"type": "Polygon", "coordinates": [ring]}})
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8")
+
+
+def write_sites(path, sites, capacity_header="capacity"):
+    """sites: list of (id, lon, lat, capacity)."""
+    lines = [f"id,nom,lon,lat,{capacity_header}"]
+    lines += [f"{i},Site {i},{lon},{lat},{cap}" for i, lon, lat, cap in sites]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def tiny(code, dep, pop, lon, lat, half=0.0002):
+    """A square of about 30 m around (lon, lat): no cell centre of a coarse grid falls in it, so
+    its population is a point demand on its reference point (its centroid, i.e. the point)."""
+    return (code, dep, pop, lon - half, lat - half, lon + half, lat + half)
+
+
+def must(*args):
+    """Runs maillage (from setUpClass, where no test case is at hand); raises unless exit 0."""
+    r = h.run(*args)
+    if r.returncode != 0:
+        raise AssertionError(f"maillage failed\n{r}")
+    return r
+
+
+def run_access(owner, *args):
+    out = h.make_tempdir(owner) / "out"
+    r = h.run("access", *args, "--out", out, "--no-progress")
+    if r.returncode != 0:
+        raise AssertionError(f"maillage access failed\n{r}")
+    zones = h.load_json(out / "access_zones.geojson")["features"]
+    sites = h.load_json(out / "access_sites.geojson")["features"]
+    return (out, h.load_json(out / "summary.json"),
+            {f["properties"]["zone_id"]: f["properties"] for f in zones},
+            {f["properties"]["site_id"]: f["properties"] for f in sites}, r)
+
+
+# --- The hand-worked three-site case ----------------------------------------------------------
+#
+# Everything on the meridian lon 5.0 (1/100 degree of latitude is about 1.11 km there).
+# Demand points (tiny zones): P1 lat 45.045 (1000 inhabitants), P2 45.150 (2000), P3 45.330 (500).
+# Sites: A lat 45.000 (capacity 2), B 45.200 (capacity 1), C 45.400 (capacity 3).
+# Distances (km, rounded) and the weights of the default bands 0-10:1, 10-20:0.68, 20-30:0.22:
+#          A            B            C
+#   P1   5.0 -> 1     17.2 -> 0.68  39.5 -> 0
+#   P2  16.7 -> 0.68   5.6 -> 1     27.8 -> 0.22
+#   P3  36.7 -> 0     14.4 -> 0.68   7.8 -> 1
+# (every distance is at least 0.5 km from a band edge; the test checks it with pyproj.)
+# Step 1, demand of each site D_j = sum_k P_k W_kj:
+#   D_A = 1000*1 + 2000*0.68           = 2360
+#   D_B = 1000*0.68 + 2000*1 + 500*0.68 = 3020
+#   D_C = 2000*0.22 + 500*1             =  940
+#   R_A = 2/2360, R_B = 1/3020, R_C = 3/940
+# Step 2, index of each demand point A_i = sum_j R_j W_ij:
+#   A_P1 = 2/2360 + 0.68/3020               = 0.00107262...  -> 107.26 per 100,000
+#   A_P2 = 0.68*2/2360 + 1/3020 + 0.22*3/940 = 0.00160952...  -> 160.95
+#   A_P3 = 0.68/3020 + 3/940                 = 0.00341666...  -> 341.67
+# Conservation: 1000 A_P1 + 2000 A_P2 + 500 A_P3 = R_A*2360 + R_B*3020 + R_C*940 = 2 + 1 + 3 = 6.
+# Regional mean: 6 / 3500 inhabitants = 171.428571 per 100,000.
+
+HAND_POINTS = {"P1": (45.045, 1000), "P2": (45.150, 2000), "P3": (45.330, 500)}
+HAND_SITES = {"A": (45.000, 2), "B": (45.200, 1), "C": (45.400, 3)}
+HAND_WEIGHTS = {("P1", "A"): 1, ("P1", "B"): 0.68, ("P1", "C"): 0,
+                ("P2", "A"): 0.68, ("P2", "B"): 1, ("P2", "C"): 0.22,
+                ("P3", "A"): 0, ("P3", "B"): 0.68, ("P3", "C"): 1}
+HAND_DEMAND = {"A": 2360.0, "B": 3020.0, "C": 940.0}
+HAND_INDEX = {"P1": 2 / 2360 + 0.68 / 3020,
+              "P2": 0.68 * 2 / 2360 + 1 / 3020 + 0.22 * 3 / 940,
+              "P3": 0.68 / 3020 + 3 / 940}
+HAND_MEAN = 6 / 3500
+
+
+class TestHandWorked(h.CliTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        d = h.make_tempdir(cls)
+        cls.zones = d / "points.geojson"
+        write_zones(cls.zones, [tiny(k, "01" if k != "P3" else "02", pop, 5.0, lat)
+                                for k, (lat, pop) in HAND_POINTS.items()])
+        cls.sites = d / "sites.csv"
+        write_sites(cls.sites, [(k, 5.0, lat, cap) for k, (lat, cap) in HAND_SITES.items()])
+        # With a site 100+ km away that reaches nobody (capacity 4: it must not count).
+        cls.sites_far = d / "sites_far.csv"
+        write_sites(cls.sites_far, [(k, 5.0, lat, cap) for k, (lat, cap) in HAND_SITES.items()]
+                    + [("D", 5.0, 46.5, 4)])
+        base = ("--zones", cls.zones, "--capacity", "capacity", "--grid-m", "5000")
+        cls.out, cls.summary, cls.z, cls.s, cls.r = run_access(cls, *base, "--sites", cls.sites)
+        cls.far = run_access(cls, *base, "--sites", cls.sites_far)
+        cls.below07 = run_access(cls, *base, "--sites", cls.sites, "--below", "0.7")
+
+    def test_premise_distances_inside_bands(self):
+        edges = [0, 10, 20, 30]
+        for (p, s), w in HAND_WEIGHTS.items():
+            _, _, d = h.GEOD.inv(5.0, HAND_POINTS[p][0], 5.0, HAND_SITES[s][0])
+            km = d / 1000
+            self.assertGreater(min(abs(km - e) for e in edges), 0.5, (p, s, km))
+            expected = 1 if km <= 10 else 0.68 if km <= 20 else 0.22 if km <= 30 else 0
+            self.assertEqual(expected, w, (p, s, km))
+
+    def test_all_three_are_point_demands(self):
+        self.assertEqual(self.summary["access"]["grid"]["zones_on_reference_point"], 3)
+
+    def test_site_demand_and_ratio(self):
+        for k, dem in HAND_DEMAND.items():
+            self.assertAlmostEqual(self.s[k]["demand"], dem, places=4)
+            self.assertAlmostEqual(self.s[k]["ratio"], HAND_SITES[k][1] / dem * PER, places=5)
+            self.assertTrue(self.s[k]["reached"])
+            self.assertEqual(self.s[k]["capacity"], HAND_SITES[k][1])
+
+    def test_zone_index(self):
+        for k, a in HAND_INDEX.items():
+            self.assertAlmostEqual(self.z[k]["access"], a * PER, places=5)
+            self.assertAlmostEqual(self.z[k]["access_ratio"], a / HAND_MEAN, places=5)
+            self.assertFalse(self.z[k]["access_below"])  # all above half the mean
+        self.assertEqual(self.z["P1"]["sites_in_reach"], 2)
+        self.assertEqual(self.z["P2"]["sites_in_reach"], 3)
+        self.assertEqual(self.z["P3"]["sites_in_reach"], 2)
+
+    def test_summary(self):
+        a = self.summary["access"]
+        self.assertAlmostEqual(a["index"]["mean"], HAND_MEAN * PER, places=5)
+        self.assertEqual(a["supply_total"], 6)
+        self.assertEqual(a["supply_served"], 6)
+        self.assertAlmostEqual(a["sum_population_x_index"], 6, places=6)
+        self.assertEqual(a["population_total"], 3500)
+        self.assertEqual(a["sites_reaching_nobody"]["count"], 0)
+        self.assertEqual(a["below"]["zones"], 0)
+        self.assertEqual(a["unit"], "supply per 100,000 inhabitants")
+        # Quantiles: P1 holds 1000 of 3500 (28.6 %), P2 the next 2000 (up to 85.7 %), then P3.
+        self.assertAlmostEqual(a["index"]["p10"], HAND_INDEX["P1"] * PER, places=5)
+        self.assertAlmostEqual(a["index"]["p50"], HAND_INDEX["P2"] * PER, places=5)
+        self.assertAlmostEqual(a["index"]["p90"], HAND_INDEX["P3"] * PER, places=5)
+        groups = {g["group"]: g for g in a["by_group"]}
+        self.assertAlmostEqual(groups["01"]["index"],
+                               (1000 * HAND_INDEX["P1"] + 2000 * HAND_INDEX["P2"]) / 3000 * PER,
+                               places=5)
+        self.assertAlmostEqual(groups["02"]["ratio"], HAND_INDEX["P3"] / HAND_MEAN, places=5)
+
+    def test_site_reaching_nobody_is_reported_and_excluded(self):
+        out, summary, z, s, r = self.far
+        a = summary["access"]
+        self.assertEqual(a["sites_reaching_nobody"]["count"], 1)
+        self.assertEqual(a["sites_reaching_nobody"]["sites"][0]["site_id"], "D")
+        self.assertEqual(a["supply_total"], 10)
+        self.assertEqual(a["supply_served"], 6)
+        self.assertAlmostEqual(a["sum_population_x_index"], 6, places=6)
+        self.assertFalse(s["D"]["reached"])
+        self.assertIsNone(s["D"]["ratio"])
+        self.assertEqual(s["D"]["demand"], 0)
+        for k, v in HAND_INDEX.items():  # the same index as without D
+            self.assertAlmostEqual(z[k]["access"], v * PER, places=5)
+        self.assertIn("reach nobody", r.stderr)
+        self.assertIn("D (Site D)", r.stderr)
+
+    def test_below_flag(self):
+        # At 0.7 x the mean (120.0 per 100,000), P1 (107.26, ratio 0.626) is flagged.
+        out, summary, z, s, r = self.below07
+        self.assertTrue(z["P1"]["access_below"])
+        self.assertFalse(z["P2"]["access_below"])
+        self.assertFalse(z["P3"]["access_below"])
+        b = summary["access"]["below"]
+        self.assertEqual(b["zones"], 1)
+        self.assertEqual(b["population"], 1000)
+        self.assertAlmostEqual(b["threshold"], 0.7 * HAND_MEAN * PER, places=5)
+        groups = {g["group"]: g for g in summary["access"]["by_group"]}
+        self.assertEqual(groups["01"]["zones_below"], 1)
+        self.assertEqual(groups["01"]["population_below"], 1000)
+
+    def test_outputs_are_valid(self):
+        self.assertEqual(h.rfc7946_errors(self.out / "access_zones.geojson"), [])
+        self.assertTrue((self.out / "access.tif").exists())
+        self.assertFalse(any(p.name.startswith(".maillage-staging") for p in self.out.iterdir()))
+
+
+# --- Brute force on a small grid --------------------------------------------------------------
+
+BF_ZONES = [
+    ("Z1", "01", 12000, 5.00, 45.00, 5.13, 45.09),
+    ("Z2", "01", 25000, 5.13, 45.00, 5.26, 45.09),
+    ("Z3", "02", 4000, 5.26, 45.00, 5.39, 45.09),
+    ("Z4", "02", 0, 5.00, 45.09, 5.13, 45.18),
+    tiny("T", "02", 321, 5.45, 45.05),
+]
+BF_SITES = [("a1", 5.065, 45.045, 3), ("b1", 5.20, 45.06, 1), ("c1", 5.33, 45.03, 2.5),
+            ("x1", 5.45, 45.20, 1), ("far", 7.5, 46.5, 9), ("zero", 5.10, 45.15, 0)]
+
+
+def band_weight(km):
+    return np.where(km <= 10, 1.0, np.where(km <= 20, 0.68, np.where(km <= 30, 0.22, 0.0)))
+
+
+def gaussian_weight(km, d0):
+    w = (np.exp(-0.5 * (km / d0) ** 2) - math.exp(-0.5)) / (1 - math.exp(-0.5))
+    return np.where(km <= d0, np.maximum(w, 0.0), 0.0)
+
+
+def whole_person_shares(population, n):
+    """The documented split of a zone's population over its n cells (row order from the NW)."""
+    if float(population).is_integer():
+        q, r = divmod(int(population), n)
+        return [q + ((i + 1) * r) // n - (i * r) // n for i in range(n)]
+    return [population / n] * n
+
+
+def brute_force(out, weight):
+    """The E2SFCA recomputed from the inputs and the run's grid frame (CRS and geotransform of
+    access.tif): a cell belongs to the zone whose projected polygon holds its centre (OGR
+    point-in-polygon on the zones' vertices projected by pyproj), distances by pyproj's Geod."""
+    summary = h.load_json(out / "summary.json")["access"]
+    ds = gdal.Open(str(out / "access.tif"))
+    gt = ds.GetGeoTransform()
+    raster = ds.GetRasterBand(1).ReadAsArray().astype(float)
+    height, width = raster.shape
+    to_ll = Transformer.from_crs(summary["equal_area_crs"], "EPSG:4326", always_xy=True)
+    to_xy = Transformer.from_crs("EPSG:4326", summary["equal_area_crs"], always_xy=True)
+    cols, rows = np.meshgrid(np.arange(width), np.arange(height))
+    x = gt[0] + (cols.ravel() + 0.5) * gt[1]
+    y = gt[3] + (rows.ravel() + 0.5) * gt[5]
+    lon, lat = to_ll.transform(x, y)
+    polys = []
+    for z in BF_ZONES:
+        px, py = to_xy.transform([z[3], z[5], z[5], z[3], z[3]], [z[4], z[4], z[6], z[6], z[4]])
+        polys.append(ogr.CreateGeometryFromJson(json.dumps(
+            {"type": "Polygon", "coordinates": [[[a, b] for a, b in zip(px, py)]]})))
+    zone_of = np.full(len(lon), -1)
+    for c in range(len(lon)):
+        pt = ogr.Geometry(ogr.wkbPoint)
+        pt.AddPoint_2D(float(x[c]), float(y[c]))
+        for i, p in enumerate(polys):
+            if p.Contains(pt):
+                zone_of[c] = i  # the later zone wins, as documented
+    pop = np.zeros(len(lon))
+    for i, z in enumerate(BF_ZONES):
+        cells = np.nonzero(zone_of == i)[0]  # row order from the north-west
+        if len(cells):
+            pop[cells] = whole_person_shares(z[2], len(cells))
+    zones_feats = {f["properties"]["zone_id"]: f["properties"]
+                   for f in h.load_json(out / "access_zones.geojson")["features"]}
+    # Demand points: inhabited cells, and zones without a cell on their reference point.
+    dlon, dlat, dpop, dzone = [], [], [], []
+    for c in np.nonzero(zone_of >= 0)[0]:
+        dlon.append(lon[c]); dlat.append(lat[c]); dpop.append(pop[c]); dzone.append(zone_of[c])
+    point_zones = [i for i in range(len(BF_ZONES)) if not np.any(zone_of == i)]
+    for i in point_zones:
+        p = zones_feats[BF_ZONES[i][0]]
+        dlon.append(p["ref_lon"]); dlat.append(p["ref_lat"]); dpop.append(BF_ZONES[i][2])
+        dzone.append(i)
+    dpop = np.array(dpop)
+    dzone = np.array(dzone)
+    sites = h.Sites([s[0] for s in BF_SITES], np.array([s[1] for s in BF_SITES]),
+                    np.array([s[2] for s in BF_SITES]))
+    cap = np.array([s[3] for s in BF_SITES], dtype=float)
+    w = weight(h.distance_matrix(dlon, dlat, sites) / 1000.0)  # (demand, sites)
+    demand = (dpop[:, None] * w).sum(axis=0)
+    ratio = np.where(demand > 0, cap / np.where(demand > 0, demand, 1), 0.0)
+    index = (w * ratio[None, :]).sum(axis=1)
+    zone_index = {}
+    for i, z in enumerate(BF_ZONES):
+        m = dzone == i
+        zp = dpop[m].sum()
+        zone_index[z[0]] = (dpop[m] * index[m]).sum() / zp if zp > 0 else index[m].mean()
+    cell_index = np.full(len(lon), np.nan)
+    inside = np.nonzero(zone_of >= 0)[0]
+    cell_index[inside] = index[: len(inside)]
+    return dict(demand=demand, ratio=ratio, zone_index=zone_index, raster=raster.ravel(),
+                cell_index=cell_index, cap=cap, population=dpop.sum(),
+                weighted=(dpop * index).sum(), point_zones=point_zones)
+
+
+class TestBruteForce(h.CliTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        d = h.make_tempdir(cls)
+        cls.zones = d / "zones.geojson"
+        write_zones(cls.zones, BF_ZONES)
+        cls.sites = d / "sites.csv"
+        write_sites(cls.sites, BF_SITES, capacity_header="places")
+        base = ("--zones", cls.zones, "--sites", cls.sites, "--capacity", "places",
+                "--grid-m", "1000")
+        cls.bands = run_access(cls, *base)
+        cls.gauss = run_access(cls, *base, "--decay", "gaussian", "--d0-km", "12")
+
+    def check(self, result, weight):
+        out, summary, z, s, r = result
+        bf = brute_force(out, weight)
+        self.assertEqual(bf["point_zones"], [4])  # only the tiny zone T
+        ids = [x[0] for x in BF_SITES]
+        for j, sid in enumerate(ids):
+            self.assertAlmostEqual(s[sid]["demand"], bf["demand"][j], delta=1e-3, msg=sid)
+            if bf["demand"][j] > 0:
+                self.assertAlmostEqual(s[sid]["ratio"], bf["ratio"][j] * PER, delta=1e-5, msg=sid)
+            else:
+                self.assertIsNone(s[sid]["ratio"], sid)
+        self.assertFalse(s["far"]["reached"])
+        for zid, v in bf["zone_index"].items():
+            self.assertAlmostEqual(z[zid]["access"], v * PER, delta=2e-6, msg=zid)
+        # The raster, cell by cell: float32 (1e-6 relative), and pyproj's LAEA inverse puts the
+        # cell centres up to 1.6 mm from maillage's (PROJ 9.1 stops the authalic latitude at a
+        # 3-term series, OSGeo/PROJ#4440), which near the Gaussian's edge (slope 1.5/d0) moves
+        # each weight by up to 2e-7, hence 2e-5 per 100,000 at most over a few sites.
+        inside = ~np.isnan(bf["cell_index"])
+        self.assertGreater(int(inside.sum()), 300)
+        self.assertTrue(np.all(bf["raster"][~inside] == -9999))
+        expected = bf["cell_index"][inside] * PER
+        got = bf["raster"][inside]
+        excess = np.abs(got - expected) - (2e-6 * expected + 2e-5)
+        self.assertLessEqual(float(np.max(excess)), 0.0)
+        self.assertGreater(int(np.count_nonzero(expected > 0)), 300)
+        # Conservation, from the brute force and from the zones layer.
+        served = bf["cap"][bf["demand"] > 0].sum()
+        self.assertAlmostEqual(bf["weighted"], served, places=9)
+        self.assertEqual(summary["access"]["supply_served"], served)
+        from_layer = sum(p["population"] * p["access"] for p in z.values()) / PER
+        self.assertAlmostEqual(from_layer, served, places=4)
+        self.assertAlmostEqual(summary["access"]["index"]["mean"], served / bf["population"] * PER,
+                               places=5)
+
+    def test_bands(self):
+        self.check(self.bands, band_weight)
+
+    def test_gaussian(self):
+        self.check(self.gauss, lambda km: gaussian_weight(km, 12.0))
+        decay = self.gauss[1]["access"]["parameters"]["decay"]
+        self.assertEqual(decay["kind"], "gaussian")
+        self.assertEqual(decay["d0_km"], 12)
+
+
+# --- Errors, formats, a folder shared with analyse ---------------------------------------------
+
+class TestUsageAndData(h.CliTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        d = h.make_tempdir(cls)
+        cls.zones = d / "zones.geojson"
+        write_zones(cls.zones, BF_ZONES[:3])
+        cls.sites = d / "sites.csv"
+        write_sites(cls.sites, BF_SITES[:3])
+        cls.bad_cap = d / "bad_capacity.csv"
+        write_sites(cls.bad_cap, [("a1", 5.065, 45.045, 3), ("b1", 5.20, 45.06, "abc")])
+        cls.neg_cap = d / "neg_capacity.csv"
+        write_sites(cls.neg_cap, [("a1", 5.065, 45.045, -2)])
+        cls.base = ("--zones", cls.zones, "--sites", cls.sites, "--grid-m", "2000",
+                    "--no-progress")
+
+    def unchanged(self, args, code, *fragments):
+        out = h.make_tempdir(self) / "out"
+        out.mkdir()
+        (out / "keep.txt").write_text("previous results\n")
+        before = h.snapshot(out)
+        r = h.run("access", *args, "--out", out)
+        self.assertEqual(r.returncode, code, str(r))
+        for f in fragments:
+            self.assertIn(f, r.stderr, str(r))
+        self.assertEqual(h.snapshot(out), before)
+
+    def test_usage_errors(self):
+        self.unchanged((*self.base, "--bands", "0-10:1,12-20:0.5"), 2, "starts at 12")
+        self.unchanged((*self.base, "--bands", "0-10:x"), 2, "'x' is not a number")
+        self.unchanged((*self.base, "--bands", "0-10:-1"), 2, "negative weight")
+        self.unchanged((*self.base, "--decay", "gaussian", "--bands", "0-10:1"), 2, "--d0-km")
+        self.unchanged((*self.base, "--d0-km", "20"), 2, "--decay gaussian")
+        self.unchanged((*self.base, "--decay", "gaussian", "--d0-km", "0"), 2, "--d0-km")
+        self.unchanged((*self.base, "--decay", "linear"), 2, "bands or gaussian")
+        self.unchanged((*self.base, "--below", "0"), 2, "--below")
+        self.unchanged((*self.base, "--below", "abc"), 2, "below")
+
+    def test_data_errors(self):
+        self.unchanged((*self.base, "--capacity", "places"), 1, "no field 'places'", "--capacity")
+        base = ("--zones", self.zones, "--grid-m", "2000", "--capacity", "capacity")
+        self.unchanged((*base, "--sites", self.bad_cap), 1, "line 3", "b1", "'abc'",
+                       "not a non-negative number")
+        self.unchanged((*base, "--sites", self.neg_cap), 1, "line 2", "'-2'")
+
+    def test_default_capacity_is_one(self):
+        out, summary, z, s, r = run_access(self, "--zones", self.zones, "--sites", self.sites,
+                                           "--grid-m", "2000")
+        self.assertEqual(summary["access"]["supply_total"], 3)
+        self.assertEqual({p["capacity"] for p in s.values()}, {1})
+        self.assertEqual(summary["access"]["parameters"]["capacity"], "1 per site")
+
+    def test_shared_folder_with_analyse(self):
+        out = h.make_tempdir(self) / "run"
+        h.run_ok(self, "analyse", *self.base, "--out", out)
+        analysed = h.snapshot(out)
+        before = h.load_json(out / "summary.json")
+        h.run_ok(self, "access", *self.base, "--out", out)
+        after = h.load_json(out / "summary.json")
+        # analyse's figures are kept, "access" is added; analyse's other files are untouched.
+        self.assertEqual({k: v for k, v in after.items() if k != "access"}, before)
+        self.assertIn("access", after)
+        now = h.snapshot(out)
+        for name, digest in analysed.items():
+            if name != "summary.json":
+                self.assertEqual(now.get(name), digest, name)
+        for name in ("access_zones.geojson", "access_sites.geojson", "access.tif"):
+            self.assertIn(name, now)
+        # A rerun replaces the section, nothing else.
+        h.run_ok(self, "access", *self.base, "--out", out, "--below", "0.9")
+        again = h.load_json(out / "summary.json")
+        self.assertEqual(again["access"]["below"]["share"], 0.9)
+        self.assertEqual({k: v for k, v in again.items() if k != "access"}, before)
+
+    def test_geopackage(self):
+        out = h.make_tempdir(self) / "gpkg"
+        h.run_ok(self, "access", *self.base, "--out", out, "--format", "gpkg")
+        ds = ogr.Open(str(out / "access.gpkg"))
+        self.assertEqual(sorted(ds.GetLayerByIndex(i).GetName() for i in range(ds.GetLayerCount())),
+                         ["access_sites", "access_zones"])
+        self.assertEqual(ds.GetLayerByName("access_zones").GetFeatureCount(), 3)
+        r = gdal.Open(f"GPKG:{out / 'access.gpkg'}:access")
+        self.assertIsNotNone(r)
+        geojson = h.make_tempdir(self) / "geojson"
+        h.run_ok(self, "access", *self.base, "--out", geojson)
+        tif_ds = gdal.Open(str(geojson / "access.tif"))  # kept alive while its band is read
+        tif = tif_ds.GetRasterBand(1).ReadAsArray()
+        self.assertTrue(np.array_equal(r.GetRasterBand(1).ReadAsArray(), tif))
+
+    def test_same_outputs_with_one_and_two_threads(self):
+        runs = []
+        for t in ("1", "2"):
+            out = h.make_tempdir(self) / f"t{t}"
+            h.run_ok(self, "access", *self.base, "--out", out, "--threads", t)
+            runs.append(h.snapshot(out))
+        self.assertEqual(runs[0], runs[1])
+
+
+# --- The report section -------------------------------------------------------------------------
+
+class TestReport(h.CliTestCase):
+    """`maillage report` adds the accessibility section when the run folder holds access's
+    outputs, and only then."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        d = h.make_tempdir(cls)
+        zones = d / "zones.geojson"
+        write_zones(zones, BF_ZONES)
+        sites = d / "sites.csv"
+        write_sites(sites, BF_SITES)
+        base = ("--zones", zones, "--sites", sites, "--grid-m", "1000", "--no-progress")
+        cls.plain = d / "plain"
+        must("analyse", *base, "--out", cls.plain)
+        cls.both = d / "both"
+        must("analyse", *base, "--out", cls.both)
+        must("access", *base, "--out", cls.both, "--below", "0.9")
+        cls.access = h.load_json(cls.both / "summary.json")["access"]
+        cls.zones = {f["properties"]["zone_id"]: f["properties"]
+                     for f in h.load_json(cls.both / "access_zones.geojson")["features"]}
+        cls.reports = {}
+        for name, run in (("plain", cls.plain), ("fr", cls.both), ("en", cls.both)):
+            out = d / ("report-" + name)
+            must("report", "--run", run, "--out", out, "--lang",
+                     "en" if name == "en" else "fr", "-q")
+            cls.reports[name] = out
+
+    def test_no_section_without_access(self):
+        page = (self.reports["plain"] / "index.html").read_text(encoding="utf-8")
+        self.assertNotIn("access-groups", page)
+        self.assertNotIn("access_mean", (self.reports["plain"] / "figures.csv").read_text())
+
+    def test_section_figures(self):
+        for lang in ("fr", "en"):
+            page = (self.reports[lang] / "index.html").read_text(encoding="utf-8")
+            self.assertIn('id="access-groups"', page)
+            self.assertIn("E2SFCA", page)
+            self.assertEqual(page.count("<script>"), 1)
+            self.assertLess(page.index('id="access-groups"'), page.index("<script>"))
+        figures = {}
+        for line in (self.reports["en"] / "figures.csv").read_text().splitlines()[1:]:
+            key, group, value, unit = line.split(",")
+            figures[(key, group)] = float(value)
+        # From the layer, independently of the summary's own totals.
+        below = [p for p in self.zones.values() if p["access_below"]]
+        self.assertEqual(sorted(p["zone_id"] for p in below), ["Z1", "Z4"])  # ratios 0.77, 0.83
+        self.assertEqual(figures[("access_zones_below", "")], len(below))
+        self.assertEqual(figures[("access_population_below", "")],
+                         sum(p["population"] for p in below))
+        self.assertAlmostEqual(figures[("access_mean_per_100k", "")],
+                               sum(p["population"] * p["access"] for p in self.zones.values())
+                               / sum(p["population"] for p in self.zones.values()), places=5)
+        for dep in ("01", "02"):
+            zs = [p for p in self.zones.values() if p["group"] == dep]
+            self.assertAlmostEqual(figures[("group_access_per_100k", dep)],
+                                   sum(p["population"] * p["access"] for p in zs)
+                                   / sum(p["population"] for p in zs), places=5)
+        md = (self.reports["fr"] / "report.md").read_text(encoding="utf-8")
+        self.assertIn("Accessibilité potentielle", md)
+        self.assertIn("Communes sous 90 %", md)
+        self.assertIn("| Zone Z1 | 01 | 12\u202f000 |", md)  # the most populated commune below
+
+
+# --- The shipped data ---------------------------------------------------------------------------
+
+class TestRealData(h.CliTestCase):
+    """The default run: 470 SPRO-type sites, 4,025 communes, 200 m grid, default bands."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.out, cls.summary, cls.z, cls.s, cls.r = run_access(cls)
+        cls.a = cls.summary["access"]
+
+    def test_counts_and_conservation(self):
+        a = self.a
+        self.assertEqual(a["sites_count"], h.AURA_SPRO_SITES)
+        self.assertEqual(a["zones_count"], h.AURA_COMMUNES)
+        self.assertEqual(a["population_total"], h.AURA_POPULATION)
+        self.assertEqual(a["sites_reaching_nobody"]["count"], 0)
+        self.assertEqual(a["supply_served"], h.AURA_SPRO_SITES)
+        # Every site reaches someone: the regional mean is the supply per 100,000 inhabitants.
+        self.assertAlmostEqual(a["index"]["mean"], h.AURA_SPRO_SITES / h.AURA_POPULATION * PER,
+                               places=6)
+        self.assertAlmostEqual(a["sum_population_x_index"], h.AURA_SPRO_SITES, places=5)
+        from_layer = sum(p["population"] * p["access"] for p in self.z.values()) / PER
+        self.assertAlmostEqual(from_layer, h.AURA_SPRO_SITES, places=2)
+        self.assertEqual(len(self.s), h.AURA_SPRO_SITES)
+        self.assertTrue(all(p["reached"] for p in self.s.values()))
+
+    def test_groups_and_flags_from_the_layer(self):
+        a = self.a
+        mean = a["index"]["mean"]
+        below = [p for p in self.z.values() if p["access"] < 0.5 * mean]
+        self.assertEqual(sum(p["access_below"] for p in self.z.values()), len(below))
+        self.assertEqual(a["below"]["zones"], len(below))
+        self.assertAlmostEqual(a["below"]["population"], sum(p["population"] for p in below),
+                               places=3)
+        groups = {g["group"]: g for g in a["by_group"]}
+        self.assertEqual(sorted(groups), h.AURA_DEPARTMENTS)
+        for dep, g in groups.items():
+            zs = [p for p in self.z.values() if p["group"] == dep]
+            pop = sum(p["population"] for p in zs)
+            self.assertEqual(g["population"], pop, dep)
+            self.assertAlmostEqual(g["index"], sum(p["population"] * p["access"] for p in zs) / pop,
+                                   places=4, msg=dep)
+            self.assertAlmostEqual(g["ratio"], g["index"] / mean, places=4, msg=dep)
+            self.assertEqual(g["zones_below"], sum(1 for p in zs if p["access_below"]), dep)
+        for p in self.z.values():
+            self.assertAlmostEqual(p["access_ratio"], p["access"] / mean, places=5)
+
+    def test_raster(self):
+        ds = gdal.Open(str(self.out / "access.tif"))
+        band = ds.GetRasterBand(1)
+        self.assertEqual(band.GetNoDataValue(), -9999)
+        self.assertIn("per 100,000", band.GetDescription())
+        values = band.ReadAsArray()
+        inside = values[values != -9999]
+        self.assertEqual(inside.size, self.a["grid"]["cells_in_study_area"])
+        self.assertGreaterEqual(float(inside.min()), 0.0)
+        # The summary's max is over inhabited cells; the raster holds uninhabited ones too.
+        self.assertGreaterEqual(float(inside.max()), self.a["index"]["max"] - 1e-3)
+        self.assertEqual(ds.GetGeoTransform()[1], 200.0)
+
+
+if __name__ == "__main__":
+    unittest.main()
