@@ -183,6 +183,7 @@ void write_run_record(io::StagedOutput& out, const RunRecord& record) {
         timings[phase] = s;
     }
     r["timings_s"] = timings;
+    io::redact_connections(r); // inputs read from PostGIS: no password in the record
     const auto path = out.path("run.json");
     std::ofstream f(path);
     f << r.dump(2) << '\n';
