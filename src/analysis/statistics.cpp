@@ -24,17 +24,18 @@ double weighted_quantile(std::span<const WeightedDistance> sorted, double total,
 }
 
 DistanceDistribution distribution(std::vector<WeightedDistance>& values, int curve_km) {
-    DistanceDistribution d;
     // Population breaks ties, so that the sums below run in one order for one multiset.
-    const auto less = [](const WeightedDistance& a, const WeightedDistance& b) {
-        return a.distance_m < b.distance_m ||
-               (a.distance_m == b.distance_m && a.population < b.population);
-    };
 #if defined(__GLIBCXX__) && defined(_OPENMP)
-    __gnu_parallel::sort(values.begin(), values.end(), less);
+    __gnu_parallel::sort(values.begin(), values.end(), demand_less);
 #else
-    std::sort(values.begin(), values.end(), less);
+    std::sort(values.begin(), values.end(), demand_less);
 #endif
+    return distribution_of_sorted(values, curve_km);
+}
+
+DistanceDistribution distribution_of_sorted(std::span<const WeightedDistance> values,
+                                            int curve_km) {
+    DistanceDistribution d;
     double weighted = 0.0;
     for (const auto& v : values) {
         d.total += v.population;

@@ -10,5 +10,6 @@ std::unique_ptr<Command> make_analyse();
 std::unique_ptr<Command> make_nearest();
 std::unique_ptr<Command> make_info();
 std::unique_ptr<Command> make_report();
+std::unique_ptr<Command> make_whatif();
 
 } // namespace maillage::cli

@@ -23,6 +23,7 @@ const Entry commands[] = {
     {"nearest", &maillage::cli::make_nearest},
     {"info", &maillage::cli::make_info},
     {"report", &maillage::cli::make_report},
+    {"whatif", &maillage::cli::make_whatif},
 };
 
 void usage(std::ostream& out) {

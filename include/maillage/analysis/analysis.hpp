@@ -20,6 +20,9 @@ struct Parameters {
     double grid_m = 200.0;
     int threads = 0;                 ///< 0: all cores
     double circle_tolerance_m = 2.0; ///< underserved boundary vs the true geodesic circle
+    /// Keep each cell's exact distance and the sorted demand (AnalysisResult::cell_m and
+    /// sorted_demand), which what_if() starts from.
+    bool keep_details = false;
 };
 
 /// Called with a phase name and the fraction done in it (0..1).
@@ -67,6 +70,11 @@ struct AnalysisResult {
     std::vector<float> cell_km; ///< per grid cell; NaN outside the study area
     /// Per grid cell: position (in the sites vector) of its nearest site; 0 outside the study area.
     std::vector<std::uint32_t> cell_site;
+    /// Per grid cell: exact distance (m) to its nearest site; only with Parameters::keep_details.
+    std::vector<double> cell_m;
+    /// The populated cells and point demands as (distance, population), sorted as distribution()
+    /// sorts them; only with Parameters::keep_details.
+    std::vector<WeightedDistance> sorted_demand;
     std::vector<ZoneResult> zones;
     std::vector<SiteResult> sites;
     std::vector<UnderservedPart> underserved;
