@@ -264,14 +264,8 @@ std::vector<std::string> compare_with_full_rerun(const WhatIfResult& w, const An
 
 nlohmann::ordered_json make_whatif_summary(const AnalysisResult& base, const WhatIfResult& w,
                                            const io::SiteSet& sites, const io::ZoneSet& zones,
-                                           const Scenario& scenario, const Parameters& params,
-                                           const RunDescription& run) {
+                                           const Scenario& scenario) {
     nlohmann::ordered_json j;
-    j["version"] = MAILLAGE_VERSION;
-    j["command"] = "whatif";
-    j["parameters"] = run.parameters;
-    j["parameters"]["threshold_km"] = params.threshold_km;
-    j["parameters"]["grid_m"] = params.grid_m;
     auto closed = nlohmann::ordered_json::array();
     for (const auto s : scenario.closed) {
         closed.push_back(site_json(sites.sites[s], w.catchment_before[s]));
@@ -353,11 +347,18 @@ nlohmann::ordered_json make_whatif_summary(const AnalysisResult& base, const Wha
 void write_whatif_outputs(io::StagedOutput& out, io::VectorFormat format,
                           const AnalysisResult& base, const WhatIfResult& w,
                           const io::SiteSet& sites, const io::ZoneSet& zones,
-                          const Parameters& /*params*/, const nlohmann::ordered_json& summary) {
+                          const Parameters& params, const RunDescription& run,
+                          const nlohmann::ordered_json& whatif) {
+    write_outputs(out, format, base, sites, zones, params, run);
     if (format == io::VectorFormat::gpkg) {
         CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", "2000-01-01T00:00:00.000Z");
-        const std::string path = out.path("whatif.gpkg").string();
-        auto ds = io::create_vector(path, format);
+        const std::string path = out.path("maillage.gpkg").string();
+        CPLErrorReset();
+        GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        if (!ds) {
+            throw runtime_failure(path + ": cannot reopen to add the what-if layers: " +
+                                  io::gdal_last_error());
+        }
         write_zones(*ds, path, base, w, sites, zones);
         write_sites(*ds, path, w, sites);
         io::close_dataset(std::move(ds), path);
@@ -375,6 +376,8 @@ void write_whatif_outputs(io::StagedOutput& out, io::VectorFormat format,
             io::close_dataset(std::move(ds), path);
         }
     }
+    auto summary = make_summary(base, sites, zones, params, run);
+    summary["whatif"] = whatif;
     write_text(out.path("summary.json"), summary.dump(2) + "\n");
 }
 

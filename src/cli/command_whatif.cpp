@@ -201,15 +201,15 @@ public:
         run.parameters = {{"sites", m_sites.path},
                           {"site_filter", m_sites.filter},
                           {"zones", m_zones.path},
-                          {"format", m_format},
-                          {"changes", m_changes_path}};
-        auto summary = analysis::make_whatif_summary(base, w, sites, zones, scenario, m_params, run);
+                          {"format", m_format}};
+        auto whatif = analysis::make_whatif_summary(base, w, sites, zones, scenario);
+        whatif["changes_file"] = m_changes_path;
         if (m_verify) {
-            summary["verification"] = verification;
+            whatif["verification"] = verification;
         }
         analysis::write_whatif_outputs(
             out, m_format == "gpkg" ? io::VectorFormat::gpkg : io::VectorFormat::geojson, base, w,
-            sites, zones, m_params, summary);
+            sites, zones, m_params, run, whatif);
         const double write_s = seconds_since(tw);
 
         auto timings = nlohmann::ordered_json::object();
@@ -231,6 +231,7 @@ public:
         }
         timings["write"] = write_s;
         auto parameters = run.parameters;
+        parameters["changes"] = m_changes_path;
         parameters["threshold_km"] = m_params.threshold_km;
         parameters["grid_m"] = m_params.grid_m;
         // total: up to here (run.json's own hashing excepted).

@@ -90,8 +90,13 @@ class WhatIfSmall(h.CliTestCase):
 
     def test_close_the_village_site(self):
         r, out = self.whatif("--close", "a")
-        s = h.load_json(out / "summary.json")
-        self.assertEqual(s["command"], "whatif")
+        s = h.load_json(out / "summary.json")["whatif"]
+        top = h.load_json(out / "summary.json")
+        # The folder is a complete run of the baseline, with the what-if as a section.
+        self.assertEqual(top["population_beyond"], s["population_beyond"]["before"])
+        self.assertEqual(top["distance_km"], s["distance_km"]["before"])
+        for name in ("zones.geojson", "sites.geojson", "underserved.geojson", "distance.tif"):
+            self.assertTrue((out / name).exists(), name)
         self.assertEqual(s["population_total"], 10000)
         self.assertEqual(s["population_moved"], 1000)
         self.assertEqual(s["population_newly_beyond"], 1000)
@@ -153,7 +158,7 @@ class WhatIfSmall(h.CliTestCase):
 
     def test_close_and_open(self):
         _, out = self.whatif("--close", "a", "--open", f"{C[0]},{C[1]},Relais")
-        s = h.load_json(out / "summary.json")
+        s = h.load_json(out / "summary.json")["whatif"]
         self.assertEqual(s["population_moved"], 1000)
         self.assertEqual(s["population_newly_beyond"], 0)
         self.assertEqual(s["population_beyond"]["after"], 0)
@@ -169,7 +174,7 @@ class WhatIfSmall(h.CliTestCase):
 
     def test_opening_brings_the_village_back_within(self):
         _, out = self.whatif("--open", f"{C[0]},{C[1]}", sites="sites_b.csv")
-        s = h.load_json(out / "summary.json")
+        s = h.load_json(out / "summary.json")["whatif"]
         self.assertEqual(s["population_beyond"], {"before": 1000, "after": 0, "change": -1000,
                                                   "share_before": 0.1, "share_after": 0.0})
         self.assertEqual(s["population_back_within"], 1000)
@@ -188,7 +193,7 @@ class WhatIfSmall(h.CliTestCase):
                         encoding="utf-8")
         _, out = self.whatif("--changes", path)
         _, out2 = self.whatif("--close", "a", "--open", f"{C[0]},{C[1]},Relais")
-        s, s2 = h.load_json(out / "summary.json"), h.load_json(out2 / "summary.json")
+        s, s2 = (h.load_json(p / "summary.json")["whatif"] for p in (out, out2))
         self.assertEqual(s["changes"]["opened"][0]["site_id"], "relais")
         for key in ("population_moved", "population_beyond", "distance_km", "by_group"):
             self.assertEqual(s[key], s2[key], key)
@@ -196,17 +201,50 @@ class WhatIfSmall(h.CliTestCase):
     def test_verify_and_geopackage(self):
         _, out = self.whatif("--close", "a", "--open", f"{C[0]},{C[1]}", "--verify",
                              "--format", "gpkg")
-        s = h.load_json(out / "summary.json")
+        s = h.load_json(out / "summary.json")["whatif"]
         self.assertEqual(s["verification"]["full_rerun"], "identical")
-        self.assertEqual(sorted(p.name for p in out.iterdir()), ["run.json", "summary.json",
-                                                                 "whatif.gpkg"])
-        self.assertEqual(list(features(out / "whatif.gpkg", "whatif_zones")), ["V"])
-        self.assertEqual(sorted(features(out / "whatif.gpkg", "whatif_sites")), ["a", "new-1"])
+        self.assertEqual(sorted(p.name for p in out.iterdir()), ["maillage.gpkg", "run.json",
+                                                                 "summary.json"])
+        self.assertEqual(list(features(out / "maillage.gpkg", "whatif_zones")), ["V"])
+        self.assertEqual(sorted(features(out / "maillage.gpkg", "whatif_sites")), ["a", "new-1"])
+        self.assertEqual(sorted(features(out / "maillage.gpkg", "zones")), ["T", "V"])
+
+    def test_report_section(self):
+        _, out = self.whatif("--close", "a", "--open", f"{C[0]},{C[1]},Relais")
+        for lang, words in (("en", ["Scenario: what if", "Sites closed (1): Village office",
+                                    "Sites opened (1): Relais"]),
+                            ("fr", ["Scénario : et si", "Lieux fermés (1) : Village office"])):
+            with self.subTest(lang):
+                rep = h.make_tempdir(self) / "report"
+                h.run_ok(self, "report", "--run", out, "--out", rep, "--lang", lang)
+                page = (rep / "index.html").read_text(encoding="utf-8")
+                self.assertIn('id="whatif"', page)
+                for w in words:
+                    self.assertIn(w, page)
+                self.assertIn("Village", (rep / "report.md").read_text(encoding="utf-8"))
+                figures = {}
+                with open(rep / "figures.csv", encoding="utf-8") as f:
+                    for row in csv.DictReader(f):
+                        figures[(row["figure"], row["group"])] = float(row["value"])
+                # The hand-worked figures: everyone in the village moves, nobody goes beyond.
+                self.assertEqual(figures[("whatif_population_moved", "")], 1000)
+                self.assertEqual(figures[("whatif_population_newly_beyond", "")], 0)
+                self.assertEqual(figures[("whatif_sites_count_after", "")], 2)
+                self.assertEqual(figures[("whatif_group_population_moved", "01")], 1000)
+                self.assertNotIn(("whatif_group_population_moved", "02"), figures)
+                self.assertAlmostEqual(figures[("whatif_group_mean_km_after", "01")],
+                                       village_mean_km(C), delta=0.1)
+        # A plain analysis has no such section.
+        plain = h.analyse(self, "--zones", self.data / "zones.geojson", "--sites",
+                          self.data / "sites.csv")
+        rep = h.make_tempdir(self) / "report"
+        h.run_ok(self, "report", "--run", plain.out, "--out", rep)
+        self.assertNotIn('id="whatif"', (rep / "index.html").read_text(encoding="utf-8"))
 
     def test_negative_longitude_with_equals(self):
         r, out = self.whatif("--open=-1.5,47.2,far")
         self.assertIn("outside every zone", r.stderr)
-        self.assertEqual(h.load_json(out / "summary.json")["population_moved"], 0)
+        self.assertEqual(h.load_json(out / "summary.json")["whatif"]["population_moved"], 0)
 
     # --- errors -------------------------------------------------------------------------------
 
@@ -274,7 +312,7 @@ class WhatIfReal(h.CliTestCase):
                       "--verify", "--out", cls.out, "--no-progress", cwd=h.REPO)
         if cls.r.returncode != 0:
             raise AssertionError(f"maillage whatif failed\n{cls.r}")
-        cls.summary = h.load_json(cls.out / "summary.json")
+        cls.summary = h.load_json(cls.out / "summary.json")["whatif"]
         cls.zones = features(cls.out / "whatif_zones.geojson")
         # The full rerun through the public command: the same sites, kept in order, then the new.
         with open(h.STRUCTURES_CSV, encoding="utf-8", newline="") as f:

@@ -16,23 +16,25 @@ namespace maillage::analysis {
 std::vector<std::string> compare_with_full_rerun(const WhatIfResult& w, const AnalysisResult& full,
                                                  std::size_t max_reported = 10);
 
-/// summary.json of `maillage whatif`: the changes, the figures before and after, their
+/// The `whatif` section of summary.json: the changes, the figures before and after, their
 /// differences overall and per group, and how much was recomputed.
 nlohmann::ordered_json make_whatif_summary(const AnalysisResult& base, const WhatIfResult& w,
                                            const io::SiteSet& sites, const io::ZoneSet& zones,
-                                           const Scenario& scenario, const Parameters& params,
-                                           const RunDescription& run);
+                                           const Scenario& scenario);
 
 /// Whether a zone appears in the `whatif_zones` layer: some of its cells (or its reference
 /// point) changed distance or nearest site.
 bool zone_changed(const AnalysisResult& base, const WhatIfResult& w, std::size_t zone);
 
-/// Writes the layers `whatif_zones` (the zones whose distances changed, with before / after
-/// figures) and `whatif_sites` (closed, opened, and kept sites whose catchment changed), and
-/// `summary` as summary.json, into the staging folder: GeoJSON files or one whatif.gpkg.
+/// Writes the baseline's outputs as write_outputs() does (a complete run folder, which
+/// `maillage report` reads), the layers `whatif_zones` (the zones whose distances changed, with
+/// before / after figures) and `whatif_sites` (closed, opened, and kept sites whose catchment
+/// changed) as GeoJSON files or into maillage.gpkg, and summary.json: the baseline's summary
+/// with `whatif` as its "whatif" member.
 void write_whatif_outputs(io::StagedOutput& out, io::VectorFormat format,
                           const AnalysisResult& base, const WhatIfResult& w,
                           const io::SiteSet& sites, const io::ZoneSet& zones,
-                          const Parameters& params, const nlohmann::ordered_json& summary);
+                          const Parameters& params, const RunDescription& run,
+                          const nlohmann::ordered_json& whatif);
 
 } // namespace maillage::analysis
