@@ -140,8 +140,8 @@ std::vector<model::Site> scenario_sites(const std::vector<model::Site>& sites,
     std::vector<bool> closed(sites.size(), false);
     for (const auto s : scenario.closed) {
         if (s >= sites.size()) {
-            throw runtime_failure("scenario closes site position " + std::to_string(s) +
-                                  " of " + std::to_string(sites.size()));
+            throw runtime_failure("scenario closes site position " + std::to_string(s) + " of " +
+                                  std::to_string(sites.size()));
         }
         closed[s] = true;
     }
@@ -163,8 +163,8 @@ WhatIfResult what_if(const geo::GeosContext& ctx, const AnalysisResult& base,
     const std::size_t ncells = grid.zone.size();
     const std::size_t nz = zones.size();
     if (base.cell_m.size() != ncells || base.cell_site.size() != ncells ||
-        (base.sorted_demand.empty() && base.distribution.total > 0) ||
-        base.zones.size() != nz || base.sites.size() != sites.size()) {
+        (base.sorted_demand.empty() && base.distribution.total > 0) || base.zones.size() != nz ||
+        base.sites.size() != sites.size()) {
         throw runtime_failure("what-if: the baseline analysis does not match its inputs (was it "
                               "run with keep_details?)");
     }

@@ -27,9 +27,7 @@ std::unique_ptr<OGRGeometry> to_ogr(const geo::GeosContext& ctx, const GEOSGeome
     return std::unique_ptr<OGRGeometry>(out);
 }
 
-std::string change_word(double delta) {
-    return delta > 0 ? "rose" : (delta < 0 ? "fell" : "same");
-}
+std::string change_word(double delta) { return delta > 0 ? "rose" : (delta < 0 ? "fell" : "same"); }
 
 void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult& base,
                  const WhatIfResult& w, const io::SiteSet& sites, const io::ZoneSet& zones) {
@@ -247,8 +245,12 @@ std::vector<std::string> compare_with_full_rerun(const WhatIfResult& w, const An
     }
     const auto& a = w.distribution;
     const auto& f = full.distribution;
-    const double pairs[][2] = {{a.total, f.total}, {a.mean_m, f.mean_m}, {a.p50_m, f.p50_m},
-                               {a.p90_m, f.p90_m}, {a.p99_m, f.p99_m},   {a.max_m, f.max_m},
+    const double pairs[][2] = {{a.total, f.total},
+                               {a.mean_m, f.mean_m},
+                               {a.p50_m, f.p50_m},
+                               {a.p90_m, f.p90_m},
+                               {a.p99_m, f.p99_m},
+                               {a.max_m, f.max_m},
                                {w.population_beyond, full.population_beyond}};
     const char* names[] = {"total", "mean", "p50", "p90", "p99", "max", "population beyond"};
     for (std::size_t k = 0; k < std::size(pairs); ++k) {
@@ -311,20 +313,19 @@ nlohmann::ordered_json make_whatif_summary(const AnalysisResult& base, const Wha
         auto mean = [&](double weighted) {
             return g.population > 0 ? km4(weighted / g.population) : 0.0;
         };
-        groups.push_back(
-            {{"group", g.group},
-             {"population", round_to(g.population, 4)},
-             {"sites_before", g.sites_before},
-             {"sites_after", g.sites_after},
-             {"mean_km_before", mean(g.weighted_before_m)},
-             {"mean_km_after", mean(g.weighted_after_m)},
-             {"mean_km_change", mean(g.weighted_after_m - g.weighted_before_m)},
-             {"population_beyond_before", round_to(g.beyond_before, 4)},
-             {"population_beyond_after", round_to(g.beyond_after, 4)},
-             {"population_moved", round_to(g.population_moved, 4)},
-             {"population_newly_beyond", round_to(g.newly_beyond, 4)},
-             {"population_back_within", round_to(g.back_within, 4)},
-             {"zones_changed", g.zones_changed}});
+        groups.push_back({{"group", g.group},
+                          {"population", round_to(g.population, 4)},
+                          {"sites_before", g.sites_before},
+                          {"sites_after", g.sites_after},
+                          {"mean_km_before", mean(g.weighted_before_m)},
+                          {"mean_km_after", mean(g.weighted_after_m)},
+                          {"mean_km_change", mean(g.weighted_after_m - g.weighted_before_m)},
+                          {"population_beyond_before", round_to(g.beyond_before, 4)},
+                          {"population_beyond_after", round_to(g.beyond_after, 4)},
+                          {"population_moved", round_to(g.population_moved, 4)},
+                          {"population_newly_beyond", round_to(g.newly_beyond, 4)},
+                          {"population_back_within", round_to(g.back_within, 4)},
+                          {"zones_changed", g.zones_changed}});
     }
     j["by_group"] = groups;
     const auto& st = w.stats;
@@ -356,8 +357,8 @@ void write_whatif_outputs(io::StagedOutput& out, io::VectorFormat format,
         CPLErrorReset();
         GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
         if (!ds) {
-            throw runtime_failure(path + ": cannot reopen to add the what-if layers: " +
-                                  io::gdal_last_error());
+            throw runtime_failure(
+                path + ": cannot reopen to add the what-if layers: " + io::gdal_last_error());
         }
         write_zones(*ds, path, base, w, sites, zones);
         write_sites(*ds, path, w, sites);

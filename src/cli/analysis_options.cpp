@@ -25,16 +25,17 @@ po::options_description analysis_input_options(io::SiteReadOptions& sites,
                      "sites: any OGR point layer, or a CSV with lon/lat columns")(
         "sites-crs", po::value<std::string>(&sites.crs),
         "CRS of the sites, overriding the layer's (CSV default EPSG:4326)")(
-        "site-id", po::value<std::string>(&sites.id_field)->default_value("id"), "site id field")(
-        "site-name", po::value<std::string>(&sites.name_field),
-        "site name field (default: nom, else name)")(
+        "site-id", po::value<std::string>(&sites.id_field)->default_value("id"),
+        "site id field")("site-name", po::value<std::string>(&sites.name_field),
+                         "site name field (default: nom, else name)")(
         "site-type", po::value<std::string>(&sites.type_field),
         "site type field (default: type_service, else type)")(
         "site-filter", po::value<std::string>(&sites.filter),
         "OGR attribute filter on the sites, e.g. \"spro_core = 1\"")(
         "zones", po::value<std::string>(&zones.path),
         "zones: any OGR polygon layer (communes) with a population")(
-        "zones-crs", po::value<std::string>(&zones.crs), "CRS of the zones, overriding the layer's")(
+        "zones-crs", po::value<std::string>(&zones.crs),
+        "CRS of the zones, overriding the layer's")(
         "zone-id", po::value<std::string>(&zones.id_field)->default_value("code"), "zone id field")(
         "zone-name", po::value<std::string>(&zones.name_field)->default_value("nom"),
         "zone name field")(
@@ -106,10 +107,9 @@ void log_inputs(const io::SiteReadOptions& site_options, const io::ZoneReadOptio
     log("read " + std::to_string(sites.sites.size()) + " sites from " + site_options.path +
         (site_options.filter.empty() ? "" : " (filter: " + site_options.filter + ")") + ", " +
         std::to_string(zones.zones.size()) + " zones from " + zone_options.path +
-        (zones.report.repaired.empty()
-             ? ""
-             : " (" + std::to_string(zones.report.repaired.size()) +
-                   " invalid polygons repaired)"));
+        (zones.report.repaired.empty() ? ""
+                                       : " (" + std::to_string(zones.report.repaired.size()) +
+                                             " invalid polygons repaired)"));
 }
 
 void write_run_record(io::StagedOutput& out, const std::string& command,

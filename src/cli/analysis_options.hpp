@@ -7,9 +7,9 @@
 
 #include "maillage/analysis/analysis.hpp"
 #include "maillage/io/output_dir.hpp"
-#include "maillage/model/report.hpp"
 #include "maillage/io/site_reader.hpp"
 #include "maillage/io/zone_reader.hpp"
+#include "maillage/model/report.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -108,9 +108,8 @@ public:
             std::size_t start = 0;
             while (true) {
                 const auto comma = value.find(',', start);
-                const auto id =
-                    trim(value.substr(start, comma == std::string::npos ? value.npos
-                                                                        : comma - start));
+                const auto id = trim(
+                    value.substr(start, comma == std::string::npos ? value.npos : comma - start));
                 if (id.empty()) {
                     throw usage_error("--close '" + value +
                                       "': an empty site id; give ids separated by commas, e.g. "
@@ -190,10 +189,10 @@ public:
                 throw runtime_failure(m);
             }
             verification = {{"full_rerun", "identical"},
-                             {"cells_compared", w.stats.cells_total},
-                             {"zones_compared", zones.zones.size()},
-                             {"full_rerun_s", full_s},
-                             {"incremental_s", whatif_s}};
+                            {"cells_compared", w.stats.cells_total},
+                            {"zones_compared", zones.zones.size()},
+                            {"full_rerun_s", full_s},
+                            {"incremental_s", whatif_s}};
         }
 
         const auto tw = std::chrono::steady_clock::now();
@@ -285,8 +284,8 @@ private:
             .add(analysis_input_options(m_sites, m_zones, m_strict))
             .add(analysis_computation_options(m_params))
             .add(outd)
-            .add(common_options(m_progress, m_no_progress, m_params.threads, m_quiet,
-                                m_log_format));
+            .add(
+                common_options(m_progress, m_no_progress, m_params.threads, m_quiet, m_log_format));
     }
 
     static Change parse_open(const std::string& value) {
@@ -379,7 +378,8 @@ private:
                 c.open = true;
                 c.position = {*lon, *lat};
             } else {
-                throw input_error(where + ": action '" + (action_col < f.size() ? f[action_col] : "") +
+                throw input_error(where + ": action '" +
+                                  (action_col < f.size() ? f[action_col] : "") +
                                   "' is neither close nor open.");
             }
             out.push_back(std::move(c));
@@ -476,8 +476,8 @@ private:
             << " %): " << st.cells_closed << " whose nearest site closed, searched again; "
             << st.cells_compared << " compared with an opened site (" << st.cells_in_reach
             << " scanned within " << std::setprecision(1) << st.radius_bound_m / 1000
-            << " km of one); " << st.cells_changed << " changed; " << st.zones_recomputed
-            << " of " << w.zones.size() << " zones summed again";
+            << " km of one); " << st.cells_changed << " changed; " << st.zones_recomputed << " of "
+            << w.zones.size() << " zones summed again";
         log(inc.str());
         if (m_verify) {
             log("verified: every cell and zone equals a full rerun with the changed sites");
@@ -485,16 +485,16 @@ private:
         const double total = base.distribution.total;
         const double th = m_params.threshold_km;
         std::ostringstream s;
-        s << std::fixed << std::setprecision(0) << "closed " << sc.closed.size() << " site(s), opened "
-          << sc.opened.size() << ": population whose nearest site changes " << w.population_moved
-          << " (" << std::setprecision(2)
+        s << std::fixed << std::setprecision(0) << "closed " << sc.closed.size()
+          << " site(s), opened " << sc.opened.size() << ": population whose nearest site changes "
+          << w.population_moved << " (" << std::setprecision(2)
           << (total > 0 ? 100.0 * w.population_moved / total : 0.0) << " %); beyond " << th
           << " km: " << std::setprecision(0) << base.population_beyond << " -> "
           << w.population_beyond << " (" << w.population_newly_beyond << " newly beyond, "
           << w.population_back_within << " back within); mean distance " << std::setprecision(2)
           << base.distribution.mean_m / 1000 << " -> " << w.distribution.mean_m / 1000 << " km ("
-          << std::showpos << std::setprecision(4) << (total > 0 ? w.weighted_delta_m / total / 1000 : 0.0)
-          << std::noshowpos << " km)";
+          << std::showpos << std::setprecision(4)
+          << (total > 0 ? w.weighted_delta_m / total / 1000 : 0.0) << std::noshowpos << " km)";
         log(s.str());
         log("results in " + m_out + "/");
     }

@@ -1049,8 +1049,8 @@ void build_report_checked(const ReportOptions& o) {
         html.str(page.substr(0, at) + c.str() + page.substr(at));
     }
     // A run folder of `maillage whatif`: its section, before the closing script too.
-    if (const auto wi = whatif_section(o.run_dir, s, fr,
-                                       [fr](double v, int decimals) { return fmt(v, decimals, fr); })) {
+    if (const auto wi = whatif_section(
+            o.run_dir, s, fr, [fr](double v, int decimals) { return fmt(v, decimals, fr); })) {
         const std::string page = html.str();
         const auto at = page.rfind("<script>");
         html.str(page.substr(0, at) + wi->html + page.substr(at));

@@ -118,11 +118,18 @@ std::vector<ChangedZone> read_zones(const std::filesystem::path& dir) {
     return out;
 }
 
+/// "+1.5" for a rise, "-1.5" for a fall, no sign when it rounds to zero.
+std::string with_sign(double v, int decimals,
+                      const std::function<std::string(double, int)>& number) {
+    const double rounded = std::round(v * std::pow(10.0, decimals));
+    return (rounded > 0 ? "+" : "") + number(rounded == 0 ? 0.0 : v, decimals);
+}
+
 } // namespace
 
-std::optional<ReportSection>
-whatif_section(const std::filesystem::path& run_dir, const json& summary, bool french,
-               const std::function<std::string(double, int)>& number) {
+std::optional<ReportSection> whatif_section(const std::filesystem::path& run_dir,
+                                            const json& summary, bool french,
+                                            const std::function<std::string(double, int)>& number) {
     if (!summary.contains("whatif")) {
         return std::nullopt;
     }
@@ -188,7 +195,7 @@ whatif_section(const std::filesystem::path& run_dir, const json& summary, bool f
        << " |\n|---|---:|---:|---:|\n";
     for (const auto& r : rows) {
         const double delta = r.after - r.before;
-        const std::string signed_delta = (delta > 0 ? "+" : "") + number(delta, r.decimals);
+        const std::string signed_delta = with_sign(delta, r.decimals, number);
         html << "<tr data-key=\"" << r.key << "\"><td>" << esc(r.label) << "</td><td class=\"n\">"
              << esc(number(r.before, r.decimals)) << "</td><td class=\"n\">"
              << esc(number(r.after, r.decimals)) << "</td><td class=\"n\">" << esc(signed_delta)
@@ -210,20 +217,20 @@ whatif_section(const std::filesystem::path& run_dir, const json& summary, bool f
          << "<li data-key=\"population_newly_beyond\">" << esc(t.newly) << sep
          << esc(number(newly, 0)) << "</li>\n<li data-key=\"population_back_within\">"
          << esc(t.back) << sep << esc(number(back, 0)) << "</li>\n</ul>\n";
-    md << "\n- " << t.moved << sep << number(moved, 0) << " (" << share << ")\n- " << t.newly
-       << sep << number(newly, 0) << "\n- " << t.back << sep << number(back, 0) << "\n\n";
+    md << "\n- " << t.moved << sep << number(moved, 0) << " (" << share << ")\n- " << t.newly << sep
+       << number(newly, 0) << "\n- " << t.back << sep << number(back, 0) << "\n\n";
     csv << "whatif_population_moved,," << plain(moved, 0) << ",\n"
         << "whatif_population_newly_beyond,," << plain(newly, 0) << ",\n"
         << "whatif_population_back_within,," << plain(back, 0) << ",\n"
-        << "whatif_sites_closed,," << closed.size() << ",\nwhatif_sites_opened,,"
-        << opened.size() << ",\n";
+        << "whatif_sites_closed,," << closed.size() << ",\nwhatif_sites_opened,," << opened.size()
+        << ",\n";
 
     // The groups that changed.
     html << "<table id=\"whatif-groups\">\n<thead><tr><th>" << esc(t.group) << "</th><th>"
          << esc(t.mean) << ", " << esc(t.before) << "</th><th>" << esc(t.mean) << ", "
-         << esc(t.after) << "</th><th>" << esc(t.change) << "</th><th>" << esc(beyond_label)
-         << ", " << esc(t.before) << "</th><th>" << esc(beyond_label) << ", " << esc(t.after)
-         << "</th><th>" << esc(t.moved) << "</th></tr></thead>\n<tbody>\n";
+         << esc(t.after) << "</th><th>" << esc(t.change) << "</th><th>" << esc(beyond_label) << ", "
+         << esc(t.before) << "</th><th>" << esc(beyond_label) << ", " << esc(t.after) << "</th><th>"
+         << esc(t.moved) << "</th></tr></thead>\n<tbody>\n";
     md << "| " << t.group << " | " << t.mean << ", " << t.before << " | " << t.mean << ", "
        << t.after << " | " << t.change << " | " << beyond_label << ", " << t.before << " | "
        << beyond_label << ", " << t.after << " | " << t.moved
@@ -239,15 +246,14 @@ whatif_section(const std::filesystem::path& run_dir, const json& summary, bool f
         const double bb = g.at("population_beyond_before").get<double>();
         const double ba = g.at("population_beyond_after").get<double>();
         const double gm = g.at("population_moved").get<double>();
-        const std::string mcs = (mc > 0 ? "+" : "") + number(mc, 2);
+        const std::string mcs = with_sign(mc, 2, number);
         html << "<tr><td>" << esc(name) << "</td><td class=\"n\">" << esc(number(mb, 2))
-             << "</td><td class=\"n\">" << esc(number(ma, 2)) << "</td><td class=\"n\">"
-             << esc(mcs) << "</td><td class=\"n\">" << esc(number(bb, 0))
-             << "</td><td class=\"n\">" << esc(number(ba, 0)) << "</td><td class=\"n\">"
-             << esc(number(gm, 0)) << "</td></tr>\n";
+             << "</td><td class=\"n\">" << esc(number(ma, 2)) << "</td><td class=\"n\">" << esc(mcs)
+             << "</td><td class=\"n\">" << esc(number(bb, 0)) << "</td><td class=\"n\">"
+             << esc(number(ba, 0)) << "</td><td class=\"n\">" << esc(number(gm, 0))
+             << "</td></tr>\n";
         md << "| " << name << " | " << number(mb, 2) << " | " << number(ma, 2) << " | " << mcs
-           << " | " << number(bb, 0) << " | " << number(ba, 0) << " | " << number(gm, 0)
-           << " |\n";
+           << " | " << number(bb, 0) << " | " << number(ba, 0) << " | " << number(gm, 0) << " |\n";
         csv << "whatif_group_mean_km_after," << name << ',' << plain(ma, 4) << ",km\n"
             << "whatif_group_population_moved," << name << ',' << plain(gm, 0) << ",\n";
     }
@@ -269,7 +275,7 @@ whatif_section(const std::filesystem::path& run_dir, const json& summary, bool f
        << t.before << " (km) | " << t.after << " (km) | " << t.change
        << " (km) |\n|---|---:|---:|---:|---:|\n";
     for (const auto& z : zones) {
-        const std::string dz = (z.delta > 0 ? "+" : "") + number(z.delta, 2);
+        const std::string dz = with_sign(z.delta, 2, number);
         html << "<tr><td>" << esc(z.name) << "</td><td class=\"n\">" << esc(number(z.population, 0))
              << "</td><td class=\"n\">" << esc(number(z.before, 2)) << "</td><td class=\"n\">"
              << esc(number(z.after, 2)) << "</td><td class=\"n\">" << esc(dz) << "</td></tr>\n";
@@ -283,7 +289,8 @@ whatif_section(const std::filesystem::path& run_dir, const json& summary, bool f
     const double all = inc.at("cells_total").get<double>();
     html << "<p class=\"hint\">" << esc(t.incremental) << sep << esc(number(rec, 0)) << ' '
          << esc(t.cells) << ' ' << esc(number(all, 0)) << ".</p>\n";
-    md << "\n" << t.incremental << sep << number(rec, 0) << ' ' << t.cells << ' ' << number(all, 0)
+    md << "\n"
+       << t.incremental << sep << number(rec, 0) << ' ' << t.cells << ' ' << number(all, 0)
        << ".\n";
     out.html = html.str();
     out.md = md.str();

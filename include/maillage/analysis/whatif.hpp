@@ -25,11 +25,11 @@ std::vector<model::Site> scenario_sites(const std::vector<model::Site>& sites,
 
 /// Per zone: what changed between the baseline and the scenario.
 struct ZoneDelta {
-    double population_moved = 0.0;       ///< population whose nearest site changed
+    double population_moved = 0.0;        ///< population whose nearest site changed
     double population_newly_beyond = 0.0; ///< within the threshold before, beyond after
-    double population_back_within = 0.0; ///< beyond the threshold before, within after
-    double weighted_delta_m = 0.0;       ///< sum of population x (after - before) distance
-    bool changed = false;                ///< some cell (or the reference point) changed
+    double population_back_within = 0.0;  ///< beyond the threshold before, within after
+    double weighted_delta_m = 0.0;        ///< sum of population x (after - before) distance
+    bool changed = false;                 ///< some cell (or the reference point) changed
 };
 
 /// Per group (same grouping as analyse): baseline and scenario figures.
@@ -50,30 +50,30 @@ struct GroupDelta {
 
 /// How much of the baseline was recomputed.
 struct IncrementalStats {
-    std::size_t cells_total = 0;       ///< cells of the study area
-    std::size_t cells_closed = 0;      ///< whose nearest site was closed: searched again
-    std::size_t cells_in_reach = 0;    ///< within the radius bound of an opened site
-    std::size_t cells_compared = 0;    ///< of those, compared with an opened site (geodesic)
-    std::size_t cells_recomputed = 0;  ///< searched again or compared: cells_closed + compared
-    std::size_t cells_changed = 0;     ///< whose nearest site or distance changed
-    std::size_t zones_recomputed = 0;  ///< zones whose figures were summed again
-    double radius_bound_m = 0.0;       ///< radius searched around the opened sites
+    std::size_t cells_total = 0;      ///< cells of the study area
+    std::size_t cells_closed = 0;     ///< whose nearest site was closed: searched again
+    std::size_t cells_in_reach = 0;   ///< within the radius bound of an opened site
+    std::size_t cells_compared = 0;   ///< of those, compared with an opened site (geodesic)
+    std::size_t cells_recomputed = 0; ///< searched again or compared: cells_closed + compared
+    std::size_t cells_changed = 0;    ///< whose nearest site or distance changed
+    std::size_t zones_recomputed = 0; ///< zones whose figures were summed again
+    double radius_bound_m = 0.0;      ///< radius searched around the opened sites
 };
 
 struct WhatIfResult {
-    std::vector<model::Site> sites;        ///< scenario_sites()
+    std::vector<model::Site> sites;         ///< scenario_sites()
     std::vector<std::int64_t> new_position; ///< per baseline site: position in `sites`, -1 closed
-    std::vector<float> cell_km;            ///< as AnalysisResult::cell_km, after the changes
-    std::vector<std::uint32_t> cell_site;  ///< positions in `sites`
+    std::vector<float> cell_km;             ///< as AnalysisResult::cell_km, after the changes
+    std::vector<std::uint32_t> cell_site;   ///< positions in `sites`
     std::vector<double> cell_m;
-    std::vector<ZoneResult> zones;   ///< after (nearest_site: positions in `sites`)
+    std::vector<ZoneResult> zones;        ///< after (nearest_site: positions in `sites`)
     std::vector<SiteResult> site_results; ///< after: catchments, zone holding each site
     std::vector<ZoneDelta> zone_delta;
-    std::vector<GroupDelta> groups; ///< sorted by group
+    std::vector<GroupDelta> groups;    ///< sorted by group
     DistanceDistribution distribution; ///< after
     double population_beyond = 0.0;    ///< after
     std::size_t point_demands = 0;
-    std::size_t sites_outside = 0;     ///< after
+    std::size_t sites_outside = 0; ///< after
     double population_moved = 0.0;
     double population_newly_beyond = 0.0;
     double population_back_within = 0.0;

@@ -28,8 +28,8 @@ using maillage::geo::LonLat;
 using maillage::model::Site;
 using maillage::model::Zone;
 
-Zone make_zone(const GeosContext& ctx, const std::string& id, const std::string& group,
-               double lon0, double lat0, double lon1, double lat1, double population) {
+Zone make_zone(const GeosContext& ctx, const std::string& id, const std::string& group, double lon0,
+               double lat0, double lon1, double lat1, double population) {
     const std::string wkt = "POLYGON((" + std::to_string(lon0) + " " + std::to_string(lat0) + ", " +
                             std::to_string(lon1) + " " + std::to_string(lat0) + ", " +
                             std::to_string(lon1) + " " + std::to_string(lat1) + ", " +
@@ -141,9 +141,8 @@ void check_scenario(const Case& c, const AnalysisResult& base, const Scenario& s
         const auto bf = brute_nearest(after_sites, full.projection.inverse(g.centre(cell)));
         EXPECT_NEAR(w.cell_m[cell], bf.distance_m, 1e-3) << "cell " << cell;
         // Same site, or one at the same distance (S4 and S5 tie exactly).
-        EXPECT_NEAR(maillage::geo::geodesic_distance_m(
-                        full.projection.inverse(g.centre(cell)),
-                        after_sites[w.cell_site[cell]].position),
+        EXPECT_NEAR(maillage::geo::geodesic_distance_m(full.projection.inverse(g.centre(cell)),
+                                                       after_sites[w.cell_site[cell]].position),
                     bf.distance_m, 1e-3);
         // The changes, recomputed here from the base and the full rerun by site id.
         const double pop = g.population[cell];
@@ -225,8 +224,7 @@ TEST(WhatIf, EqualsFullRerunOnChosenScenarios) {
     check_scenario(c, base, {{}, {make_site("N1", 120.0, -30.0)}}, "open one far away");
     check_scenario(c, base, {{2}, {make_site("N1", 5.30, 45.20), make_site("N2", 4.91, 44.96)}},
                    "close the far site, open two");
-    check_scenario(c, base,
-                   {{0, 6}, {make_site("N1", 4.97, 45.00), make_site("N2", 4.97, 45.00)}},
+    check_scenario(c, base, {{0, 6}, {make_site("N1", 4.97, 45.00), make_site("N2", 4.97, 45.00)}},
                    "close two, open two at one place");
 }
 
