@@ -3,6 +3,7 @@
 #include "maillage/error.hpp"
 #include "maillage/io/gdal_util.hpp"
 #include "maillage/io/layer_writer.hpp"
+#include "maillage/report/styles.hpp"
 
 #include <ogr_geometry.h>
 
@@ -157,6 +158,35 @@ void write_text(const std::filesystem::path& path, const std::string& text) {
     f.close();
     if (!f) {
         throw runtime_failure(path.string() + ": cannot write (is the disk full?)");
+    }
+}
+
+/// The what-if layers' QGIS styles, as rows of the GeoPackage's layer_styles table (written by
+/// write_outputs with the same columns).
+void add_styles(GDALDataset& ds, const std::string& path) {
+    OGRLayer* styles = ds.GetLayerByName("layer_styles");
+    if (styles == nullptr) {
+        return;
+    }
+    for (const auto& [table, qml] : {std::pair{"whatif_zones", report::whatif_zones_qml()},
+                                     std::pair{"whatif_sites", report::whatif_sites_qml()}}) {
+        OGRFeatureUniquePtr f(OGRFeature::CreateFeature(styles->GetLayerDefn()));
+        f->SetField("f_table_catalog", "");
+        f->SetField("f_table_schema", "");
+        f->SetField("f_table_name", table);
+        f->SetField("f_geometry_column", "geom");
+        f->SetField("styleName", (std::string(table) + " (maillage)").c_str());
+        f->SetField("styleQML", qml.c_str());
+        f->SetField("styleSLD", "");
+        f->SetField("useAsDefault", 1);
+        f->SetField("description", "written by maillage");
+        f->SetField("owner", "");
+        f->SetField("ui", "");
+        f->SetField("update_time", "2000-01-01T00:00:00Z");
+        if (styles->CreateFeature(f.get()) != OGRERR_NONE) {
+            throw runtime_failure(path + ": cannot add the style of " + table + ": " +
+                                  io::gdal_last_error());
+        }
     }
 }
 
@@ -362,8 +392,11 @@ void write_whatif_outputs(io::StagedOutput& out, io::VectorFormat format,
         }
         write_zones(*ds, path, base, w, sites, zones);
         write_sites(*ds, path, w, sites);
+        add_styles(*ds, path);
         io::close_dataset(std::move(ds), path);
     } else {
+        write_text(out.path("whatif_zones.qml"), report::whatif_zones_qml());
+        write_text(out.path("whatif_sites.qml"), report::whatif_sites_qml());
         {
             const std::string path = out.path("whatif_zones.geojson").string();
             auto ds = io::create_vector(path, format);

@@ -147,8 +147,9 @@ public:
         auto changes = m_changes_path.empty() ? std::vector<Change>{} : read_changes();
         changes.insert(changes.end(), m_cli_changes.begin(), m_cli_changes.end());
         auto sites = io::read_sites(m_sites);
-        auto zones = io::read_zones(m_zones);
+        // Checked before the zones are read, so that a wrong id fails at once.
         const auto scenario = make_scenario(changes, sites.sites);
+        auto zones = io::read_zones(m_zones);
         const double read_s = seconds_since(t0);
         log_inputs(m_sites, m_zones, sites, zones, m_quiet);
 

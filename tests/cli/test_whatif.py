@@ -11,6 +11,9 @@ from pyproj (GeographicLib) over points spread on the village, never from mailla
 
 import csv
 import json
+import os
+import subprocess
+from pathlib import Path
 
 import numpy as np
 from osgeo import ogr
@@ -240,6 +243,38 @@ class WhatIfSmall(h.CliTestCase):
         rep = h.make_tempdir(self) / "report"
         h.run_ok(self, "report", "--run", plain.out, "--out", rep)
         self.assertNotIn('id="whatif"', (rep / "index.html").read_text(encoding="utf-8"))
+
+    def test_qgis_reads_the_styles(self):
+        try:
+            ok = subprocess.run(["/usr/bin/python3", "-c", "import qgis.core"], timeout=60,
+                                capture_output=True,
+                                env=dict(os.environ, QT_QPA_PLATFORM="offscreen")).returncode == 0
+        except (OSError, subprocess.TimeoutExpired):
+            ok = False
+        if not ok:
+            self.skipTest("QGIS is not installed (scripts/test.sh installs it)")
+        args = ("--close", "a", "--open", f"{C[0]},{C[1]}")
+        _, geojson = self.whatif(*args)
+        _, gpkg = self.whatif(*args, "--format", "gpkg")
+        tmp = h.make_tempdir(self)
+        p = subprocess.run(["/usr/bin/python3", str(Path(__file__).with_name("qgis_probe_whatif.py")),
+                            str(geojson), str(gpkg)], capture_output=True, text=True, timeout=300,
+                           env=dict(os.environ, QT_QPA_PLATFORM="offscreen",
+                                    XDG_RUNTIME_DIR=str(tmp)))
+        self.assertEqual(p.returncode, 0, p.stderr[-2000:])
+        seen = json.loads(p.stdout.strip().splitlines()[-1])
+        for fmt in ("geojson", "gpkg"):
+            self.assertEqual(seen[f"{fmt}:whatif_zones"], {"valid": True, "renderer": "graduatedSymbol",
+                                                           "field": "delta_km", "classes": 7})
+            self.assertEqual(seen[f"{fmt}:whatif_sites"], {"valid": True,
+                                                           "renderer": "categorizedSymbol",
+                                                           "field": "status", "classes": 3})
+
+    def test_same_bytes_whatever_the_threads(self):
+        outs = [self.whatif("--close", "a", "--open", f"{C[0]},{C[1]}", "--threads", t)[1]
+                for t in ("1", "2")]
+        for name in ("summary.json", "whatif_zones.geojson", "whatif_sites.geojson"):
+            self.assertEqual((outs[0] / name).read_bytes(), (outs[1] / name).read_bytes(), name)
 
     def test_negative_longitude_with_equals(self):
         r, out = self.whatif("--open=-1.5,47.2,far")
