@@ -226,6 +226,9 @@ public:
         }
         timings["whatif"] = whatif_s;
         timings["whatif_phases"] = phases;
+        // What the incremental step recomputed, beside its time.
+        timings["whatif_cells"] = {{"recomputed", w.stats.cells_recomputed},
+                                   {"total", w.stats.cells_total}};
         if (m_verify) {
             timings["full_rerun"] = full_s;
         }
@@ -455,7 +458,8 @@ private:
             t << (first ? "" : ", ") << phase << ' ' << s;
             first = false;
         }
-        t << "), what-if " << std::setprecision(3) << whatif_s << " (";
+        t << "), what-if " << std::setprecision(3) << whatif_s << " for "
+          << w.stats.cells_recomputed << " of " << w.stats.cells_total << " cells (";
         first = true;
         for (const auto& [phase, s] : w.timings_s) {
             t << (first ? "" : ", ") << phase << ' ' << s;

@@ -202,8 +202,10 @@ std::optional<ReportSection> whatif_section(const std::filesystem::path& run_dir
              << "</td></tr>\n";
         md << "| " << r.label << " | " << number(r.before, r.decimals) << " | "
            << number(r.after, r.decimals) << " | " << signed_delta << " |\n";
-        csv << "whatif_" << r.key << "_before,," << plain(r.before, 4) << ",\n"
-            << "whatif_" << r.key << "_after,," << plain(r.after, 4) << ",\n";
+        const bool km = r.key.size() > 3 && r.key.compare(r.key.size() - 3, 3, "_km") == 0;
+        const std::string unit = km ? "km" : "";
+        csv << "whatif_" << r.key << "_before,," << plain(r.before, 4) << ',' << unit << '\n'
+            << "whatif_" << r.key << "_after,," << plain(r.after, 4) << ',' << unit << '\n';
     }
     html << "</tbody></table>\n";
 

@@ -158,6 +158,9 @@ class WhatIfSmall(h.CliTestCase):
         run = h.load_json(out / "run.json")
         self.assertEqual(run["command"], "whatif")
         self.assertIn("whatif_phases", run["timings_s"])
+        self.assertEqual(run["timings_s"]["whatif_cells"],
+                         {"recomputed": inc["cells_recomputed"], "total": inc["cells_total"]})
+        self.assertIn(f"for {inc['cells_recomputed']} of {inc['cells_total']} cells", r.stderr)
 
     def test_close_and_open(self):
         _, out = self.whatif("--close", "a", "--open", f"{C[0]},{C[1]},Relais")
