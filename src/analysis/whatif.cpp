@@ -393,9 +393,15 @@ WhatIfResult what_if(const geo::GeosContext& ctx, const AnalysisResult& base,
         }
     }
     for (std::size_t i = 0; i < nz; ++i) {
-        if (base.zones[i].cells == 0) {
-            account(w.zone_delta[i], zones[i].population, base.zones[i].nearest_site,
-                    base.zones[i].nearest_m, w.zones[i].nearest_site, w.zones[i].nearest_m);
+        const auto& b = base.zones[i];
+        const auto& a = w.zones[i];
+        if (b.cells == 0) {
+            account(w.zone_delta[i], zones[i].population, b.nearest_site, b.nearest_m,
+                    a.nearest_site, a.nearest_m);
+        } else if (b.nearest_m != a.nearest_m ||
+                   w.new_position[b.nearest_site] != static_cast<std::int64_t>(a.nearest_site)) {
+            // Only the reference point changed: listed among the changed zones all the same.
+            w.zone_delta[i].changed = true;
         }
     }
 

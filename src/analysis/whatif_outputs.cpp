@@ -199,11 +199,8 @@ template <typename T> std::string describe(const char* what, std::size_t i, T a,
 
 } // namespace
 
-bool zone_changed(const AnalysisResult& base, const WhatIfResult& w, std::size_t zone) {
-    const auto& b = base.zones[zone];
-    const auto& a = w.zones[zone];
-    return w.zone_delta[zone].changed || a.nearest_m != b.nearest_m ||
-           w.new_position[b.nearest_site] != static_cast<std::int64_t>(a.nearest_site);
+bool zone_changed(const AnalysisResult& /*base*/, const WhatIfResult& w, std::size_t zone) {
+    return w.zone_delta[zone].changed;
 }
 
 std::vector<std::string> compare_with_full_rerun(const WhatIfResult& w, const AnalysisResult& full,

@@ -29,7 +29,8 @@ struct ZoneDelta {
     double population_newly_beyond = 0.0; ///< within the threshold before, beyond after
     double population_back_within = 0.0;  ///< beyond the threshold before, within after
     double weighted_delta_m = 0.0;        ///< sum of population x (after - before) distance
-    bool changed = false;                 ///< some cell (or the reference point) changed
+    /// Some cell, or the reference point, changed distance or nearest site.
+    bool changed = false;
 };
 
 /// Per group (same grouping as analyse): baseline and scenario figures.
