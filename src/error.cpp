@@ -1,5 +1,7 @@
 #include "maillage/error.hpp"
 
+#include <cstdio>
+
 namespace maillage {
 
 std::string locate(const std::string& file, const std::string& where, const std::string& what) {
@@ -9,6 +11,12 @@ std::string locate(const std::string& file, const std::string& where, const std:
     }
     out += ": " + what;
     return out;
+}
+
+std::string format_number(double value) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.10g", value);
+    return buf;
 }
 
 } // namespace maillage

@@ -33,4 +33,8 @@ public:
 /// Formats "file: feature N: message" consistently.
 std::string locate(const std::string& file, const std::string& where, const std::string& what);
 
+/// A number as a person would write it in a message: up to 10 significant digits, no trailing
+/// zeros ("5.33", "862571.474", "nan").
+std::string format_number(double value);
+
 } // namespace maillage

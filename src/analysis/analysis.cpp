@@ -1,5 +1,7 @@
 #include "maillage/analysis/analysis.hpp"
 
+#include "maillage/analysis/catchments.hpp"
+
 #include "maillage/analysis/underserved.hpp"
 #include "maillage/error.hpp"
 #include "maillage/index/site_index.hpp"
@@ -8,10 +10,12 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <limits>
 #include <map>
+#include <set>
 
 namespace maillage::analysis {
 namespace {
@@ -39,6 +43,92 @@ struct ZoneAccumulator {
     double max_m = 0.0;
     double beyond = 0.0;
 };
+
+/// Frees a vector's memory. (`v = {}` would not: it calls the initializer-list assignment,
+/// which empties the vector but keeps its buffer.)
+template <typename T> void release(std::vector<T>& v) { std::vector<T>().swap(v); }
+
+/// Distances to the nearest site among `members` (the sites of one type) for every cell and
+/// zone, summed like the overall ones (cells in order, then zones without a cell).
+TypeResult nearest_of_type(const std::string& type, const std::vector<std::uint32_t>& members,
+                           const std::vector<model::Site>& sites,
+                           const std::vector<model::Zone>& zones, const AnalysisResult& r,
+                           const std::vector<geo::LonLat>& area_pts, double threshold_m) {
+    TypeResult t;
+    t.type = type;
+    t.sites = static_cast<std::uint32_t>(members.size());
+    std::vector<geo::LonLat> pos;
+    pos.reserve(members.size());
+    for (const auto s : members) {
+        pos.push_back(sites[s].position);
+    }
+    const auto& grid = r.grid;
+    const std::size_t ncells = grid.zone.size();
+    index::SiteIndex idx(pos);
+    idx.prepare(area_pts, 0.05, ncells);
+    t.cell_km.assign(ncells, std::numeric_limits<float>::quiet_NaN());
+    std::vector<double> cell_m(ncells, 0.0);
+#pragma omp parallel for schedule(dynamic, 4)
+    for (int row = 0; row < grid.height; ++row) {
+        const std::size_t base =
+            static_cast<std::size_t>(row) * static_cast<std::size_t>(grid.width);
+        for (int col = 0; col < grid.width; ++col) {
+            const std::size_t c = base + static_cast<std::size_t>(col);
+            if (grid.zone[c] >= 0) {
+                const double d =
+                    idx.nearest_ecef(r.projection.inverse_ecef(grid.centre(c))).distance_m;
+                cell_m[c] = d;
+                t.cell_km[c] = static_cast<float>(d / 1000.0);
+            }
+        }
+    }
+    const std::size_t nz = zones.size();
+    t.zone_nearest_m.resize(nz);
+    for (std::size_t i = 0; i < nz; ++i) {
+        t.zone_nearest_m[i] = idx.nearest(r.zones[i].reference).distance_m;
+    }
+    std::vector<double> pop_sum(nz, 0.0);
+    std::vector<double> weighted(nz, 0.0);
+    std::vector<double> plain(nz, 0.0);
+    std::vector<WeightedDistance> all;
+    for (std::size_t c = 0; c < ncells; ++c) {
+        const auto z = grid.zone[c];
+        if (z < 0) {
+            continue;
+        }
+        const auto zi = static_cast<std::size_t>(z);
+        const double pop = grid.population[c];
+        const double d = cell_m[c];
+        pop_sum[zi] += pop;
+        weighted[zi] += pop * d;
+        plain[zi] += d;
+        if (d > threshold_m) {
+            t.population_beyond += pop;
+        }
+        if (pop > 0) {
+            all.push_back({d, pop});
+        }
+    }
+    t.zone_mean_m.resize(nz);
+    for (std::size_t i = 0; i < nz; ++i) {
+        if (r.zones[i].cells == 0) {
+            const double pop = zones[i].population;
+            const double d = t.zone_nearest_m[i];
+            t.zone_mean_m[i] = d;
+            if (d > threshold_m) {
+                t.population_beyond += pop;
+            }
+            if (pop > 0) {
+                all.push_back({d, pop});
+            }
+        } else {
+            t.zone_mean_m[i] = pop_sum[i] > 0 ? weighted[i] / pop_sum[i]
+                                              : plain[i] / static_cast<double>(r.zones[i].cells);
+        }
+    }
+    t.distribution = distribution(all);
+    return t;
+}
 
 std::vector<geo::LonLat> sample_points(const geo::GeosContext& ctx,
                                        const std::vector<model::Zone>& zones) {
@@ -69,6 +159,40 @@ std::vector<geo::LonLat> sample_points(const geo::GeosContext& ctx,
 
 } // namespace
 
+SitePlacement site_placement(const geo::GeosContext& ctx, const std::vector<model::Site>& sites,
+                             const std::vector<model::Zone>& zones) {
+    SitePlacement out;
+    bool first = true;
+    for (const auto& z : zones) {
+        double x0 = 0.0;
+        double y0 = 0.0;
+        double x1 = 0.0;
+        double y1 = 0.0;
+        if (GEOSGeom_getExtent_r(ctx.get(), z.geometry.get(), &x0, &y0, &x1, &y1) != 1) {
+            continue;
+        }
+        out.min_lon = first ? x0 : std::min(out.min_lon, x0);
+        out.min_lat = first ? y0 : std::min(out.min_lat, y0);
+        out.max_lon = first ? x1 : std::max(out.max_lon, x1);
+        out.max_lat = first ? y1 : std::max(out.max_lat, y1);
+        first = false;
+    }
+    out.checked = !first && out.max_lon - out.min_lon <= 180.0;
+    if (!out.checked) {
+        out.inside_extent = sites.size();
+        return out;
+    }
+    for (std::size_t i = 0; i < sites.size(); ++i) {
+        const auto p = sites[i].position;
+        if (out.inside(p)) {
+            ++out.inside_extent;
+        } else if (out.inside({p.lat, p.lon})) {
+            out.swapped.push_back(i);
+        }
+    }
+    return out;
+}
+
 AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Site>& sites,
                        const std::vector<model::Zone>& zones, const Parameters& params,
                        const ProgressFn& progress) {
@@ -87,6 +211,7 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
         }
     };
     AnalysisResult r;
+    r.sites_swapped = site_placement(ctx, sites, zones).swapped.size();
     PhaseTimer timer(r.timings_s);
     const double threshold_m = params.threshold_km * 1000.0;
 
@@ -172,7 +297,15 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
     std::vector<ZoneAccumulator> zone_acc(nz);
     std::vector<WeightedDistance> all;
     std::vector<std::pair<std::size_t, double>> beyond_cells;
-    all.reserve(ncells / 2 + nz);
+    {
+        // Exactly the populated cells and at most one value per zone without a cell: a vector
+        // that grows holds its old and new buffers at once, at the run's memory peak.
+        std::size_t populated = nz;
+        for (const double pop : grid.population) {
+            populated += pop > 0 ? 1 : 0;
+        }
+        all.reserve(populated);
+    }
     for (std::size_t c = 0; c < ncells; ++c) {
         if (grid.zone[c] < 0) {
             continue;
@@ -188,7 +321,10 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
             acc.beyond += pop;
             beyond_cells.emplace_back(c, d);
         }
-        r.sites[cell_site[c]].catchment_population += pop;
+        auto& site_acc = r.sites[cell_site[c]];
+        site_acc.catchment_population += pop;
+        site_acc.catchment_weighted_m += pop * d;
+        ++site_acc.catchment_cells;
         if (pop > 0) {
             all.push_back({d, pop});
         }
@@ -196,7 +332,7 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
     if (params.keep_details) {
         r.cell_m = std::move(cell_m);
     }
-    cell_m = {};
+    release(cell_m);
     for (std::size_t i = 0; i < nz; ++i) {
         auto& zr = r.zones[i];
         auto& acc = zone_acc[i];
@@ -209,6 +345,7 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
             acc.max_m = zr.nearest_m;
             acc.beyond = zr.nearest_m > threshold_m ? pop : 0.0;
             r.sites[zr.nearest_site].catchment_population += pop;
+            r.sites[zr.nearest_site].catchment_weighted_m += pop * zr.nearest_m;
             if (pop > 0) {
                 all.push_back({zr.nearest_m, pop});
             }
@@ -221,12 +358,12 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
         r.population_beyond += acc.beyond;
         ++r.sites[zr.nearest_site].catchment_zones;
     }
-    zone_acc = {};
+    release(zone_acc);
     r.distribution = distribution(all);
     if (params.keep_details) {
         r.sorted_demand = std::move(all);
     }
-    all = {};
+    release(all);
     timer.lap("statistics");
 
     // 6. Sites: nearest other site, and the zone holding each (for per-group counts).
@@ -332,6 +469,45 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
     }
     timer.lap("underserved");
     report("underserved", 1.0);
+
+    // 9. Nearest site of each type, each with its own index.
+    if (params.by_type) {
+        report("by type", 0.0);
+        std::map<std::string, std::vector<std::uint32_t>> of_type;
+        for (std::uint32_t s = 0; s < sites.size(); ++s) {
+            of_type[sites[s].type].push_back(s);
+        }
+        std::set<std::string> keys;
+        for (const auto& [type, members] : of_type) {
+            r.by_type.push_back(
+                nearest_of_type(type, members, sites, zones, r, area_pts, threshold_m));
+            // Column-safe key: lower-case ASCII letters and digits, the rest as '_'.
+            std::string key;
+            for (const unsigned char ch : type) {
+                key +=
+                    std::isalnum(ch) != 0 && ch < 128 ? static_cast<char>(std::tolower(ch)) : '_';
+            }
+            if (key.empty()) {
+                key = "none";
+            }
+            std::string unique = key;
+            for (int n = 2; !keys.insert(unique).second; ++n) {
+                unique = key + "_" + std::to_string(n);
+            }
+            r.by_type.back().key = unique;
+        }
+        timer.lap("by type");
+        report("by type", 1.0);
+    }
+
+    // 10. Catchments.
+    if (params.catchments) {
+        report("catchments", 0.0);
+        r.catchments = build_catchments(ctx, r.projection, site_pos, projected.geometry, grid,
+                                        r.cell_site, r.cell_km);
+        timer.lap("catchments");
+        report("catchments", 1.0);
+    }
     return r;
 }
 

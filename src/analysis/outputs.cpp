@@ -5,9 +5,11 @@
 
 #include "maillage/error.hpp"
 #include "maillage/io/gdal_util.hpp"
+#include "maillage/io/postgis.hpp"
 
 #include <ogr_geometry.h>
 
+#include <cerrno>
 #include <cmath>
 #include <fstream>
 #include <functional>
@@ -48,8 +50,7 @@ void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult&
                  const io::SiteSet& sites, const io::ZoneSet& zones, double threshold_m,
                  const geo::GeosContext& ctx, std::size_t begin, std::size_t end) {
     const auto srs = io::wgs84();
-    io::LayerWriter w(ds, path, "zones", wkbMultiPolygon, &srs,
-                      {{"zone_id", OFTString},
+    std::vector<FieldSpec> fields{{"zone_id", OFTString},
                        {"name", OFTString},
                        {"population", OFTReal},
                        {"group", OFTString},
@@ -63,7 +64,12 @@ void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult&
                        {"pop_beyond", OFTReal},
                        {"share_beyond", OFTReal},
                        {"sites_within", OFTInteger},
-                       {"underserved", OFTInteger, OFSTBoolean}});
+                       {"underserved", OFTInteger, OFSTBoolean}};
+    for (const auto& t : r.by_type) {
+        fields.push_back({"nearest_km_" + t.key, OFTReal});
+        fields.push_back({"mean_km_" + t.key, OFTReal});
+    }
+    io::LayerWriter w(ds, path, "zones", wkbMultiPolygon, &srs, fields);
     for (std::size_t i = begin; i < end; ++i) {
         const auto& z = zones.zones[i];
         const auto& zr = r.zones[i];
@@ -73,11 +79,26 @@ void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult&
             g.reset(OGRGeometryFactory::forceToMultiPolygon(g.release()));
         }
         const double share = z.population > 0 ? zr.population_beyond / z.population : 0.0;
-        w.add(g.get(),
-              {z.id, z.name, z.population, z.group, round_to(zr.reference.lon, 7),
-               round_to(zr.reference.lat, 7), site.id, site.name, km4(zr.nearest_m), km4(zr.mean_m),
-               km4(zr.max_m), round_to(zr.population_beyond, 4), round_to(share, 6),
-               static_cast<std::int64_t>(zr.sites_within), zr.nearest_m > threshold_m});
+        std::vector<FieldValue> values{z.id,
+                                       z.name,
+                                       z.population,
+                                       z.group,
+                                       round_to(zr.reference.lon, 7),
+                                       round_to(zr.reference.lat, 7),
+                                       site.id,
+                                       site.name,
+                                       km4(zr.nearest_m),
+                                       km4(zr.mean_m),
+                                       km4(zr.max_m),
+                                       round_to(zr.population_beyond, 4),
+                                       round_to(share, 6),
+                                       static_cast<std::int64_t>(zr.sites_within),
+                                       zr.nearest_m > threshold_m};
+        for (const auto& t : r.by_type) {
+            values.emplace_back(km4(t.zone_nearest_m[i]));
+            values.emplace_back(km4(t.zone_mean_m[i]));
+        }
+        w.add(g.get(), values);
     }
     w.finish();
 }
@@ -124,7 +145,53 @@ void write_underserved(GDALDataset& ds, const std::string& path, const AnalysisR
     w.finish();
 }
 
+void write_catchments(GDALDataset& ds, const std::string& path, const AnalysisResult& r,
+                      const io::SiteSet& sites, const geo::GeosContext& ctx) {
+    const auto srs = io::wgs84();
+    io::LayerWriter w(ds, path, "catchments", wkbMultiPolygon, &srs,
+                      {{"site_id", OFTString},
+                       {"name", OFTString},
+                       {"type", OFTString},
+                       {"population", OFTReal},
+                       {"area_km2", OFTReal},
+                       {"mean_km", OFTReal},
+                       {"cells", OFTInteger}});
+    const auto proj = r.projection.clone();
+    for (std::size_t s = 0; s < sites.sites.size(); ++s) {
+        const auto& g = r.catchments.geometry[s];
+        if (!g) {
+            continue;
+        }
+        auto ll = to_ogr(ctx, to_lonlat(ctx, g.get(), proj).get());
+        if (wkbFlatten(ll->getGeometryType()) == wkbPolygon) {
+            ll.reset(OGRGeometryFactory::forceToMultiPolygon(ll.release()));
+        }
+        const auto& sr = r.sites[s];
+        const double mean =
+            sr.catchment_population > 0 ? sr.catchment_weighted_m / sr.catchment_population : 0.0;
+        w.add(ll.get(), {sites.sites[s].id, sites.sites[s].name, sites.sites[s].type,
+                         round_to(sr.catchment_population, 4),
+                         round_to(r.catchments.area_m2[s] / 1e6, 4), km4(mean),
+                         static_cast<std::int64_t>(sr.catchment_cells)});
+    }
+    w.finish();
+}
+
+struct RasterLayer {
+    const std::vector<float>* km = nullptr;
+    std::string table;       ///< GeoPackage raster table
+    std::string description; ///< band description
+};
+
+void write_raster(const std::string& path, const AnalysisResult& r, bool gpkg,
+                  const RasterLayer& layer);
+
 void write_raster(const std::string& path, const AnalysisResult& r, bool gpkg) {
+    write_raster(path, r, gpkg, {&r.cell_km, "distance", "distance to the nearest site (km)"});
+}
+
+void write_raster(const std::string& path, const AnalysisResult& r, bool gpkg,
+                  const RasterLayer& layer) {
     const auto& g = r.grid;
     GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
     GDALDatasetUniquePtr src(mem->Create("", g.width, g.height, 1, GDT_Float32, nullptr));
@@ -133,23 +200,27 @@ void write_raster(const std::string& path, const AnalysisResult& r, bool gpkg) {
     const auto srs = laea_srs(r.projection);
     src->SetSpatialRef(&srs);
     constexpr float nodata = -9999.0F;
-    std::vector<float> values(r.cell_km.size());
+    const auto& km = *layer.km;
+    std::vector<float> values(km.size());
     for (std::size_t i = 0; i < values.size(); ++i) {
-        values[i] = std::isnan(r.cell_km[i]) ? nodata : r.cell_km[i];
+        values[i] = std::isnan(km[i]) ? nodata : km[i];
     }
     GDALRasterBand* band = src->GetRasterBand(1);
     band->SetNoDataValue(nodata);
-    band->SetDescription("distance to the nearest site (km)");
+    band->SetDescription(layer.description.c_str());
     if (band->RasterIO(GF_Write, 0, 0, g.width, g.height, values.data(), g.width, g.height,
                        GDT_Float32, 0, 0) != CE_None) {
         throw runtime_failure("cannot fill the distance raster: " + io::gdal_last_error());
     }
     CPLErrorReset();
+    errno = 0; // see io::close_dataset
     GDALDatasetUniquePtr out;
     if (gpkg) {
         GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GPKG");
-        const char* const opts[] = {"APPEND_SUBDATASET=YES", "RASTER_TABLE=distance",
-                                    "TILE_FORMAT=TIFF", "RASTER_IDENTIFIER=distance_km", nullptr};
+        const std::string table = "RASTER_TABLE=" + layer.table;
+        const std::string ident = "RASTER_IDENTIFIER=" + layer.table + "_km";
+        const char* const opts[] = {"APPEND_SUBDATASET=YES", table.c_str(), "TILE_FORMAT=TIFF",
+                                    ident.c_str(), nullptr};
         out.reset(drv->CreateCopy(path.c_str(), src.get(), FALSE, const_cast<char**>(opts), nullptr,
                                   nullptr));
     } else {
@@ -160,8 +231,10 @@ void write_raster(const std::string& path, const AnalysisResult& r, bool gpkg) {
                                   nullptr));
     }
     if (!out) {
-        throw runtime_failure(path +
-                              ": cannot write the distance raster: " + io::gdal_last_error());
+        const int err = io::disk_errno(errno);
+        throw runtime_failure(
+            path + ": cannot write the distance raster: " + io::write_failure_reason(path, err) +
+            " (GDAL: " + io::gdal_last_error().substr(0, 240) + ")");
     }
     io::close_dataset(std::move(out), path);
 }
@@ -193,10 +266,12 @@ std::vector<std::string> site_types(const io::SiteSet& sites) {
 
 void write_text(const std::filesystem::path& path, const std::string& text) {
     std::ofstream f(path, std::ios::binary);
+    errno = 0;
     f << text;
     f.close();
     if (!f) {
-        throw runtime_failure(path.string() + ": cannot write (is the disk full?)");
+        throw runtime_failure(path.string() +
+                              ": cannot write: " + io::write_failure_reason(path, errno));
     }
 }
 
@@ -258,6 +333,8 @@ nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& 
     j["parameters"] = run.parameters;
     j["parameters"]["threshold_km"] = params.threshold_km;
     j["parameters"]["grid_m"] = params.grid_m;
+    j["parameters"]["by_type"] = params.by_type;
+    j["parameters"]["catchments"] = params.catchments;
     j["inputs"] = {{"sites", input_json(sites.report)}, {"zones", input_json(zones.report)}};
     j["inputs"]["zones"]["group_field"] = zones.group_field;
     j["equal_area_crs"] = r.projection.proj_string();
@@ -270,6 +347,7 @@ nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& 
     const auto& d = r.distribution;
     j["sites_count"] = sites.sites.size();
     j["sites_outside_study_area"] = r.sites_outside;
+    j["sites_lonlat_swapped"] = r.sites_swapped;
     j["zones_count"] = zones.zones.size();
     j["population_total"] = round_to(d.total, 4);
     j["population_beyond"] = round_to(r.population_beyond, 4);
@@ -306,6 +384,41 @@ nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& 
     j["underserved"] = {{"parts", r.underserved.size()},
                         {"area_km2", round_to(area / 1e6, 4)},
                         {"population", round_to(pop, 4)}};
+    if (!r.by_type.empty()) {
+        auto types = nlohmann::ordered_json::array();
+        for (const auto& t : r.by_type) {
+            const auto& td = t.distribution;
+            types.push_back({{"type", t.type},
+                             {"key", t.key},
+                             {"sites", t.sites},
+                             {"mean_km", km4(td.mean_m)},
+                             {"p50_km", km4(td.p50_m)},
+                             {"p90_km", km4(td.p90_m)},
+                             {"max_km", km4(td.max_m)},
+                             {"population_beyond", round_to(t.population_beyond, 4)},
+                             {"share_beyond",
+                              td.total > 0 ? round_to(t.population_beyond / td.total, 6) : 0.0}});
+        }
+        j["by_type"] = types;
+    }
+    if (params.catchments) {
+        const auto& c = r.catchments;
+        double sum = 0.0;
+        std::size_t with = 0;
+        for (std::size_t s = 0; s < c.area_m2.size(); ++s) {
+            sum += c.area_m2[s];
+            with += c.geometry[s] ? 1 : 0;
+        }
+        j["catchments"] = {{"sites_with_catchment", with},
+                           {"area_km2", round_to(sum / 1e6, 4)},
+                           {"study_area_km2", round_to(c.study_area_m2 / 1e6, 4)},
+                           {"cells_assigned_differently", c.cells_differ},
+                           {"population_assigned_differently", round_to(c.population_differ, 4)},
+                           {"max_extra_km", km4(c.max_extra_m)}};
+    }
+    for (const auto& [key, value] : run.summary_extra.items()) {
+        j[key] = value;
+    }
     return j;
 }
 
@@ -322,12 +435,20 @@ void write_outputs(io::StagedOutput& out, io::VectorFormat format, const Analysi
         write_zones(*ds, path, r, sites, zones, threshold_m, *zones.ctx, 0, zones.zones.size());
         write_sites(*ds, path, r, sites);
         write_underserved(*ds, path, r, *zones.ctx);
+        if (params.catchments) {
+            write_catchments(*ds, path, r, sites, *zones.ctx);
+        }
         write_layer_styles(*ds, path,
                            {{"zones", report::zones_qml(params.threshold_km)},
                             {"sites", report::sites_qml(site_types(sites))},
                             {"underserved", report::underserved_qml()}});
         io::close_dataset(std::move(ds), path);
         write_raster(path, r, true);
+        for (const auto& t : r.by_type) {
+            write_raster(path, r, true,
+                         {&t.cell_km, "distance_" + t.key,
+                          "distance to the nearest site of type " + t.type + " (km)"});
+        }
     } else {
         // Independent files: written side by side, each with its own GDAL dataset and GEOS
         // context (GEOS contexts are not shared between threads).
@@ -363,6 +484,20 @@ void write_outputs(io::StagedOutput& out, io::VectorFormat format, const Analysi
                                                        const geo::GeosContext& ctx) {
             write_underserved(ds, p, r, ctx);
         }));
+        if (params.catchments) {
+            tasks.push_back(one("catchments.geojson", [&](GDALDataset& ds, const std::string& p,
+                                                          const geo::GeosContext& ctx) {
+                write_catchments(ds, p, r, sites, ctx);
+            }));
+        }
+        for (const auto& t : r.by_type) {
+            const std::string tif_t = out.path("distance_" + t.key + ".tif").string();
+            tasks.push_back([&r, &t, tif_t] {
+                write_raster(tif_t, r, false,
+                             {&t.cell_km, "distance_" + t.key,
+                              "distance to the nearest site of type " + t.type + " (km)"});
+            });
+        }
         // QGIS loads NAME.qml as the default style of NAME.geojson or NAME.tif.
         write_text(out.path("zones.qml"), report::zones_qml(params.threshold_km));
         write_text(out.path("sites.qml"), report::sites_qml(site_types(sites)));
@@ -411,12 +546,9 @@ void write_outputs(io::StagedOutput& out, io::VectorFormat format, const Analysi
                    report::qgis_project("maillage", project_crs(mercator, "EPSG:3857"), layers));
     }
     const auto summary_path = out.path("summary.json");
-    std::ofstream f(summary_path);
-    f << make_summary(r, sites, zones, params, run).dump(2) << '\n';
-    f.close();
-    if (!f) {
-        throw runtime_failure(summary_path.string() + ": cannot write (is the disk full?)");
-    }
+    auto summary = make_summary(r, sites, zones, params, run);
+    io::redact_connections(summary); // inputs read from PostGIS: no password in the record
+    write_text(summary_path, summary.dump(2) + "\n");
 }
 
 } // namespace maillage::analysis

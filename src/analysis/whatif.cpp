@@ -457,16 +457,19 @@ WhatIfResult what_if(const geo::GeosContext& ctx, const AnalysisResult& base,
     w.site_results.assign(w.sites.size(), {});
     for (std::size_t c = 0; c < ncells; ++c) {
         if (grid.zone[c] >= 0) {
-            w.site_results[w.cell_site[c]].catchment_population += grid.population[c];
+            auto& sr = w.site_results[w.cell_site[c]];
+            sr.catchment_population += grid.population[c];
+            sr.catchment_weighted_m += grid.population[c] * w.cell_m[c];
+            ++sr.catchment_cells;
         }
     }
-    std::sort(removed.begin(), removed.end(), demand_less);
-    std::sort(added.begin(), added.end(), demand_less);
+    sort_by_distance(removed);
+    sort_by_distance(added);
     std::vector<WeightedDistance> all;
     all.reserve(base.sorted_demand.size());
     {
         const auto same = [](const WeightedDistance& a, const WeightedDistance& b) {
-            return a.distance_m == b.distance_m && a.population == b.population;
+            return !demand_less(a, b) && !demand_less(b, a);
         };
         std::size_t k = 0;
         std::size_t j = 0;
@@ -490,7 +493,9 @@ WhatIfResult what_if(const geo::GeosContext& ctx, const AnalysisResult& base,
         const auto& zr = w.zones[i];
         if (zr.cells == 0) {
             ++w.point_demands;
-            w.site_results[zr.nearest_site].catchment_population += zones[i].population;
+            auto& sr = w.site_results[zr.nearest_site];
+            sr.catchment_population += zones[i].population;
+            sr.catchment_weighted_m += zones[i].population * zr.nearest_m;
         }
         w.population_beyond += zr.population_beyond;
         ++w.site_results[zr.nearest_site].catchment_zones;

@@ -260,6 +260,13 @@ std::vector<std::string> compare_with_full_rerun(const WhatIfResult& w, const An
         if (a.catchment_population != f.catchment_population) {
             note(describe("site catchment", s, a.catchment_population, f.catchment_population));
         }
+        if (a.catchment_weighted_m != f.catchment_weighted_m) {
+            note(describe("site catchment weighted sum", s, a.catchment_weighted_m,
+                          f.catchment_weighted_m));
+        }
+        if (a.catchment_cells != f.catchment_cells) {
+            note(describe("site catchment cells", s, a.catchment_cells, f.catchment_cells));
+        }
         if (a.catchment_zones != f.catchment_zones) {
             note(describe("site catchment zones", s, a.catchment_zones, f.catchment_zones));
         }

@@ -40,6 +40,9 @@ po::variables_map parse(const std::vector<std::string>& args, const po::options_
                         const po::positional_options_description* positional,
                         const std::vector<std::string>& path_options);
 
+/// The name of `names` closest to `word` (a typo), or empty when none is close.
+std::string closest_name(const std::string& word, const std::vector<std::string>& names);
+
 /// The folder holding the shipped data: $MAILLAGE_DATA, else ./geodata, else the source tree's.
 std::string data_dir();
 

@@ -1,11 +1,9 @@
-#include "analysis_options.hpp"
-#include "command.hpp"
+#include "analysis_inputs.hpp"
 #include "commands.hpp"
 
 #include "maillage/analysis/analysis.hpp"
 #include "maillage/analysis/outputs.hpp"
 #include "maillage/error.hpp"
-#include "maillage/io/checksum.hpp"
 #include "maillage/io/gdal_util.hpp"
 #include "maillage/io/output_dir.hpp"
 #include "maillage/io/postgis.hpp"
@@ -17,10 +15,10 @@
 #include <geos_c.h>
 #include <proj.h>
 
+#include <algorithm>
 #include <array>
+#include <cerrno>
 #include <chrono>
-#include <cmath>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -47,11 +45,11 @@ public:
             m_help = true;
             return;
         }
-        finish_analysis_options(m_vm, m_sites, m_zones, m_params, m_strict);
         if (m_format != "geojson" && m_format != "gpkg") {
             throw usage_error("--format must be geojson or gpkg (got '" + m_format + "').");
         }
         set_log_format(m_log_format);
+        finish_inputs(m_vm, m_params, m_sites, m_zones, m_strict);
     }
 
     int run() override {
@@ -67,22 +65,31 @@ public:
         // The output folder is checked before the long work, so a bad --out fails at once. A
         // PostGIS output is first written as a GeoPackage in a temporary folder.
         const bool postgis = io::is_postgis(m_out);
+        if (postgis) {
+            io::remove_abandoned_folders(std::filesystem::temp_directory_path(), "maillage-pg-");
+        }
         const std::string folder = postgis ? (std::filesystem::temp_directory_path() /
                                               ("maillage-pg-" + std::to_string(::getpid())))
                                                  .string()
                                            : m_out;
         io::StagedOutput out(folder);
+        if (out.completed_interrupted_commits() > 0) {
+            warn(folder +
+                 ": completed the outputs of an earlier run that was stopped while moving them "
+                 "into place",
+                 m_quiet);
+        }
 
-        auto sites = io::read_sites(m_sites);
-        auto zones = io::read_zones(m_zones);
-        const double read_s = seconds_since(t0);
-        log_inputs(m_sites, m_zones, sites, zones, m_quiet);
+        auto inputs = read_inputs(m_sites, m_zones, m_quiet);
+        auto& sites = inputs.sites;
+        auto& zones = inputs.zones;
+        const auto& placement = inputs.placement;
+        const double read_s = inputs.read_s;
 
         const analysis::ProgressFn progress = progress_reporter(m_progress, m_no_progress, m_quiet);
         auto result = analysis::analyse(*zones.ctx, sites.sites, zones.zones, m_params, progress);
         if (result.sites_outside > 0 && !m_quiet) {
-            warn(std::to_string(result.sites_outside) +
-                 " site(s) lie outside every zone; they serve the zones nearby all the same.");
+            warn_sites_outside(sites, result, placement);
         }
 
         const auto tw = std::chrono::steady_clock::now();
@@ -97,14 +104,29 @@ public:
                                                                 : io::VectorFormat::geojson,
                                 result, sites, zones, m_params, run);
         const double write_s = seconds_since(tw);
-        write_run_record(out, run, sites.report, zones.report, result, read_s, write_s,
-                         seconds_since(t0));
+        RunRecord record{"analyse",
+                         m_args,
+                         m_started_utc,
+                         run.parameters,
+                         {{"sites", &sites.report}, {"zones", &zones.report}},
+                         {}};
+        record.parameters["threshold_km"] = m_params.threshold_km;
+        record.parameters["grid_m"] = m_params.grid_m;
+        record.parameters["by_type"] = m_params.by_type;
+        record.parameters["catchments"] = m_params.catchments;
+        record.timings_s.emplace_back("read", read_s);
+        for (const auto& phase : result.timings_s) {
+            record.timings_s.push_back(phase);
+        }
+        record.timings_s.emplace_back("write", write_s);
+        record.timings_s.emplace_back("total", seconds_since(t0));
+        write_run_record(out, record);
         if (postgis) {
-            nlohmann::json record;
-            std::ifstream(out.path("run.json")) >> record;
-            std::ifstream(out.path("summary.json")) >> record["summary"];
+            nlohmann::json pg_record;
+            std::ifstream(out.path("run.json")) >> pg_record;
+            std::ifstream(out.path("summary.json")) >> pg_record["summary"];
             io::publish_postgis(out.path("maillage.gpkg").string(), m_out, m_pg_schema,
-                                m_run_id.empty() ? m_started_utc : m_run_id, record);
+                                m_run_id.empty() ? m_started_utc : m_run_id, pg_record);
         } else {
             out.commit();
         }
@@ -145,9 +167,48 @@ public:
     }
 
 private:
+    void warn_sites_outside(const io::SiteSet& sites, const analysis::AnalysisResult& result,
+                            const analysis::SitePlacement& placement) const {
+        constexpr std::size_t shown = 5;
+        std::size_t named = 0;
+        for (std::size_t i = 0; i < result.sites.size(); ++i) {
+            if (result.sites[i].zone >= 0) {
+                continue;
+            }
+            if (named++ == shown) {
+                break;
+            }
+            const auto& s = sites.sites[i];
+            std::string m = m_sites.path + ": " + s.where + ": lon " +
+                            format_number(s.position.lon) + ", lat " +
+                            format_number(s.position.lat) + " lies outside every zone";
+            const bool swapped = std::find(placement.swapped.begin(), placement.swapped.end(), i) !=
+                                 placement.swapped.end();
+            if (swapped) {
+                m += " and outside their extent (" + extent_text(placement) +
+                     "), but inside it with longitude and latitude swapped: check this site's "
+                     "coordinates.";
+            } else if (placement.checked && !placement.inside(s.position)) {
+                m += " and outside their extent (" + extent_text(placement) +
+                     "): check its position if it should be in the study area.";
+            } else {
+                m += ".";
+            }
+            warn(m, m_quiet);
+        }
+        std::string m = std::to_string(result.sites_outside) +
+                        " site(s) lie outside every zone; they serve the zones nearby all the same";
+        if (result.sites_swapped > 0) {
+            m += " (" + std::to_string(result.sites_swapped) + " of them look swapped)";
+        }
+        warn(m + ". See sites_outside_study_area in summary.json.", m_quiet);
+    }
+
     void build() {
-        const auto in = analysis_input_options(m_sites, m_zones, m_strict);
-        const auto calc = analysis_computation_options(m_params);
+        po::options_description in("Inputs", help_width);
+        add_input_options(in, m_sites, m_zones, m_strict);
+        po::options_description calc("Computation", help_width);
+        add_analysis_options(calc, m_params);
         po::options_description outd("Output", help_width);
         outd.add_options()("out,o", po::value<std::string>(&m_out)->default_value("out"),
                            "output folder")(
@@ -162,31 +223,6 @@ private:
             "rerun with the same id replaces its rows");
         m_all.add(in).add(calc).add(outd).add(
             common_options(m_progress, m_no_progress, m_params.threads, m_quiet, m_log_format));
-    }
-
-    /// run.json (see write_run_record in analysis_options.hpp).
-    void write_run_record(io::StagedOutput& out, const analysis::RunDescription& run,
-                          const model::ReadReport& sites, const model::ReadReport& zones,
-                          const analysis::AnalysisResult& result, double read_s, double write_s,
-                          double total_s) const {
-        auto parameters = run.parameters;
-        parameters["threshold_km"] = m_params.threshold_km;
-        parameters["grid_m"] = m_params.grid_m;
-        auto timings = nlohmann::ordered_json::object();
-        timings["read"] = read_s;
-        for (const auto& [phase, s] : result.timings_s) {
-            timings[phase] = s;
-        }
-        timings["write"] = write_s;
-        timings["total"] = total_s;
-        cli::write_run_record(out, "analyse", m_args, m_started_utc, parameters, sites, zones,
-                              timings);
-    }
-
-    void warn(const std::string& m) const {
-        if (!m_quiet) {
-            log("warning: " + m);
-        }
     }
 
     po::options_description m_all{help_width};

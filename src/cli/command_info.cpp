@@ -4,6 +4,7 @@
 #include "maillage/error.hpp"
 #include "maillage/geo/geodesic.hpp"
 #include "maillage/io/gdal_util.hpp"
+#include "maillage/io/postgis.hpp"
 #include "maillage/io/site_reader.hpp"
 
 #include <nlohmann/json.hpp>
@@ -54,7 +55,7 @@ public:
         auto ds = io::open_vector(m_path, csv ? std::vector<std::string>{"KEEP_GEOM_COLUMNS=YES"}
                                               : std::vector<std::string>{});
         nlohmann::ordered_json j;
-        j["path"] = m_path;
+        j["path"] = io::redact_connection(m_path);
         j["driver"] = ds->GetDriver() != nullptr ? ds->GetDriver()->GetDescription() : "";
         j["layers"] = nlohmann::ordered_json::array();
         std::size_t problems = 0;

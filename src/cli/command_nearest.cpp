@@ -95,11 +95,13 @@ public:
             throw usage_error("-k must be between 1 and 1000 (got " + std::to_string(m_k) + ").");
         }
         if (!(m_max_km >= 0) && m_max_km != -1.0) {
-            throw usage_error("--max-km must be 0 or more.");
+            throw usage_error("--max-km must be a distance in km, 0 or more, or -1 for none (got " +
+                              format_number(m_max_km) + ").");
         }
         set_log_format(m_log_format);
         if (m_threads < 0) {
-            throw usage_error("--threads must be 0 (all cores) or more.");
+            throw usage_error("--threads must be 0 (all cores) or more (got " +
+                              std::to_string(m_threads) + ").");
         }
         m_format = io::format_from_path(m_out);
         m_sites.strict = m_strict;
@@ -163,7 +165,7 @@ public:
         const auto& ct = crs.to_wgs84;
 
         // Output: the input's fields, then the results.
-        io::StagedOutput staging(fs::absolute(m_out).parent_path());
+        io::StagedOutput staging(fs::absolute(m_out).parent_path(), io::StagedOutput::Lock::none);
         const std::string name = fs::path(m_out).filename().string();
         const std::string tmp = staging.path(name).string();
         auto out = io::create_vector(tmp, m_format);
@@ -329,7 +331,7 @@ public:
             throw input_error(m_points + ": no longitude/latitude columns (looked for " +
                               io::lonlat_names_text() + "; columns are: " + cols + ").");
         }
-        io::StagedOutput staging(fs::absolute(m_out).parent_path());
+        io::StagedOutput staging(fs::absolute(m_out).parent_path(), io::StagedOutput::Lock::none);
         const std::string tmp = staging.path(fs::path(m_out).filename().string()).string();
         io::CsvWriter out(tmp);
         for (const auto& h : header) {
@@ -353,6 +355,7 @@ public:
         std::size_t total = 0;
         std::size_t bad = 0;
         double t_query = 0.0;
+        std::vector<std::string> site_fields; // ",id,name" of each site, CSV-escaped
         const double max_m =
             m_max_km >= 0 ? m_max_km * 1000.0 : std::numeric_limits<double>::infinity();
         bool more = true;
@@ -380,7 +383,15 @@ public:
             const auto tq = std::chrono::steady_clock::now();
             query(idx, pts, ok, hits, n, k, max_m);
             t_query += since(tq);
-            // Records are formatted in parallel, then written in order.
+            // Records are formatted in parallel, then written in order; each site's id and name
+            // are escaped once.
+            if (site_fields.empty()) {
+                site_fields.resize(sites.sites.size());
+                for (std::size_t s = 0; s < sites.sites.size(); ++s) {
+                    io::CsvWriter::append_field(site_fields[s], sites.sites[s].id, false);
+                    io::CsvWriter::append_field(site_fields[s], sites.sites[s].name, false);
+                }
+            }
             const auto count = static_cast<std::int64_t>(n);
 #pragma omp parallel for schedule(static, 1024)
             for (std::int64_t ii = 0; ii < count; ++ii) {
@@ -394,9 +405,7 @@ public:
                 }
                 for (std::size_t r = 0; r < k; ++r) {
                     if (r < hits[i].size()) {
-                        const auto& s = sites.sites[hits[i][r].site];
-                        io::CsvWriter::append_field(line, s.id, false);
-                        io::CsvWriter::append_field(line, s.name, false);
+                        line += site_fields[hits[i][r].site];
                         io::CsvWriter::append_field(line, hits[i][r].distance_m / 1000.0, 4, false);
                     } else {
                         line += ",,,";

@@ -1,4 +1,4 @@
-#include "analysis_options.hpp"
+#include "analysis_inputs.hpp"
 #include "command.hpp"
 #include "commands.hpp"
 
@@ -99,7 +99,7 @@ public:
             m_help = true;
             return;
         }
-        finish_analysis_options(m_vm, m_sites, m_zones, m_params, m_strict);
+        finish_inputs(m_vm, m_params, m_sites, m_zones, m_strict);
         if (m_format != "geojson" && m_format != "gpkg") {
             throw usage_error("--format must be geojson or gpkg (got '" + m_format + "').");
         }
@@ -143,15 +143,22 @@ public:
         const auto t0 = std::chrono::steady_clock::now();
         m_started_utc = utc_now();
         io::StagedOutput out(m_out);
+        if (out.completed_interrupted_commits() > 0) {
+            warn(m_out + ": completed the outputs of an earlier run that was stopped while moving "
+                         "them into place",
+                 m_quiet);
+        }
 
         auto changes = m_changes_path.empty() ? std::vector<Change>{} : read_changes();
         changes.insert(changes.end(), m_cli_changes.begin(), m_cli_changes.end());
-        auto sites = io::read_sites(m_sites);
-        // Checked before the zones are read, so that a wrong id fails at once.
-        const auto scenario = make_scenario(changes, sites.sites);
-        auto zones = io::read_zones(m_zones);
-        const double read_s = seconds_since(t0);
-        log_inputs(m_sites, m_zones, sites, zones, m_quiet);
+        // The scenario is checked before the zones are read, so that a wrong id fails at once.
+        analysis::Scenario scenario;
+        auto inputs = read_inputs(m_sites, m_zones, m_quiet, [&](const io::SiteSet& read) {
+            scenario = make_scenario(changes, read.sites);
+        });
+        const auto& sites = inputs.sites;
+        const auto& zones = inputs.zones;
+        const double read_s = inputs.read_s;
 
         // Baseline: the full analysis, keeping every cell's exact distance.
         auto params = m_params;
@@ -170,7 +177,8 @@ public:
             const auto pos = w.sites.size() - scenario.opened.size() + k;
             if (w.site_results[pos].zone < 0) {
                 warn("opened site " + scenario.opened[k].id + " (" + scenario.opened[k].where +
-                     ") lies outside every zone; it serves the zones nearby all the same.");
+                         ") lies outside every zone; it serves the zones nearby all the same.",
+                     m_quiet);
             }
         }
 
@@ -233,14 +241,19 @@ public:
             timings["full_rerun"] = full_s;
         }
         timings["write"] = write_s;
-        auto parameters = run.parameters;
-        parameters["changes"] = m_changes_path;
-        parameters["threshold_km"] = m_params.threshold_km;
-        parameters["grid_m"] = m_params.grid_m;
+        RunRecord record{"whatif",
+                         m_args,
+                         m_started_utc,
+                         run.parameters,
+                         {{"sites", &sites.report}, {"zones", &zones.report}},
+                         {}};
+        record.parameters["changes"] = m_changes_path;
+        record.parameters["threshold_km"] = m_params.threshold_km;
+        record.parameters["grid_m"] = m_params.grid_m;
         // total: up to here (run.json's own hashing excepted).
         timings["total"] = seconds_since(t0);
-        write_run_record(out, "whatif", m_args, m_started_utc, parameters, sites.report,
-                         zones.report, timings);
+        record.timings_nested = timings;
+        write_run_record(out, record);
         out.commit();
 
         if (!m_quiet) {
@@ -284,12 +297,13 @@ private:
                            "output folder")(
             "format", po::value<std::string>(&m_format)->default_value("geojson"),
             "geojson (one file per layer) or gpkg (one whatif.gpkg)");
-        m_all.add(changes)
-            .add(analysis_input_options(m_sites, m_zones, m_strict))
-            .add(analysis_computation_options(m_params))
-            .add(outd)
-            .add(
-                common_options(m_progress, m_no_progress, m_params.threads, m_quiet, m_log_format));
+        po::options_description in("Inputs", help_width);
+        add_input_options(in, m_sites, m_zones, m_strict);
+        po::options_description calc("Computation", help_width);
+        // No --by-type or --catchments: the incremental step does not update them.
+        add_analysis_options(calc, m_params, false);
+        m_all.add(changes).add(in).add(calc).add(outd).add(
+            common_options(m_progress, m_no_progress, m_params.threads, m_quiet, m_log_format));
     }
 
     static Change parse_open(const std::string& value) {
@@ -418,7 +432,7 @@ private:
                         "'. Check the id; a site left out by --site-filter cannot be closed.");
                 }
                 if (!closed.insert(it->second).second) {
-                    warn(c.where + ": site '" + c.id + "' is closed more than once.");
+                    warn(c.where + ": site '" + c.id + "' is closed more than once.", m_quiet);
                     continue;
                 }
                 sc.closed.push_back(it->second);
@@ -502,12 +516,6 @@ private:
           << (total > 0 ? w.weighted_delta_m / total / 1000 : 0.0) << std::noshowpos << " km)";
         log(s.str());
         log("results in " + m_out + "/");
-    }
-
-    void warn(const std::string& m) const {
-        if (!m_quiet) {
-            log("warning: " + m);
-        }
     }
 
     po::options_description m_all{help_width};

@@ -17,14 +17,17 @@ struct Entry {
     std::unique_ptr<maillage::cli::Command> (*make)();
 };
 
-// The one list of commands: the help text is generated from it.
+// The one list of commands: the help text is generated from it. One line per command.
+// clang-format off
 const Entry commands[] = {
     {"analyse", &maillage::cli::make_analyse},
     {"nearest", &maillage::cli::make_nearest},
     {"info", &maillage::cli::make_info},
     {"report", &maillage::cli::make_report},
     {"whatif", &maillage::cli::make_whatif},
+    {"suggest", &maillage::cli::make_suggest},
 };
+// clang-format on
 
 void usage(std::ostream& out) {
     out << "Usage: maillage COMMAND [OPTIONS]\n\nCommands:\n";
@@ -60,7 +63,13 @@ int main(int argc, char* argv[]) {
         }
     }
     if (!cmd) {
-        std::cerr << "maillage: unknown command '" << name << "'.\n";
+        std::vector<std::string> names;
+        for (const auto& e : commands) {
+            names.emplace_back(e.name);
+        }
+        const auto guess = maillage::cli::closest_name(name, names);
+        std::cerr << "maillage: unknown command '" << name << "'."
+                  << (guess.empty() ? "" : " Did you mean '" + guess + "'?") << '\n';
         usage(std::cerr);
         return 2;
     }

@@ -1,10 +1,14 @@
 #include "maillage/io/csv_stream.hpp"
 
 #include "maillage/error.hpp"
+#include "maillage/io/output_dir.hpp"
 
+#include <algorithm>
 #include <array>
+#include <charconv>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 namespace maillage::io {
 
@@ -15,7 +19,14 @@ constexpr std::size_t buffer_size = 1 << 20;
 CsvReader::CsvReader(const std::string& path) : m_path(path), m_buf(buffer_size) {
     m_file = std::fopen(path.c_str(), "rb");
     if (m_file == nullptr) {
-        throw input_error(path + ": cannot open: " + std::strerror(errno));
+        const int err = errno;
+        if (err == ENOENT) {
+            throw input_error(path +
+                              ": no such file. Check the path (relative paths are taken from " +
+                              std::filesystem::current_path().string() + ").");
+        }
+        throw input_error(path + ": cannot open: " + std::strerror(err) +
+                          ". Check the path and the file's permissions.");
     }
     // Separator: the candidate seen most often in the header line, outside quotes.
     std::string first;
@@ -104,6 +115,8 @@ bool CsvReader::read_record(std::vector<std::string>& fields) {
             }
             continue; // blank line
         }
+        m_stray_quote_field = -1;
+        m_stray_quotes = 0;
         std::string* cur = &next_field();
         bool quoted = false;
         bool was_quoted = false;
@@ -149,6 +162,11 @@ bool CsvReader::read_record(std::vector<std::string>& fields) {
                 quoted = true;
                 was_quoted = true;
             } else {
+                if (c == '"' && !was_quoted) {
+                    if (m_stray_quotes++ == 0) {
+                        m_stray_quote_field = static_cast<int>(used) - 1;
+                    }
+                }
                 cur->push_back(static_cast<char>(c));
             }
             c = get();
@@ -157,6 +175,51 @@ bool CsvReader::read_record(std::vector<std::string>& fields) {
 }
 
 bool CsvReader::next(std::vector<std::string>& fields) { return read_record(fields); }
+
+void check_csv_field_counts(const std::string& path) {
+    CsvReader in(path);
+    const auto& header = in.header();
+    const std::size_t n = header.size();
+    std::vector<std::string> fields;
+    while (in.next(fields)) {
+        if (const int q = in.stray_quote_field(); q >= 0) {
+            throw input_error(path + ": line " + std::to_string(in.line()) + ": the value '" +
+                              fields[static_cast<std::size_t>(q)] +
+                              "' holds a double quote without being quoted, which makes the "
+                              "following lines part of it. Quote the whole value and double the "
+                              "quote (\"45°03'36\"\"N\"), or remove the quote.");
+        }
+        bool extra = false;
+        for (std::size_t i = n; i < fields.size(); ++i) {
+            extra = extra || !fields[i].empty();
+        }
+        if (!extra) {
+            continue;
+        }
+        const char sep = in.separator();
+        const std::string sep_name = sep == '\t' ? "tab" : std::string("'") + sep + "'";
+        std::string row;
+        for (std::size_t i = 0; i < fields.size(); ++i) {
+            row += (i == 0 ? "" : std::string(1, sep == '\t' ? ' ' : sep)) + fields[i];
+        }
+        std::string out = path + ": line " + std::to_string(in.line()) + " has " +
+                          std::to_string(fields.size()) + " fields separated by " + sep_name +
+                          " ('" + row + "') but the header (line 1) has " + std::to_string(n);
+        if (n == 1) {
+            out += " ('" + header[0] +
+                   "'): the header and the rows do not use the same separator. Write the header "
+                   "with the rows' separator (comma, semicolon or tab).";
+        } else if (sep == ',') {
+            out += ": a value holds a comma. Decimal commas in a comma-separated file? Quote such "
+                   "values (\"5,065\"), write them with a point (5.065), or save the file with "
+                   "semicolons between the columns.";
+        } else {
+            out += ": a value holds the separator. Quote such values, or remove the extra " +
+                   sep_name + ".";
+        }
+        throw input_error(out);
+    }
+}
 
 CsvWriter::CsvWriter(const std::string& path) : m_path(path) {
     m_file = std::fopen(path.c_str(), "wb");
@@ -183,7 +246,14 @@ void CsvWriter::append_field(std::string& out, std::string_view v, bool first) {
     if (!first) {
         out.push_back(',');
     }
-    if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
+    bool plain = true;
+    for (const char c : v) {
+        if (c == ',' || c == '"' || c == '\r' || c == '\n') {
+            plain = false;
+            break;
+        }
+    }
+    if (plain) {
         out.append(v);
         return;
     }
@@ -201,9 +271,16 @@ void CsvWriter::append_field(std::string& out, double value, int decimals, bool 
     if (!first) {
         out.push_back(',');
     }
-    std::array<char, 64> buf{};
-    const int n = std::snprintf(buf.data(), buf.size(), "%.*f", decimals, value);
-    out.append(buf.data(), static_cast<std::size_t>(n));
+    // to_chars is specified as printf("%.*f") in the C locale, without its cost.
+    std::array<char, 400> buf{};
+    const auto res =
+        std::to_chars(buf.data(), buf.data() + buf.size(), value, std::chars_format::fixed, decimals);
+    if (res.ec != std::errc{}) {
+        const int n = std::snprintf(buf.data(), buf.size(), "%.*f", decimals, value);
+        out.append(buf.data(), static_cast<std::size_t>(std::max(0, n)));
+        return;
+    }
+    out.append(buf.data(), res.ptr);
 }
 
 void CsvWriter::field(std::string_view v) {
@@ -225,8 +302,8 @@ void CsvWriter::raw_record(std::string_view record) {
 void CsvWriter::flush_if_full() {
     if (m_out.size() >= buffer_size) {
         if (std::fwrite(m_out.data(), 1, m_out.size(), m_file) != m_out.size()) {
-            throw runtime_failure(m_path + ": write failed: " + std::strerror(errno) +
-                                  " (is the disk full?)");
+            throw runtime_failure(m_path +
+                                  ": cannot write: " + write_failure_reason(m_path, errno));
         }
         m_out.clear();
     }
@@ -244,14 +321,17 @@ void CsvWriter::close() {
     if (m_file == nullptr) {
         return;
     }
+    errno = 0;
     const bool ok = std::fwrite(m_out.data(), 1, m_out.size(), m_file) == m_out.size();
-    const int err = errno;
+    int err = errno;
     m_out.clear();
     const bool closed = std::fclose(m_file) == 0;
+    if (ok && !closed) {
+        err = errno;
+    }
     m_file = nullptr;
     if (!ok || !closed) {
-        throw runtime_failure(m_path + ": write failed: " + std::strerror(err) +
-                              " (is the disk full?)");
+        throw runtime_failure(m_path + ": cannot write: " + write_failure_reason(m_path, err));
     }
 }
 

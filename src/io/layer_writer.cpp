@@ -1,13 +1,42 @@
 #include "maillage/io/layer_writer.hpp"
 
 #include "maillage/error.hpp"
+#include "maillage/io/output_dir.hpp"
 
+#include <cerrno>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 
 namespace maillage::io {
+namespace {
+
+/// GDAL's GeoJSON writer ends every file with this footer; a file cut by a failed write lacks it.
+bool ends_with_geojson_footer(const std::string& path) {
+    static const std::string footer = "\n]\n}\n";
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    const std::streamoff size = in.tellg();
+    if (!in || size < static_cast<std::streamoff>(footer.size())) {
+        return false;
+    }
+    in.seekg(size - static_cast<std::streamoff>(footer.size()));
+    std::string tail(footer.size(), '\0');
+    in.read(tail.data(), static_cast<std::streamsize>(tail.size()));
+    return in && tail == footer;
+}
+
+/// GDAL's last error, cut to a readable length (SQLite errors quote whole SQL scripts).
+std::string gdal_error_brief() {
+    std::string m = gdal_last_error();
+    constexpr std::size_t max = 240;
+    if (m.size() > max) {
+        m = m.substr(0, max) + "...";
+    }
+    return m;
+}
+
+} // namespace
 
 VectorFormat format_from_path(const std::string& path) {
     auto ext = std::filesystem::path(path).extension().string();
@@ -37,20 +66,32 @@ GDALDatasetUniquePtr create_vector(const std::string& path, VectorFormat format)
         throw runtime_failure(std::string("GDAL has no ") + driver_name + " driver");
     }
     CPLErrorReset();
+    errno = 0;
     GDALDatasetUniquePtr ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
     if (!ds) {
-        throw runtime_failure(path + ": cannot create: " + gdal_last_error());
+        const int err = disk_errno(errno);
+        throw runtime_failure(path + ": cannot create: " + write_failure_reason(path, err) +
+                              " (GDAL: " + gdal_error_brief() + ")");
     }
     return ds;
 }
 
 void close_dataset(GDALDatasetUniquePtr ds, const std::string& path) {
     CPLErrorReset();
+    const bool geojson = std::string(ds->GetDriver()->GetDescription()) == "GeoJSON";
     GDALDataset* raw = ds.release();
     GDALClose(GDALDataset::ToHandle(raw));
-    if (CPLGetLastErrorType() >= CE_Failure) {
-        throw runtime_failure(path + ": writing failed: " + gdal_last_error() +
-                              " (is the disk full?)");
+    // A write that failed for lack of space leaves errno set even when GDAL ignores the failure.
+    const int err = disk_errno(errno);
+    if (CPLGetLastErrorType() >= CE_Failure || err != 0) {
+        throw runtime_failure(path + ": cannot write: " + write_failure_reason(path, err) +
+                              (CPLGetLastErrorType() >= CE_Failure
+                                   ? " (GDAL: " + gdal_error_brief() + ")"
+                                   : std::string()));
+    }
+    if (geojson && !ends_with_geojson_footer(path)) {
+        throw runtime_failure(
+            path + ": cannot write: the file is incomplete: " + write_failure_reason(path, 0));
     }
 }
 
@@ -133,8 +174,10 @@ void LayerWriter::add(const OGRGeometry* geometry, const std::vector<FieldValue>
         feature->SetGeometry(geometry);
     }
     if (m_layer->CreateFeature(feature.get()) != OGRERR_NONE) {
-        throw runtime_failure(m_path + ": cannot write a feature: " + gdal_last_error() +
-                              " (is the disk full?)");
+        const int err = disk_errno(errno);
+        throw runtime_failure(m_path +
+                              ": cannot write a feature: " + write_failure_reason(m_path, err) +
+                              " (GDAL: " + gdal_error_brief() + ")");
     }
 }
 
@@ -142,8 +185,9 @@ void LayerWriter::finish() {
     if (m_in_transaction) {
         m_in_transaction = false;
         if (m_ds.CommitTransaction() != OGRERR_NONE) {
-            throw runtime_failure(m_path + ": cannot commit: " + gdal_last_error() +
-                                  " (is the disk full?)");
+            const int err = disk_errno(errno);
+            throw runtime_failure(m_path + ": cannot write: " + write_failure_reason(m_path, err) +
+                                  " (GDAL: " + gdal_error_brief() + ")");
         }
     }
 }
@@ -177,9 +221,10 @@ void stitch_geojson(const std::vector<std::string>& slices, const std::string& p
         std::filesystem::remove(slice, ec);
     }
     out << footer;
+    errno = 0;
     out.close();
     if (!out) {
-        throw runtime_failure(path + ": write failed (is the disk full?)");
+        throw runtime_failure(path + ": cannot write: " + write_failure_reason(path, errno));
     }
 }
 

@@ -60,9 +60,21 @@ OGRLayer* table(GDALDataset& ds, const std::string& schema, const std::string& n
 
 bool is_postgis(const std::string& out) { return out.rfind("PG:", 0) == 0; }
 
-std::string redact_connection(const std::string& connection) {
-    static const std::regex password(R"((password\s*=\s*)('[^']*'|\S+))", std::regex::icase);
-    return std::regex_replace(connection, password, "$1***");
+std::string redact_connection(const std::string& text) {
+    // Fast path: most log lines and values hold neither form.
+    std::string lower = text;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (lower.find("password") == std::string::npos && lower.find("://") == std::string::npos) {
+        return text;
+    }
+    // key=value form: password=secret, password = 'a secret' (libpq, GDAL's PG: strings).
+    // An unquoted value ends at a space or a quote, or before the ": " of a message.
+    static const std::regex keyword(R"((password\s*=\s*)('(\\.|[^'])*'|[^\s'"]+?(?=:\s|[\s'"]|$)))",
+                                    std::regex::icase);
+    // URI form: postgresql://user:secret@host/db (also postgres://).
+    static const std::regex uri(R"((postgres(ql)?://[^:/@\s]*:)[^@\s]*@)", std::regex::icase);
+    return std::regex_replace(std::regex_replace(text, keyword, "$1***"), uri, "$1***@");
 }
 
 void publish_postgis(const std::string& gpkg_path, const std::string& connection,

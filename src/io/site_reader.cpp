@@ -1,8 +1,10 @@
 #include "maillage/io/site_reader.hpp"
 
 #include "maillage/error.hpp"
+#include "maillage/io/csv_stream.hpp"
 #include "maillage/io/gdal_util.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <set>
@@ -99,9 +101,10 @@ std::set<GIntBig> filtered_fids(const SiteReadOptions& o, const std::vector<std:
     auto ds = open_vector(o.path, typed_opts);
     OGRLayer* layer = first_layer(*ds, o.path);
     if (layer->SetAttributeFilter(o.filter.c_str()) != OGRERR_NONE) {
-        throw usage_error("--site-filter '" + o.filter + "' is not a valid filter on " + o.path +
-                          ": " + gdal_last_error() +
-                          " (fields: " + field_list(*layer->GetLayerDefn()) + ")");
+        throw usage_error("--" + o.option_stem + "-filter '" + o.filter +
+                          "' is not a valid filter on " + o.path + ": " + gdal_last_error() +
+                          " (fields: " + field_list(*layer->GetLayerDefn()) +
+                          "). Write an OGR SQL condition on these fields, e.g. \"active = 1\".");
     }
     std::set<GIntBig> fids;
     for (auto& f : *layer) {
@@ -126,6 +129,10 @@ SiteSet read_sites(const SiteReadOptions& o) {
     auto ds = open_vector(o.path, opts);
     OGRLayer* layer = first_layer(*ds, o.path);
     OGRFeatureDefn& defn = *layer->GetLayerDefn();
+    require_features(*layer, o.path, csv, "site");
+    if (csv && o.path.rfind("/vsi", 0) != 0) {
+        check_csv_field_counts(o.path);
+    }
 
     SiteSet out;
     out.report.path = o.path;
@@ -134,19 +141,25 @@ SiteSet read_sites(const SiteReadOptions& o) {
     out.report.layer = layer->GetName();
 
     if (!csv && !o.filter.empty() && layer->SetAttributeFilter(o.filter.c_str()) != OGRERR_NONE) {
-        throw usage_error("--site-filter '" + o.filter + "' is not a valid filter on " + o.path +
-                          ": " + gdal_last_error() + " (fields: " + field_list(defn) + ")");
+        throw usage_error("--" + o.option_stem + "-filter '" + o.filter +
+                          "' is not a valid filter on " + o.path + ": " + gdal_last_error() +
+                          " (fields: " + field_list(defn) +
+                          "). Write an OGR SQL condition on these fields, e.g. \"active = 1\".");
     }
 
-    require_field(defn, o.path, o.id_field, "--site-id");
-    const int id_idx = find_field(defn, o.id_field);
+    const std::string opt = "--" + o.option_stem;
+    const bool numbered = o.number_without_id && find_field(defn, o.id_field) < 0;
+    if (!numbered) {
+        require_field(defn, o.path, o.id_field, opt + "-id");
+    }
+    const int id_idx = numbered ? -1 : find_field(defn, o.id_field);
     const std::string name_field = pick_field(defn, o.name_field, {"nom", "name"});
     const std::string type_field = pick_field(defn, o.type_field, {"type_service", "type"});
     if (!o.name_field.empty()) {
-        require_field(defn, o.path, o.name_field, "--site-name");
+        require_field(defn, o.path, o.name_field, opt + "-name");
     }
     if (!o.type_field.empty()) {
-        require_field(defn, o.path, o.type_field, "--site-type");
+        require_field(defn, o.path, o.type_field, opt + "-type");
     }
     const int name_idx = name_field.empty() ? -1 : find_field(defn, name_field);
     const int type_idx = type_field.empty() ? -1 : find_field(defn, type_field);
@@ -159,7 +172,9 @@ SiteSet read_sites(const SiteReadOptions& o) {
         if (lon_name.empty() || lat_name.empty()) {
             throw input_error(o.path + ": no longitude/latitude columns (looked for " +
                               lonlat_names_text() + "; columns are: " + field_list(defn) + ")." +
-                              separator_hint(defn));
+                              separator_hint(defn) +
+                              " Name the coordinate columns lon and lat (decimal degrees), or x "
+                              "and y with --sites-crs for projected coordinates.");
         }
         lon_idx = find_field(defn, lon_name);
         lat_idx = find_field(defn, lat_name);
@@ -168,7 +183,7 @@ SiteSet read_sites(const SiteReadOptions& o) {
                           "' has no geometry; sites must be points.");
     }
 
-    const auto crs = resolve_crs(*layer, o.crs, "--sites-crs", csv);
+    const auto crs = resolve_crs(*layer, o.crs, opt + "s-crs", csv);
     const auto& srs = crs.srs;
     const auto& ct = crs.to_wgs84;
     out.report.crs = crs.name;
@@ -186,9 +201,13 @@ SiteSet read_sites(const SiteReadOptions& o) {
         ++out.report.features;
         std::string where = feature_where(csv, fid);
         model::Site s;
-        s.id = f->IsFieldSetAndNotNull(id_idx) ? text_field(*f, id_idx, recoded) : "";
+        if (numbered) {
+            s.id = std::to_string(out.report.features);
+        } else {
+            s.id = f->IsFieldSetAndNotNull(id_idx) ? text_field(*f, id_idx, recoded) : "";
+        }
         if (s.id.empty()) {
-            skip(where, "empty " + o.id_field);
+            skip(where, "empty " + o.id_field + ": give the site an id");
             continue;
         }
         where += " (" + o.id_field + " " + s.id + ")";
@@ -203,10 +222,16 @@ SiteSet read_sites(const SiteReadOptions& o) {
             const auto lon = parse_number(lon_text);
             const auto lat = parse_number(lat_text);
             if (!lon || !lat) {
+                std::string hint;
+                if (lon_text.empty() && lat_text.empty()) {
+                    hint = ": give the site its longitude and latitude, or remove the line";
+                } else {
+                    hint = ": write them as decimal degrees, e.g. 5.065 and 45.045";
+                }
                 skip(where, "no usable coordinates (" +
                                 std::string(defn.GetFieldDefn(lon_idx)->GetNameRef()) + " '" +
                                 lon_text + "', " + defn.GetFieldDefn(lat_idx)->GetNameRef() + " '" +
-                                lat_text + "')");
+                                lat_text + "')" + hint);
                 continue;
             }
             x = *lon;
@@ -214,7 +239,7 @@ SiteSet read_sites(const SiteReadOptions& o) {
         } else {
             const OGRGeometry* g = f->GetGeometryRef();
             if (g == nullptr || g->IsEmpty()) {
-                skip(where, "no geometry");
+                skip(where, "no geometry: give the site its point, or remove it");
                 continue;
             }
             const auto type = wkbFlatten(g->getGeometryType());
@@ -226,39 +251,44 @@ SiteSet read_sites(const SiteReadOptions& o) {
                 y = g->toMultiPoint()->getGeometryRef(0)->getY();
             } else {
                 skip(where, std::string("geometry is a ") + OGRGeometryTypeToName(type) +
-                                ", a site must be a point");
+                                ", a site must be a point: give its position as a point");
                 continue;
             }
         }
         if (!std::isfinite(x) || !std::isfinite(y)) {
-            skip(where, "coordinates are not finite");
+            skip(where, "coordinates are not finite (" + format_number(x) + ", " +
+                            format_number(y) + "): give the site a position");
             continue;
         }
         if ((!srs || srs->IsGeographic() != 0) && (std::abs(x) > 360.0 || std::abs(y) > 360.0)) {
-            throw input_error(o.path + ": " + where + " has coordinates (" + std::to_string(x) +
-                              ", " + std::to_string(y) +
+            throw input_error(o.path + ": " + where + " has coordinates (" + format_number(x) +
+                              ", " + format_number(y) +
                               ") that are not longitude/latitude although the layer's CRS is " +
                               out.report.crs +
-                              ". If the file is in a projected CRS, give it with --sites-crs "
-                              "(e.g. EPSG:2154 for Lambert-93).");
+                              ". If the file is in a projected CRS, give it with " + opt +
+                              "s-crs (e.g. EPSG:2154 for Lambert-93).");
         }
         if (ct && ct->Transform(1, &x, &y) == 0) {
-            skip(where, "cannot be transformed to WGS84 (" + std::to_string(x) + ", " +
-                            std::to_string(y) + ")");
+            skip(where, "cannot be transformed from " + out.report.crs + " to WGS84 (" +
+                            format_number(x) + ", " + format_number(y) +
+                            "): check its coordinates and the CRS (--sites-crs)");
             continue;
         }
         s.position = {x, y};
         if (!geo::is_valid_lonlat(s.position)) {
-            std::string hint;
+            std::string hint =
+                ": a latitude lies between -90 and 90 and a longitude between -360 and "
+                "360; fix the site's coordinates";
             if (std::abs(y) <= 180.0 && std::abs(x) <= 90.0) {
-                hint = "; are longitude and latitude swapped?";
+                hint += " (are longitude and latitude swapped?)";
             }
-            skip(where, "coordinates out of range (lon " + std::to_string(x) + ", lat " +
-                            std::to_string(y) + ")" + hint);
+            skip(where, "coordinates out of range (lon " + format_number(x) + ", lat " +
+                            format_number(y) + ")" + hint);
             continue;
         }
         if (auto [it, inserted] = seen_ids.emplace(s.id, where); !inserted) {
-            skip(where, "duplicate id '" + s.id + "', first seen at " + it->second);
+            skip(where, "duplicate id '" + s.id + "', first seen at " + it->second +
+                            "; only the first is used: give each site its own id");
             continue;
         }
         s.where = where;
@@ -267,15 +297,28 @@ SiteSet read_sites(const SiteReadOptions& o) {
     out.report.used = out.sites.size();
     out.report.text_recoded = recoded;
     if (out.sites.empty()) {
-        throw input_error(
-            o.path + ": no usable site" +
-            (o.filter.empty() ? std::string() : " after the filter '" + o.filter + "'") + " (" +
-            std::to_string(out.report.features) + " features read, " +
-            std::to_string(out.report.skipped.size()) + " skipped" +
-            (out.report.skipped.empty() ? std::string()
-                                        : ", first: " + out.report.skipped[0].where + ": " +
-                                              out.report.skipped[0].reason) +
-            ").");
+        std::string msg = o.path + ": no usable " + o.option_stem;
+        if (!o.filter.empty()) {
+            msg += " after the filter '" + o.filter + "'";
+        }
+        msg += " (" + std::to_string(out.report.features) + " read, " +
+               std::to_string(out.report.skipped.size()) + " skipped).";
+        if (out.report.features == 0) {
+            msg += " The filter keeps nothing: check its fields and values (fields: " +
+                   field_list(defn) + ").";
+        } else {
+            const std::size_t shown = std::min<std::size_t>(3, out.report.skipped.size());
+            for (std::size_t i = 0; i < shown; ++i) {
+                msg += (i == 0 ? " Skipped: " : "; ") + out.report.skipped[i].where + ": " +
+                       out.report.skipped[i].reason;
+            }
+            if (out.report.skipped.size() > shown) {
+                msg += "; and " + std::to_string(out.report.skipped.size() - shown) + " more";
+            }
+            msg += ". Fix these features, or point maillage to the right fields and CRS (--" +
+                   o.option_stem + "-id, --" + o.option_stem + "s-crs).";
+        }
+        throw input_error(msg);
     }
     return out;
 }

@@ -1,9 +1,11 @@
 #include "maillage/io/zone_reader.hpp"
 
 #include "maillage/error.hpp"
+#include "maillage/io/csv_stream.hpp"
 #include "maillage/io/gdal_util.hpp"
 #include "maillage/io/site_reader.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 
@@ -17,6 +19,50 @@ std::string describe_value(const OGRFeature& f, int idx) {
     return "'" + std::string(f.GetFieldAsString(idx)) + "'";
 }
 
+/// What to do about a population value that is not a non-negative number.
+std::string population_hint(const OGRFeature& f, int idx, const std::string& field) {
+    if (!f.IsFieldSetAndNotNull(idx)) {
+        return "Give every zone a population (0 for an empty zone), or name another field with "
+               "--population.";
+    }
+    std::string text = f.GetFieldAsString(idx);
+    // Thousands separators: spaces, no-break spaces (U+00A0, U+202F), apostrophes.
+    std::string digits;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == ' ' || text[i] == '\'') {
+            continue;
+        }
+        if (text.compare(i, 2, "\xC2\xA0") == 0) {
+            ++i;
+            continue;
+        }
+        if (text.compare(i, 3, "\xE2\x80\xAF") == 0) {
+            i += 2;
+            continue;
+        }
+        digits.push_back(text[i]);
+    }
+    if (digits != text && parse_number(digits)) {
+        return "Write it without thousands separators (" + digits + ").";
+    }
+    if (const auto v = parse_number(text); v && *v < 0) {
+        return "A population cannot be negative: fix the value (0 for an empty zone).";
+    }
+    return "Fix the value (0 for an empty zone), or name the population field with --population "
+           "(now '" +
+           field + "').";
+}
+
+/// For a CSV of zones without a geometry: the text of its WKT column, if it has one.
+std::string wkt_text(const OGRFeature& f, OGRFeatureDefn& defn) {
+    const auto name = first_present(defn, {"geom", "geometry", "wkt", "WKT"});
+    if (name.empty()) {
+        return {};
+    }
+    const int idx = find_field(defn, name);
+    return f.IsFieldSetAndNotNull(idx) ? f.GetFieldAsString(idx) : "";
+}
+
 } // namespace
 
 ZoneSet read_zones(const ZoneReadOptions& o) {
@@ -26,6 +72,10 @@ ZoneSet read_zones(const ZoneReadOptions& o) {
                     : std::vector<std::string>{});
     OGRLayer* layer = first_layer(*ds, o.path);
     OGRFeatureDefn& defn = *layer->GetLayerDefn();
+    require_features(*layer, o.path, csv, "zone");
+    if (csv && o.path.rfind("/vsi", 0) != 0) {
+        check_csv_field_counts(o.path);
+    }
 
     ZoneSet out;
     out.ctx = std::make_shared<geo::GeosContext>();
@@ -65,11 +115,16 @@ ZoneSet read_zones(const ZoneReadOptions& o) {
         throw input_error(o.path + ": the layer '" + layer->GetName() +
                           "' has no geometry; zones must be polygons.");
     }
-    if (layer_type == wkbPoint || layer_type == wkbMultiPoint || layer_type == wkbLineString ||
-        layer_type == wkbMultiLineString) {
+    if (layer_type == wkbPoint || layer_type == wkbMultiPoint) {
         throw input_error(o.path + ": the zones are " + OGRGeometryTypeToName(layer_type) +
-                          " features; zones must be polygons (communes). Points go in --sites, or "
-                          "in `maillage nearest --points`.");
+                          " features; zones must be polygons (communes). Give the zones' polygons; "
+                          "points go in --sites, or in `maillage nearest --points`.");
+    }
+    if (layer_type == wkbLineString || layer_type == wkbMultiLineString) {
+        throw input_error(o.path + ": the zones are " + OGRGeometryTypeToName(layer_type) +
+                          " features; zones must be polygons (communes). Give the zones' polygons "
+                          "(boundaries drawn as lines must be turned into polygons first, e.g. "
+                          "with QGIS's Lines to polygons).");
     }
 
     const auto crs = resolve_crs(*layer, o.crs, "--zones-crs", false);
@@ -110,20 +165,27 @@ ZoneSet read_zones(const ZoneReadOptions& o) {
         }
         if (!pop || !std::isfinite(*pop) || *pop < 0) {
             throw input_error(o.path + ": " + where + ": population (" + o.population_field + ") " +
-                              describe_value(*f, pop_idx) +
-                              " is not a non-negative number. Fix the value (0 for an empty "
-                              "zone) or name another field with --population.");
+                              describe_value(*f, pop_idx) + " is not a non-negative number. " +
+                              population_hint(*f, pop_idx, o.population_field));
         }
         z.population = *pop;
         if (z.id.empty()) {
-            skip(where, "empty " + o.id_field);
+            skip(where, "empty " + o.id_field + " (population " + format_number(z.population) +
+                            " not counted): give the zone an id");
             continue;
         }
 
         OGRGeometry* g = f->GetGeometryRef();
         if (g == nullptr || g->IsEmpty()) {
-            skip(where, "no geometry (population " +
-                            std::to_string(static_cast<long long>(z.population)) + " not counted)");
+            const std::string pop = format_number(z.population);
+            if (const auto wkt = csv ? wkt_text(*f, defn) : std::string(); !wkt.empty()) {
+                skip(where, "the geometry text '" + wkt.substr(0, 40) +
+                                (wkt.size() > 40 ? "..." : "") + "' is not valid WKT (population " +
+                                pop + " not counted): fix the polygon's text");
+            } else {
+                skip(where, "no geometry (population " + pop +
+                                " not counted): give the zone its polygon, or remove it");
+            }
             continue;
         }
         const auto gtype = wkbFlatten(g->getGeometryType());
@@ -131,14 +193,16 @@ ZoneSet read_zones(const ZoneReadOptions& o) {
             if (gtype == wkbPoint || gtype == wkbMultiPoint) {
                 throw input_error(o.path + ": " + where + ": geometry is a " +
                                   OGRGeometryTypeToName(gtype) +
-                                  "; zones must be polygons (communes).");
+                                  "; zones must be polygons (communes). Give the zones' polygons; "
+                                  "points go in --sites.");
             }
-            skip(where,
-                 std::string("geometry is a ") + OGRGeometryTypeToName(gtype) + ", not a polygon");
+            skip(where, std::string("geometry is a ") + OGRGeometryTypeToName(gtype) +
+                            ", not a polygon: give the zone its polygon");
             continue;
         }
         if (ct && g->transform(ct.get()) != OGRERR_NONE) {
-            skip(where, "cannot be transformed to WGS84");
+            skip(where, "cannot be transformed from " + out.report.crs +
+                            " to WGS84: check its coordinates and the CRS (--zones-crs)");
             continue;
         }
         {
@@ -150,7 +214,7 @@ ZoneSet read_zones(const ZoneReadOptions& o) {
                   std::abs(env.MinY) <= 90 && std::abs(env.MaxY) <= 90)) {
                 throw input_error(o.path + ": " + where +
                                   " has coordinates that are not longitude/latitude (e.g. x " +
-                                  std::to_string(env.MinX) + ", y " + std::to_string(env.MinY) +
+                                  format_number(env.MinX) + ", y " + format_number(env.MinY) +
                                   ") although the layer's CRS is " + out.report.crs +
                                   ". If the file is in a projected CRS, give it with --zones-crs "
                                   "(e.g. EPSG:2154 for Lambert-93).");
@@ -193,7 +257,7 @@ ZoneSet read_zones(const ZoneReadOptions& o) {
             } catch (const std::exception& e) {
                 p.error = e.what();
             }
-            p.wkb = {};
+            std::vector<unsigned char>().swap(p.wkb); // frees it (`= {}` keeps the buffer)
         }
     }
     for (auto& p : pending) {
@@ -208,7 +272,9 @@ ZoneSet read_zones(const ZoneReadOptions& o) {
                 continue;
             }
             if (o.strict) {
-                throw input_error(o.path + ": " + p.zone.where + ": " + why + " (--strict)");
+                throw input_error(o.path + ": " + p.zone.where + ": " + why +
+                                  " (--strict). Fix the polygon, or run without --strict to have "
+                                  "it repaired.");
             }
             out.report.repaired.push_back({p.zone.where, why + ", repaired by make-valid"});
         }
@@ -217,9 +283,14 @@ ZoneSet read_zones(const ZoneReadOptions& o) {
     out.report.used = out.zones.size();
     out.report.text_recoded = recoded;
     if (out.zones.empty()) {
-        throw input_error(o.path + ": no usable zone (" + std::to_string(out.report.features) +
-                          " features read, " + std::to_string(out.report.skipped.size()) +
-                          " skipped).");
+        std::string msg = o.path + ": no usable zone (" + std::to_string(out.report.features) +
+                          " read, " + std::to_string(out.report.skipped.size()) + " skipped).";
+        const std::size_t shown = std::min<std::size_t>(3, out.report.skipped.size());
+        for (std::size_t i = 0; i < shown; ++i) {
+            msg += (i == 0 ? " Skipped: " : "; ") + out.report.skipped[i].where + ": " +
+                   out.report.skipped[i].reason;
+        }
+        throw input_error(msg + ". Fix these features, or name the right fields (--zone-id).");
     }
     return out;
 }

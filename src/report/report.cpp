@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -674,13 +675,89 @@ std::string curve_svg(const json& summary, const json* previous, double threshol
     return svg.str();
 }
 
+/// The section of `maillage suggest` (its `suggest` member of summary.json): the chosen sites in
+/// order with the coverage they bring. Also appended to report.md and figures.csv.
+std::string suggest_section(const json& g, double threshold_km, bool fr, std::ostringstream& md,
+                            std::ostringstream& csv) {
+    const bool coverage = g.at("objective").get<std::string>() == "coverage";
+    const auto& before = g.at("before");
+    const auto& picks = g.at("picks");
+    const std::string source = g.at("candidates").at("source").get<std::string>();
+    const std::string t = fmt(threshold_km, threshold_km == std::floor(threshold_km) ? 0 : 1, fr);
+    const std::string title = fr ? "Où ajouter des sites ?" : "Where to add sites";
+    const std::string among =
+        source == "zones"
+            ? (fr ? "les communes (leur point de référence)" : "the zones' reference points")
+        : source == "grid"
+            ? (fr ? "les mailles d'une grille" : "the cells of a grid")
+            : (fr ? "les lieux du fichier de candidats" : "the places of the candidates file");
+    std::ostringstream intro;
+    if (fr) {
+        intro << "Les " << picks.size() << " lieux qui, ajoutés un à un aux sites existants, "
+              << (coverage ? "amènent le plus d'habitants à moins de " + t + " km d'un site"
+                           : "réduisent le plus la distance moyenne au site le plus proche")
+              << ", choisis parmi " << g.at("candidates").at("count").get<std::size_t>()
+              << " candidats (" << among << ") par la méthode gloutonne.";
+    } else {
+        intro << "The " << picks.size() << " places which, added one by one to the existing sites, "
+              << (coverage ? "bring the most inhabitants within " + t + " km of a site"
+                           : "most reduce the mean distance to the nearest site")
+              << ", chosen among " << g.at("candidates").at("count").get<std::size_t>()
+              << " candidates (" << among << ") by the greedy method.";
+    }
+    const std::string h_place = fr ? "Lieu" : "Place";
+    const std::string h_zone = fr ? "Commune" : "Zone";
+    const std::string h_new =
+        fr ? "Nouveaux habitants à moins de " + t + " km" : "Newly within " + t + " km";
+    const std::string h_share =
+        fr ? "Part à moins de " + t + " km (%)" : "Share within " + t + " km (%)";
+    const std::string h_mean = fr ? "Distance moyenne (km)" : "Mean distance (km)";
+    const std::string today = fr ? "Aujourd'hui" : "Today";
+    std::ostringstream h;
+    h << "<h2>" << esc(title) << "</h2>\n<p>" << esc(intro.str())
+      << "</p>\n<table id=\"suggest\">\n"
+      << "<thead><tr><th>#</th><th>" << esc(h_place) << "</th><th>" << esc(h_zone) << "</th><th>"
+      << esc(h_new) << "</th><th>" << esc(h_share) << "</th><th>" << esc(h_mean)
+      << "</th></tr></thead>\n<tbody>\n";
+    md << "\n## " << title << "\n\n"
+       << intro.str() << "\n\n| # | " << h_place << " | " << h_zone << " | " << h_new << " | "
+       << h_share << " | " << h_mean << " |\n|---:|---|---|---:|---:|---:|\n";
+    auto row = [&](const std::string& rank, const std::string& place, const std::string& zone,
+                   double newly, double share, double mean) {
+        const std::string n = rank == "0" ? "—" : fmt(newly, 0, fr);
+        h << "<tr><td class=\"n\">" << (rank == "0" ? "" : rank) << "</td><td>" << esc(place)
+          << "</td><td>" << esc(zone) << "</td><td class=\"n\" data-v=\"" << newly << "\">"
+          << esc(n) << "</td><td class=\"n\" data-v=\"" << 100.0 * share << "\">"
+          << esc(fmt(100.0 * share, 2, fr)) << "</td><td class=\"n\" data-v=\"" << mean << "\">"
+          << esc(fmt(mean, 2, fr)) << "</td></tr>\n";
+        md << "| " << (rank == "0" ? "" : rank) << " | " << place << " | " << zone << " | " << n
+           << " | " << fmt(100.0 * share, 2, fr) << " | " << fmt(mean, 2, fr) << " |\n";
+        csv << "suggest_newly_covered," << rank << ',' << plain(newly, 0) << ",\n"
+            << "suggest_covered_share_pct," << rank << ',' << plain(100.0 * share, 4) << ",%\n"
+            << "suggest_mean_km," << rank << ',' << plain(mean, 4) << ",km\n";
+    };
+    row("0", today, "", 0.0, before.at("covered_share").get<double>(),
+        before.at("mean_km").get<double>());
+    for (const auto& p : picks) {
+        const std::string name = p.at("name").get<std::string>();
+        row(std::to_string(p.at("rank").get<int>()),
+            name.empty() ? p.at("candidate_id").get<std::string>() : name,
+            p.at("zone_name").get<std::string>(), p.at("newly_covered").get<double>(),
+            p.at("covered_share").get<double>(), p.at("mean_km").get<double>());
+    }
+    h << "</tbody></table>\n";
+    return h.str();
+}
+
 void write_file(io::StagedOutput& out, const std::string& name, const std::string& text) {
     const auto path = out.path(name);
     std::ofstream f(path, std::ios::binary);
+    errno = 0;
     f << text;
     f.close();
     if (!f) {
-        throw runtime_failure(path.string() + ": cannot write (is the disk full?)");
+        throw runtime_failure(path.string() +
+                              ": cannot write: " + io::write_failure_reason(path, errno));
     }
 }
 
@@ -930,6 +1007,12 @@ void build_report_checked(const ReportOptions& o) {
             "   rows.forEach(function(r){body.appendChild(r);});});});});\n"
             "</script>\n</body>\n</html>\n";
 
+    if (s.contains("suggest")) {
+        const std::string section = suggest_section(s.at("suggest"), threshold_km, fr, md, csv);
+        const std::string page = html.str();
+        const auto at = page.rfind("<script>");
+        html.str(page.substr(0, at) + section + page.substr(at));
+    }
     if (previous) {
         // Sites matched by id.
         std::map<std::string, const Site*> before_sites;

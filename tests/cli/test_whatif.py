@@ -315,7 +315,7 @@ class WhatIfSmall(h.CliTestCase):
     def test_bad_changes_files(self):
         folder = h.make_tempdir(self)
         cases = {
-            "missing.csv": (None, "cannot open"),
+            "missing.csv": (None, "no such file"),
             "action.csv": ("action,id\nclose,a\nmove,b\n", "line 3: action 'move'"),
             "lat.csv": ("action,lon,lat\nopen,5.0,north\n", "line 2"),
             "range.csv": ("action,lon,lat\nopen,5.0,100\n", "out of range"),

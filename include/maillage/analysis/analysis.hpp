@@ -23,6 +23,8 @@ struct Parameters {
     /// Keep each cell's exact distance and the sorted demand (AnalysisResult::cell_m and
     /// sorted_demand), which what_if() starts from.
     bool keep_details = false;
+    bool by_type = false;    ///< also the nearest site of each type (--by-type)
+    bool catchments = false; ///< the catchment (service area) of each site
 };
 
 /// Called with a phase name and the fraction done in it (0..1).
@@ -43,6 +45,8 @@ struct ZoneResult {
 
 struct SiteResult {
     double catchment_population = 0.0;
+    double catchment_weighted_m = 0.0; ///< sum of population x distance over the catchment
+    std::uint32_t catchment_cells = 0;
     std::uint32_t catchment_zones = 0;
     double nearest_other_m = -1.0; ///< -1 when there is no other site
     std::int32_t zone = -1;        ///< zone holding the site, -1 outside the study area
@@ -64,6 +68,32 @@ struct GroupResult {
     std::uint32_t zones = 0;
 };
 
+/// Distances to the nearest site of one type (--by-type): its own index, not the overall
+/// nearest filtered afterwards.
+struct TypeResult {
+    std::string type;
+    std::string key; ///< the type for column and file names: a-z, 0-9 and _, unique
+    std::uint32_t sites = 0;
+    std::vector<float> cell_km;         ///< per grid cell; NaN outside the study area
+    std::vector<double> zone_nearest_m; ///< from each zone's reference point
+    std::vector<double> zone_mean_m;    ///< population-weighted over each zone's cells
+    DistanceDistribution distribution;  ///< population-weighted, cells and point demands
+    double population_beyond = 0.0;
+};
+
+/// Catchments: for each site, the part of the study area nearer to it than to any other site.
+/// Polygons are the Voronoi cells of the sites in the equal-area plane, clipped to the study
+/// area; population and distances come from the exact geodesic nearest site of every cell.
+/// `check` compares the two on the grid.
+struct Catchments {
+    std::vector<geo::GeomPtr> geometry; ///< per site (projected); null when it has none
+    std::vector<double> area_m2;        ///< per site
+    double study_area_m2 = 0.0;         ///< area of the union of the zones
+    std::size_t cells_differ = 0;       ///< cells whose polygon is not their nearest site's
+    double population_differ = 0.0;
+    double max_extra_m = 0.0; ///< max over those cells: polygon's site minus nearest, metres
+};
+
 struct AnalysisResult {
     geo::EqualAreaProjection projection{0.0, 0.0};
     PopulationGrid grid;
@@ -79,13 +109,34 @@ struct AnalysisResult {
     std::vector<SiteResult> sites;
     std::vector<UnderservedPart> underserved;
     std::vector<GroupResult> groups;
+    std::vector<TypeResult> by_type; ///< sorted by type, when Parameters::by_type
+    Catchments catchments;           ///< when Parameters::catchments
     DistanceDistribution distribution;
     double population_beyond = 0.0;
     std::size_t point_demands =
         0; ///< zones too small for a cell: population on their reference point
     std::size_t sites_outside = 0;
+    std::size_t sites_swapped = 0; ///< sites that look swapped (see SitePlacement)
     std::vector<std::pair<std::string, double>> timings_s;
 };
+
+/// Where the sites lie against the zones' longitude/latitude extent, to catch longitude and
+/// latitude columns exchanged: a site outside the extent that falls inside it once its two
+/// coordinates are exchanged is most likely swapped.
+struct SitePlacement {
+    bool checked = false; ///< false when the zones span more than 180 degrees of longitude
+    double min_lon = 0.0;
+    double min_lat = 0.0;
+    double max_lon = 0.0;
+    double max_lat = 0.0;
+    std::size_t inside_extent = 0;    ///< sites within the extent
+    std::vector<std::size_t> swapped; ///< outside it, inside with lon and lat exchanged
+    [[nodiscard]] bool inside(geo::LonLat p) const {
+        return p.lon >= min_lon && p.lon <= max_lon && p.lat >= min_lat && p.lat <= max_lat;
+    }
+};
+SitePlacement site_placement(const geo::GeosContext& ctx, const std::vector<model::Site>& sites,
+                             const std::vector<model::Zone>& zones);
 
 /// The whole computation of `maillage analyse`, without any I/O.
 AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Site>& sites,

@@ -14,6 +14,9 @@ namespace maillage::analysis {
 struct RunDescription {
     nlohmann::ordered_json parameters;
     bool qgis_project = false; ///< also write maillage.qgs
+    /// Members added at the end of summary.json by commands built on the analysis (e.g. the
+    /// `suggest` member of `maillage suggest`).
+    nlohmann::ordered_json summary_extra = nlohmann::ordered_json::object();
 };
 
 /// summary.json: figures of the run, deterministic for the same inputs.

@@ -3,7 +3,8 @@
 // Streaming CSV (RFC 4180) for the one place where GDAL's CSV driver is the bottleneck:
 // `maillage nearest` from CSV points to a CSV file (GDAL reads a million points in ~1.5 s and
 // writes them in ~6 s; this reads and writes them in a fraction of that). Every other format,
-// and every other command, goes through GDAL.
+// and every other command, goes through GDAL; the readers only use CsvReader to check a CSV's
+// rows against its header first (check_csv_field_counts), which GDAL does not do.
 
 #include <cstdio>
 #include <memory>
@@ -32,6 +33,13 @@ public:
     /// Line (1-based) where the record last returned by next() starts.
     [[nodiscard]] std::size_t line() const { return m_record_line; }
 
+    /// Index of the first field of the last record that held a double quote without being
+    /// quoted (`45°03'36"N`), when the record holds an odd number of them, else -1. GDAL's reader
+    /// takes such a quote as the start of a quoted value and runs on into the next lines.
+    [[nodiscard]] int stray_quote_field() const {
+        return m_stray_quotes % 2 == 1 ? m_stray_quote_field : -1;
+    }
+
 private:
     int get();
     bool read_record(std::vector<std::string>& fields);
@@ -45,7 +53,15 @@ private:
     std::vector<std::string> m_header;
     std::size_t m_line = 1;
     std::size_t m_record_line = 0;
+    int m_stray_quote_field = -1;
+    int m_stray_quotes = 0;
 };
+
+/// Checks that no record of the CSV file `path` has more non-empty fields than its header: a
+/// value holding the separator (decimal commas in a comma-separated file, or a header written
+/// with another separator than the rows), which GDAL would read shifted without a word. Throws
+/// input_error naming the first such line, its fields and what to do.
+void check_csv_field_counts(const std::string& path);
 
 class CsvWriter {
 public:

@@ -34,6 +34,10 @@ bool is_csv_path(const std::string& path);
 /// The single layer of a dataset (or the first one, with a warning if there are several).
 OGRLayer* first_layer(GDALDataset& ds, const std::string& path);
 
+/// Throws input_error naming the file when the layer holds no feature at all (a CSV with only
+/// its header, an empty FeatureCollection); `what` names the features ("site", "zone").
+void require_features(OGRLayer& layer, const std::string& path, bool csv, const std::string& what);
+
 /// Parses a user CRS ("EPSG:2154", WKT, PROJ string); throws usage_error if it cannot.
 OGRSpatialReference parse_crs(const std::string& text, const std::string& option);
 

@@ -24,9 +24,12 @@ using FieldValue = std::variant<std::monostate, std::string, std::int64_t, doubl
 
 /// Creates a vector dataset: GeoJSON per RFC 7946 (WGS84 lon/lat, right-hand winding,
 /// 7 decimals), GeoPackage, or CSV (geometry as lon/lat columns for points).
+/// Also clears errno: close_dataset() reads it to catch the write errors GDAL does not report.
 GDALDatasetUniquePtr create_vector(const std::string& path, VectorFormat format);
 
-/// Closes a dataset and reports a failed flush (full disk...) as runtime_failure.
+/// Closes a dataset and reports a failed write (full disk...) as runtime_failure, naming the
+/// file. GDAL's GeoJSON and CSV writers ignore failed writes: they are caught from errno (set
+/// since create_vector() in this thread) and, for GeoJSON, from the end of the file.
 void close_dataset(GDALDatasetUniquePtr ds, const std::string& path);
 
 /// One output layer with a fixed schema. Features are added in the order given, inside one

@@ -9,8 +9,24 @@ namespace maillage::io {
 /// True for an output that is a PostgreSQL connection (GDAL's "PG:..." strings).
 bool is_postgis(const std::string& out);
 
-/// The connection string with its password replaced by ***, for logs and run records.
-std::string redact_connection(const std::string& connection);
+/// TEXT with every PostgreSQL password replaced by ***, for logs, messages and run records: the
+/// value of a `password=` keyword (quoted or not) and the password of a
+/// `postgresql://user:password@host` URI. Text without either is returned unchanged.
+std::string redact_connection(const std::string& text);
+
+/// redact_connection() applied to every string of a JSON document (summary.json, run.json).
+template <class Json> void redact_connections(Json& j) {
+    if (j.is_string()) {
+        const auto& s = j.template get_ref<const std::string&>();
+        if (auto r = redact_connection(s); r != s) {
+            j = std::move(r);
+        }
+    } else if (j.is_structured()) {
+        for (auto& v : j) {
+            redact_connections(v);
+        }
+    }
+}
 
 /// Copies the vector layers of a GeoPackage written by maillage (zones, sites, underserved) into
 /// PostGIS tables of `schema`, each row tagged with `run_id`, and records the run in

@@ -17,6 +17,12 @@ struct SiteReadOptions {
     std::string type_field; ///< empty: `type_service`, else `type`
     std::string filter;     ///< OGR attribute filter (SQL WHERE clause)
     bool strict = false;    ///< skipped features become fatal
+    /// Stem of the options the messages name: "site" gives --site-id, --sites-crs, ... (a
+    /// reader of candidate places uses "candidate").
+    std::string option_stem = "site";
+    /// When the layer has no id_field, number the features 1, 2, ... (in the order read) instead
+    /// of stopping. For layers of places where an id is optional.
+    bool number_without_id = false;
 };
 
 struct SiteSet {

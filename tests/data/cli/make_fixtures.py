@@ -148,35 +148,13 @@ def pole():
     ])
 
 
-# --- Bad inputs (test_errors.py) and a file for `maillage info` -------------------------------
+# --- Bad inputs used by other tests than the corpus (tests/data/bad/, make_bad.py) -------------
 def bad():
-    write_csv("sites_missing_coords.csv", ["id", "nom", "lon", "lat"], [
-        ["s1", "Site un", 5.065, 45.045],
-        ["s2", "Site deux", 5.20, 45.06],
-        ["s3", "Site trois sans coordonnees", "", ""],   # line 4 of the file
-        ["s4", "Site quatre", 5.33, 45.03],
-    ])
-    write_csv("sites_no_lonlat.csv", ["id", "nom", "adresse"], [
-        ["s1", "Site un", "1 rue A"], ["s2", "Site deux", "2 rue B"]])
-    # Header separated by spaces, rows by commas: GDAL takes the header's separator.
-    write_text("sites_space_header.csv", "id lon lat\ns1,5.065,45.045\ns2,5.20,45.06\n")
-    write_text("sites_empty.csv", "")
-    write_text("zones_empty.geojson", "")
-    write_text("sites_header_only.csv", "id,nom,lon,lat\n")
-    write_text("not_a_geopackage.gpkg", "This is a text file, not a GeoPackage.\n")
-    zones = (HERE / "zones_small.geojson").read_text(encoding="utf-8")
-    write_text("zones_truncated.geojson", zones[: len(zones) * 6 // 10])
-
     feats = []
     for c, n, p, d, k, l0, l1 in SMALL_ZONES:
         props = {"code": c, "nom": n, "population": "abc" if c == "Z2" else str(p), "departement": d}
         feats.append(feature(props, square(l0, LAT0, l1, LAT1)))
     write_geojson("zones_bad_population.geojson", feats)
-
-    pts = [{"type": "Feature", "properties": {"code": c, "nom": n, "population": p},
-            "geometry": {"type": "Point", "coordinates": [(l0 + l1) / 2, 45.045]}}
-           for c, n, p, d, k, l0, l1 in SMALL_ZONES]
-    write_geojson("zones_points.geojson", pts)
 
     write_csv("sites_duplicates_swapped.csv", ["id", "nom", "lon", "lat"], [
         ["t1", "Tokyo", 139.69, 35.69],            # line 2

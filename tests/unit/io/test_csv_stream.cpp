@@ -96,6 +96,39 @@ TEST(CsvReader, EmptyFileIsAnError) {
     EXPECT_THROW(maillage::io::CsvReader r(path.string()), maillage::input_error);
 }
 
+std::string field_count_error(const std::string& name, const std::string& bytes) {
+    try {
+        maillage::io::check_csv_field_counts(write_temp(name, bytes).string());
+    } catch (const maillage::input_error& e) {
+        return e.what();
+    }
+    return {};
+}
+
+TEST(CheckCsvFieldCounts, AcceptsWhatGdalReadsRight) {
+    // Quoted separators, a trailing empty field, semicolons with decimal commas, an even number
+    // of stray quotes (GDAL drops them within the line) and a quoted doubled quote.
+    EXPECT_EQ(field_count_error("quoted.csv", "id,nom,lon,lat\na1,\"A, B\",5.1,45.2\n"), "");
+    EXPECT_EQ(field_count_error("trailing.csv", "id,lon,lat\na1,5.1,45.2,\n"), "");
+    EXPECT_EQ(field_count_error("semicolons.csv", "id;lon;lat\na1;5,1;45,2\n"), "");
+    EXPECT_EQ(field_count_error("even.csv", "id,nom,lon,lat\na1,Lycee \"Jean\",5.1,45.2\n"), "");
+    EXPECT_EQ(field_count_error("doubled.csv", "id,nom,lon,lat\na1,\"45\"\"N\",5.1,45.2\n"), "");
+}
+
+TEST(CheckCsvFieldCounts, NamesTheLineOfAValueHoldingTheSeparator) {
+    const auto msg = field_count_error("commas.csv", "id,lon,lat\na1,5.1,45.2\nb1,5,2,45,3\n");
+    EXPECT_NE(msg.find("commas.csv: line 3 has 5 fields"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("'b1,5,2,45,3'"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("header (line 1) has 3"), std::string::npos) << msg;
+}
+
+TEST(CheckCsvFieldCounts, NamesAnOddUnquotedQuote) {
+    const auto msg =
+        field_count_error("quote.csv", "id,lon,lat\na1,5.1,45.2\nb1,5.2,45\"N\nc1,5.3,45.3\n");
+    EXPECT_NE(msg.find("quote.csv: line 3"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("'45\"N'"), std::string::npos) << msg;
+}
+
 TEST(CsvWriter, RoundTripsThroughGdal) {
     const auto path = fs::temp_directory_path() / "maillage-csv-test" / "written.csv";
     fs::create_directories(path.parent_path());

@@ -1,12 +1,13 @@
-#include "analysis_options.hpp"
+#include "analysis_inputs.hpp"
 
 #include "maillage/error.hpp"
 #include "maillage/io/checksum.hpp"
+#include "maillage/io/gdal_util.hpp"
 #include "maillage/io/postgis.hpp"
 
-#include <gdal.h>
-#include <geos_c.h>
 #include <omp.h>
+
+#include <geos_c.h>
 #include <proj.h>
 
 #include <array>
@@ -18,11 +19,10 @@
 
 namespace maillage::cli {
 
-po::options_description analysis_input_options(io::SiteReadOptions& sites,
-                                               io::ZoneReadOptions& zones, bool& strict) {
-    po::options_description in("Inputs", help_width);
-    in.add_options()("sites", po::value<std::string>(&sites.path),
-                     "sites: any OGR point layer, or a CSV with lon/lat columns")(
+void add_input_options(po::options_description& group, io::SiteReadOptions& sites,
+                       io::ZoneReadOptions& zones, bool& strict) {
+    group.add_options()("sites", po::value<std::string>(&sites.path),
+                        "sites: any OGR point layer, or a CSV with lon/lat columns")(
         "sites-crs", po::value<std::string>(&sites.crs),
         "CRS of the sites, overriding the layer's (CSV default EPSG:4326)")(
         "site-id", po::value<std::string>(&sites.id_field)->default_value("id"),
@@ -44,35 +44,43 @@ po::options_description analysis_input_options(io::SiteReadOptions& sites,
                             "field grouping zones in the summary (default: departement when "
                             "present; 'none' for no groups)")(
         "strict", po::bool_switch(&strict), "stop on the first skipped or repaired feature");
-    return in;
 }
 
-po::options_description analysis_computation_options(analysis::Parameters& params) {
-    po::options_description calc("Computation", help_width);
-    calc.add_options()("threshold-km", po::value<double>(&params.threshold_km)->default_value(20.0),
-                       "distance beyond which a place is underserved (km)")(
+void add_analysis_options(po::options_description& group, analysis::Parameters& params,
+                          bool extras) {
+    group.add_options()("threshold-km",
+                        po::value<double>(&params.threshold_km)->default_value(20.0),
+                        "distance beyond which a place is underserved (km)")(
         "grid-m", po::value<double>(&params.grid_m)->default_value(200.0),
         "population grid cell size (m, equal-area)");
-    return calc;
+    if (!extras) {
+        return;
+    }
+    group.add_options()(
+        "by-type", po::bool_switch(&params.by_type),
+        "also the distance to the nearest site of each type (columns nearest_km_TYPE, "
+        "mean_km_TYPE; a raster per type)")(
+        "catchments", po::bool_switch(&params.catchments),
+        "also the catchment of each site (the area nearer to it than to any other)");
 }
 
-void finish_analysis_options(const po::variables_map& vm, io::SiteReadOptions& sites,
-                             io::ZoneReadOptions& zones, const analysis::Parameters& params,
-                             bool strict) {
+void finish_inputs(const po::variables_map& vm, analysis::Parameters& params,
+                   io::SiteReadOptions& sites, io::ZoneReadOptions& zones, bool strict) {
     if (!(params.threshold_km >= 0) || !std::isfinite(params.threshold_km)) {
         throw usage_error("--threshold-km must be a distance in km, 0 or more (got " +
-                          format_value(params.threshold_km) + ").");
+                          fmt(params.threshold_km) + ").");
     }
     if (!(params.grid_m > 0) || !std::isfinite(params.grid_m)) {
         throw usage_error("--grid-m must be a cell size in metres greater than 0 (got " +
-                          format_value(params.grid_m) + ").");
+                          fmt(params.grid_m) + ").");
     }
     if (params.grid_m < 10) {
-        throw usage_error("--grid-m " + format_value(params.grid_m) +
+        throw usage_error("--grid-m " + fmt(params.grid_m) +
                           " is below 10 m, finer than any population data; use 10 or more.");
     }
     if (params.threads < 0) {
-        throw usage_error("--threads must be 0 (all cores) or more.");
+        throw usage_error("--threads must be 0 (all cores) or more (got " +
+                          std::to_string(params.threads) + ").");
     }
     if (sites.path.empty()) {
         sites.path = data_dir() + "/structures-aura-dila-2017.csv";
@@ -89,33 +97,57 @@ void finish_analysis_options(const po::variables_map& vm, io::SiteReadOptions& s
     zones.strict = strict;
 }
 
-void log_inputs(const io::SiteReadOptions& site_options, const io::ZoneReadOptions& zone_options,
-                const io::SiteSet& sites, const io::ZoneSet& zones, bool quiet) {
-    if (quiet) {
-        return;
+Inputs read_inputs(const io::SiteReadOptions& sites, const io::ZoneReadOptions& zones, bool quiet,
+                   const std::function<void(const io::SiteSet&)>& check_sites) {
+    const auto t0 = std::chrono::steady_clock::now();
+    Inputs in;
+    in.sites = io::read_sites(sites);
+    if (check_sites) {
+        check_sites(in.sites);
     }
-    for (const auto* rep : {&sites.report, &zones.report}) {
+    in.zones = io::read_zones(zones);
+    in.placement = analysis::site_placement(*in.zones.ctx, in.sites.sites, in.zones.zones);
+    if (in.placement.inside_extent == 0 && !in.placement.swapped.empty()) {
+        const auto& s = in.sites.sites[in.placement.swapped.front()];
+        throw input_error(
+            sites.path + ": none of the " + std::to_string(in.sites.sites.size()) +
+            " sites lies within the extent of the zones of " + zones.path + " (" +
+            extent_text(in.placement) + "), but " + std::to_string(in.placement.swapped.size()) +
+            " would with longitude and latitude swapped, e.g. " + s.where + ": lon " +
+            format_number(s.position.lon) + ", lat " + format_number(s.position.lat) +
+            ". The longitude and latitude of the sites (or of the zones) look swapped: "
+            "exchange the two columns' names or values, or give the right CRS.");
+    }
+    in.read_s = seconds_since(t0);
+    for (const auto* rep : {&in.sites.report, &in.zones.report}) {
         if (rep->text_recoded) {
-            log("warning: " + rep->path +
-                ": text is not UTF-8; read as Windows-1252. Save the file as UTF-8 to be sure of "
-                "the accents.");
+            warn(rep->path + ": text is not UTF-8; read as Windows-1252. Save the file as UTF-8 "
+                             "to be sure of the accents.",
+                 quiet);
         }
         for (const auto& n : rep->skipped) {
-            log("warning: " + rep->path + ": " + n.where + ": skipped: " + n.reason);
+            warn(rep->path + ": " + n.where + ": skipped: " + n.reason, quiet);
         }
     }
-    log("read " + std::to_string(sites.sites.size()) + " sites from " + site_options.path +
-        (site_options.filter.empty() ? "" : " (filter: " + site_options.filter + ")") + ", " +
-        std::to_string(zones.zones.size()) + " zones from " + zone_options.path +
-        (zones.report.repaired.empty() ? ""
-                                       : " (" + std::to_string(zones.report.repaired.size()) +
-                                             " invalid polygons repaired)"));
+    if (!quiet) {
+        log("read " + std::to_string(in.sites.sites.size()) + " sites from " + sites.path +
+            (sites.filter.empty() ? "" : " (filter: " + sites.filter + ")") + ", " +
+            std::to_string(in.zones.zones.size()) + " zones from " + zones.path +
+            (in.zones.report.repaired.empty()
+                 ? ""
+                 : " (" + std::to_string(in.zones.report.repaired.size()) +
+                       " invalid polygons repaired, e.g. " +
+                       in.zones.report.repaired.front().where + "; see summary.json)"));
+    }
+    return in;
 }
 
-void write_run_record(io::StagedOutput& out, const std::string& command,
-                      const std::vector<std::string>& args, const std::string& started_utc,
-                      const nlohmann::ordered_json& parameters, const model::ReadReport& sites,
-                      const model::ReadReport& zones, const nlohmann::ordered_json& timings) {
+std::string extent_text(const analysis::SitePlacement& p) {
+    return "lon " + format_number(p.min_lon) + " to " + format_number(p.max_lon) + ", lat " +
+           format_number(p.min_lat) + " to " + format_number(p.max_lat);
+}
+
+void write_run_record(io::StagedOutput& out, const RunRecord& record) {
     auto files = [](const model::ReadReport& rep) {
         auto arr = nlohmann::ordered_json::array();
         for (const auto& f : rep.files) {
@@ -129,20 +161,24 @@ void write_run_record(io::StagedOutput& out, const std::string& command,
     };
     nlohmann::ordered_json r;
     r["maillage"] = MAILLAGE_VERSION;
-    r["command"] = command;
+    r["command"] = record.command;
     // A PostGIS connection string may hold a password: never written down.
-    auto arr = nlohmann::ordered_json::array();
-    for (const auto& a : args) {
-        arr.push_back(io::redact_connection(a));
+    auto args = nlohmann::ordered_json::array();
+    for (const auto& a : record.args) {
+        args.push_back(io::redact_connection(a));
     }
-    r["arguments"] = arr;
-    r["started_utc"] = started_utc;
-    r["parameters"] = parameters;
+    r["arguments"] = args;
+    r["started_utc"] = record.started_utc;
+    r["parameters"] = record.parameters;
     r["threads"] = omp_get_max_threads();
     r["libraries"] = {{"gdal", GDALVersionInfo("RELEASE_NAME")},
                       {"geos", GEOSversion()},
                       {"proj", proj_info().release}};
-    r["inputs"] = {{"sites", files(sites)}, {"zones", files(zones)}};
+    auto inputs = nlohmann::ordered_json::object();
+    for (const auto& [name, rep] : record.inputs) {
+        inputs[name] = files(*rep);
+    }
+    r["inputs"] = inputs;
     auto outputs = nlohmann::ordered_json::array();
     for (const auto& name : out.names()) {
         const auto path = out.path(name);
@@ -153,7 +189,11 @@ void write_run_record(io::StagedOutput& out, const std::string& command,
         }
     }
     r["outputs"] = outputs;
-    r["timings_s"] = timings;
+    auto timings = nlohmann::ordered_json::object();
+    for (const auto& [phase, s] : record.timings_s) {
+        timings[phase] = s;
+    }
+    r["timings_s"] = record.timings_nested.is_null() ? timings : record.timings_nested;
     const auto path = out.path("run.json");
     std::ofstream f(path);
     f << r.dump(2) << '\n';
@@ -163,7 +203,13 @@ void write_run_record(io::StagedOutput& out, const std::string& command,
     }
 }
 
-std::string format_value(double v) {
+void warn(const std::string& message, bool quiet) {
+    if (!quiet) {
+        log("warning: " + message);
+    }
+}
+
+std::string fmt(double v) {
     std::ostringstream o;
     o << v;
     return o.str();

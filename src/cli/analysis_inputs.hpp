@@ -1,0 +1,84 @@
+#pragma once
+
+// What the commands built on the analysis (analyse, suggest, whatif) share: the options naming the
+// sites and zones and the analysis parameters, their checks and defaults (the shipped data),
+// reading the inputs with their warnings, and run.json.
+
+#include "command.hpp"
+
+#include "maillage/analysis/analysis.hpp"
+#include "maillage/io/output_dir.hpp"
+#include "maillage/io/site_reader.hpp"
+#include "maillage/io/zone_reader.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace maillage::cli {
+
+/// The "Inputs" group: --sites, --sites-crs, --site-id, --site-name, --site-type, --site-filter,
+/// --zones, --zones-crs, --zone-id, --zone-name, --population, --group-by, --strict.
+void add_input_options(po::options_description& group, io::SiteReadOptions& sites,
+                       io::ZoneReadOptions& zones, bool& strict);
+
+/// --threshold-km and --grid-m, and (with `extras`) --by-type and --catchments, which `whatif`
+/// does not offer.
+void add_analysis_options(po::options_description& group, analysis::Parameters& params,
+                          bool extras = true);
+
+/// Checks the analysis parameters (usage_error) and fills the defaults: the shipped sites (with
+/// the SPRO filter unless --site-filter is given) and communes.
+void finish_inputs(const po::variables_map& vm, analysis::Parameters& params,
+                   io::SiteReadOptions& sites, io::ZoneReadOptions& zones, bool strict);
+
+struct Inputs {
+    io::SiteSet sites;
+    io::ZoneSet zones;
+    double read_s = 0.0;
+    analysis::SitePlacement placement; ///< where the sites lie against the zones' extent
+};
+
+/// Reads the sites and zones, logs what was skipped or recoded and (unless quiet) the "read"
+/// line. `check_sites`, when given, is called with the sites before the zones are read, so that
+/// an error it finds in them (whatif: an unknown id to close) comes at once.
+Inputs read_inputs(const io::SiteReadOptions& sites, const io::ZoneReadOptions& zones, bool quiet,
+                   const std::function<void(const io::SiteSet&)>& check_sites = {});
+
+/// Everything run.json records besides the outputs' checksums.
+struct RunRecord {
+    std::string command;
+    std::vector<std::string> args;
+    std::string started_utc;
+    nlohmann::ordered_json parameters;
+    std::vector<std::pair<std::string, const model::ReadReport*>> inputs;
+    std::vector<std::pair<std::string, double>> timings_s;
+    /// When not null: run.json's `timings_s` as given, instead of the list above (whatif's
+    /// nested phases).
+    nlohmann::ordered_json timings_nested = nullptr;
+};
+
+/// run.json: what the run was made from (every input file with its SHA-256), with what
+/// parameters and versions, how long each phase took, and the checksum of every output. It is
+/// the only output that differs between two runs on the same inputs (time and timings).
+void write_run_record(io::StagedOutput& out, const RunRecord& record);
+
+/// "lon A to B, lat C to D": the zones' extent, for messages.
+std::string extent_text(const analysis::SitePlacement& p);
+
+/// A log line "warning: ..." unless quiet.
+void warn(const std::string& message, bool quiet);
+
+/// A number as the default stream formats it (for messages).
+std::string fmt(double v);
+
+/// The current time, ISO 8601 UTC.
+std::string utc_now();
+
+double seconds_since(std::chrono::steady_clock::time_point t);
+
+} // namespace maillage::cli

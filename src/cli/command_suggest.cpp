@@ -1,0 +1,551 @@
+#include "analysis_inputs.hpp"
+#include "commands.hpp"
+
+#include "maillage/analysis/analysis.hpp"
+#include "maillage/analysis/grid.hpp"
+#include "maillage/analysis/outputs.hpp"
+#include "maillage/analysis/suggest.hpp"
+#include "maillage/error.hpp"
+#include "maillage/io/gdal_util.hpp"
+#include "maillage/io/layer_writer.hpp"
+#include "maillage/io/output_dir.hpp"
+
+#include <omp.h>
+
+#include <chrono>
+#include <cmath>
+#include <iomanip>
+#include <iostream>
+#include <optional>
+#include <sstream>
+
+namespace maillage::cli {
+namespace {
+
+using io::FieldValue;
+using io::round_to;
+
+/// The places a new site may go, with what the outputs say of them.
+struct Candidates {
+    std::string source; ///< "zones", "file" or "grid"
+    std::vector<geo::LonLat> position;
+    std::vector<std::string> id;
+    std::vector<std::string> name;
+    std::vector<std::int32_t> zone; ///< zone holding it when known, -1 when not (yet)
+};
+
+/// One row of the `suggested` layer.
+struct Row {
+    std::int64_t rank = 0;
+    std::string id;
+    std::string name;
+    std::string zone_id;
+    std::string zone_name;
+    geo::LonLat position;
+    double gain = 0.0; ///< persons, or person-km for mean-distance
+    double newly_covered = 0.0;
+    double covered = 0.0;
+    double covered_share = 0.0;
+    double beyond = 0.0;
+    double mean_km = 0.0;
+    double mean_km_drop = 0.0;
+};
+
+class CommandSuggest : public Command {
+public:
+    [[nodiscard]] const char* name() const override { return "suggest"; }
+    [[nodiscard]] const char* synopsis() const override {
+        return "where to add sites: the candidates bringing the most population within reach";
+    }
+
+    CommandSuggest() { build(); }
+
+    void setup(const std::vector<std::string>& args) override {
+        m_args = args;
+        m_vm = parse(args, m_all, nullptr, {"sites", "zones", "out", "candidates"});
+        if (m_vm.count("help") != 0U) {
+            m_help = true;
+            return;
+        }
+        if (m_format != "geojson" && m_format != "gpkg") {
+            throw usage_error("--format must be geojson or gpkg (got '" + m_format + "').");
+        }
+        set_log_format(m_log_format);
+        if (m_add < 1) {
+            throw usage_error("--add must be a number of sites, 1 or more (got " +
+                              std::to_string(m_add) + ").");
+        }
+        if (m_objective_name == "coverage") {
+            m_objective = analysis::SuggestObjective::coverage;
+        } else if (m_objective_name == "mean-distance") {
+            m_objective = analysis::SuggestObjective::mean_distance;
+        } else {
+            throw usage_error("--objective must be coverage or mean-distance (got '" +
+                              m_objective_name + "').");
+        }
+        if (m_vm.count("candidate-grid-m") != 0U) {
+            if (!m_candidates.path.empty()) {
+                throw usage_error("--candidates and --candidate-grid-m are alternatives: give "
+                                  "one of them (or neither, for the zones' reference points).");
+            }
+            if (!(m_candidate_grid_m >= 10.0) || !std::isfinite(m_candidate_grid_m)) {
+                throw usage_error("--candidate-grid-m must be a cell size in metres, 10 or more "
+                                  "(got " +
+                                  fmt(m_candidate_grid_m) + ").");
+            }
+        }
+        m_candidates.option_stem = "candidate";
+        m_candidates.number_without_id = m_vm["candidate-id"].defaulted();
+        finish_inputs(m_vm, m_params, m_sites, m_zones, m_strict);
+        m_candidates.strict = m_strict;
+    }
+
+    int run() override {
+        if (m_help) {
+            std::cout << help();
+            return 0;
+        }
+        if (m_params.threads > 0) {
+            omp_set_num_threads(m_params.threads);
+        }
+        const auto t0 = std::chrono::steady_clock::now();
+        m_started_utc = utc_now();
+        io::StagedOutput out(m_out);
+
+        auto inputs = read_inputs(m_sites, m_zones, m_quiet);
+        auto& sites = inputs.sites;
+        auto& zones = inputs.zones;
+        std::vector<std::pair<std::string, double>> timings{{"read", inputs.read_s}};
+        std::optional<io::SiteSet> file_candidates;
+        if (!m_candidates.path.empty()) {
+            const auto tc = std::chrono::steady_clock::now();
+            file_candidates = io::read_sites(m_candidates);
+            for (const auto& n : file_candidates->report.skipped) {
+                warn(m_candidates.path + ": " + n.where + ": skipped: " + n.reason, m_quiet);
+            }
+            timings.emplace_back("read candidates", seconds_since(tc));
+        }
+
+        const analysis::ProgressFn progress = progress_reporter(m_progress, m_no_progress, m_quiet);
+        auto result = analysis::analyse(*zones.ctx, sites.sites, zones.zones, m_params, progress);
+        for (const auto& phase : result.timings_s) {
+            timings.push_back(phase);
+        }
+        if (result.sites_outside > 0) {
+            warn(std::to_string(result.sites_outside) +
+                     " site(s) lie outside every zone; they serve the zones nearby all the same.",
+                 m_quiet);
+        }
+
+        auto tp = std::chrono::steady_clock::now();
+        const auto cands = candidates(result, zones, file_candidates);
+        auto demands = analysis::demands_of(result, sites.sites, zones.zones);
+        timings.emplace_back("candidates", seconds_since(tp));
+        if (!m_quiet) {
+            log(std::to_string(cands.position.size()) + " candidates (" + cands.source + "), " +
+                std::to_string(demands.size()) + " demand points");
+        }
+
+        tp = std::chrono::steady_clock::now();
+        analysis::SuggestOptions so;
+        so.add = static_cast<std::size_t>(m_add);
+        so.threshold_m = m_params.threshold_km * 1000.0;
+        so.objective = m_objective;
+        so.lazy = !m_no_lazy;
+        const auto picks = analysis::suggest_sites(std::move(demands), cands.position, so);
+        timings.emplace_back("suggest", seconds_since(tp));
+        for (const auto& [phase, sec] : picks.timings_s) {
+            timings.emplace_back("suggest: " + phase, sec);
+        }
+
+        const auto rows = make_rows(picks, cands, zones);
+        const auto tw = std::chrono::steady_clock::now();
+        analysis::RunDescription run;
+        run.parameters = {
+            {"sites", m_sites.path},
+            {"site_filter", m_sites.filter},
+            {"zones", m_zones.path},
+            {"format", m_format},
+            {"add", m_add},
+            {"objective", m_objective_name},
+            {"candidates", cands.source == "file" ? m_candidates.path : cands.source}};
+        if (cands.source == "grid") {
+            run.parameters["candidate_grid_m"] = m_candidate_grid_m;
+        }
+        run.summary_extra["suggest"] = summary(picks, rows, cands, file_candidates);
+        const auto format = m_format == "gpkg" ? io::VectorFormat::gpkg : io::VectorFormat::geojson;
+        analysis::write_outputs(out, format, result, sites, zones, m_params, run);
+        write_rows(out, format, rows);
+        const double write_s = seconds_since(tw);
+        timings.emplace_back("write", write_s);
+        timings.emplace_back("total", seconds_since(t0));
+
+        RunRecord record{"suggest",
+                         m_args,
+                         m_started_utc,
+                         run.parameters,
+                         {{"sites", &sites.report}, {"zones", &zones.report}},
+                         timings};
+        if (file_candidates) {
+            record.inputs.emplace_back("candidates", &file_candidates->report);
+        }
+        record.parameters["threshold_km"] = m_params.threshold_km;
+        record.parameters["grid_m"] = m_params.grid_m;
+        write_run_record(out, record);
+        out.commit();
+
+        if (!m_quiet) {
+            log_results(timings, picks, rows);
+        }
+        return 0;
+    }
+
+    [[nodiscard]] std::string help() const override {
+        std::ostringstream o;
+        o << "Usage: maillage suggest [OPTIONS]\n\n"
+          << "Where to add sites: keeps the existing sites and chooses, one at a time, the N\n"
+          << "candidate places that bring the most population within the threshold (maximal\n"
+          << "covering location, greedy) or, with --objective mean-distance, that most reduce\n"
+          << "the population-weighted distance to the nearest site (p-median gain).\n"
+          << "Candidates: --candidates FILE, or --candidate-grid-m M (grid cells), or by default\n"
+          << "the reference points of the zones. Writes the analysis of the existing sites (as\n"
+          << "`analyse` does) and the chosen sites in order (suggested.geojson, suggested.csv),\n"
+          << "with the coverage curve in summary.json.\n\n"
+          << m_all;
+        return o.str();
+    }
+
+private:
+    void build() {
+        po::options_description in("Inputs", help_width);
+        add_input_options(in, m_sites, m_zones, m_strict);
+        po::options_description cand("Candidates", help_width);
+        cand.add_options()("candidates", po::value<std::string>(&m_candidates.path),
+                           "candidate places: any OGR point layer, or a CSV with lon/lat "
+                           "columns (default: the zones' reference points)")(
+            "candidates-crs", po::value<std::string>(&m_candidates.crs),
+            "CRS of the candidates, overriding the layer's (CSV default EPSG:4326)")(
+            "candidate-id", po::value<std::string>(&m_candidates.id_field)->default_value("id"),
+            "candidate id field (when the default is absent: numbered 1, 2, ...)")(
+            "candidate-name", po::value<std::string>(&m_candidates.name_field),
+            "candidate name field (default: nom, else name)")(
+            "candidate-filter", po::value<std::string>(&m_candidates.filter),
+            "OGR attribute filter on the candidates")(
+            "candidate-grid-m", po::value<double>(&m_candidate_grid_m),
+            "candidates: the centres of the cells of a grid of this size (m, equal-area) in the "
+            "study area");
+        po::options_description calc("Computation", help_width);
+        add_analysis_options(calc, m_params);
+        calc.add_options()("add", po::value<int>(&m_add)->default_value(5),
+                           "number of sites to add")(
+            "objective", po::value<std::string>(&m_objective_name)->default_value("coverage"),
+            "coverage (population brought within the threshold) or mean-distance (reduction of "
+            "the population-weighted distance)")(
+            "no-lazy", po::bool_switch(&m_no_lazy),
+            "evaluate every candidate at every step (same result, slower; for checking)");
+        po::options_description outd("Output", help_width);
+        outd.add_options()("out,o", po::value<std::string>(&m_out)->default_value("out"),
+                           "output folder")(
+            "format", po::value<std::string>(&m_format)->default_value("geojson"),
+            "geojson (one file per layer) or gpkg (one maillage.gpkg)");
+        m_all.add(in).add(cand).add(calc).add(outd).add(
+            common_options(m_progress, m_no_progress, m_params.threads, m_quiet, m_log_format));
+    }
+
+    [[nodiscard]] Candidates candidates(const analysis::AnalysisResult& r, const io::ZoneSet& zones,
+                                        const std::optional<io::SiteSet>& file) const {
+        Candidates c;
+        if (file) {
+            c.source = "file";
+            for (const auto& s : file->sites) {
+                c.position.push_back(s.position);
+                c.id.push_back(s.id);
+                c.name.push_back(s.name);
+                c.zone.push_back(-1);
+            }
+        } else if (m_vm.count("candidate-grid-m") != 0U) {
+            c.source = "grid";
+            const auto& ctx = *zones.ctx;
+            const auto projected = analysis::project_zones(ctx, zones.zones, r.projection);
+            const auto grid = analysis::build_grid(ctx, zones.zones, projected, m_candidate_grid_m);
+            for (std::size_t k = 0; k < grid.zone.size(); ++k) {
+                if (grid.zone[k] < 0) {
+                    continue;
+                }
+                const auto row = k / static_cast<std::size_t>(grid.width);
+                const auto col = k % static_cast<std::size_t>(grid.width);
+                const auto z = static_cast<std::size_t>(grid.zone[k]);
+                c.position.push_back(r.projection.inverse(grid.centre(k)));
+                c.id.push_back("cell-" + std::to_string(row) + "-" + std::to_string(col));
+                c.name.push_back(zones.zones[z].name);
+                c.zone.push_back(grid.zone[k]);
+            }
+            if (c.position.empty()) {
+                throw input_error("no cell of the " + fmt(m_candidate_grid_m) +
+                                  " m candidate grid has its centre in a zone; choose a smaller "
+                                  "--candidate-grid-m.");
+            }
+        } else {
+            c.source = "zones";
+            for (std::size_t i = 0; i < zones.zones.size(); ++i) {
+                c.position.push_back(r.zones[i].reference);
+                c.id.push_back(zones.zones[i].id);
+                c.name.push_back(zones.zones[i].name);
+                c.zone.push_back(static_cast<std::int32_t>(i));
+            }
+        }
+        return c;
+    }
+
+    /// The zone holding a point (the later one where zones overlap, as the grid does), or -1.
+    static std::int32_t zone_of(const io::ZoneSet& zones, geo::LonLat p) {
+        const auto& ctx = *zones.ctx;
+        const auto pt =
+            geo::own(ctx, GEOSGeom_createPointFromXY_r(ctx.get(), p.lon, p.lat), "point");
+        std::int32_t found = -1;
+        for (std::size_t i = 0; i < zones.zones.size(); ++i) {
+            double x0 = 0.0;
+            double y0 = 0.0;
+            double x1 = 0.0;
+            double y1 = 0.0;
+            const auto* g = zones.zones[i].geometry.get();
+            if (GEOSGeom_getExtent_r(ctx.get(), g, &x0, &y0, &x1, &y1) != 1 || p.lon < x0 ||
+                p.lon > x1 || p.lat < y0 || p.lat > y1) {
+                continue;
+            }
+            if (GEOSIntersects_r(ctx.get(), g, pt.get()) == 1) {
+                found = static_cast<std::int32_t>(i);
+            }
+        }
+        return found;
+    }
+
+    [[nodiscard]] std::vector<Row> make_rows(const analysis::SuggestResult& s, const Candidates& c,
+                                             const io::ZoneSet& zones) const {
+        std::vector<Row> rows;
+        const double pop = s.population;
+        double prev_mean = pop > 0 ? s.weighted_sum_before_m / pop : 0.0;
+        for (std::size_t k = 0; k < s.picks.size(); ++k) {
+            const auto& p = s.picks[k];
+            Row r;
+            r.rank = static_cast<std::int64_t>(k + 1);
+            r.id = c.id[p.candidate];
+            r.name = c.name[p.candidate];
+            r.position = c.position[p.candidate];
+            std::int32_t z = c.zone[p.candidate];
+            if (z < 0) {
+                z = zone_of(zones, r.position);
+            }
+            if (z >= 0) {
+                r.zone_id = zones.zones[static_cast<std::size_t>(z)].id;
+                r.zone_name = zones.zones[static_cast<std::size_t>(z)].name;
+            }
+            r.gain = m_objective == analysis::SuggestObjective::coverage ? p.gain : p.gain / 1000.0;
+            r.newly_covered = p.newly_covered;
+            r.covered = p.covered;
+            r.covered_share = pop > 0 ? p.covered / pop : 0.0;
+            r.beyond = pop - p.covered;
+            const double mean = pop > 0 ? p.weighted_sum_m / pop : 0.0;
+            r.mean_km = mean / 1000.0;
+            r.mean_km_drop = (prev_mean - mean) / 1000.0;
+            prev_mean = mean;
+            rows.push_back(std::move(r));
+        }
+        return rows;
+    }
+
+    [[nodiscard]] nlohmann::ordered_json summary(const analysis::SuggestResult& s,
+                                                 const std::vector<Row>& rows, const Candidates& c,
+                                                 const std::optional<io::SiteSet>& file) const {
+        const double pop = s.population;
+        nlohmann::ordered_json j;
+        j["objective"] = m_objective_name;
+        j["add"] = m_add;
+        j["added"] = rows.size();
+        j["exhausted"] = s.exhausted;
+        j["threshold_km"] = m_params.threshold_km;
+        auto cj = nlohmann::ordered_json::object();
+        cj["source"] = c.source;
+        if (file) {
+            cj["path"] = m_candidates.path;
+            cj["features"] = file->report.features;
+            cj["skipped_count"] = file->report.skipped.size();
+        }
+        if (c.source == "grid") {
+            cj["grid_m"] = m_candidate_grid_m;
+        }
+        cj["count"] = c.position.size();
+        j["candidates"] = cj;
+        j["method"] = m_no_lazy ? "greedy" : "lazy greedy";
+        j["gain_evaluations"] = s.evaluations;
+        j["population_total"] = round_to(pop, 4);
+        const double mean0 = pop > 0 ? s.weighted_sum_before_m / pop : 0.0;
+        j["before"] = {{"covered", round_to(s.covered_before, 4)},
+                       {"covered_share", pop > 0 ? round_to(s.covered_before / pop, 6) : 0.0},
+                       {"population_beyond", round_to(pop - s.covered_before, 4)},
+                       {"mean_km", round_to(mean0 / 1000.0, 4)}};
+        auto picks = nlohmann::ordered_json::array();
+        for (const auto& r : rows) {
+            picks.push_back({{"rank", r.rank},
+                             {"candidate_id", r.id},
+                             {"name", r.name},
+                             {"zone_id", r.zone_id},
+                             {"zone_name", r.zone_name},
+                             {"lon", round_to(r.position.lon, 7)},
+                             {"lat", round_to(r.position.lat, 7)},
+                             {"gain", round_to(r.gain, 4)},
+                             {"newly_covered", round_to(r.newly_covered, 4)},
+                             {"covered", round_to(r.covered, 4)},
+                             {"covered_share", round_to(r.covered_share, 6)},
+                             {"population_beyond", round_to(r.beyond, 4)},
+                             {"mean_km", round_to(r.mean_km, 4)},
+                             {"mean_km_drop", round_to(r.mean_km_drop, 4)}});
+        }
+        j["picks"] = picks;
+        auto curve = nlohmann::ordered_json::array();
+        curve.push_back({{"sites_added", 0},
+                         {"covered", round_to(s.covered_before, 4)},
+                         {"covered_share", pop > 0 ? round_to(s.covered_before / pop, 6) : 0.0},
+                         {"mean_km", round_to(mean0 / 1000.0, 4)}});
+        for (const auto& r : rows) {
+            curve.push_back({{"sites_added", r.rank},
+                             {"covered", round_to(r.covered, 4)},
+                             {"covered_share", round_to(r.covered_share, 6)},
+                             {"mean_km", round_to(r.mean_km, 4)}});
+        }
+        j["coverage_curve"] = curve;
+        return j;
+    }
+
+    void write_rows(io::StagedOutput& out, io::VectorFormat format,
+                    const std::vector<Row>& rows) const {
+        const std::vector<io::FieldSpec> fields{
+            {"rank", OFTInteger},   {"candidate_id", OFTString}, {"name", OFTString},
+            {"zone_id", OFTString}, {"zone_name", OFTString},    {"lon", OFTReal},
+            {"lat", OFTReal},       {"gain", OFTReal},           {"newly_covered", OFTReal},
+            {"covered", OFTReal},   {"covered_share", OFTReal},  {"population_beyond", OFTReal},
+            {"mean_km", OFTReal},   {"mean_km_drop", OFTReal}};
+        auto fill = [&](io::LayerWriter& w, bool geometry) {
+            for (const auto& r : rows) {
+                OGRPoint pt(round_to(r.position.lon, 7), round_to(r.position.lat, 7));
+                w.add(geometry ? &pt : nullptr,
+                      {r.rank, r.id, r.name, r.zone_id, r.zone_name, round_to(r.position.lon, 7),
+                       round_to(r.position.lat, 7), round_to(r.gain, 4),
+                       round_to(r.newly_covered, 4), round_to(r.covered, 4),
+                       round_to(r.covered_share, 6), round_to(r.beyond, 4), round_to(r.mean_km, 4),
+                       round_to(r.mean_km_drop, 4)});
+            }
+            w.finish();
+        };
+        const auto srs = io::wgs84();
+        if (format == io::VectorFormat::gpkg) {
+            // The analysis layers are in maillage.gpkg already: the suggested sites join them.
+            const std::string path = out.path("maillage.gpkg").string();
+            CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", "2000-01-01T00:00:00.000Z");
+            CPLErrorReset();
+            GDALDatasetUniquePtr ds(
+                GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+            if (!ds) {
+                throw runtime_failure(
+                    path + ": cannot reopen to add the suggested sites: " + io::gdal_last_error());
+            }
+            {
+                io::LayerWriter w(*ds, path, "suggested", wkbPoint, &srs, fields);
+                fill(w, true);
+            }
+            io::close_dataset(std::move(ds), path);
+        } else {
+            const std::string path = out.path("suggested.geojson").string();
+            auto ds = io::create_vector(path, format);
+            {
+                io::LayerWriter w(*ds, path, "suggested", wkbPoint, &srs, fields);
+                fill(w, true);
+            }
+            io::close_dataset(std::move(ds), path);
+        }
+        const std::string csv = out.path("suggested.csv").string();
+        auto ds = io::create_vector(csv, io::VectorFormat::csv);
+        {
+            io::LayerWriter w(*ds, csv, "suggested", wkbNone, nullptr, fields);
+            fill(w, false);
+        }
+        io::close_dataset(std::move(ds), csv);
+    }
+
+    void log_results(const std::vector<std::pair<std::string, double>>& timings,
+                     const analysis::SuggestResult& s, const std::vector<Row>& rows) const {
+        std::ostringstream t;
+        t << std::fixed << std::setprecision(2) << "timings (s):";
+        for (std::size_t k = 0; k < timings.size(); ++k) {
+            t << (k == 0 ? " " : (timings[k].first == "total" ? "; " : ", ")) << timings[k].first
+              << ' ' << timings[k].second;
+        }
+        log(t.str());
+        const double pop = s.population;
+        auto line = [&](const std::string& head, double covered, double wsum) {
+            std::ostringstream o;
+            o << std::fixed << head << ": within " << fmt(m_params.threshold_km) << " km "
+              << std::setprecision(0) << covered << " (" << std::setprecision(2)
+              << (pop > 0 ? 100.0 * covered / pop : 0.0) << " %), beyond " << std::setprecision(0)
+              << pop - covered << ", mean distance " << std::setprecision(2)
+              << (pop > 0 ? wsum / pop / 1000.0 : 0.0) << " km";
+            return o.str();
+        };
+        log(line("before", s.covered_before, s.weighted_sum_before_m));
+        for (std::size_t k = 0; k < rows.size(); ++k) {
+            const auto& r = rows[k];
+            std::ostringstream o;
+            o << std::fixed << "  " << r.rank << ". " << r.name << " (" << r.id << ", "
+              << std::setprecision(5) << r.position.lon << ", " << r.position.lat << "): +"
+              << std::setprecision(0) << r.newly_covered << " within reach, mean distance -"
+              << std::setprecision(3) << r.mean_km_drop << " km";
+            log(o.str());
+        }
+        if (!s.picks.empty()) {
+            log(line("after " + std::to_string(s.picks.size()) + " new site(s)",
+                     s.picks.back().covered, s.picks.back().weighted_sum_m));
+        }
+        if (!s.exhausted && rows.size() < static_cast<std::size_t>(m_add)) {
+            warn("only " + std::to_string(rows.size()) + " candidate(s) to choose from; " +
+                     std::to_string(m_add) + " sites were asked for.",
+                 m_quiet);
+        }
+        if (s.exhausted) {
+            warn("only " + std::to_string(s.picks.size()) + " of the " + std::to_string(m_add) +
+                     " sites asked for bring any gain: no other candidate " +
+                     (m_objective == analysis::SuggestObjective::coverage
+                          ? "brings anyone within the threshold."
+                          : "brings anyone closer to a site."),
+                 m_quiet);
+        }
+        log("results in " + m_out + "/");
+    }
+
+    po::options_description m_all{help_width};
+    po::variables_map m_vm;
+    io::SiteReadOptions m_sites;
+    io::ZoneReadOptions m_zones;
+    io::SiteReadOptions m_candidates;
+    analysis::Parameters m_params;
+    double m_candidate_grid_m = 0.0;
+    int m_add = 5;
+    std::string m_objective_name = "coverage";
+    analysis::SuggestObjective m_objective = analysis::SuggestObjective::coverage;
+    bool m_no_lazy = false;
+    std::string m_out = "out";
+    std::string m_format = "geojson";
+    bool m_strict = false;
+    bool m_progress = false;
+    bool m_no_progress = false;
+    bool m_quiet = false;
+    bool m_help = false;
+    std::string m_log_format = "text";
+    std::vector<std::string> m_args;
+    std::string m_started_utc;
+};
+
+} // namespace
+
+std::unique_ptr<Command> make_suggest() { return std::make_unique<CommandSuggest>(); }
+
+} // namespace maillage::cli
