@@ -363,6 +363,9 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
             all.push_back({d, pop});
         }
     }
+    if (params.keep_details) {
+        r.cell_m = std::move(cell_m);
+    }
     release(cell_m);
     r.zone_population.assign(nz, 0.0);
     for (std::size_t i = 0; i < nz; ++i) {
@@ -395,6 +398,9 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
     }
     release(zone_acc);
     r.distribution = distribution(all);
+    if (params.keep_details) {
+        r.sorted_demand = std::move(all);
+    }
     release(all);
     timer.lap("statistics");
 

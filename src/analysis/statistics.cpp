@@ -7,16 +7,6 @@
 #include <cstring>
 
 namespace maillage::analysis {
-namespace {
-
-/// Bits of a double ordered like the double (negative values included; no NaN here).
-std::uint64_t order_bits(double x) {
-    std::uint64_t u = 0;
-    std::memcpy(&u, &x, sizeof u);
-    return (u >> 63) != 0 ? ~u : u | (std::uint64_t{1} << 63);
-}
-
-} // namespace
 
 void sort_by_distance(std::vector<WeightedDistance>& values) {
     // LSD radix sort, 16 bits a pass: population first, then distance (a stable sort keeps the
@@ -75,9 +65,14 @@ double weighted_quantile(std::span<const WeightedDistance> sorted, double total,
 }
 
 DistanceDistribution distribution(std::vector<WeightedDistance>& values, int curve_km) {
-    DistanceDistribution d;
     // Population breaks ties, so that the sums below run in one order for one multiset.
     sort_by_distance(values);
+    return distribution_of_sorted(values, curve_km);
+}
+
+DistanceDistribution distribution_of_sorted(std::span<const WeightedDistance> values,
+                                            int curve_km) {
+    DistanceDistribution d;
     double weighted = 0.0;
     for (const auto& v : values) {
         d.total += v.population;

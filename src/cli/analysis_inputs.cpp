@@ -48,12 +48,17 @@ void add_input_options(po::options_description& group, io::SiteReadOptions& site
         "strict", po::bool_switch(&strict), "stop on the first skipped or repaired feature");
 }
 
-void add_analysis_options(po::options_description& group, analysis::Parameters& params) {
+void add_analysis_options(po::options_description& group, analysis::Parameters& params,
+                          bool extras) {
     group.add_options()("threshold-km",
                         po::value<double>(&params.threshold_km)->default_value(20.0),
                         "distance beyond which a place is underserved (km)")(
         "grid-m", po::value<double>(&params.grid_m)->default_value(200.0),
-        "population grid cell size (m, equal-area)")(
+        "population grid cell size (m, equal-area)");
+    if (!extras) {
+        return;
+    }
+    group.add_options()(
         "by-type", po::bool_switch(&params.by_type),
         "also the distance to the nearest site of each type (columns nearest_km_TYPE, "
         "mean_km_TYPE; a raster per type)")(
@@ -95,9 +100,15 @@ void finish_inputs(const po::variables_map& vm, analysis::Parameters& params,
     zones.strict = strict;
 }
 
-Inputs read_inputs(const io::SiteReadOptions& sites, const io::ZoneReadOptions& zones, bool quiet) {
+Inputs read_inputs(const io::SiteReadOptions& sites, const io::ZoneReadOptions& zones, bool quiet,
+                   const std::function<void(const io::SiteSet&)>& check_sites) {
     const auto t0 = std::chrono::steady_clock::now();
-    Inputs in{io::read_sites(sites), io::read_zones(zones), 0.0, {}};
+    Inputs in;
+    in.sites = io::read_sites(sites);
+    if (check_sites) {
+        check_sites(in.sites);
+    }
+    in.zones = io::read_zones(zones);
     in.placement = analysis::site_placement(*in.zones.ctx, in.sites.sites, in.zones.zones);
     if (in.placement.inside_extent == 0 && !in.placement.swapped.empty()) {
         const auto& s = in.sites.sites[in.placement.swapped.front()];
@@ -215,7 +226,7 @@ void write_run_record(io::StagedOutput& out, const RunRecord& record) {
     for (const auto& [phase, s] : record.timings_s) {
         timings[phase] = s;
     }
-    r["timings_s"] = timings;
+    r["timings_s"] = record.timings_nested.is_null() ? timings : record.timings_nested;
     io::redact_connections(r); // inputs read from PostGIS: no password in the record
     const auto path = out.path("run.json");
     std::ofstream f(path);

@@ -1,8 +1,8 @@
 #pragma once
 
-// What the commands built on the analysis (analyse, suggest) share: the options naming the sites
-// and zones and the analysis parameters, their checks and defaults (the shipped data), reading
-// the inputs with their warnings, and run.json.
+// What the commands built on the analysis (analyse, suggest, whatif) share: the options naming the
+// sites and zones and the analysis parameters, their checks and defaults (the shipped data),
+// reading the inputs with their warnings, and run.json.
 
 #include "command.hpp"
 
@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,8 +26,10 @@ namespace maillage::cli {
 void add_input_options(po::options_description& group, io::SiteReadOptions& sites,
                        io::ZoneReadOptions& zones, bool& strict);
 
-/// --threshold-km and --grid-m.
-void add_analysis_options(po::options_description& group, analysis::Parameters& params);
+/// --threshold-km and --grid-m, and (with `extras`) --by-type and --catchments, which `whatif`
+/// does not offer.
+void add_analysis_options(po::options_description& group, analysis::Parameters& params,
+                          bool extras = true);
 
 /// Checks the analysis parameters (usage_error) and fills the defaults: the shipped sites (with
 /// the SPRO filter unless --site-filter is given) and communes.
@@ -41,8 +44,10 @@ struct Inputs {
 };
 
 /// Reads the sites and zones, logs what was skipped or recoded and (unless quiet) the "read"
-/// line.
-Inputs read_inputs(const io::SiteReadOptions& sites, const io::ZoneReadOptions& zones, bool quiet);
+/// line. `check_sites`, when given, is called with the sites before the zones are read, so that
+/// an error it finds in them (whatif: an unknown id to close) comes at once.
+Inputs read_inputs(const io::SiteReadOptions& sites, const io::ZoneReadOptions& zones, bool quiet,
+                   const std::function<void(const io::SiteSet&)>& check_sites = {});
 
 /// Everything run.json records besides the outputs' checksums.
 struct RunRecord {
@@ -52,6 +57,9 @@ struct RunRecord {
     nlohmann::ordered_json parameters;
     std::vector<std::pair<std::string, const model::ReadReport*>> inputs;
     std::vector<std::pair<std::string, double>> timings_s;
+    /// When not null: run.json's `timings_s` as given, instead of the list above (whatif's
+    /// nested phases).
+    nlohmann::ordered_json timings_nested = nullptr;
 };
 
 /// run.json: what the run was made from (every input file with its SHA-256), with what

@@ -11,6 +11,7 @@ std::unique_ptr<Command> make_nearest();
 std::unique_ptr<Command> make_info();
 std::unique_ptr<Command> make_report();
 std::unique_ptr<Command> make_access();
+std::unique_ptr<Command> make_whatif();
 std::unique_ptr<Command> make_suggest();
 
 } // namespace maillage::cli

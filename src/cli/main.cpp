@@ -25,6 +25,7 @@ const Entry commands[] = {
     {"info", &maillage::cli::make_info},
     {"report", &maillage::cli::make_report},
     {"access", &maillage::cli::make_access},
+    {"whatif", &maillage::cli::make_whatif},
     {"suggest", &maillage::cli::make_suggest},
 };
 // clang-format on

@@ -1,5 +1,7 @@
 #include "maillage/report/report.hpp"
 
+#include "report_whatif.hpp"
+
 #include "maillage/error.hpp"
 #include "maillage/geo/equal_area.hpp"
 #include "maillage/geo/geos.hpp"
@@ -1365,6 +1367,15 @@ void build_report_checked(const ReportOptions& o) {
         const std::string page = html.str();
         const auto at = page.rfind("<script>");
         html.str(page.substr(0, at) + c.str() + page.substr(at));
+    }
+    // A run folder of `maillage whatif`: its section, before the closing script too.
+    if (const auto wi = whatif_section(
+            o.run_dir, s, fr, [fr](double v, int decimals) { return fmt(v, decimals, fr); })) {
+        const std::string page = html.str();
+        const auto at = page.rfind("<script>");
+        html.str(page.substr(0, at) + wi->html + page.substr(at));
+        md << wi->md;
+        csv << wi->csv;
     }
     write_file(out, "index.html", html.str());
     write_file(out, "report.md", md.str());

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
+#include <tuple>
 
 namespace maillage::report {
 namespace {
@@ -176,6 +177,61 @@ std::string distance_raster_qml(double threshold_km) {
     }
     o << "     </colorrampshader>\n    </rastershader>\n   </rasterrenderer>\n  </pipe>\n"
          "</qgis>\n";
+    return o.str();
+}
+
+std::string whatif_zones_qml() {
+    // ColorBrewer RdYlGn (7 classes), grey for no change.
+    const std::array<std::tuple<double, double, const char*, const char*>, 7> classes = {{
+        {-100000.0, -5.0, "#1a9850", "fell by more than 5 km"},
+        {-5.0, -1.0, "#91cf60", "fell by 1 – 5 km"},
+        {-1.0, -0.00005, "#d9ef8b", "fell by less than 1 km"},
+        {-0.00005, 0.00005, "#bdbdbd", "unchanged"},
+        {0.00005, 1.0, "#fee08b", "rose by less than 1 km"},
+        {1.0, 5.0, "#fc8d59", "rose by 1 – 5 km"},
+        {5.0, 100000.0, "#d73027", "rose by more than 5 km"},
+    }};
+    std::ostringstream o;
+    o << header()
+      << "  <renderer-v2 type=\"graduatedSymbol\" attr=\"delta_km\" "
+         "graduatedMethod=\"GraduatedColor\""
+         " symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n   <ranges>\n";
+    for (std::size_t i = 0; i < classes.size(); ++i) {
+        const auto& [lower, upper, colour, label] = classes[i];
+        o << "    <range lower=\"" << number(lower) << "\" upper=\"" << number(upper)
+          << "\" symbol=\"" << i << "\" label=\"" << xml_escape(label) << "\" render=\"true\"/>\n";
+    }
+    o << "   </ranges>\n   <symbols>\n";
+    for (std::size_t i = 0; i < classes.size(); ++i) {
+        o << fill_symbol(std::to_string(i), qgis_colour(std::get<2>(classes[i])), "255,255,255,255",
+                         0.05, "solid");
+    }
+    o << "   </symbols>\n  </renderer-v2>\n</qgis>\n";
+    return o.str();
+}
+
+std::string whatif_sites_qml() {
+    const std::array<std::pair<const char*, const char*>, 3> statuses = {
+        {{"closed", "#d73027"}, {"opened", "#2166ac"}, {"kept", "#969696"}}};
+    std::ostringstream o;
+    o << header()
+      << "  <renderer-v2 type=\"categorizedSymbol\" attr=\"status\" symbollevels=\"1\""
+         " enableorderby=\"0\" forceraster=\"0\">\n   <categories>\n";
+    for (std::size_t i = 0; i < statuses.size(); ++i) {
+        o << "    <category value=\"" << statuses[i].first << "\" symbol=\"" << i << "\" label=\""
+          << statuses[i].first << "\" render=\"true\"/>\n";
+    }
+    o << "   </categories>\n   <symbols>\n";
+    // Symbol levels: the closed and opened sites are drawn above the kept ones (often at the
+    // same place).
+    for (std::size_t i = 0; i < statuses.size(); ++i) {
+        auto symbol = marker_symbol(std::to_string(i), qgis_colour(statuses[i].second));
+        if (i < 2) {
+            symbol.replace(symbol.find("pass=\"0\""), 8, "pass=\"1\"");
+        }
+        o << symbol;
+    }
+    o << "   </symbols>\n  </renderer-v2>\n</qgis>\n";
     return o.str();
 }
 

@@ -329,6 +329,20 @@ class TestWhereThePopulationIs(h.CliTestCase):
         self.assertEqual(a["supply_total"], 4)
         self.assertAlmostEqual(a["sum_population_x_index"], 4.0, delta=1e-6)
 
+    def test_whatif_uses_the_grid(self):
+        # A site opened in block C (23 km and more from a1): C's 67.5 persons change site and
+        # come back within 20 km; A and B stay nearer to a1. The incremental result equals a
+        # full rerun (--verify), which reads the grid again.
+        out = h.make_tempdir(self) / "whatif"
+        h.run_ok(self, "whatif", "--zones", "zones_small.geojson", "--sites", "sites_one.csv",
+                 "--population-grid", self.grid, "--open", "5.368,45.073,new", "--verify",
+                 "--out", out, "--no-progress", cwd=h.DATA)
+        w = h.load_json(out / "summary.json")["whatif"]
+        self.assertAlmostEqual(w["population_total"], 1517.5, delta=TOL)
+        self.assertAlmostEqual(w["population_moved"], 67.5, delta=TOL)
+        self.assertAlmostEqual(w["population_back_within"], 67.5, delta=TOL)
+        self.assertEqual(w["verification"]["full_rerun"], "identical")
+
     def test_same_result_with_one_or_two_threads(self):
         r1 = h.analyse(self, "--zones", "zones_small.geojson", "--sites", "sites_small.csv",
                        "--population-grid", self.paths["grid_4326.tif"], "--threads", "1")

@@ -22,8 +22,11 @@ struct Parameters {
     double grid_m = 200.0;
     int threads = 0;                 ///< 0: all cores
     double circle_tolerance_m = 2.0; ///< underserved boundary vs the true geodesic circle
-    bool by_type = false;            ///< also the nearest site of each type (--by-type)
-    bool catchments = false;         ///< the catchment (service area) of each site
+    /// Keep each cell's exact distance and the sorted demand (AnalysisResult::cell_m and
+    /// sorted_demand), which what_if() starts from.
+    bool keep_details = false;
+    bool by_type = false;    ///< also the nearest site of each type (--by-type)
+    bool catchments = false; ///< the catchment (service area) of each site
     /// A real population grid to place the population (--population-grid); empty path: each
     /// zone's population is spread evenly over its cells.
     PopulationGridOptions population_grid;
@@ -102,6 +105,11 @@ struct AnalysisResult {
     std::vector<float> cell_km; ///< per grid cell; NaN outside the study area
     /// Per grid cell: position (in the sites vector) of its nearest site; 0 outside the study area.
     std::vector<std::uint32_t> cell_site;
+    /// Per grid cell: exact distance (m) to its nearest site; only with Parameters::keep_details.
+    std::vector<double> cell_m;
+    /// The populated cells and point demands as (distance, population), sorted as distribution()
+    /// sorts them; only with Parameters::keep_details.
+    std::vector<WeightedDistance> sorted_demand;
     std::vector<ZoneResult> zones;
     /// Per zone: the population the analysis used. The zone's own figure (model::Zone::population)
     /// with the even spread; with a population grid, the sum of the zone's cells (0 for a zone

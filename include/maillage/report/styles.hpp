@@ -34,6 +34,14 @@ std::string underserved_qml();
 /// Distance raster: interpolated colour ramp on band 1 (km), nodata transparent.
 std::string distance_raster_qml(double threshold_km);
 
+/// What-if zones: graduated diverging colours on delta_km (green: the mean distance fell, red:
+/// it rose; grey: unchanged), classes at 1 and 5 km.
+std::string whatif_zones_qml();
+
+/// What-if sites: categorised by status (closed: red, opened: blue, kept: grey), the closed and
+/// opened ones drawn on top.
+std::string whatif_sites_qml();
+
 } // namespace maillage::report
 
 namespace maillage::report {

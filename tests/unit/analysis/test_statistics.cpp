@@ -230,3 +230,27 @@ TEST(Statistics, RadixSortOrdersLikeAComparisonSort) {
         }
     }
 }
+
+TEST(Statistics, DemandLessIsTheOrderOfTheRadixSort) {
+    // what_if() merges values sorted by sort_by_distance using demand_less: the two must agree,
+    // signed zeros included (the radix sort puts -0 before +0).
+    std::mt19937_64 rng(11);
+    std::uniform_real_distribution<double> dist(0.0, 60000.0);
+    std::uniform_int_distribution<int> pop(0, 40);
+    std::vector<maillage::analysis::WeightedDistance> v(5000);
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        const double d = i % 13 == 0 ? (i % 2 == 0 ? -0.0 : 0.0) : (i % 5 == 0 ? 250.0 : dist(rng));
+        v[i] = {d, i % 17 == 0 ? -0.0 : static_cast<double>(pop(rng))};
+    }
+    maillage::analysis::sort_by_distance(v);
+    for (std::size_t i = 1; i < v.size(); ++i) {
+        ASSERT_FALSE(maillage::analysis::demand_less(v[i], v[i - 1])) << i;
+    }
+    // Hand-worked: -0 before +0; equal distances by population.
+    using maillage::analysis::demand_less;
+    EXPECT_TRUE(demand_less({-0.0, 1.0}, {0.0, 1.0}));
+    EXPECT_FALSE(demand_less({0.0, 1.0}, {-0.0, 1.0}));
+    EXPECT_TRUE(demand_less({5.0, 1.0}, {5.0, 2.0}));
+    EXPECT_TRUE(demand_less({4.0, 9.0}, {5.0, 1.0}));
+    EXPECT_FALSE(demand_less({5.0, 2.0}, {5.0, 2.0}));
+}

@@ -1,0 +1,422 @@
+#include "maillage/analysis/whatif_outputs.hpp"
+
+#include "maillage/error.hpp"
+#include "maillage/io/gdal_util.hpp"
+#include "maillage/io/layer_writer.hpp"
+#include "maillage/report/styles.hpp"
+
+#include <ogr_geometry.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+namespace maillage::analysis {
+namespace {
+
+using io::FieldValue;
+using io::round_to;
+
+double km4(double metres) { return round_to(metres / 1000.0, 4); }
+
+std::unique_ptr<OGRGeometry> to_ogr(const geo::GeosContext& ctx, const GEOSGeometry* g) {
+    const auto wkb = geo::to_wkb(ctx, g);
+    OGRGeometry* out = nullptr;
+    if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &out, wkb.size()) != OGRERR_NONE) {
+        throw runtime_failure("cannot convert a geometry for writing");
+    }
+    return std::unique_ptr<OGRGeometry>(out);
+}
+
+std::string change_word(double delta) { return delta > 0 ? "rose" : (delta < 0 ? "fell" : "same"); }
+
+void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult& base,
+                 const WhatIfResult& w, const io::SiteSet& sites, const io::ZoneSet& zones) {
+    const auto srs = io::wgs84();
+    io::LayerWriter lw(ds, path, "whatif_zones", wkbMultiPolygon, &srs,
+                       {{"zone_id", OFTString},
+                        {"name", OFTString},
+                        {"population", OFTReal},
+                        {"group", OFTString},
+                        {"mean_km_before", OFTReal},
+                        {"mean_km_after", OFTReal},
+                        {"delta_km", OFTReal},
+                        {"change", OFTString},
+                        {"max_km_before", OFTReal},
+                        {"max_km_after", OFTReal},
+                        {"nearest_site_before", OFTString},
+                        {"nearest_site_after", OFTString},
+                        {"nearest_km_before", OFTReal},
+                        {"nearest_km_after", OFTReal},
+                        {"sites_within_before", OFTInteger},
+                        {"sites_within_after", OFTInteger},
+                        {"pop_moved", OFTReal},
+                        {"pop_beyond_before", OFTReal},
+                        {"pop_beyond_after", OFTReal},
+                        {"pop_newly_beyond", OFTReal},
+                        {"pop_back_within", OFTReal}});
+    for (std::size_t i = 0; i < zones.zones.size(); ++i) {
+        if (!zone_changed(base, w, i)) {
+            continue;
+        }
+        const auto& z = zones.zones[i];
+        const auto& b = base.zones[i];
+        const auto& a = w.zones[i];
+        const auto& d = w.zone_delta[i];
+        auto g = to_ogr(*zones.ctx, z.geometry.get());
+        if (wkbFlatten(g->getGeometryType()) == wkbPolygon) {
+            g.reset(OGRGeometryFactory::forceToMultiPolygon(g.release()));
+        }
+        const double delta = a.mean_m - b.mean_m;
+        lw.add(g.get(), {z.id,
+                         z.name,
+                         base.zone_population[i],
+                         z.group,
+                         km4(b.mean_m),
+                         km4(a.mean_m),
+                         km4(delta),
+                         change_word(delta),
+                         km4(b.max_m),
+                         km4(a.max_m),
+                         sites.sites[b.nearest_site].id,
+                         w.sites[a.nearest_site].id,
+                         km4(b.nearest_m),
+                         km4(a.nearest_m),
+                         static_cast<std::int64_t>(b.sites_within),
+                         static_cast<std::int64_t>(a.sites_within),
+                         round_to(d.population_moved, 4),
+                         round_to(b.population_beyond, 4),
+                         round_to(a.population_beyond, 4),
+                         round_to(d.population_newly_beyond, 4),
+                         round_to(d.population_back_within, 4)});
+    }
+    lw.finish();
+}
+
+void write_sites(GDALDataset& ds, const std::string& path, const WhatIfResult& w,
+                 const io::SiteSet& sites) {
+    const auto srs = io::wgs84();
+    io::LayerWriter lw(ds, path, "whatif_sites", wkbPoint, &srs,
+                       {{"site_id", OFTString},
+                        {"name", OFTString},
+                        {"type", OFTString},
+                        {"status", OFTString},
+                        {"catchment_before", OFTReal},
+                        {"catchment_after", OFTReal},
+                        {"catchment_change", OFTReal},
+                        {"nearest_other_km", OFTReal}});
+    auto add = [&](const model::Site& s, const std::string& status, double before, double after,
+                   double nearest_other_m) {
+        OGRPoint pt(s.position.lon, s.position.lat);
+        lw.add(&pt, {s.id, s.name, s.type, status, round_to(before, 4), round_to(after, 4),
+                     round_to(after - before, 4),
+                     nearest_other_m < 0 ? FieldValue{} : FieldValue{km4(nearest_other_m)}});
+    };
+    // Baseline order, closed and kept together; then the opened sites.
+    for (std::size_t s = 0; s < sites.sites.size(); ++s) {
+        const auto np = w.new_position[s];
+        if (np < 0) {
+            add(sites.sites[s], "closed", w.catchment_before[s], 0.0, -1.0);
+            continue;
+        }
+        const auto& after = w.site_results[static_cast<std::size_t>(np)];
+        if (after.catchment_population != w.catchment_before[s]) {
+            add(sites.sites[s], "kept", w.catchment_before[s], after.catchment_population,
+                after.nearest_other_m);
+        }
+    }
+    std::size_t n_kept = 0;
+    for (const auto np : w.new_position) {
+        n_kept += np >= 0 ? 1 : 0;
+    }
+    for (std::size_t s = n_kept; s < w.sites.size(); ++s) {
+        add(w.sites[s], "opened", 0.0, w.site_results[s].catchment_population,
+            w.site_results[s].nearest_other_m);
+    }
+    lw.finish();
+}
+
+nlohmann::ordered_json distance_json(const DistanceDistribution& d) {
+    return {{"mean", km4(d.mean_m)},
+            {"p50", km4(d.p50_m)},
+            {"p90", km4(d.p90_m)},
+            {"p99", km4(d.p99_m)},
+            {"max", km4(d.max_m)}};
+}
+
+nlohmann::ordered_json site_json(const model::Site& s, double catchment) {
+    return {{"site_id", s.id},
+            {"name", s.name},
+            {"lon", round_to(s.position.lon, 7)},
+            {"lat", round_to(s.position.lat, 7)},
+            {"catchment_population", round_to(catchment, 4)}};
+}
+
+void write_text(const std::filesystem::path& path, const std::string& text) {
+    std::ofstream f(path, std::ios::binary);
+    f << text;
+    f.close();
+    if (!f) {
+        throw runtime_failure(path.string() + ": cannot write (is the disk full?)");
+    }
+}
+
+/// The what-if layers' QGIS styles, as rows of the GeoPackage's layer_styles table (written by
+/// write_outputs with the same columns).
+void add_styles(GDALDataset& ds, const std::string& path) {
+    OGRLayer* styles = ds.GetLayerByName("layer_styles");
+    if (styles == nullptr) {
+        return;
+    }
+    for (const auto& [table, qml] : {std::pair{"whatif_zones", report::whatif_zones_qml()},
+                                     std::pair{"whatif_sites", report::whatif_sites_qml()}}) {
+        OGRFeatureUniquePtr f(OGRFeature::CreateFeature(styles->GetLayerDefn()));
+        f->SetField("f_table_catalog", "");
+        f->SetField("f_table_schema", "");
+        f->SetField("f_table_name", table);
+        f->SetField("f_geometry_column", "geom");
+        f->SetField("styleName", (std::string(table) + " (maillage)").c_str());
+        f->SetField("styleQML", qml.c_str());
+        f->SetField("styleSLD", "");
+        f->SetField("useAsDefault", 1);
+        f->SetField("description", "written by maillage");
+        f->SetField("owner", "");
+        f->SetField("ui", "");
+        f->SetField("update_time", "2000-01-01T00:00:00Z");
+        if (styles->CreateFeature(f.get()) != OGRERR_NONE) {
+            throw runtime_failure(path + ": cannot add the style of " + table + ": " +
+                                  io::gdal_last_error());
+        }
+    }
+}
+
+template <typename T> std::string describe(const char* what, std::size_t i, T a, T b) {
+    std::ostringstream o;
+    o.precision(17);
+    o << what << " " << i << ": incremental " << a << ", full rerun " << b;
+    return o.str();
+}
+
+} // namespace
+
+bool zone_changed(const AnalysisResult& /*base*/, const WhatIfResult& w, std::size_t zone) {
+    return w.zone_delta[zone].changed;
+}
+
+std::vector<std::string> compare_with_full_rerun(const WhatIfResult& w, const AnalysisResult& full,
+                                                 std::size_t max_reported) {
+    std::vector<std::string> diffs;
+    auto note = [&](std::string m) {
+        if (diffs.size() < max_reported) {
+            diffs.push_back(std::move(m));
+        }
+    };
+    if (full.cell_m.size() != w.cell_m.size() || full.zones.size() != w.zones.size() ||
+        full.sites.size() != w.site_results.size()) {
+        return {"the full rerun has another grid, zone count or site count"};
+    }
+    for (std::size_t c = 0; c < w.cell_m.size(); ++c) {
+        if (full.grid.zone[c] < 0) {
+            continue;
+        }
+        if (full.cell_site[c] != w.cell_site[c]) {
+            note(describe("cell site", c, w.cell_site[c], full.cell_site[c]));
+        }
+        if (full.cell_m[c] != w.cell_m[c]) {
+            note(describe("cell distance (m)", c, w.cell_m[c], full.cell_m[c]));
+        }
+        if (!(full.cell_km[c] == w.cell_km[c])) {
+            note(describe("cell distance (km, raster)", c, w.cell_km[c], full.cell_km[c]));
+        }
+    }
+    for (std::size_t i = 0; i < w.zones.size(); ++i) {
+        const auto& a = w.zones[i];
+        const auto& f = full.zones[i];
+        if (a.nearest_site != f.nearest_site) {
+            note(describe("zone nearest site", i, a.nearest_site, f.nearest_site));
+        }
+        if (a.nearest_m != f.nearest_m) {
+            note(describe("zone nearest (m)", i, a.nearest_m, f.nearest_m));
+        }
+        if (a.sites_within != f.sites_within) {
+            note(describe("zone sites within", i, a.sites_within, f.sites_within));
+        }
+        if (a.mean_m != f.mean_m) {
+            note(describe("zone mean (m)", i, a.mean_m, f.mean_m));
+        }
+        if (a.max_m != f.max_m) {
+            note(describe("zone max (m)", i, a.max_m, f.max_m));
+        }
+        if (a.population_beyond != f.population_beyond) {
+            note(describe("zone population beyond", i, a.population_beyond, f.population_beyond));
+        }
+        if (a.weighted_sum_m != f.weighted_sum_m) {
+            note(describe("zone weighted sum", i, a.weighted_sum_m, f.weighted_sum_m));
+        }
+    }
+    for (std::size_t s = 0; s < w.site_results.size(); ++s) {
+        const auto& a = w.site_results[s];
+        const auto& f = full.sites[s];
+        if (a.catchment_population != f.catchment_population) {
+            note(describe("site catchment", s, a.catchment_population, f.catchment_population));
+        }
+        if (a.catchment_weighted_m != f.catchment_weighted_m) {
+            note(describe("site catchment weighted sum", s, a.catchment_weighted_m,
+                          f.catchment_weighted_m));
+        }
+        if (a.catchment_cells != f.catchment_cells) {
+            note(describe("site catchment cells", s, a.catchment_cells, f.catchment_cells));
+        }
+        if (a.catchment_zones != f.catchment_zones) {
+            note(describe("site catchment zones", s, a.catchment_zones, f.catchment_zones));
+        }
+        if (a.zone != f.zone) {
+            note(describe("site zone", s, a.zone, f.zone));
+        }
+        if (a.nearest_other_m != f.nearest_other_m) {
+            note(describe("site nearest other (m)", s, a.nearest_other_m, f.nearest_other_m));
+        }
+    }
+    const auto& a = w.distribution;
+    const auto& f = full.distribution;
+    const double pairs[][2] = {{a.total, f.total},
+                               {a.mean_m, f.mean_m},
+                               {a.p50_m, f.p50_m},
+                               {a.p90_m, f.p90_m},
+                               {a.p99_m, f.p99_m},
+                               {a.max_m, f.max_m},
+                               {w.population_beyond, full.population_beyond}};
+    const char* names[] = {"total", "mean", "p50", "p90", "p99", "max", "population beyond"};
+    for (std::size_t k = 0; k < std::size(pairs); ++k) {
+        if (pairs[k][0] != pairs[k][1]) {
+            note(describe(names[k], 0, pairs[k][0], pairs[k][1]));
+        }
+    }
+    if (a.coverage != f.coverage) {
+        note("coverage curve differs");
+    }
+    return diffs;
+}
+
+nlohmann::ordered_json make_whatif_summary(const AnalysisResult& base, const WhatIfResult& w,
+                                           const io::SiteSet& sites, const io::ZoneSet& zones,
+                                           const Scenario& scenario) {
+    nlohmann::ordered_json j;
+    auto closed = nlohmann::ordered_json::array();
+    for (const auto s : scenario.closed) {
+        closed.push_back(site_json(sites.sites[s], w.catchment_before[s]));
+    }
+    auto opened = nlohmann::ordered_json::array();
+    const std::size_t n_kept = w.sites.size() - scenario.opened.size();
+    for (std::size_t k = 0; k < scenario.opened.size(); ++k) {
+        opened.push_back(
+            site_json(scenario.opened[k], w.site_results[n_kept + k].catchment_population));
+    }
+    j["changes"] = {{"closed", closed}, {"opened", opened}};
+    j["sites_count"] = {{"before", sites.sites.size()}, {"after", w.sites.size()}};
+    j["zones_count"] = zones.zones.size();
+    const double total = base.distribution.total;
+    auto share = [&](double v) { return total > 0 ? round_to(v / total, 6) : 0.0; };
+    j["population_total"] = round_to(total, 4);
+    j["population_moved"] = round_to(w.population_moved, 4);
+    j["share_moved"] = share(w.population_moved);
+    j["population_newly_beyond"] = round_to(w.population_newly_beyond, 4);
+    j["population_back_within"] = round_to(w.population_back_within, 4);
+    j["population_beyond"] = {{"before", round_to(base.population_beyond, 4)},
+                              {"after", round_to(w.population_beyond, 4)},
+                              {"change", round_to(w.population_beyond - base.population_beyond, 4)},
+                              {"share_before", share(base.population_beyond)},
+                              {"share_after", share(w.population_beyond)}};
+    j["distance_km"] = {{"before", distance_json(base.distribution)},
+                        {"after", distance_json(w.distribution)},
+                        {"mean_change", total > 0 ? km4(w.weighted_delta_m / total) : 0.0}};
+    std::size_t changed = 0;
+    std::size_t rose = 0;
+    std::size_t fell = 0;
+    for (std::size_t i = 0; i < zones.zones.size(); ++i) {
+        if (zone_changed(base, w, i)) {
+            ++changed;
+            const double delta = w.zones[i].mean_m - base.zones[i].mean_m;
+            rose += delta > 0 ? 1 : 0;
+            fell += delta < 0 ? 1 : 0;
+        }
+    }
+    j["zones_changed"] = {{"count", changed}, {"rose", rose}, {"fell", fell}};
+    auto groups = nlohmann::ordered_json::array();
+    for (const auto& g : w.groups) {
+        auto mean = [&](double weighted) {
+            return g.population > 0 ? km4(weighted / g.population) : 0.0;
+        };
+        groups.push_back({{"group", g.group},
+                          {"population", round_to(g.population, 4)},
+                          {"sites_before", g.sites_before},
+                          {"sites_after", g.sites_after},
+                          {"mean_km_before", mean(g.weighted_before_m)},
+                          {"mean_km_after", mean(g.weighted_after_m)},
+                          {"mean_km_change", mean(g.weighted_after_m - g.weighted_before_m)},
+                          {"population_beyond_before", round_to(g.beyond_before, 4)},
+                          {"population_beyond_after", round_to(g.beyond_after, 4)},
+                          {"population_moved", round_to(g.population_moved, 4)},
+                          {"population_newly_beyond", round_to(g.newly_beyond, 4)},
+                          {"population_back_within", round_to(g.back_within, 4)},
+                          {"zones_changed", g.zones_changed}});
+    }
+    j["by_group"] = groups;
+    const auto& st = w.stats;
+    j["incremental"] = {{"cells_total", st.cells_total},
+                        {"cells_recomputed", st.cells_recomputed},
+                        {"cells_searched_again", st.cells_closed},
+                        {"cells_compared_with_opened", st.cells_compared},
+                        {"cells_scanned_in_reach", st.cells_in_reach},
+                        {"cells_changed", st.cells_changed},
+                        {"share_recomputed",
+                         st.cells_total > 0 ? round_to(static_cast<double>(st.cells_recomputed) /
+                                                           static_cast<double>(st.cells_total),
+                                                       6)
+                                            : 0.0},
+                        {"zones_recomputed", st.zones_recomputed},
+                        {"reach_km", km4(st.radius_bound_m)}};
+    return j;
+}
+
+void write_whatif_outputs(io::StagedOutput& out, io::VectorFormat format,
+                          const AnalysisResult& base, const WhatIfResult& w,
+                          const io::SiteSet& sites, const io::ZoneSet& zones,
+                          const Parameters& params, const RunDescription& run,
+                          const nlohmann::ordered_json& whatif) {
+    write_outputs(out, format, base, sites, zones, params, run);
+    if (format == io::VectorFormat::gpkg) {
+        CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", "2000-01-01T00:00:00.000Z");
+        const std::string path = out.path("maillage.gpkg").string();
+        CPLErrorReset();
+        GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        if (!ds) {
+            throw runtime_failure(
+                path + ": cannot reopen to add the what-if layers: " + io::gdal_last_error());
+        }
+        write_zones(*ds, path, base, w, sites, zones);
+        write_sites(*ds, path, w, sites);
+        add_styles(*ds, path);
+        io::close_dataset(std::move(ds), path);
+    } else {
+        write_text(out.path("whatif_zones.qml"), report::whatif_zones_qml());
+        write_text(out.path("whatif_sites.qml"), report::whatif_sites_qml());
+        {
+            const std::string path = out.path("whatif_zones.geojson").string();
+            auto ds = io::create_vector(path, format);
+            write_zones(*ds, path, base, w, sites, zones);
+            io::close_dataset(std::move(ds), path);
+        }
+        {
+            const std::string path = out.path("whatif_sites.geojson").string();
+            auto ds = io::create_vector(path, format);
+            write_sites(*ds, path, w, sites);
+            io::close_dataset(std::move(ds), path);
+        }
+    }
+    auto summary = make_summary(base, sites, zones, params, run);
+    summary["whatif"] = whatif;
+    write_text(out.path("summary.json"), summary.dump(2) + "\n");
+}
+
+} // namespace maillage::analysis
