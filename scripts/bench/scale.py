@@ -8,15 +8,24 @@ memory, the phase timings from the run's run.json, and the resident memory sampl
   1. the SYNTHETIC national dataset (scripts/bench/make_national.py, generated first when missing)
      at three grid sizes, about 3.5, 7 and 14 million cells (400, 283 and 200 m), 2 threads;
   2. --threads 1 against --threads 2 on the shipped data at 200 m (the default analysis) and on
-     the national data at the middle size (283 m, its 2-thread run is the one of step 1).
+     the national data at the middle size (283 m; its 2-thread run is the one of step 1 when
+     both steps run, its 1-thread run comes right after it).
+
+Before each run the script waits (up to --idle-wait s) until other processes use fewer than
+--idle-cores cores, and it reports the cores they used during each run: the kernel shares the
+CPU between sessions (autogroup), so on a busy machine a run gets the same share whatever its
+thread count, and times are several times longer. --notes adds a hand-written markdown file
+(default bench/scale-notes.md) to the report.
 
 Then writes a markdown report (default bench/scale.md) from the collected figures, also kept in
 WORK/runs.json so that --report-only can rewrite the report without running anything again.
 
 Usage: scale.py [--maillage build/maillage] [--data bench/national] [--work bench/tmp/scale]
                 [--out bench/scale.md] [--grids 400,283,200] [--threads-grid 283] [--reps 1]
-                [--idle-wait 120] [--only sizes|threads] [--report-only]
-Takes about 10 minutes on 2 quiet cores; the 200 m run needs about 1.5 GB of memory.
+                [--idle-wait 120] [--idle-cores 0.25] [--only sizes|threads] [--report-only]
+                [--notes bench/scale-notes.md]
+The runs take about 1.5 minutes on 2 quiet cores (plus the waits for a quiet machine, and about
+3 minutes to generate the data the first time); the 200 m run needs about 820 MiB of memory.
 """
 import argparse
 import json
@@ -47,14 +56,14 @@ def machine_busy_s():
     return (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / HZ
 
 
-def wait_idle(max_wait):
-    """Waits (at most max_wait s) until other processes use less than a quarter of a core."""
+def wait_idle(max_wait, max_cores=0.25):
+    """Waits (at most max_wait s) until other processes use less than max_cores cores."""
     waited = 0.0
     while True:
         b0 = machine_busy_s()
         time.sleep(3)
         busy = (machine_busy_s() - b0) / 3
-        if busy < 0.25:
+        if busy < max_cores:
             return busy
         if waited >= max_wait:
             log(f"other processes still use {busy:.2f} cores after {waited:.0f} s: measuring anyway")
@@ -224,17 +233,18 @@ def report(data, out_path):
     if sizes:
         L.append("## Cost against the number of cells (national data, 2 threads)")
         L.append("")
-        L.append("| grid | cells in study area | raster cells | wall s | s per M cells | peak MiB "
-                 "| bytes per raster cell | others (cores) | under 3 GB |")
-        L.append("|---|---|---|---|---|---|---|---|---|")
+        L.append("| grid | cells in study area | raster cells | wall s | s per M cells | CPU s "
+                 "| peak MiB | bytes per raster cell | others (cores) | under 3 GB |")
+        L.append("|---|---|---|---|---|---|---|---|---|---|")
         for r in sizes:
             if "failed" in r:
                 L.append(f"| {r.get('label', r['name'])} | — | — | failed (exit {r['failed']}) "
-                         f"| — | — | — | — | no |")
+                         f"| — | — | — | — | — | no |")
                 continue
             mc = r["cells"] / 1e6
             L.append(f"| {r['grid_m']:g} m | {r['cells']:,} | {r['grid_cells']:,} | "
-                     f"{r['wall_s']:.1f} | {r['wall_s'] / mc:.2f} | {r['peak_mib']:,.0f} | "
+                     f"{r['wall_s']:.1f} | {r['wall_s'] / mc:.2f} | {r['cpu_s']:.1f} | "
+                     f"{r['peak_mib']:,.0f} | "
                      f"{r['peak_mib'] * 2**20 / r['grid_cells']:.0f} | {r['other_cores']:.2f} | "
                      f"{'yes' if r['peak_mib'] < TARGET_MIB else '**no**'} |")
         L.append("")
@@ -293,6 +303,10 @@ def report(data, out_path):
                      f"{t1['wall_s'] / t2['wall_s']:.2f} |")
             L.append(f"| peak MiB | {t1['peak_mib']:,.0f} | {t2['peak_mib']:,.0f} | |")
             L.append("")
+    notes = data.get("notes")
+    if notes and Path(notes).exists():
+        L.append(Path(notes).read_text().rstrip())
+        L.append("")
     L.append("## Commands")
     L.append("")
     L.append("```sh")
@@ -318,16 +332,23 @@ def main():
     ap.add_argument("--grids", default="400,283,200")
     ap.add_argument("--threads-grid", type=float, default=283)
     ap.add_argument("--reps", type=int, default=1)
-    ap.add_argument("--idle-wait", type=float, default=120)
+    ap.add_argument("--idle-wait", type=float, default=120,
+                    help="seconds to wait at most for a quieter machine before measuring")
+    ap.add_argument("--idle-cores", type=float, default=0.25,
+                    help="quiet enough: other processes use fewer cores than this")
     ap.add_argument("--only", choices=["sizes", "threads"])
     ap.add_argument("--report-only", action="store_true")
     ap.add_argument("--source", default="", help="what was measured (for the report)")
+    ap.add_argument("--notes", default="bench/scale-notes.md",
+                    help="markdown added to the report as it is (findings written by hand)")
     a = ap.parse_args()
     work = Path(a.work)
     work.mkdir(parents=True, exist_ok=True)
     runs_path = work / "runs.json"
     if a.report_only:
-        report(json.loads(runs_path.read_text()), a.out)
+        data = json.loads(runs_path.read_text())
+        data["notes"] = a.notes
+        report(data, a.out)
         return
     data = Path(a.data)
     zones, sites = data / "zones-synthetic.gpkg", data / "sites-synthetic.csv"
@@ -348,42 +369,52 @@ def main():
                                text=True).stdout.split()[1::2]
         source = f"{maillage} built from git {rev}" + (
             f", with uncommitted changes in: {' '.join(dirty)}" if dirty else "")
-    result = {"machine": machine(), "version": version, "source": source,
+    result = {"machine": machine(), "version": version, "source": source, "notes": a.notes,
               "manifest": json.loads((data / "manifest.json").read_text()),
               "sizes": previous.get("sizes", []), "threads": previous.get("threads", [])}
     national = ["--zones", zones, "--sites", sites]
     grids = [float(g) for g in a.grids.split(",")]
 
+    waits = []
+
+    def quiet():
+        """Before each run: wait for a quieter machine (the first time up to --idle-wait, then up
+        to 3 minutes)."""
+        wait_idle(a.idle_wait if not waits else min(a.idle_wait, 180), a.idle_cores)
+        waits.append(1)
+
     def national_run(g, threads, rep):
+        quiet()
         name = f"national-{g:g}m-t{threads}-r{rep}"
         r = analyse_run(name, maillage, work / f"out-{name}",
                         national + ["--grid-m", f"{g:g}", "--threads", threads], work)
         r["label"] = f"{g:g} m"
         return r
 
+    def real_run(threads, rep):
+        quiet()
+        return analyse_run(f"real-200m-t{threads}-r{rep}", maillage,
+                           work / f"out-real-200m-t{threads}", ["--threads", threads], work)
+
+    reps = range(1, a.reps + 1)
     if a.only in (None, "sizes"):
-        wait_idle(a.idle_wait)
-        result["sizes"] = [best([national_run(g, 2, k) for k in range(1, a.reps + 1)])
-                           for g in grids]
+        # The grid of the thread comparison last, so that its 1-thread run follows at once.
+        order = sorted(grids, key=lambda g: g == a.threads_grid)
+        runs = {g: best([national_run(g, 2, k) for k in reps]) for g in order}
+        result["sizes"] = [runs[g] for g in grids]
         runs_path.write_text(json.dumps(result, indent=1))
     if a.only in (None, "threads"):
-        pairs = []
-        wait_idle(a.idle_wait)
-        t = {}
-        for th in (1, 2):
-            t[th] = best([analyse_run(f"real-200m-t{th}-r{k}", maillage,
-                                      work / f"out-real-200m-t{th}", ["--threads", th], work)
-                          for k in range(1, a.reps + 1)])
-        pairs.append({"label": "shipped data (Auvergne-Rhône-Alpes, 470 sites), 200 m",
-                      "t1": t[1], "t2": t[2]})
         g = a.threads_grid
-        t2 = next((r for r in result["sizes"] if r.get("grid_m") == g and "failed" not in r),
-                  None)
-        t1 = best([national_run(g, 1, k) for k in range(1, a.reps + 1)])
-        if t2 is None:
-            t2 = best([national_run(g, 2, k) for k in range(1, a.reps + 1)])
-        pairs.append({"label": f"SYNTHETIC national data, {g:g} m", "t1": t1, "t2": t2})
-        result["threads"] = pairs
+        n1 = best([national_run(g, 1, k) for k in reps])
+        # The 2-thread run of the sizes, when they were measured just before; else a new one.
+        n2 = next((r for r in result["sizes"] if r.get("grid_m") == g and "failed" not in r),
+                  None) if a.only is None else None
+        n2 = n2 or best([national_run(g, 2, k) for k in reps])
+        r1 = best([real_run(1, k) for k in reps])
+        r2 = best([real_run(2, k) for k in reps])
+        result["threads"] = [
+            {"label": "shipped data (Auvergne-Rhône-Alpes, 470 sites), 200 m", "t1": r1, "t2": r2},
+            {"label": f"SYNTHETIC national data, {g:g} m", "t1": n1, "t2": n2}]
         runs_path.write_text(json.dumps(result, indent=1))
     report(result, a.out)
 
