@@ -8,6 +8,7 @@
 
 #include <ogr_geometry.h>
 
+#include <array>
 #include <cmath>
 #include <fstream>
 #include <functional>
@@ -128,8 +129,8 @@ void write_raster(const std::string& path, const AnalysisResult& r, bool gpkg) {
     const auto& g = r.grid;
     GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
     GDALDatasetUniquePtr src(mem->Create("", g.width, g.height, 1, GDT_Float32, nullptr));
-    double gt[6] = {g.min_x, g.cell_m, 0.0, g.max_y, 0.0, -g.cell_m};
-    src->SetGeoTransform(gt);
+    std::array<double, 6> gt{g.min_x, g.cell_m, 0.0, g.max_y, 0.0, -g.cell_m};
+    src->SetGeoTransform(gt.data());
     const auto srs = laea_srs(r.projection);
     src->SetSpatialRef(&srs);
     constexpr float nodata = -9999.0F;
@@ -148,16 +149,17 @@ void write_raster(const std::string& path, const AnalysisResult& r, bool gpkg) {
     GDALDatasetUniquePtr out;
     if (gpkg) {
         GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GPKG");
-        const char* const opts[] = {"APPEND_SUBDATASET=YES", "RASTER_TABLE=distance",
-                                    "TILE_FORMAT=TIFF", "RASTER_IDENTIFIER=distance_km", nullptr};
-        out.reset(drv->CreateCopy(path.c_str(), src.get(), FALSE, const_cast<char**>(opts), nullptr,
-                                  nullptr));
+        std::array<const char*, 5> opts{"APPEND_SUBDATASET=YES", "RASTER_TABLE=distance",
+                                        "TILE_FORMAT=TIFF", "RASTER_IDENTIFIER=distance_km",
+                                        nullptr};
+        out.reset(drv->CreateCopy(path.c_str(), src.get(), FALSE, const_cast<char**>(opts.data()),
+                                  nullptr, nullptr));
     } else {
         GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GTiff");
-        const char* const opts[] = {"COMPRESS=DEFLATE", "PREDICTOR=3", "TILED=YES",
-                                    "NUM_THREADS=ALL_CPUS", nullptr};
-        out.reset(drv->CreateCopy(path.c_str(), src.get(), FALSE, const_cast<char**>(opts), nullptr,
-                                  nullptr));
+        std::array<const char*, 5> opts{"COMPRESS=DEFLATE", "PREDICTOR=3", "TILED=YES",
+                                        "NUM_THREADS=ALL_CPUS", nullptr};
+        out.reset(drv->CreateCopy(path.c_str(), src.get(), FALSE, const_cast<char**>(opts.data()),
+                                  nullptr, nullptr));
     }
     if (!out) {
         throw runtime_failure(path +
@@ -170,8 +172,8 @@ report::ProjectCrs project_crs(const OGRSpatialReference& srs, const std::string
     report::ProjectCrs crs;
     crs.authid = authid;
     char* wkt = nullptr;
-    const char* const opts[] = {"FORMAT=WKT2_2019", nullptr};
-    if (srs.exportToWkt(&wkt, opts) == OGRERR_NONE && wkt != nullptr) {
+    const std::array<const char*, 2> opts{"FORMAT=WKT2_2019", nullptr};
+    if (srs.exportToWkt(&wkt, opts.data()) == OGRERR_NONE && wkt != nullptr) {
         crs.wkt = wkt;
     }
     CPLFree(wkt);
@@ -351,16 +353,16 @@ void write_outputs(io::StagedOutput& out, io::VectorFormat format, const Analysi
             const std::string name =
                 slices == 1 ? "zones.geojson" : "zones.geojson.slice" + std::to_string(k);
             slice_paths.push_back(out.path(name).string());
-            tasks.push_back(one(name, [&, b, e](GDALDataset& ds, const std::string& p,
-                                                const geo::GeosContext& ctx) {
+            tasks.emplace_back(one(name, [&, b, e](GDALDataset& ds, const std::string& p,
+                                                   const geo::GeosContext& ctx) {
                 write_zones(ds, p, r, sites, zones, threshold_m, ctx, b, e);
             }));
         }
-        tasks.push_back(
+        tasks.emplace_back(
             one("sites.geojson", [&](GDALDataset& ds, const std::string& p,
                                      const geo::GeosContext&) { write_sites(ds, p, r, sites); }));
-        tasks.push_back(one("underserved.geojson", [&](GDALDataset& ds, const std::string& p,
-                                                       const geo::GeosContext& ctx) {
+        tasks.emplace_back(one("underserved.geojson", [&](GDALDataset& ds, const std::string& p,
+                                                          const geo::GeosContext& ctx) {
             write_underserved(ds, p, r, ctx);
         }));
         // QGIS loads NAME.qml as the default style of NAME.geojson or NAME.tif.
@@ -369,7 +371,7 @@ void write_outputs(io::StagedOutput& out, io::VectorFormat format, const Analysi
         write_text(out.path("underserved.qml"), report::underserved_qml());
         write_text(out.path("distance.qml"), report::distance_raster_qml(params.threshold_km));
         const std::string tif = out.path("distance.tif").string();
-        tasks.push_back([&r, tif] { write_raster(tif, r, false); });
+        tasks.emplace_back([&r, tif] { write_raster(tif, r, false); });
         std::vector<std::string> errors(tasks.size());
         const auto n = static_cast<int>(tasks.size());
 #pragma omp parallel for schedule(dynamic, 1)

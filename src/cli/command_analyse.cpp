@@ -50,6 +50,14 @@ public:
             throw usage_error("--threshold-km must be a distance in km, 0 or more (got " +
                               fmt(m_params.threshold_km) + ").");
         }
+        // No two points of the ellipsoid are more than 20003.9 km apart: a larger threshold
+        // means nothing, and circles that wrap round the Earth make the underserved areas wrong
+        // (and, for a huge value, take forever).
+        if (m_params.threshold_km > 20000) {
+            throw usage_error("--threshold-km " + fmt(m_params.threshold_km) +
+                              " is more than 20000 km, about the largest distance on Earth; use "
+                              "a distance of 20000 km or less.");
+        }
         if (!(m_params.grid_m > 0) || !std::isfinite(m_params.grid_m)) {
             throw usage_error("--grid-m must be a cell size in metres greater than 0 (got " +
                               fmt(m_params.grid_m) + ").");

@@ -6,6 +6,7 @@
 #include "maillage/error.hpp"
 #include "maillage/io/gdal_util.hpp"
 
+#include <array>
 #include <cstring>
 #include <functional>
 #include <iostream>
@@ -18,12 +19,12 @@ struct Entry {
 };
 
 // The one list of commands: the help text is generated from it.
-const Entry commands[] = {
+const std::array<Entry, 4> commands{{
     {"analyse", &maillage::cli::make_analyse},
     {"nearest", &maillage::cli::make_nearest},
     {"info", &maillage::cli::make_info},
     {"report", &maillage::cli::make_report},
-};
+}};
 
 void usage(std::ostream& out) {
     out << "Usage: maillage COMMAND [OPTIONS]\n\nCommands:\n";

@@ -58,6 +58,7 @@ GDALDatasetUniquePtr open_vector(const std::string& path,
         throw input_error(path + ": is a folder, not a vector file.");
     }
     std::vector<const char*> opts;
+    opts.reserve(open_options.size() + 1);
     for (const auto& o : open_options) {
         opts.push_back(o.c_str());
     }

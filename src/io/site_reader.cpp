@@ -180,7 +180,7 @@ SiteSet read_sites(const SiteReadOptions& o) {
     bool recoded = false;
     for (auto& f : *layer) {
         const GIntBig fid = f->GetFID();
-        if (csv_filter && keep.count(fid) == 0) {
+        if (csv_filter && !keep.contains(fid)) {
             continue;
         }
         ++out.report.features;
@@ -213,7 +213,7 @@ SiteSet read_sites(const SiteReadOptions& o) {
             y = *lat;
         } else {
             const OGRGeometry* g = f->GetGeometryRef();
-            if (g == nullptr || g->IsEmpty()) {
+            if (g == nullptr || g->IsEmpty() != 0) {
                 skip(where, "no geometry");
                 continue;
             }

@@ -4,7 +4,9 @@
 #include "maillage/io/gdal_util.hpp"
 #include "maillage/io/site_reader.hpp"
 
+#include <array>
 #include <cmath>
+#include <cstdio>
 #include <optional>
 
 namespace maillage::io {
@@ -15,6 +17,14 @@ std::string describe_value(const OGRFeature& f, int idx) {
         return "empty";
     }
     return "'" + std::string(f.GetFieldAsString(idx)) + "'";
+}
+
+/// A population in a message: 15 significant digits (1e+300 stays 1e+300, where a cast to an
+/// integer would be undefined behaviour).
+std::string population_text(double v) {
+    std::array<char, 32> buf{};
+    std::snprintf(buf.data(), buf.size(), "%.15g", v);
+    return buf.data();
 }
 
 } // namespace
@@ -121,9 +131,9 @@ ZoneSet read_zones(const ZoneReadOptions& o) {
         }
 
         OGRGeometry* g = f->GetGeometryRef();
-        if (g == nullptr || g->IsEmpty()) {
-            skip(where, "no geometry (population " +
-                            std::to_string(static_cast<long long>(z.population)) + " not counted)");
+        if (g == nullptr || g->IsEmpty() != 0) {
+            skip(where,
+                 "no geometry (population " + population_text(z.population) + " not counted)");
             continue;
         }
         const auto gtype = wkbFlatten(g->getGeometryType());
