@@ -407,7 +407,7 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
     // 6. Sites: nearest other site, and the zone holding each (for per-group counts).
     std::vector<std::array<double, 4>> env(nz);
     for (std::size_t i = 0; i < nz; ++i) {
-        GEOSGeom_getExtent_r(ctx.get(), projected.geometry[i].get(), &env[i][0], &env[i][1],
+        GEOSGeom_getExtent_r(ctx.get(), projected.geometry[i].get(), env[i].data(), &env[i][1],
                              &env[i][2], &env[i][3]);
     }
     for (std::size_t s = 0; s < sites.size(); ++s) {

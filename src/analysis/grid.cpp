@@ -5,6 +5,7 @@
 
 #include <gdal_alg.h>
 
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -23,7 +24,7 @@ ProjectedZones project_zones(const geo::GeosContext& ctx, const std::vector<mode
 #pragma omp parallel
     {
         geo::GeosContext local;
-        const auto lh = local.get();
+        auto* const lh = local.get();
         const auto local_proj = proj.clone();
 #pragma omp for schedule(dynamic, 32)
         for (std::int64_t ii = 0; ii < static_cast<std::int64_t>(n); ++ii) {
@@ -96,8 +97,8 @@ void rasterize_into(const geo::GeosContext& ctx, const std::vector<geo::GeomPtr>
     if (!ds) {
         throw runtime_failure("cannot create the in-memory grid: " + io::gdal_last_error());
     }
-    double gt[6] = {grid.min_x, grid.cell_m, 0.0, grid.max_y, 0.0, -grid.cell_m};
-    ds->SetGeoTransform(gt);
+    std::array<double, 6> gt{grid.min_x, grid.cell_m, 0.0, grid.max_y, 0.0, -grid.cell_m};
+    ds->SetGeoTransform(gt.data());
 
     std::vector<OGRGeometryH> geoms;
     std::vector<double> burn;

@@ -10,6 +10,7 @@
 #include <ogr_geometry.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cmath>
 #include <fstream>
@@ -215,8 +216,8 @@ void write_grid_raster(const std::string& path, const PopulationGrid& g,
                        const GridRasterNames& names, bool gpkg) {
     GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
     GDALDatasetUniquePtr src(mem->Create("", g.width, g.height, 1, GDT_Float32, nullptr));
-    double gt[6] = {g.min_x, g.cell_m, 0.0, g.max_y, 0.0, -g.cell_m};
-    src->SetGeoTransform(gt);
+    std::array<double, 6> gt{g.min_x, g.cell_m, 0.0, g.max_y, 0.0, -g.cell_m};
+    src->SetGeoTransform(gt.data());
     const auto srs = laea_srs(projection);
     src->SetSpatialRef(&srs);
     constexpr float nodata = -9999.0F;
@@ -239,16 +240,16 @@ void write_grid_raster(const std::string& path, const PopulationGrid& g,
         GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GPKG");
         const std::string table = "RASTER_TABLE=" + names.table;
         const std::string identifier = "RASTER_IDENTIFIER=" + names.identifier;
-        const char* const opts[] = {"APPEND_SUBDATASET=YES", table.c_str(), "TILE_FORMAT=TIFF",
-                                    identifier.c_str(), nullptr};
-        out.reset(drv->CreateCopy(path.c_str(), src.get(), FALSE, const_cast<char**>(opts), nullptr,
-                                  nullptr));
+        std::array<const char*, 5> opts{"APPEND_SUBDATASET=YES", table.c_str(), "TILE_FORMAT=TIFF",
+                                        identifier.c_str(), nullptr};
+        out.reset(drv->CreateCopy(path.c_str(), src.get(), FALSE, const_cast<char**>(opts.data()),
+                                  nullptr, nullptr));
     } else {
         GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GTiff");
-        const char* const opts[] = {"COMPRESS=DEFLATE", "PREDICTOR=3", "TILED=YES",
-                                    "NUM_THREADS=ALL_CPUS", nullptr};
-        out.reset(drv->CreateCopy(path.c_str(), src.get(), FALSE, const_cast<char**>(opts), nullptr,
-                                  nullptr));
+        std::array<const char*, 5> opts{"COMPRESS=DEFLATE", "PREDICTOR=3", "TILED=YES",
+                                        "NUM_THREADS=ALL_CPUS", nullptr};
+        out.reset(drv->CreateCopy(path.c_str(), src.get(), FALSE, const_cast<char**>(opts.data()),
+                                  nullptr, nullptr));
     }
     if (!out) {
         const int err = io::disk_errno(errno);
@@ -275,8 +276,8 @@ report::ProjectCrs project_crs(const OGRSpatialReference& srs, const std::string
     report::ProjectCrs crs;
     crs.authid = authid;
     char* wkt = nullptr;
-    const char* const opts[] = {"FORMAT=WKT2_2019", nullptr};
-    if (srs.exportToWkt(&wkt, opts) == OGRERR_NONE && wkt != nullptr) {
+    const std::array<const char*, 2> opts{"FORMAT=WKT2_2019", nullptr};
+    if (srs.exportToWkt(&wkt, opts.data()) == OGRERR_NONE && wkt != nullptr) {
         crs.wkt = wkt;
     }
     CPLFree(wkt);
@@ -609,16 +610,16 @@ void write_outputs(io::StagedOutput& out, io::VectorFormat format, const Analysi
             const std::string name =
                 slices == 1 ? "zones.geojson" : "zones.geojson.slice" + std::to_string(k);
             slice_paths.push_back(out.path(name).string());
-            tasks.push_back(one(name, [&, b, e](GDALDataset& ds, const std::string& p,
-                                                const geo::GeosContext& ctx) {
+            tasks.emplace_back(one(name, [&, b, e](GDALDataset& ds, const std::string& p,
+                                                   const geo::GeosContext& ctx) {
                 write_zones(ds, p, r, sites, zones, threshold_m, ctx, b, e);
             }));
         }
-        tasks.push_back(
+        tasks.emplace_back(
             one("sites.geojson", [&](GDALDataset& ds, const std::string& p,
                                      const geo::GeosContext&) { write_sites(ds, p, r, sites); }));
-        tasks.push_back(one("underserved.geojson", [&](GDALDataset& ds, const std::string& p,
-                                                       const geo::GeosContext& ctx) {
+        tasks.emplace_back(one("underserved.geojson", [&](GDALDataset& ds, const std::string& p,
+                                                          const geo::GeosContext& ctx) {
             write_underserved(ds, p, r, ctx);
         }));
         if (params.catchments) {
@@ -641,7 +642,7 @@ void write_outputs(io::StagedOutput& out, io::VectorFormat format, const Analysi
         write_text(out.path("underserved.qml"), report::underserved_qml());
         write_text(out.path("distance.qml"), report::distance_raster_qml(params.threshold_km));
         const std::string tif = out.path("distance.tif").string();
-        tasks.push_back([&r, tif] { write_raster(tif, r, false); });
+        tasks.emplace_back([&r, tif] { write_raster(tif, r, false); });
         std::vector<std::string> errors(tasks.size());
         const auto n = static_cast<int>(tasks.size());
 #pragma omp parallel for schedule(dynamic, 1)

@@ -87,9 +87,9 @@ DistanceDistribution distribution_of_sorted(std::span<const WeightedDistance> va
     }
     d.mean_m = weighted / d.total;
     // One pass for the three quantiles and the coverage curve.
-    const double targets[3] = {0.5 * d.total, 0.9 * d.total, 0.99 * d.total};
-    double* outs[3] = {&d.p50_m, &d.p90_m, &d.p99_m};
-    int next_q = 0;
+    const std::array<double, 3> targets{0.5 * d.total, 0.9 * d.total, 0.99 * d.total};
+    const std::array<double*, 3> outs{&d.p50_m, &d.p90_m, &d.p99_m};
+    std::size_t next_q = 0;
     d.coverage.assign(static_cast<std::size_t>(curve_km), 0.0);
     int next_km = 1;
     double cumulative = 0.0;

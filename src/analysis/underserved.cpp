@@ -14,8 +14,10 @@ int circle_vertices(double radius_m, double tolerance_m) {
     if (radius_m <= tolerance_m) {
         return 16;
     }
+    // Clamped before the conversion: for a radius beyond ~1e16 m, or a zero tolerance,
+    // 1 - tol / r rounds to 1 and n is infinite (converting that to int is undefined).
     const double n = std::numbers::pi / std::acos(1.0 - tolerance_m / radius_m);
-    return std::clamp(static_cast<int>(std::ceil(n)), 16, 100000);
+    return static_cast<int>(std::clamp(std::ceil(n), 16.0, 100000.0));
 }
 
 geo::GeomPtr geodesic_circle(const geo::GeosContext& ctx, const geo::EqualAreaProjection& proj,
@@ -34,7 +36,7 @@ geo::GeomPtr geodesic_circle(const geo::GeosContext& ctx, const geo::EqualAreaPr
 
 geo::GeomPtr to_lonlat(const geo::GeosContext& ctx, const GEOSGeometry* projected,
                        const geo::EqualAreaProjection& proj) {
-    const auto h = ctx.get();
+    auto* const h = ctx.get();
     // Longitudes unwrapped around the projection's centre: continuous across the antimeridian.
     const double lon_0 = proj.lon_0();
     auto unwrapped = geo::transform_xy(ctx, projected, [&](double x, double y) {
@@ -82,7 +84,7 @@ std::vector<geo::GeomPtr> underserved_parts(const geo::GeosContext& ctx,
                                             const std::vector<geo::LonLat>& sites,
                                             const std::vector<geo::GeomPtr>& zones, double radius_m,
                                             double tolerance_m) {
-    const auto h = ctx.get();
+    auto* const h = ctx.get();
     // Coverage: union of the sites' circles.
     // Circles built in parallel (each needs a few hundred geodesic problems), one projection and
     // GEOS context per thread.
@@ -126,7 +128,7 @@ std::vector<geo::GeomPtr> underserved_parts(const geo::GeosContext& ctx,
 #pragma omp parallel
     {
         geo::GeosContext local;
-        const auto lh = local.get();
+        auto* const lh = local.get();
         geo::GeomPtr cover;
         geo::PreparedPtr prepared;
 #pragma omp critical(maillage_coverage_copy)

@@ -73,6 +73,14 @@ void finish_inputs(const po::variables_map& vm, analysis::Parameters& params,
         throw usage_error("--threshold-km must be a distance in km, 0 or more (got " +
                           fmt(params.threshold_km) + ").");
     }
+    // No two points of the ellipsoid are more than 20003.9 km apart: a larger threshold means
+    // nothing, and circles that wrap round the Earth make the underserved areas wrong (and, for a
+    // huge value, take forever).
+    if (params.threshold_km > 20000) {
+        throw usage_error("--threshold-km " + fmt(params.threshold_km) +
+                          " is more than 20000 km, about the largest distance on Earth; use a "
+                          "distance of 20000 km or less.");
+    }
     if (!(params.grid_m > 0) || !std::isfinite(params.grid_m)) {
         throw usage_error("--grid-m must be a cell size in metres greater than 0 (got " +
                           fmt(params.grid_m) + ").");

@@ -11,6 +11,7 @@
 
 #include <cmath>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <sstream>
 
@@ -92,10 +93,11 @@ public:
             std::map<std::string, std::size_t> issue_count;
             std::map<std::string, std::string> seen;
             std::size_t count = 0;
-            double x0 = INFINITY;
-            double y0 = INFINITY;
-            double x1 = -INFINITY;
-            double y1 = -INFINITY;
+            constexpr double inf = std::numeric_limits<double>::infinity();
+            double x0 = inf;
+            double y0 = inf;
+            double x1 = -inf;
+            double y1 = -inf;
             std::size_t swapped_like = 0;
             std::size_t points = 0;
             auto add = [&](const std::string& kind, const std::string& where) {
@@ -122,7 +124,7 @@ public:
                         xy = std::pair{*x, *y};
                     }
                 } else if (const OGRGeometry* g = f->GetGeometryRef();
-                           g != nullptr && !g->IsEmpty()) {
+                           g != nullptr && g->IsEmpty() == 0) {
                     types[OGRGeometryTypeToName(g->getGeometryType())]++;
                     OGREnvelope e;
                     g->getEnvelope(&e);
@@ -200,7 +202,7 @@ public:
             }
             auto pr = nlohmann::ordered_json::object();
             for (const auto& [k, v] : issues) {
-                const auto n = issue_count.count(k) != 0U ? issue_count[k] : v.size();
+                const auto n = issue_count.contains(k) ? issue_count[k] : v.size();
                 pr[k] = {{"count", n}, {"where", v}};
             }
             l["problems"] = pr;

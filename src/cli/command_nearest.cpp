@@ -29,7 +29,7 @@ namespace fs = std::filesystem;
 /// The point a feature is measured from: itself, or a polygon's centroid when inside, else a
 /// point on its surface (computed by GDAL/GEOS in lon/lat, fine at the scale of one polygon).
 std::optional<geo::LonLat> reference_point(const OGRGeometry* g) {
-    if (g == nullptr || g->IsEmpty()) {
+    if (g == nullptr || g->IsEmpty() != 0) {
         return std::nullopt;
     }
     const auto type = wkbFlatten(g->getGeometryType());
@@ -38,7 +38,7 @@ std::optional<geo::LonLat> reference_point(const OGRGeometry* g) {
     }
     OGRPoint p;
     if (g->Centroid(&p) == OGRERR_NONE && (type == wkbMultiPoint || type == wkbLineString ||
-                                           type == wkbMultiLineString || g->Contains(&p))) {
+                                           type == wkbMultiLineString || g->Contains(&p) != 0)) {
         return geo::LonLat{p.getX(), p.getY()};
     }
     OGRGeometryH q = OGR_G_PointOnSurface(OGRGeometry::ToHandle(const_cast<OGRGeometry*>(g)));

@@ -6,6 +6,7 @@
 #include "maillage/error.hpp"
 #include "maillage/io/gdal_util.hpp"
 
+#include <array>
 #include <cstring>
 #include <functional>
 #include <iostream>

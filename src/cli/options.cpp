@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -333,14 +334,14 @@ void draw_progress(const std::string& phase, double fraction) {
     // Redrawn only when the phase or the whole percentage changes.
     static std::string last_phase;
     static int last_percent = -1;
-    const int percent = static_cast<int>(fraction * 100 + 0.5);
+    const int percent = static_cast<int>(std::lround(fraction * 100));
     if (phase == last_phase && percent == last_percent) {
         return;
     }
     last_phase = phase;
     last_percent = percent;
     constexpr int width = 30;
-    const int filled = static_cast<int>(fraction * width + 0.5);
+    const int filled = static_cast<int>(std::lround(fraction * width));
     std::string bar(static_cast<std::size_t>(filled), '#');
     bar.resize(width, '.');
     std::fprintf(stderr, "\r%-12s [%s] %3d%%", phase.c_str(), bar.c_str(), percent);

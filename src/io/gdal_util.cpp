@@ -164,6 +164,7 @@ GDALDatasetUniquePtr open_vector(const std::string& path,
         throw input_error(path + ": is a folder, not a vector file. Give the file inside it.");
     }
     std::vector<const char*> opts;
+    opts.reserve(open_options.size() + 1);
     for (const auto& o : open_options) {
         opts.push_back(o.c_str());
     }

@@ -110,6 +110,7 @@ LayerWriter::LayerWriter(GDALDataset& ds, const std::string& path, const std::st
         geometry_type = wkbNone;
     }
     std::vector<const char*> opts;
+    opts.reserve(layer_options.size() + 1);
     for (const auto& o : layer_options) {
         opts.push_back(o.c_str());
     }

@@ -4,6 +4,7 @@
 #include "maillage/io/gdal_util.hpp"
 
 #include <algorithm>
+#include <array>
 #include <regex>
 
 namespace maillage::io {
@@ -36,11 +37,11 @@ OGRLayer* table(GDALDataset& ds, const std::string& schema, const std::string& n
         return existing;
     }
     const std::string schema_opt = "SCHEMA=" + schema;
-    const char* const opts[] = {schema_opt.c_str(), "GEOMETRY_NAME=geom", "FID=fid", "LAUNDER=NO",
-                                nullptr};
+    std::array<const char*, 5> opts{schema_opt.c_str(), "GEOMETRY_NAME=geom", "FID=fid",
+                                    "LAUNDER=NO", nullptr};
     CPLErrorReset();
     OGRLayer* layer = ds.CreateLayer(name.c_str(), const_cast<OGRSpatialReference*>(srs), type,
-                                     const_cast<char**>(opts));
+                                     const_cast<char**>(opts.data()));
     if (layer == nullptr) {
         throw runtime_failure(redact_connection(connection) + ": cannot create table " + schema +
                               "." + name + ": " + gdal_last_error());

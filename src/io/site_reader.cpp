@@ -199,7 +199,7 @@ SiteSet read_sites(const SiteReadOptions& o) {
     bool recoded = false;
     for (auto& f : *layer) {
         const GIntBig fid = f->GetFID();
-        if (csv_filter && keep.count(fid) == 0) {
+        if (csv_filter && !keep.contains(fid)) {
             continue;
         }
         ++out.report.features;
@@ -242,7 +242,7 @@ SiteSet read_sites(const SiteReadOptions& o) {
             y = *lat;
         } else {
             const OGRGeometry* g = f->GetGeometryRef();
-            if (g == nullptr || g->IsEmpty()) {
+            if (g == nullptr || g->IsEmpty() != 0) {
                 skip(where, "no geometry: give the site its point, or remove it");
                 continue;
             }

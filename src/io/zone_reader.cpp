@@ -6,7 +6,9 @@
 #include "maillage/io/site_reader.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdio>
 #include <optional>
 
 namespace maillage::io {
@@ -176,7 +178,7 @@ ZoneSet read_zones(const ZoneReadOptions& o) {
         }
 
         OGRGeometry* g = f->GetGeometryRef();
-        if (g == nullptr || g->IsEmpty()) {
+        if (g == nullptr || g->IsEmpty() != 0) {
             const std::string pop = format_number(z.population);
             if (const auto wkt = csv ? wkt_text(*f, defn) : std::string(); !wkt.empty()) {
                 skip(where, "the geometry text '" + wkt.substr(0, 40) +

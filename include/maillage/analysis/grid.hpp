@@ -34,7 +34,8 @@ struct PopulationGrid {
     std::vector<std::uint32_t> cell_count; ///< per zone
 
     [[nodiscard]] geo::XY centre(std::size_t cell) const {
-        const auto row = static_cast<double>(cell / static_cast<std::size_t>(width));
+        const std::size_t row_index = cell / static_cast<std::size_t>(width); // whole rows
+        const auto row = static_cast<double>(row_index);
         const auto col = static_cast<double>(cell % static_cast<std::size_t>(width));
         return {min_x + (col + 0.5) * cell_m, max_y - (row + 0.5) * cell_m};
     }
