@@ -1,5 +1,6 @@
 #include "maillage/report/report.hpp"
 
+#include "report_networks.hpp"
 #include "report_whatif.hpp"
 
 #include "maillage/error.hpp"
@@ -1237,6 +1238,19 @@ void build_report_checked(const ReportOptions& o) {
             "   rows.forEach(function(r){body.appendChild(r);});});});});\n"
             "</script>\n</body>\n</html>\n";
 
+    // The networks (analyse --by-type) and the catchments (analyse --catchments): before the
+    // closing script of the page, as every section below.
+    const auto number = [fr](double v, int decimals) { return fmt(v, decimals, fr); };
+    for (const auto& section :
+         {by_type_section(s, fr, number), catchments_section(o.run_dir, s, fr, number)}) {
+        if (section) {
+            const std::string page = html.str();
+            const auto at = page.rfind("<script>");
+            html.str(page.substr(0, at) + section->html + page.substr(at));
+            md << section->md;
+            csv << section->csv;
+        }
+    }
     if (s.contains("population_grid")) {
         population_grid_section(s, fr, html, md, csv);
     }

@@ -147,6 +147,45 @@ class RealDataTypesAndCatchments(h.CliTestCase):
         self.assertLess(self.o.summary["catchments"]["max_extra_km"], 0.05)
 
 
+    def test_report_has_a_section_per_network_and_for_the_catchments(self):
+        """`maillage report` on this run: the networks ranked by mean distance with the site counts
+        of the directory, and the catchments: sites with one (the distinct positions of the
+        directory's sites), the ten most populated from the layer itself."""
+        rep = h.make_tempdir(self) / "report"
+        h.run_ok(self, "report", "--run", self.o.out, "--out", rep, "--lang", "en")
+        md = (rep / "report.md").read_text(encoding="utf-8")
+        figures = {}
+        for line in (rep / "figures.csv").read_text(encoding="utf-8").splitlines()[1:]:
+            key, group, value, _ = line.split(",", 3)
+            figures[(key, group)] = float(value)
+        by_type = md.split("## By network: the nearest site of each type")[1].split("\n## ")[0]
+        rows = [r.split(" | ") for r in by_type.splitlines() if r.startswith("| ") and "---" not in r]
+        listed = [r[0].lstrip("| ") for r in rows[1:]]
+        counts = {}
+        for r in self.rows:
+            counts[r["type_service"]] = counts.get(r["type_service"], 0) + 1
+        self.assertEqual(sorted(listed), sorted(counts))
+        means = [figures[("type_mean_km", t)] for t in listed]
+        self.assertEqual(means, sorted(means), "networks not ranked by mean distance")
+        for t, n in counts.items():
+            self.assertEqual(figures[("type_sites", t)], n, t)
+        # Catchments.
+        positions = {(float(r["lon"]), float(r["lat"])) for r in self.rows}
+        self.assertEqual(figures[("catchments_sites_with", "")], len(positions))
+        self.assertIn(f"{len(positions)} of {len(self.rows)}", md)
+        top = sorted(self.catchments, key=lambda f: -f["properties"]["population"])[:10]
+        for f in top:
+            self.assertAlmostEqual(figures[("catchment_population", f["properties"]["site_id"])],
+                                   f["properties"]["population"], places=3)
+        section = md.split("### The most populated catchments")[1].split("###")[0]
+        names = [r.split(" | ")[0].lstrip("| ") for r in section.splitlines()
+                 if r.startswith("| ") and "---" not in r][1:]
+        self.assertEqual(names, [f["properties"]["name"] or f["properties"]["site_id"] for f in top])
+        html = (rep / "index.html").read_text(encoding="utf-8")
+        self.assertIn('id="by-type"', html)
+        self.assertIn('id="catchments-farthest"', html)
+
+
 class SmallFixtureTypes(h.CliTestCase):
     """zones_small / sites_small: hand-checkable types (see tests/data/cli/README.md)."""
 
