@@ -1,4 +1,5 @@
 """run.json says what a run was made from: inputs with checksums, parameters, outputs."""
+import csv
 import hashlib
 import json
 import unittest
@@ -62,6 +63,17 @@ class TestExampleConfig(h.CliTestCase):
         self.assertEqual(record["inputs"]["zones"][0]["sha256"], sha256(h.COMMUNES))
         summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
         self.assertEqual(summary["population_total"], h.AURA_POPULATION)
+        # by-type and catchments are on in the file: a figure per network of the directory,
+        # the catchments layer in the GeoPackage, and both report sections from it.
+        with open(h.STRUCTURES_CSV, encoding="utf-8") as f:
+            types = {r["type_service"] for r in csv.DictReader(f) if r["spro_core"].strip() == "1"}
+        self.assertEqual({t["type"] for t in summary["by_type"]}, types)
+        self.assertIn("catchments", summary)
+        rep = h.make_tempdir(self) / "report"
+        h.run_ok(self, "report", "--run", out, "--out", rep, "--lang", "en")
+        md = (rep / "report.md").read_text(encoding="utf-8")
+        self.assertIn("## By network: the nearest site of each type", md)
+        self.assertIn("### The most populated catchments", md)
         for line in r.stderr.splitlines():
             json.loads(line)  # log-format = json in the file
 
