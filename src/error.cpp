@@ -1,5 +1,6 @@
 #include "maillage/error.hpp"
 
+#include <array>
 #include <cstdio>
 
 namespace maillage {
@@ -14,9 +15,9 @@ std::string locate(const std::string& file, const std::string& where, const std:
 }
 
 std::string format_number(double value) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.10g", value);
-    return buf;
+    std::array<char, 64> buf{};
+    std::snprintf(buf.data(), buf.size(), "%.10g", value);
+    return buf.data();
 }
 
 } // namespace maillage

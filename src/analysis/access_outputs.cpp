@@ -182,7 +182,7 @@ void write_access_outputs(io::StagedOutput& out, io::VectorFormat format, const 
                                                  : "access_zones.geojson.slice" + std::to_string(k);
             const std::string path = out.path(name).string();
             slice_paths.push_back(path);
-            tasks.push_back([&, path, b, e] {
+            tasks.emplace_back([&, path, b, e] {
                 geo::GeosContext ctx;
                 auto ds = io::create_vector(path, io::VectorFormat::geojson);
                 write_zones(*ds, path, a, base, zones, ctx, b, e);
@@ -190,13 +190,13 @@ void write_access_outputs(io::StagedOutput& out, io::VectorFormat format, const 
             });
         }
         const std::string sites_path = out.path("access_sites.geojson").string();
-        tasks.push_back([&, sites_path] {
+        tasks.emplace_back([&, sites_path] {
             auto ds = io::create_vector(sites_path, io::VectorFormat::geojson);
             write_sites(*ds, sites_path, a, sites);
             io::close_dataset(std::move(ds), sites_path);
         });
         const std::string tif = out.path("access.tif").string();
-        tasks.push_back([&, tif] {
+        tasks.emplace_back([&, tif] {
             write_grid_raster(tif, base.grid, base.projection, a.cell_index, raster, false);
         });
         std::vector<std::string> errors(tasks.size());

@@ -16,7 +16,7 @@ Catchments build_catchments(const geo::GeosContext& ctx, const geo::EqualAreaPro
                             const std::vector<geo::GeomPtr>& zones, const PopulationGrid& grid,
                             const std::vector<std::uint32_t>& cell_site,
                             const std::vector<float>& cell_km) {
-    const auto h = ctx.get();
+    auto* const h = ctx.get();
     Catchments out;
     out.geometry.resize(sites.size());
     out.area_m2.assign(sites.size(), 0.0);
@@ -117,7 +117,7 @@ Catchments build_catchments(const geo::GeosContext& ctx, const geo::EqualAreaPro
 #pragma omp parallel
     {
         geo::GeosContext local;
-        const auto lh = local.get();
+        auto* const lh = local.get();
         geo::GeomPtr area;
 #pragma omp critical(maillage_catchment_copy)
         { area = geo::GeomPtr(GEOSGeom_clone_r(lh, study.get()), geo::GeomDeleter{lh}); }

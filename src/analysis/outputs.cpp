@@ -623,14 +623,14 @@ void write_outputs(io::StagedOutput& out, io::VectorFormat format, const Analysi
             write_underserved(ds, p, r, ctx);
         }));
         if (params.catchments) {
-            tasks.push_back(one("catchments.geojson", [&](GDALDataset& ds, const std::string& p,
-                                                          const geo::GeosContext& ctx) {
+            tasks.emplace_back(one("catchments.geojson", [&](GDALDataset& ds, const std::string& p,
+                                                             const geo::GeosContext& ctx) {
                 write_catchments(ds, p, r, sites, ctx);
             }));
         }
         for (const auto& t : r.by_type) {
             const std::string tif_t = out.path("distance_" + t.key + ".tif").string();
-            tasks.push_back([&r, &t, tif_t] {
+            tasks.emplace_back([&r, &t, tif_t] {
                 write_raster(tif_t, r, false,
                              {&t.cell_km, "distance_" + t.key,
                               "distance to the nearest site of type " + t.type + " (km)"});

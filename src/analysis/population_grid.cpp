@@ -7,6 +7,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -418,8 +419,8 @@ std::vector<double> read_raster(GDALDataset& ds, const PopulationGridOptions& o,
     rep.kind = "raster";
     const int bands = ds.GetRasterCount();
     rep.layer = "band 1 of " + std::to_string(bands);
-    double gt[6] = {0, 1, 0, 0, 0, 1};
-    if (ds.GetGeoTransform(gt) != CE_None) {
+    std::array<double, 6> gt{0, 1, 0, 0, 0, 1};
+    if (ds.GetGeoTransform(gt.data()) != CE_None) {
         throw input_error(o.path +
                           ": the raster has no georeferencing (no geotransform): it is not a "
                           "population grid. Use a GeoTIFF with a CRS and a geotransform.");
@@ -456,8 +457,8 @@ std::vector<double> read_raster(GDALDataset& ds, const PopulationGridOptions& o,
     int col1 = width;
     int row0 = 0;
     int row1 = height;
-    double inv[6];
-    if (GDALInvGeoTransform(gt, inv) == FALSE) {
+    std::array<double, 6> inv{};
+    if (GDALInvGeoTransform(gt.data(), inv.data()) == FALSE) {
         throw input_error(o.path + ": the raster's geotransform cannot be inverted.");
     }
     {
@@ -491,8 +492,7 @@ std::vector<double> read_raster(GDALDataset& ds, const PopulationGridOptions& o,
     const int ww = col1 - col0;
     // Blocks of 64 rows, fewer for a very wide window: at most about a million pixels a block.
     const int block_rows = std::clamp((1 << 20) / std::max(1, ww), 1, 64);
-    const std::size_t blocks =
-        static_cast<std::size_t>((row1 - row0 + block_rows - 1) / block_rows);
+    const auto blocks = static_cast<std::size_t>((row1 - row0 + block_rows - 1) / block_rows);
 
     Accumulator acc;
     acc.cell.assign(static_cast<std::size_t>(frame.width) * static_cast<std::size_t>(frame.height),
@@ -549,8 +549,8 @@ std::vector<double> read_raster(GDALDataset& ds, const PopulationGridOptions& o,
         // vertical midpoints nr x (ww+1). Only those of pixels with a population are
         // transformed (the others stay NaN), in one batch.
         const std::size_t cw = static_cast<std::size_t>(ww) + 1;
-        const std::size_t hw = static_cast<std::size_t>(ww);
-        const std::size_t nru = static_cast<std::size_t>(nr);
+        const auto hw = static_cast<std::size_t>(ww);
+        const auto nru = static_cast<std::size_t>(nr);
         const double nan = std::numeric_limits<double>::quiet_NaN();
         std::vector<double> cx((nru + 1) * cw, nan);
         std::vector<double> cy(cx.size(), nan);
@@ -580,8 +580,9 @@ std::vector<double> read_raster(GDALDataset& ds, const PopulationGridOptions& o,
                           double dr) {
             for (std::size_t k = 0; k < need.size(); ++k) {
                 if (need[k] != 0) {
+                    const std::size_t row = k / width; // whole rows above
                     const XY p = at(col0 + static_cast<double>(k % width) + dc,
-                                    rb + static_cast<double>(k / width) + dr);
+                                    rb + static_cast<double>(row) + dr);
                     xs.push_back(p.x);
                     ys.push_back(p.y);
                 }
@@ -632,11 +633,11 @@ std::vector<double> read_raster(GDALDataset& ds, const PopulationGridOptions& o,
                 const XY s10 = at(col0 + i + 1, rb + j);
                 const XY s11 = at(col0 + i + 1, rb + j + 1);
                 const XY s01 = at(col0 + i, rb + j + 1);
-                const Edge edges[4] = {
-                    {k00, k10, s00, s10, {hx[ju * hw + iu], hy[ju * hw + iu]}},
-                    {k10, k11, s10, s11, {vx[ju * cw + iu + 1], vy[ju * cw + iu + 1]}},
-                    {k11, k01, s11, s01, {hx[(ju + 1) * hw + iu], hy[(ju + 1) * hw + iu]}},
-                    {k01, k00, s01, s00, {vx[ju * cw + iu], vy[ju * cw + iu]}}};
+                const std::array<Edge, 4> edges{
+                    {{k00, k10, s00, s10, {hx[ju * hw + iu], hy[ju * hw + iu]}},
+                     {k10, k11, s10, s11, {vx[ju * cw + iu + 1], vy[ju * cw + iu + 1]}},
+                     {k11, k01, s11, s01, {hx[(ju + 1) * hw + iu], hy[(ju + 1) * hw + iu]}},
+                     {k01, k00, s01, s00, {vx[ju * cw + iu], vy[ju * cw + iu]}}}};
                 auto& ring = rings[0].points;
                 ring.clear();
                 for (const auto& e : edges) {
@@ -686,6 +687,7 @@ void add_polygon(const OGRPolygon& poly, SourcePolygon& sp) {
     for (const auto* ring : poly) {
         std::vector<XY> pts;
         const int n = ring->getNumPoints();
+        pts.reserve(static_cast<std::size_t>(std::max(n, 0)));
         for (int i = 0; i < n; ++i) {
             pts.push_back({ring->getX(i), ring->getY(i)});
         }
@@ -798,7 +800,7 @@ std::vector<double> read_vector(GDALDataset& ds, const PopulationGridOptions& o,
             }
             sp.population = *v;
             const OGRGeometry* g = f->GetGeometryRef();
-            if (g == nullptr || g->IsEmpty()) {
+            if (g == nullptr || g->IsEmpty() != 0) {
                 if (sp.population > 0) {
                     throw input_error(sp.where + ": no geometry, with a population of " +
                                       number(sp.population) + " that would be lost.");

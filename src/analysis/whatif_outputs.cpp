@@ -279,15 +279,17 @@ std::vector<std::string> compare_with_full_rerun(const WhatIfResult& w, const An
     }
     const auto& a = w.distribution;
     const auto& f = full.distribution;
-    const double pairs[][2] = {{a.total, f.total},
-                               {a.mean_m, f.mean_m},
-                               {a.p50_m, f.p50_m},
-                               {a.p90_m, f.p90_m},
-                               {a.p99_m, f.p99_m},
-                               {a.max_m, f.max_m},
-                               {w.population_beyond, full.population_beyond}};
-    const char* names[] = {"total", "mean", "p50", "p90", "p99", "max", "population beyond"};
-    for (std::size_t k = 0; k < std::size(pairs); ++k) {
+    const std::array<std::array<double, 2>, 7> pairs{
+        {{a.total, f.total},
+         {a.mean_m, f.mean_m},
+         {a.p50_m, f.p50_m},
+         {a.p90_m, f.p90_m},
+         {a.p99_m, f.p99_m},
+         {a.max_m, f.max_m},
+         {w.population_beyond, full.population_beyond}}};
+    const std::array<const char*, 7> names{
+        "total", "mean", "p50", "p90", "p99", "max", "population beyond"};
+    for (std::size_t k = 0; k < pairs.size(); ++k) {
         if (pairs[k][0] != pairs[k][1]) {
             note(describe(names[k], 0, pairs[k][0], pairs[k][1]));
         }

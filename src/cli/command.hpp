@@ -64,11 +64,11 @@ bool want_progress(bool progress, bool no_progress);
 void draw_progress(const std::string& phase, double fraction);
 
 /// A log line on stderr ("maillage: ...").
-void log(const std::string& message);
+void log(const std::string& text);
 
 /// The final error of a command on stderr: "maillage CMD: error: ..." (usage errors without
 /// the word "error", with the hint on its own line), or a JSON line with --log-format json.
-void report_error(const std::string& command, const std::string& kind, const std::string& message,
+void report_error(const std::string& command, const std::string& kind, const std::string& text,
                   const std::string& hint);
 
 /// The progress reporter of a command: a bar on a terminal (or with --progress), else a log line

@@ -428,8 +428,8 @@ private:
         return j;
     }
 
-    void write_rows(io::StagedOutput& out, io::VectorFormat format,
-                    const std::vector<Row>& rows) const {
+    static void write_rows(io::StagedOutput& out, io::VectorFormat format,
+                           const std::vector<Row>& rows) {
         const std::vector<io::FieldSpec> fields{
             {"rank", OFTInteger},   {"candidate_id", OFTString}, {"name", OFTString},
             {"zone_id", OFTString}, {"zone_name", OFTString},    {"lon", OFTReal},
@@ -503,8 +503,7 @@ private:
             return o.str();
         };
         log(line("before", s.covered_before, s.weighted_sum_before_m));
-        for (std::size_t k = 0; k < rows.size(); ++k) {
-            const auto& r = rows[k];
+        for (const auto& r : rows) {
             std::ostringstream o;
             o << std::fixed << "  " << r.rank << ". " << r.name << " (" << r.id << ", "
               << std::setprecision(5) << r.position.lon << ", " << r.position.lat << "): +"

@@ -108,8 +108,8 @@ public:
             std::size_t start = 0;
             while (true) {
                 const auto comma = value.find(',', start);
-                const auto id = trim(
-                    value.substr(start, comma == std::string::npos ? value.npos : comma - start));
+                const auto id = trim(value.substr(
+                    start, comma == std::string::npos ? std::string::npos : comma - start));
                 if (id.empty()) {
                     throw usage_error("--close '" + value +
                                       "': an empty site id; give ids separated by commas, e.g. "
@@ -327,7 +327,7 @@ private:
         const auto c2 = value.find(',', c1 + 1);
         const auto lon_text = value.substr(0, c1);
         const auto lat_text =
-            value.substr(c1 + 1, c2 == std::string::npos ? value.npos : c2 - c1 - 1);
+            value.substr(c1 + 1, c2 == std::string::npos ? std::string::npos : c2 - c1 - 1);
         const auto lon = strict_number(lon_text);
         if (!lon) {
             throw usage_error("--open '" + value + "': longitude '" + trim(lon_text) +
@@ -358,7 +358,7 @@ private:
             col.emplace(lower(trim(reader.header()[k])), k);
         }
         const auto need = [&](const std::string& name) {
-            if (col.count(name) == 0U) {
+            if (!col.contains(name)) {
                 std::string have;
                 for (const auto& h : reader.header()) {
                     have += (have.empty() ? "" : ", ") + h;
@@ -454,7 +454,7 @@ private:
             s.type = "opened";
             s.where = c.where;
             if (!c.id.empty()) {
-                if (used.count(c.id) != 0U) {
+                if (used.contains(c.id)) {
                     throw input_error(c.where + ": the id '" + c.id +
                                       "' of the site to open is already used by another site; "
                                       "give a new id or leave it empty.");
@@ -463,7 +463,7 @@ private:
             } else {
                 do {
                     s.id = "new-" + std::to_string(next_new++);
-                } while (used.count(s.id) != 0U);
+                } while (used.contains(s.id));
             }
             used.insert(s.id);
             sc.opened.push_back(std::move(s));

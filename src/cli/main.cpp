@@ -20,7 +20,7 @@ struct Entry {
 
 // The one list of commands: the help text is generated from it. One line per command.
 // clang-format off
-const Entry commands[] = {
+const std::array<Entry, 7> commands{{
     {"analyse", &maillage::cli::make_analyse},
     {"nearest", &maillage::cli::make_nearest},
     {"info", &maillage::cli::make_info},
@@ -28,7 +28,7 @@ const Entry commands[] = {
     {"access", &maillage::cli::make_access},
     {"whatif", &maillage::cli::make_whatif},
     {"suggest", &maillage::cli::make_suggest},
-};
+}};
 // clang-format on
 
 void usage(std::ostream& out) {
@@ -66,6 +66,7 @@ int main(int argc, char* argv[]) {
     }
     if (!cmd) {
         std::vector<std::string> names;
+        names.reserve(commands.size());
         for (const auto& e : commands) {
             names.emplace_back(e.name);
         }

@@ -239,7 +239,7 @@ void SiteIndex::prepare(std::span<const geo::LonLat> area, double margin_deg,
     const std::size_t n = size();
     // Sized to about 16 buckets per site, which leaves a handful of candidates in each; a table
     // also costs about two tree queries per bucket, so it needs several queries per bucket.
-    const double target = std::min<double>(
+    const auto target = std::min<double>(
         {16.0 * static_cast<double>(n), static_cast<double>(expected_queries) / 8.0, 4.0e6});
     if (n == 0 || area.empty() || target < 64.0) {
         return;
@@ -323,8 +323,8 @@ void SiteIndex::prepare(std::span<const geo::LonLat> area, double margin_deg,
         const auto b = static_cast<std::size_t>(bi);
         const double ul =
             bk.u0 + static_cast<double>(b % static_cast<std::size_t>(bk.nx)) * bk.side;
-        const double vl =
-            bk.v0 + static_cast<double>(b / static_cast<std::size_t>(bk.nx)) * bk.side;
+        const std::size_t bucket_row = b / static_cast<std::size_t>(bk.nx);
+        const double vl = bk.v0 + static_cast<double>(bucket_row) * bk.side;
         const auto ce = bk.surface(ul + 0.5 * bk.side, vl + 0.5 * bk.side);
         // r: the chord from the centre to the farthest point of the bucket. For buckets this
         // small that is a corner; 1 % and 1 m absorb the curvature of the edges and rounding.

@@ -42,10 +42,10 @@ std::string ownership(const fs::path& dir) {
     if (::stat(dir.c_str(), &st) != 0) {
         return {};
     }
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%03o", static_cast<unsigned>(st.st_mode & 07777));
-    return " (it belongs to " + user_name(st.st_uid) + ", mode " + mode + "; maillage runs as " +
-           user_name(::geteuid()) + ")";
+    std::array<char, 8> mode{};
+    std::snprintf(mode.data(), mode.size(), "%03o", static_cast<unsigned>(st.st_mode & 07777));
+    return " (it belongs to " + user_name(st.st_uid) + ", mode " + mode.data() +
+           "; maillage runs as " + user_name(::geteuid()) + ")";
 }
 
 /// The nearest existing folder above `dir` (or `dir` itself).

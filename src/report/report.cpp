@@ -806,7 +806,7 @@ void population_grid_section(const json& s, bool fr, std::ostringstream& html,
         h << "<tr><td>" << esc(label) << "</td><td class=\"n\">" << esc(value) << "</td></tr>\n";
         md << "- " << label << " : " << value << "\n";
     }
-    const char* zone = fr ? "Zone" : "Zone";
+    const char* zone = "Zone";
     const char* layer = fr ? "population de la zone" : "zone's population";
     const char* grid = fr ? "population de la grille" : "grid's population";
     const char* diff = fr ? "écart" : "difference";
@@ -933,7 +933,7 @@ std::string access_section(const fs::path& dir, const json& a, bool fr, std::ost
         return x.at("index").get<double>() < y.at("index").get<double>();
     });
     const std::string h_group = fr ? "Groupe" : "Group";
-    const std::string h_pop = fr ? "Population" : "Population";
+    const std::string h_pop = "Population";
     const std::string h_index = fr ? "Indice (pour 100 000)" : "Index (per 100,000)";
     const std::string h_ratio = fr ? "Rapport à la moyenne" : "Ratio to the mean";
     const std::string h_zones = fr ? "Communes sous " + pct : "Zones below " + pct;

@@ -93,11 +93,11 @@ by_type_section(const json& summary, bool fr,
              "Geodesic distances, weighted by population; the types run from the shortest mean "
              "distance to the longest.";
     const std::string h_type = "Type";
-    const std::string h_sites = fr ? "Sites" : "Sites";
+    const std::string h_sites = "Sites";
     const std::string h_mean = fr ? "Moyenne (km)" : "Mean (km)";
     const std::string h_p50 = fr ? "Médiane (km)" : "Median (km)";
     const std::string h_p90 = fr ? "90 % à moins de (km)" : "90 % within (km)";
-    const std::string h_max = fr ? "Maximum (km)" : "Maximum (km)";
+    const std::string h_max = "Maximum (km)";
     const std::string h_beyond = fr ? "Habitants à plus de " + t : "Inhabitants beyond " + t;
     const std::string h_share = fr ? "Part à plus de " + t : "Share beyond " + t;
 
@@ -173,6 +173,7 @@ catchments_section(const std::filesystem::path& run_dir, const json& summary, bo
 
     auto all = read_catchments(run_dir);
     std::vector<double> pops;
+    pops.reserve(all.size());
     for (const auto& x : all) {
         pops.push_back(x.population);
     }

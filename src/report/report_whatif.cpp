@@ -5,6 +5,7 @@
 #include "maillage/report/styles.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -82,9 +83,9 @@ const Words en_words{"Scenario: what if…",
                      "of"};
 
 std::string plain(double v, int decimals) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    return buf;
+    std::array<char, 64> buf{};
+    std::snprintf(buf.data(), buf.size(), "%.*f", decimals, v);
+    return buf.data();
 }
 
 struct ChangedZone {

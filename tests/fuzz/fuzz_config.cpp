@@ -26,7 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     using namespace maillage;
     const auto path = fuzz::write_scratch_file("maillage.conf", data, size);
     const std::vector<std::string> args{"--config", path};
-    for (auto make : {&cli::make_analyse, &cli::make_nearest, &cli::make_info, &cli::make_report}) {
+    for (auto make : {&cli::make_analyse, &cli::make_nearest, &cli::make_info, &cli::make_report,
+                      &cli::make_access, &cli::make_whatif, &cli::make_suggest}) {
         const std::unique_ptr<cli::Command> cmd = make();
         fuzz::expect_documented_errors<boost::program_options::error>([&] { cmd->setup(args); });
     }

@@ -50,7 +50,7 @@ public:
     [[nodiscard]] std::string proj_string() const;
 
 private:
-    void inverse_core(XY p, LonLat* lonlat, Ecef* ecef) const;
+    void inverse_core(XY p, LonLat* ll, Ecef* ecef) const;
     struct Impl;
     std::unique_ptr<Impl> m_impl;
     double m_lon_0 = 0.0;

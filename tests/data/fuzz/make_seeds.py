@@ -143,6 +143,39 @@ lang = en
 progress = false
 """.encode("utf-8"))
 
+write("config_access.conf", """\
+# SYNTHETIC seed of the fuzz harness fuzz_config (tests/fuzz): an access run, both decays.
+sites = ../cli/sites_small.csv
+zones = ../cli/zones_small.geojson
+capacity = active
+decay = bands
+bands = 0-10:1,10-20:0.68,20-30:0.22
+below = 0.5
+grid-m = 500
+format = gpkg
+out = out-access
+""".encode("utf-8"))
+write("config_whatif.conf", """\
+# SYNTHETIC seed of the fuzz harness fuzz_config (tests/fuzz): a what-if run.
+sites = ../cli/sites_small.csv
+zones = ../cli/zones_small.geojson
+close = a1,b1
+open = 5.1,45.2,Nouveau site
+verify = true
+threshold-km = 20
+out = out-whatif
+""".encode("utf-8"))
+write("config_suggest.conf", """\
+# SYNTHETIC seed of the fuzz harness fuzz_config (tests/fuzz): a suggest run.
+sites = ../cli/sites_small.csv
+zones = ../cli/zones_small.geojson
+add = 3
+objective = mean-distance
+candidate-grid-m = 5000
+threshold-km = 15
+out = out-suggest
+""".encode("utf-8"))
+
 # Regression inputs: the inputs behind fixed findings, kept as seeds and read by
 # tests/unit/io/test_fuzz_regressions.cpp (see docs/fuzzing.md).
 # A zone without geometry whose population does not fit in an integer: its skip message converted
