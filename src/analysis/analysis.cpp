@@ -69,17 +69,22 @@ TypeResult nearest_of_type(const std::string& type, const std::vector<std::uint3
     idx.prepare(area_pts, 0.05, ncells);
     t.cell_km.assign(ncells, std::numeric_limits<float>::quiet_NaN());
     std::vector<double> cell_m(ncells, 0.0);
-#pragma omp parallel for schedule(dynamic, 4)
-    for (int row = 0; row < grid.height; ++row) {
-        const std::size_t base =
-            static_cast<std::size_t>(row) * static_cast<std::size_t>(grid.width);
-        for (int col = 0; col < grid.width; ++col) {
-            const std::size_t c = base + static_cast<std::size_t>(col);
-            if (grid.zone[c] >= 0) {
-                const double d =
-                    idx.nearest_ecef(r.projection.inverse_ecef(grid.centre(c))).distance_m;
-                cell_m[c] = d;
-                t.cell_km[c] = static_cast<float>(d / 1000.0);
+    const CellPositions positions(grid, r.projection);
+#pragma omp parallel
+    {
+        std::vector<geo::Ecef> at(static_cast<std::size_t>(grid.width));
+#pragma omp for schedule(dynamic, 4)
+        for (int row = 0; row < grid.height; ++row) {
+            const std::size_t base =
+                static_cast<std::size_t>(row) * static_cast<std::size_t>(grid.width);
+            positions.row(row, grid.zone.data() + base, at.data());
+            for (int col = 0; col < grid.width; ++col) {
+                const std::size_t c = base + static_cast<std::size_t>(col);
+                if (grid.zone[c] >= 0) {
+                    const double d = idx.nearest_ecef(at[static_cast<std::size_t>(col)]).distance_m;
+                    cell_m[c] = d;
+                    t.cell_km[c] = static_cast<float>(d / 1000.0);
+                }
             }
         }
     }
@@ -295,18 +300,22 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
     report("distances", 0.0);
     // A bucket table over the study area answers the cell queries without walking the tree.
     idx.prepare(area_pts, 0.05, ncells);
+    // Cell centres by row: exact at the ends and middle of short segments, interpolated between.
+    const CellPositions positions(grid, r.projection);
     int rows_done = 0;
 #pragma omp parallel
     {
         const auto t = omp_get_thread_num();
+        std::vector<geo::Ecef> at(static_cast<std::size_t>(grid.width));
 #pragma omp for schedule(dynamic, 4)
         for (int row = 0; row < grid.height; ++row) {
             const std::size_t base =
                 static_cast<std::size_t>(row) * static_cast<std::size_t>(grid.width);
+            positions.row(row, grid.zone.data() + base, at.data());
             for (int col = 0; col < grid.width; ++col) {
                 const std::size_t c = base + static_cast<std::size_t>(col);
                 if (grid.zone[c] >= 0) {
-                    const auto hit = idx.nearest_ecef(r.projection.inverse_ecef(grid.centre(c)));
+                    const auto hit = idx.nearest_ecef(at[static_cast<std::size_t>(col)]);
                     cell_m[c] = hit.distance_m;
                     cell_site[c] = hit.site;
                     r.cell_km[c] = static_cast<float>(hit.distance_m / 1000.0);

@@ -5,6 +5,7 @@
 
 #include <gdal_alg.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <limits>
@@ -188,6 +189,104 @@ PopulationGrid build_grid(const geo::GeosContext& ctx, const std::vector<model::
         }
     }
     return grid;
+}
+
+namespace {
+
+/// Quadratic interpolation of three ECEF points (the same expression for at() and row()).
+inline geo::Ecef blend(const geo::Ecef& e0, const geo::Ecef& em, const geo::Ecef& e1, double w0,
+                       double w1, double w2) {
+    return {w0 * e0.x + w1 * em.x + w2 * e1.x, w0 * e0.y + w1 * em.y + w2 * e1.y,
+            w0 * e0.z + w1 * em.z + w2 * e1.z};
+}
+
+} // namespace
+
+CellPositions::CellPositions(const PopulationGrid& grid, const geo::EqualAreaProjection& projection)
+    : m_grid(grid), m_proj(projection) {
+    // Segments of at most 4 km: the interpolation error grows as the cube of their length, and
+    // is a few micrometres at 4 km (see the class comment and the unit test).
+    constexpr double max_segment_m = 4000.0;
+    const auto half = grid.cell_m > 0 ? std::floor(0.5 * max_segment_m / grid.cell_m) : 0.0;
+    m_k = half >= 2.0 ? 2 * static_cast<int>(std::min(half, 1024.0)) : 1;
+    constexpr double limit = 1.2 * 6371000.0;
+    m_limit_sq = limit * limit;
+    if (m_k > 1) {
+        const auto k = static_cast<std::size_t>(m_k);
+        m_w0.resize(k);
+        m_w1.resize(k);
+        m_w2.resize(k);
+        for (std::size_t j = 0; j < k; ++j) {
+            const double t = static_cast<double>(j) / static_cast<double>(m_k);
+            m_w0[j] = (2.0 * t - 1.0) * (t - 1.0);
+            m_w1[j] = 4.0 * t * (1.0 - t);
+            m_w2[j] = t * (2.0 * t - 1.0);
+        }
+    }
+}
+
+geo::XY CellPositions::xy(int row, long col) const {
+    const auto c = static_cast<double>(col);
+    const auto r = static_cast<double>(row);
+    return {m_grid.min_x + (c + 0.5) * m_grid.cell_m, m_grid.max_y - (r + 0.5) * m_grid.cell_m};
+}
+
+bool CellPositions::smooth(geo::XY a, geo::XY b) const {
+    return a.x * a.x + a.y * a.y < m_limit_sq && b.x * b.x + b.y * b.y < m_limit_sq;
+}
+
+geo::Ecef CellPositions::at(std::size_t cell) const {
+    const auto width = static_cast<std::size_t>(m_grid.width);
+    const auto row = static_cast<int>(cell / width);
+    const auto col = static_cast<long>(cell % width);
+    if (m_k == 1) {
+        return m_proj.inverse_ecef(xy(row, col));
+    }
+    const long a = col / m_k * m_k;
+    const geo::XY xa = xy(row, a);
+    const geo::XY xb = xy(row, a + m_k);
+    if (!smooth(xa, xb)) {
+        return m_proj.inverse_ecef(xy(row, col));
+    }
+    const auto j = static_cast<std::size_t>(col - a);
+    return blend(m_proj.inverse_ecef(xa), m_proj.inverse_ecef(xy(row, a + m_k / 2)),
+                 m_proj.inverse_ecef(xb), m_w0[j], m_w1[j], m_w2[j]);
+}
+
+void CellPositions::row(int row, const std::int32_t* wanted, geo::Ecef* out) const {
+    const long width = m_grid.width;
+    bool have_prev = false; // e1 holds the exact position of column a
+    geo::Ecef e1{};
+    for (long a = 0; a < width; a += m_k) {
+        const long end = std::min(width, a + m_k);
+        bool any = false;
+        for (long c = a; c < end && !any; ++c) {
+            any = wanted[c] >= 0;
+        }
+        if (!any) {
+            have_prev = false;
+            continue;
+        }
+        const geo::XY xa = xy(row, a);
+        const geo::XY xb = xy(row, a + m_k);
+        if (m_k == 1 || !smooth(xa, xb)) {
+            for (long c = a; c < end; ++c) {
+                if (wanted[c] >= 0) {
+                    out[c] = m_proj.inverse_ecef(xy(row, c));
+                }
+            }
+            have_prev = false;
+            continue;
+        }
+        const geo::Ecef e0 = have_prev ? e1 : m_proj.inverse_ecef(xa);
+        const geo::Ecef em = m_proj.inverse_ecef(xy(row, a + m_k / 2));
+        e1 = m_proj.inverse_ecef(xb);
+        have_prev = true;
+        for (long c = a; c < end; ++c) {
+            const auto j = static_cast<std::size_t>(c - a);
+            out[c] = blend(e0, em, e1, m_w0[j], m_w1[j], m_w2[j]);
+        }
+    }
 }
 
 } // namespace maillage::analysis

@@ -452,12 +452,13 @@ std::vector<Demand> demands_of(const AnalysisResult& r, const std::vector<model:
     }
     std::vector<Demand> out(cells.size());
     const auto n = static_cast<std::int64_t>(cells.size());
+    const CellPositions positions(g, r.projection);
     // The distance to the nearest site the analysis found, measured again with the same function
     // on the same points (the analysis keeps it only as float km).
 #pragma omp parallel for schedule(static, 4096)
     for (std::int64_t k = 0; k < n; ++k) {
         const auto c = cells[static_cast<std::size_t>(k)];
-        const auto e = r.projection.inverse_ecef(g.centre(c));
+        const auto e = positions.at(c);
         const auto s = r.cell_site[c];
         out[static_cast<std::size_t>(k)] = {
             e, g.population[c], geo::geodesic_distance_m(e, sites[s].position, site_e[s])};

@@ -260,11 +260,12 @@ WhatIfResult what_if(const geo::GeosContext& ctx, const AnalysisResult& base,
             }
         }
         idx.prepare(area, 0.05, closed_cells.size());
+        const CellPositions positions(grid, base.projection);
         const auto n = static_cast<std::int64_t>(closed_cells.size());
 #pragma omp parallel for schedule(dynamic, 256)
         for (std::int64_t k = 0; k < n; ++k) {
             const auto c = closed_cells[static_cast<std::size_t>(k)];
-            const auto hit = idx.nearest_ecef(base.projection.inverse_ecef(grid.centre(c)));
+            const auto hit = idx.nearest_ecef(positions.at(c));
             w.cell_m[c] = hit.distance_m;
             w.cell_site[c] = hit.site;
             w.cell_km[c] = static_cast<float>(hit.distance_m / 1000.0);
@@ -283,6 +284,7 @@ WhatIfResult what_if(const geo::GeosContext& ctx, const AnalysisResult& base,
             }
         }
         w.stats.radius_bound_m = reach;
+        const CellPositions positions(grid, base.projection);
         for (std::size_t j = 0; j < scenario.opened.size(); ++j) {
             const auto& o = scenario.opened[j].position;
             const auto oe = geo::to_ecef(o);
@@ -297,7 +299,7 @@ WhatIfResult what_if(const geo::GeosContext& ctx, const AnalysisResult& base,
                         continue;
                     }
                     ++in_reach;
-                    const auto e = base.projection.inverse_ecef(grid.centre(c));
+                    const auto e = positions.at(c);
                     const double dx = e.x - oe.x;
                     const double dy = e.y - oe.y;
                     const double dz = e.z - oe.z;

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <iostream>
 #include <random>
 #include <sstream>
 #include <string>
@@ -354,4 +355,101 @@ TEST(ProjectZones, ReferenceOfACShapedZoneLiesInside) {
     EXPECT_EQ(GEOSIntersects_r(ctx.get(), projected.geometry[0].get(), point(xy.x, xy.y).get()), 1);
     // And not on the boundary: strictly within.
     EXPECT_EQ(GEOSWithin_r(ctx.get(), point(ref.lon, ref.lat).get(), lonlat.get()), 1);
+}
+
+namespace {
+
+/// A grid of `w` x `h` cells of `cell_m` centred on the projection's origin, every cell wanted.
+maillage::analysis::PopulationGrid square_grid(double cell_m, int w, int h) {
+    maillage::analysis::PopulationGrid g;
+    g.cell_m = cell_m;
+    g.width = w;
+    g.height = h;
+    g.min_x = -0.5 * cell_m * w;
+    g.max_y = 0.5 * cell_m * h;
+    g.zone.assign(static_cast<std::size_t>(w) * static_cast<std::size_t>(h), 0);
+    return g;
+}
+
+double gap_m(const maillage::geo::Ecef& a, const maillage::geo::Ecef& b) {
+    return std::sqrt((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y) +
+                     (a.z - b.z) * (a.z - b.z));
+}
+
+} // namespace
+
+// CellPositions against the exact inverse projection of every centre (within 0.1 mm; the
+// reference: the
+// closed-form inverse, itself tested against PROJ and round trips in test_equal_area.cpp), on
+// rows spread over grids from 10 m to 1.5 km cells, regional, polar, and one that reaches past
+// the hemisphere where interpolation stops; row() equal to at() bit for bit.
+TEST(CellPositions, WithinAMicrometreOfTheExactCentreAndTheSameByRowOrByCell) {
+    using maillage::analysis::CellPositions;
+    using maillage::geo::EqualAreaProjection;
+    struct Case {
+        double lon_0, lat_0, cell_m;
+        int w, h;
+        int k; // expected cells per segment
+    };
+    const std::vector<Case> cases{
+        {4.5, 45.5, 100.0, 6000, 5000, 40},     // the region at 100 m
+        {4.5, 45.5, 200.0, 3001, 2501, 20},     // odd sizes: the last segment is cut
+        {4.5, 45.5, 10.0, 4000, 300, 400},      // 10 m: 4 km segments
+        {4.5, 45.5, 999.0, 700, 600, 4},        // just under 1 km
+        {4.5, 45.5, 1000.0, 700, 600, 4},       // 1 km: 4 km segments
+        {4.5, 45.5, 1500.0, 400, 400, 1},       // exact
+        {0.0, 90.0, 500.0, 2000, 2000, 8},      // polar aspect
+        {0.0, -90.0, 250.0, 800, 800, 16},      // south polar aspect
+        {170.0, 0.0, 2.0e3 / 3.0, 30000, 9, 6}, // 20,000 km wide: past 1.2 Earth radii
+    };
+    for (const auto& cs : cases) {
+        const EqualAreaProjection proj(cs.lon_0, cs.lat_0);
+        const auto g = square_grid(cs.cell_m, cs.w, cs.h);
+        const CellPositions pos(g, proj);
+        EXPECT_EQ(pos.segment_cells(), cs.k) << cs.cell_m;
+        double worst = 0.0;
+        std::vector<maillage::geo::Ecef> row(static_cast<std::size_t>(g.width));
+        const int step = std::max(1, g.height / 9);
+        for (int r = 0; r < g.height; r += step) {
+            const std::size_t base =
+                static_cast<std::size_t>(r) * static_cast<std::size_t>(g.width);
+            pos.row(r, g.zone.data() + base, row.data());
+            for (int c = 0; c < g.width; ++c) {
+                const auto cell = base + static_cast<std::size_t>(c);
+                const auto exact = proj.inverse_ecef(g.centre(cell));
+                const auto one = pos.at(cell);
+                const auto& by_row = row[static_cast<std::size_t>(c)];
+                ASSERT_EQ(one.x, by_row.x) << cs.cell_m << " row " << r << " col " << c;
+                ASSERT_EQ(one.y, by_row.y);
+                ASSERT_EQ(one.z, by_row.z);
+                worst = std::max(worst, gap_m(one, exact));
+            }
+        }
+        std::cout << "cells of " << cs.cell_m << " m: worst " << worst << " m\n";
+        EXPECT_LT(worst, 1e-4) << "cells of " << cs.cell_m << " m, centre " << cs.lon_0 << ", "
+                               << cs.lat_0;
+        if (cs.k == 1) {
+            EXPECT_EQ(worst, 0.0);
+        }
+    }
+}
+
+TEST(CellPositions, RowFillsOnlyWhatItIsAskedForInExactMode) {
+    // 1.5 km cells: exact mode; cells outside the study area (-1) are not computed.
+    const maillage::geo::EqualAreaProjection proj(4.5, 45.5);
+    auto g = square_grid(1500.0, 10, 1);
+    for (int c = 0; c < 10; c += 2) {
+        g.zone[static_cast<std::size_t>(c)] = -1;
+    }
+    const maillage::analysis::CellPositions pos(g, proj);
+    std::vector<maillage::geo::Ecef> row(10, maillage::geo::Ecef{-1.0, -1.0, -1.0});
+    pos.row(0, g.zone.data(), row.data());
+    for (int c = 0; c < 10; ++c) {
+        const auto& e = row[static_cast<std::size_t>(c)];
+        if (c % 2 == 0) {
+            EXPECT_EQ(e.x, -1.0);
+        } else {
+            EXPECT_EQ(e.x, proj.inverse_ecef(g.centre(static_cast<std::size_t>(c))).x);
+        }
+    }
 }
