@@ -170,11 +170,6 @@ const auto& site_colours = network_colours();
 std::string esc(const std::string& s) { return xml_escape(s); }
 
 /// A number as data: no grouping, a decimal point (CSV, SVG coordinates).
-std::string plain(double v, int decimals) {
-    std::array<char, 64> buf{};
-    std::snprintf(buf.data(), buf.size(), "%.*f", decimals, v);
-    return buf.data();
-}
 
 /// A number with `decimals` decimals and thin spaces between thousands (French) or commas.
 std::string fmt(double v, int decimals, bool french_style) {

@@ -16,12 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string plain(double v, int decimals) {
-    std::array<char, 64> buf{};
-    std::snprintf(buf.data(), buf.size(), "%.*f", decimals, v);
-    return buf.data();
-}
-
 std::string esc(const std::string& s) { return xml_escape(s); }
 
 struct Catchment {
@@ -34,21 +28,8 @@ struct Catchment {
 };
 
 std::vector<Catchment> read_catchments(const std::filesystem::path& dir) {
-    const bool gpkg = std::filesystem::exists(dir / "maillage.gpkg");
-    const auto path = gpkg ? dir / "maillage.gpkg" : dir / "catchments.geojson";
-    if (!std::filesystem::exists(path)) {
-        throw input_error(path.string() +
-                          ": not found, although summary.json has a catchments section. Give "
-                          "--run the whole output folder of maillage analyse --catchments.");
-    }
-    auto ds = io::open_vector(path.string());
-    OGRLayer* layer = ds->GetLayerByName("catchments");
-    if (layer == nullptr) {
-        throw input_error(path.string() +
-                          ": no layer catchments, although summary.json has a catchments "
-                          "section. Give --run the output folder of maillage analyse "
-                          "--catchments.");
-    }
+    const auto run = open_run_layer(dir, "catchments", "catchments");
+    OGRLayer* layer = run.layer;
     auto num = [](OGRFeature& f, const char* name) {
         const int i = f.GetFieldIndex(name);
         return i >= 0 && f.IsFieldSetAndNotNull(i) ? f.GetFieldAsDouble(i) : 0.0;

@@ -82,12 +82,6 @@ const Words en_words{"Scenario: what if…",
                      "Incremental computation, cells recomputed",
                      "of"};
 
-std::string plain(double v, int decimals) {
-    std::array<char, 64> buf{};
-    std::snprintf(buf.data(), buf.size(), "%.*f", decimals, v);
-    return buf.data();
-}
-
 struct ChangedZone {
     std::string name;
     double population = 0.0;
@@ -97,15 +91,8 @@ struct ChangedZone {
 };
 
 std::vector<ChangedZone> read_zones(const std::filesystem::path& dir) {
-    const bool gpkg = std::filesystem::exists(dir / "maillage.gpkg");
-    const auto path = gpkg ? dir / "maillage.gpkg" : dir / "whatif_zones.geojson";
-    auto ds = io::open_vector(path.string());
-    OGRLayer* layer = ds->GetLayerByName("whatif_zones");
-    if (layer == nullptr) {
-        throw input_error(path.string() + ": no layer whatif_zones, although summary.json has "
-                                          "a whatif section. Give --run the output folder of "
-                                          "maillage whatif.");
-    }
+    const auto run = open_run_layer(dir, "whatif_zones", "whatif");
+    OGRLayer* layer = run.layer;
     auto num = [](OGRFeature& f, const char* name) {
         const int i = f.GetFieldIndex(name);
         return i >= 0 && f.IsFieldSetAndNotNull(i) ? f.GetFieldAsDouble(i) : 0.0;

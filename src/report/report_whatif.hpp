@@ -2,6 +2,8 @@
 
 // The "what if" section of the report, for a run folder written by `maillage whatif`.
 
+#include "sections.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
@@ -10,12 +12,6 @@
 #include <string>
 
 namespace maillage::report {
-
-struct ReportSection {
-    std::string html; ///< inserted into index.html
-    std::string md;   ///< appended to report.md
-    std::string csv;  ///< appended to figures.csv (figure,group,value,unit lines)
-};
 
 /// The section when `summary` has a "whatif" member (and the folder its whatif_zones layer);
 /// nothing otherwise. `number(v, decimals)` formats a number for the page's language.
