@@ -576,10 +576,14 @@ void write_outputs(io::StagedOutput& out, io::VectorFormat format, const Analysi
         if (params.catchments) {
             write_catchments(*ds, path, r, sites, *zones.ctx);
         }
-        write_layer_styles(*ds, path,
-                           {{"zones", report::zones_qml(params.threshold_km)},
-                            {"sites", report::sites_qml(site_types(sites))},
-                            {"underserved", report::underserved_qml()}});
+        std::vector<std::pair<std::string, std::string>> styles{
+            {"zones", report::zones_qml(params.threshold_km)},
+            {"sites", report::sites_qml(site_types(sites))},
+            {"underserved", report::underserved_qml()}};
+        if (params.catchments) {
+            styles.emplace_back("catchments", report::catchments_qml());
+        }
+        write_layer_styles(*ds, path, styles);
         io::close_dataset(std::move(ds), path);
         write_raster(path, r, true);
         for (const auto& t : r.by_type) {
@@ -640,6 +644,9 @@ void write_outputs(io::StagedOutput& out, io::VectorFormat format, const Analysi
         write_text(out.path("zones.qml"), report::zones_qml(params.threshold_km));
         write_text(out.path("sites.qml"), report::sites_qml(site_types(sites)));
         write_text(out.path("underserved.qml"), report::underserved_qml());
+        if (params.catchments) {
+            write_text(out.path("catchments.qml"), report::catchments_qml());
+        }
         write_text(out.path("distance.qml"), report::distance_raster_qml(params.threshold_km));
         const std::string tif = out.path("distance.tif").string();
         tasks.emplace_back([&r, tif] { write_raster(tif, r, false); });
@@ -680,6 +687,11 @@ void write_outputs(io::StagedOutput& out, io::VectorFormat format, const Analysi
             {"distance (km)", gpkg ? "GPKG:./maillage.gpkg:distance" : "./distance.tif", "raster",
              "", project_crs(laea_srs(r.projection), ""),
              report::distance_raster_qml(params.threshold_km)}};
+        if (params.catchments) {
+            // Outlines over the zones' colours.
+            layers.insert(layers.begin() + 2, {"catchments", source("catchments"), "vector",
+                                               "Polygon", wgs84, report::catchments_qml()});
+        }
         write_text(out.path("maillage.qgs"),
                    report::qgis_project("maillage", project_crs(mercator, "EPSG:3857"), layers));
     }

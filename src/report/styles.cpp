@@ -145,6 +145,16 @@ std::string sites_qml(const std::vector<std::string>& types) {
     return o.str();
 }
 
+std::string catchments_qml() {
+    std::ostringstream o;
+    o << header()
+      << "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" "
+         "forceraster=\"0\">\n   <symbols>\n"
+      << fill_symbol("0", "0,0,0,0", "49,54,149,255", 0.35, "no")
+      << "   </symbols>\n  </renderer-v2>\n</qgis>\n";
+    return o.str();
+}
+
 std::string underserved_qml() {
     std::ostringstream o;
     o << header()

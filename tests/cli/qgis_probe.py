@@ -37,7 +37,7 @@ def vector(uri, name):
 
 geojson_dir, gpkg_dir = sys.argv[1], sys.argv[2]
 out = {"geojson": {}, "gpkg": {}}
-for name in ("zones", "sites", "underserved"):
+for name in ("zones", "sites", "underserved", "catchments"):
     out["geojson"][name] = vector(os.path.join(geojson_dir, name + ".geojson"), name)
     out["gpkg"][name] = vector(os.path.join(gpkg_dir, "maillage.gpkg") + "|layername=" + name, name)
 raster = QgsRasterLayer(os.path.join(geojson_dir, "distance.tif"), "distance")

@@ -33,8 +33,8 @@ class TestQgis(h.CliTestCase):
         tmp = h.make_tempdir(cls)
         cls.geojson, cls.gpkg = tmp / "geojson", tmp / "gpkg"
         for out, fmt in ((cls.geojson, "geojson"), (cls.gpkg, "gpkg")):
-            r = h.run("analyse", "--grid-m", 1000, "--format", fmt, "--qgis-project", "--out", out,
-                      "--no-progress")
+            r = h.run("analyse", "--grid-m", 1000, "--format", fmt, "--qgis-project", "--catchments",
+                      "--out", out, "--no-progress")
             if r.returncode != 0:
                 raise AssertionError(f"analyse failed\n{r}")
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_RUNTIME_DIR=str(tmp))
@@ -46,12 +46,14 @@ class TestQgis(h.CliTestCase):
             raise AssertionError(f"the QGIS probe failed:\n{p.stdout}\n{p.stderr}")
         cls.seen = json.loads(p.stdout.strip().splitlines()[-1])
         cls.underserved = len(json.loads((cls.geojson / "underserved.geojson").read_text())["features"])
+        cls.catchments = len(json.loads((cls.geojson / "catchments.geojson").read_text())["features"])
 
     def check_layers(self, fmt):
         seen = self.seen[fmt]
         expected = {"zones": (h.AURA_COMMUNES, "graduatedSymbol", "mean_km"),
                     "sites": (h.AURA_SPRO_SITES, "categorizedSymbol", "type"),
-                    "underserved": (self.underserved, "singleSymbol", None)}
+                    "underserved": (self.underserved, "singleSymbol", None),
+                    "catchments": (self.catchments, "singleSymbol", None)}
         for name, (count, renderer, field) in expected.items():
             with self.subTest(layer=name):
                 layer = seen[name]
@@ -73,8 +75,10 @@ class TestQgis(h.CliTestCase):
         project = self.seen[key]
         self.assertTrue(project["read"])
         self.assertEqual(project["crs"], "EPSG:3857")
-        self.assertEqual(project["order"], ["sites", "underserved", "zones", "distance (km)"])
+        self.assertEqual(project["order"],
+                         ["sites", "underserved", "catchments", "zones", "distance (km)"])
         expected = {"sites": "categorizedSymbol", "underserved": "singleSymbol",
+                    "catchments": "singleSymbol",
                     "zones": "graduatedSymbol", "distance (km)": "singlebandpseudocolor"}
         for name, renderer in expected.items():
             with self.subTest(layer=name):

@@ -28,6 +28,9 @@ std::string zones_qml(double threshold_km);
 /// Sites: categorised symbols by type, one colour per type (sorted), with a catch-all.
 std::string sites_qml(const std::vector<std::string>& types);
 
+/// Catchments: outlines only (dark blue), to lay over the zones' colours.
+std::string catchments_qml();
+
 /// Underserved areas: red diagonal hatch with a red outline.
 std::string underserved_qml();
 
