@@ -9,21 +9,24 @@
 namespace maillage::analysis {
 
 void sort_by_distance(std::vector<WeightedDistance>& values) {
-    // LSD radix sort, 16 bits a pass: population first, then distance (a stable sort keeps the
-    // population order among equal distances). Passes where every key has the same digit are
-    // skipped. About ten times fewer instructions than a comparison sort of a million values.
+    // LSD radix sort on the distance, 11 bits a pass (counts that stay in the L1 cache and 2048
+    // scatter targets), passes where every key has the same digit skipped; then each run of equal
+    // distances is put in population order, which gives exactly the order of demand_less. On
+    // 13.75 million values this takes about half the time of a radix sort on both keys (the
+    // population's low bits differ from value to value, so none of its passes is skipped).
     const std::size_t n = values.size();
     if (n < 2) {
         return;
     }
-    constexpr int passes = 8;
-    std::vector<std::array<std::uint32_t, 65536>> count(passes);
+    constexpr int bits = 11;
+    constexpr int passes = (64 + bits - 1) / bits;
+    constexpr std::uint64_t mask = (std::uint64_t{1} << bits) - 1;
+    std::vector<std::array<std::uint32_t, std::size_t{1} << bits>> count(passes);
     for (auto& c : count) {
         c.fill(0);
     }
     const auto digit = [](const WeightedDistance& v, int pass) {
-        const double x = pass < 4 ? v.population : v.distance_m;
-        return static_cast<std::uint32_t>((order_bits(x) >> (16 * (pass % 4))) & 0xFFFF);
+        return static_cast<std::uint32_t>((order_bits(v.distance_m) >> (bits * pass)) & mask);
     };
     for (const auto& v : values) {
         for (int p = 0; p < passes; ++p) {
@@ -46,6 +49,22 @@ void sort_by_distance(std::vector<WeightedDistance>& values) {
             tmp[c[digit(v, p)]++] = v;
         }
         values.swap(tmp);
+    }
+    // Equal distances (the same bits): by population.
+    for (std::size_t i = 0; i < n;) {
+        const auto key = order_bits(values[i].distance_m);
+        std::size_t j = i + 1;
+        while (j < n && order_bits(values[j].distance_m) == key) {
+            ++j;
+        }
+        if (j - i > 1) {
+            std::sort(values.begin() + static_cast<std::ptrdiff_t>(i),
+                      values.begin() + static_cast<std::ptrdiff_t>(j),
+                      [](const WeightedDistance& a, const WeightedDistance& b) {
+                          return order_bits(a.population) < order_bits(b.population);
+                      });
+        }
+        i = j;
     }
 }
 
