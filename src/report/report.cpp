@@ -248,16 +248,6 @@ geo::GeomPtr geos_of(const geo::GeosContext& ctx, const OGRGeometry* g) {
     return geo::from_wkb(ctx, wkb.data(), wkb.size());
 }
 
-double field_double(OGRFeature& f, const char* name) {
-    const int i = f.GetFieldIndex(name);
-    return i >= 0 && f.IsFieldSetAndNotNull(i) ? f.GetFieldAsDouble(i) : 0.0;
-}
-
-std::string field_text(OGRFeature& f, const char* name) {
-    const int i = f.GetFieldIndex(name);
-    return i >= 0 && f.IsFieldSetAndNotNull(i) ? f.GetFieldAsString(i) : "";
-}
-
 // clang-tidy 14 sees an exception escaping the implicit move operations through the json member,
 // whose move constructor and assignment are noexcept: a false positive.
 // NOLINTNEXTLINE(bugprone-exception-escape)

@@ -30,19 +30,11 @@ struct Catchment {
 std::vector<Catchment> read_catchments(const std::filesystem::path& dir) {
     const auto run = open_run_layer(dir, "catchments", "catchments");
     OGRLayer* layer = run.layer;
-    auto num = [](OGRFeature& f, const char* name) {
-        const int i = f.GetFieldIndex(name);
-        return i >= 0 && f.IsFieldSetAndNotNull(i) ? f.GetFieldAsDouble(i) : 0.0;
-    };
-    auto text = [](OGRFeature& f, const char* name) {
-        const int i = f.GetFieldIndex(name);
-        return i >= 0 && f.IsFieldSetAndNotNull(i) ? std::string(f.GetFieldAsString(i))
-                                                   : std::string();
-    };
     std::vector<Catchment> out;
     for (auto& f : *layer) {
-        out.push_back({text(*f, "site_id"), text(*f, "name"), text(*f, "type"),
-                       num(*f, "population"), num(*f, "area_km2"), num(*f, "mean_km")});
+        out.push_back({field_text(*f, "site_id"), field_text(*f, "name"), field_text(*f, "type"),
+                       field_double(*f, "population"), field_double(*f, "area_km2"),
+                       field_double(*f, "mean_km")});
     }
     return out;
 }

@@ -93,15 +93,11 @@ struct ChangedZone {
 std::vector<ChangedZone> read_zones(const std::filesystem::path& dir) {
     const auto run = open_run_layer(dir, "whatif_zones", "whatif");
     OGRLayer* layer = run.layer;
-    auto num = [](OGRFeature& f, const char* name) {
-        const int i = f.GetFieldIndex(name);
-        return i >= 0 && f.IsFieldSetAndNotNull(i) ? f.GetFieldAsDouble(i) : 0.0;
-    };
     std::vector<ChangedZone> out;
     for (auto& f : *layer) {
-        const int n = f->GetFieldIndex("name");
-        out.push_back({n >= 0 ? f->GetFieldAsString(n) : "", num(*f, "population"),
-                       num(*f, "mean_km_before"), num(*f, "mean_km_after"), num(*f, "delta_km")});
+        out.push_back({field_text(*f, "name"), field_double(*f, "population"),
+                       field_double(*f, "mean_km_before"), field_double(*f, "mean_km_after"),
+                       field_double(*f, "delta_km")});
     }
     return out;
 }

@@ -13,6 +13,16 @@ std::string plain(double v, int decimals) {
     return buf.data();
 }
 
+double field_double(OGRFeature& f, const char* name) {
+    const int i = f.GetFieldIndex(name);
+    return i >= 0 && f.IsFieldSetAndNotNull(i) ? f.GetFieldAsDouble(i) : 0.0;
+}
+
+std::string field_text(OGRFeature& f, const char* name) {
+    const int i = f.GetFieldIndex(name);
+    return i >= 0 && f.IsFieldSetAndNotNull(i) ? f.GetFieldAsString(i) : "";
+}
+
 RunLayer open_run_layer(const std::filesystem::path& dir, const std::string& name,
                         const std::string& section) {
     const bool gpkg = std::filesystem::exists(dir / "maillage.gpkg");

@@ -20,6 +20,10 @@ struct ReportSection {
 /// A number with a fixed count of decimals and a point, as figures.csv writes them.
 std::string plain(double v, int decimals);
 
+/// A field of a feature of a run's layer: 0 or "" when the layer has no such field or it is null.
+double field_double(OGRFeature& f, const char* name);
+std::string field_text(OGRFeature& f, const char* name);
+
 /// Layer `name` of a run folder: from its maillage.gpkg when it has one, else from NAME.geojson.
 /// A missing file or layer is an input error that says which `section` needed it.
 struct RunLayer {
