@@ -1,4 +1,5 @@
 #include "maillage/analysis/analysis.hpp"
+#include "internal.hpp"
 
 #include "maillage/analysis/catchments.hpp"
 
@@ -21,21 +22,7 @@
 namespace maillage::analysis {
 namespace {
 
-using clock_type = std::chrono::steady_clock;
-
-class PhaseTimer {
-public:
-    explicit PhaseTimer(std::vector<std::pair<std::string, double>>& out) : m_out(out) {}
-    void lap(const std::string& name) {
-        const auto now = clock_type::now();
-        m_out.emplace_back(name, std::chrono::duration<double>(now - m_last).count());
-        m_last = now;
-    }
-
-private:
-    std::vector<std::pair<std::string, double>>& m_out;
-    clock_type::time_point m_last = clock_type::now();
-};
+using detail::PhaseTimer;
 
 struct ZoneAccumulator {
     double weighted_sum = 0.0;

@@ -1,4 +1,5 @@
 #include "maillage/analysis/whatif.hpp"
+#include "internal.hpp"
 
 #include "maillage/error.hpp"
 #include "maillage/geo/geodesic.hpp"
@@ -17,21 +18,7 @@
 namespace maillage::analysis {
 namespace {
 
-using clock_type = std::chrono::steady_clock;
-
-class PhaseTimer {
-public:
-    explicit PhaseTimer(std::vector<std::pair<std::string, double>>& out) : m_out(out) {}
-    void lap(const std::string& name) {
-        const auto now = clock_type::now();
-        m_out.emplace_back(name, std::chrono::duration<double>(now - m_last).count());
-        m_last = now;
-    }
-
-private:
-    std::vector<std::pair<std::string, double>>& m_out;
-    clock_type::time_point m_last = clock_type::now();
-};
+using detail::PhaseTimer;
 
 // Chord lengths carry ~1e-9 m of rounding; the filter below keeps a micrometre of margin, as
 // SiteIndex does.

@@ -1,4 +1,5 @@
 #include "maillage/analysis/whatif_outputs.hpp"
+#include "internal.hpp"
 
 #include "maillage/error.hpp"
 #include "maillage/io/gdal_util.hpp"
@@ -17,16 +18,8 @@ namespace {
 using io::FieldValue;
 using io::round_to;
 
-double km4(double metres) { return round_to(metres / 1000.0, 4); }
-
-std::unique_ptr<OGRGeometry> to_ogr(const geo::GeosContext& ctx, const GEOSGeometry* g) {
-    const auto wkb = geo::to_wkb(ctx, g);
-    OGRGeometry* out = nullptr;
-    if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &out, wkb.size()) != OGRERR_NONE) {
-        throw runtime_failure("cannot convert a geometry for writing");
-    }
-    return std::unique_ptr<OGRGeometry>(out);
-}
+using detail::km4;
+using detail::to_ogr;
 
 std::string change_word(double delta) { return delta > 0 ? "rose" : (delta < 0 ? "fell" : "same"); }
 
