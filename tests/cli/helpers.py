@@ -28,7 +28,6 @@ gdal.PushErrorHandler("CPLQuietErrorHandler")
 
 REPO = Path(os.environ.get("MAILLAGE_REPO") or Path(__file__).resolve().parents[2])
 BIN = os.environ.get("MAILLAGE_BIN") or str(REPO / "build" / "maillage")
-SHARED = Path(os.environ.get("MAILLAGE_SHARED") or (REPO.parent / "shared"))
 GEODATA = REPO / "geodata"
 DATA = REPO / "tests" / "data" / "cli"
 

@@ -1,4 +1,4 @@
-// Geodesy against independent references: GeographicLib distances (pyproj) from the shared
+// Geodesy against independent references: GeographicLib distances (pyproj) from the shipped
 // reference file, PROJ's own ECEF conversion, and hand-known WGS84 constants.
 
 #include "maillage/geo/geodesic.hpp"
@@ -33,7 +33,7 @@ struct RefPair {
 };
 
 const std::string& geodesics_path() {
-    static const std::string path = std::string(MAILLAGE_SHARED_TESTDATA) + "/geodesics.csv";
+    static const std::string path = std::string(MAILLAGE_TEST_DATA) + "/reference/geodesics.csv";
     return path;
 }
 
@@ -78,7 +78,7 @@ double chord(const maillage::geo::Ecef& p, const maillage::geo::Ecef& q) {
 TEST(Geodesic, ReferenceFileIsPresent) {
     std::ifstream in(geodesics_path());
     ASSERT_TRUE(in.good()) << "missing reference file " << geodesics_path()
-                           << " (shared/testdata must sit beside the repository)";
+                           << " (tests/data/reference/geodesics.csv is part of the repository: restore it with git checkout)";
     // 750 pairs in five kinds, as its README describes.
     ASSERT_EQ(reference().size(), 750U) << "unexpected row count in " << geodesics_path();
     std::map<std::string, int> kinds;
