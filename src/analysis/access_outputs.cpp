@@ -107,6 +107,7 @@ nlohmann::ordered_json access_summary(const AccessResult& a, const AnalysisResul
                                                        [](auto z) { return z >= 0; })},
                  {"zones_on_reference_point", base.point_demands}};
     j["sites_count"] = sites.sites.size();
+    j["site_layers"] = site_layers_summary(sites, base);
     j["zones_count"] = zones.zones.size();
     j["supply_total"] = round_to(a.supply_total, 6);
     j["supply_served"] = round_to(a.supply_served, 6);

@@ -14,6 +14,7 @@
 #include <array>
 #include <cerrno>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <optional>
@@ -22,6 +23,19 @@
 
 namespace maillage::analysis {
 namespace {
+
+/// The file a site was read from, for the sites layer: its name (a PostGIS source without its
+/// password).
+std::string site_source(const io::SiteSet& sites, const model::Site& site) {
+    if (site.layer >= sites.layers.size()) {
+        return {};
+    }
+    const auto& path = sites.layers[site.layer].path;
+    if (io::is_postgis(path)) {
+        return io::redact_connection(path);
+    }
+    return std::filesystem::path(path).filename().string();
+}
 
 using io::FieldSpec;
 using io::FieldValue;
@@ -119,14 +133,17 @@ void write_sites(GDALDataset& ds, const std::string& path, const AnalysisResult&
                        {"type", OFTString},
                        {"catchment_population", OFTReal},
                        {"catchment_zones", OFTInteger},
-                       {"nearest_other_km", OFTReal}});
+                       {"nearest_other_km", OFTReal},
+                       {"in_study_area", OFTInteger, OFSTBoolean},
+                       {"source", OFTString}});
     for (std::size_t s = 0; s < sites.sites.size(); ++s) {
         const auto& site = sites.sites[s];
         const auto& sr = r.sites[s];
         OGRPoint pt(site.position.lon, site.position.lat);
         w.add(&pt, {site.id, site.name, site.type, round_to(sr.catchment_population, 4),
                     static_cast<std::int64_t>(sr.catchment_zones),
-                    sr.nearest_other_m < 0 ? FieldValue{} : FieldValue{km4(sr.nearest_other_m)}});
+                    sr.nearest_other_m < 0 ? FieldValue{} : FieldValue{km4(sr.nearest_other_m)},
+                    static_cast<std::int64_t>(sr.zone >= 0 ? 1 : 0), site_source(sites, site)});
     }
     w.finish();
 }
@@ -453,6 +470,22 @@ nlohmann::ordered_json population_grid_json(const AnalysisResult& r, const io::Z
 
 nlohmann::ordered_json input_summary(const model::ReadReport& report) { return input_json(report); }
 
+nlohmann::ordered_json site_layers_summary(const io::SiteSet& sites, const AnalysisResult& r) {
+    auto arr = nlohmann::ordered_json::array();
+    for (const auto& l : sites.layers) {
+        std::size_t inside = 0;
+        for (std::size_t i = l.first; i < l.first + l.count; ++i) {
+            inside += r.sites[i].zone >= 0 ? 1 : 0;
+        }
+        arr.push_back({{"path", l.path},
+                       {"role", l.border ? "border" : "sites"},
+                       {"sites", l.count},
+                       {"in_study_area", inside},
+                       {"outside_study_area", l.count - inside}});
+    }
+    return arr;
+}
+
 nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& sites,
                                     const io::ZoneSet& zones, const Parameters& params,
                                     const RunDescription& run) {
@@ -465,6 +498,13 @@ nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& 
     j["parameters"]["catchments"] = params.catchments;
     j["inputs"] = {{"sites", input_json(sites.report)}, {"zones", input_json(zones.report)}};
     j["inputs"]["zones"]["group_field"] = zones.group_field;
+    auto layers = nlohmann::ordered_json::array();
+    for (const auto& l : sites.layers) {
+        auto one = input_json(l.report);
+        one["role"] = l.border ? "border" : "sites";
+        layers.push_back(one);
+    }
+    j["inputs"]["site_layers"] = layers;
     j["equal_area_crs"] = r.projection.proj_string();
     j["grid"] = {{"cell_m", r.grid.cell_m},
                  {"width", r.grid.width},
@@ -475,6 +515,7 @@ nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& 
     const auto& d = r.distribution;
     j["sites_count"] = sites.sites.size();
     j["sites_outside_study_area"] = r.sites_outside;
+    j["site_layers"] = site_layers_summary(sites, r);
     j["sites_lonlat_swapped"] = r.sites_swapped;
     j["zones_count"] = zones.zones.size();
     j["population_total"] = round_to(d.total, 4);

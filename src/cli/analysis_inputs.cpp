@@ -10,6 +10,7 @@
 #include <geos_c.h>
 #include <proj.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cmath>
@@ -21,21 +22,52 @@
 
 namespace maillage::cli {
 
-void add_input_options(po::options_description& group, io::SiteReadOptions& sites,
-                       io::ZoneReadOptions& zones, bool& strict) {
-    group.add_options()("sites", po::value<std::string>(&sites.path),
-                        "sites: any OGR point layer, or a CSV with lon/lat columns")(
-        "sites-crs", po::value<std::string>(&sites.crs),
+std::vector<io::SiteLayerSpec> SiteInputs::layers() const {
+    std::vector<io::SiteLayerSpec> out;
+    for (const auto& p : paths) {
+        out.push_back({p, false});
+    }
+    for (const auto& p : border_paths) {
+        out.push_back({p, true});
+    }
+    return out;
+}
+
+std::string SiteInputs::paths_text() const {
+    std::string out;
+    for (const auto& p : paths) {
+        out += (out.empty() ? "" : ", ") + p;
+    }
+    return out;
+}
+
+void add_site_options(po::options_description& group, SiteInputs& sites, bool with_type) {
+    group.add_options()("sites", po::value<std::vector<std::string>>(&sites.paths)->composing(),
+                        "sites: any OGR point layer, or a CSV with lon/lat columns; repeatable "
+                        "(the layers are joined; ids unique across them)")(
+        "border-sites", po::value<std::vector<std::string>>(&sites.border_paths)->composing(),
+        "sites across the edge of the study area, which serve the people near it (read like "
+        "--sites; repeatable). Default with the shipped sites: the shipped neighbouring "
+        "departments' sites")("no-border-sites", po::bool_switch(&sites.no_border_sites),
+                              "no border sites, not even the shipped ones")(
+        "sites-crs", po::value<std::string>(&sites.options.crs),
         "CRS of the sites, overriding the layer's (CSV default EPSG:4326)")(
-        "site-id", po::value<std::string>(&sites.id_field)->default_value("id"),
-        "site id field")("site-name", po::value<std::string>(&sites.name_field),
-                         "site name field (default: nom, else name)")(
-        "site-type", po::value<std::string>(&sites.type_field),
-        "site type field (default: type_service, else type)")(
-        "site-filter", po::value<std::string>(&sites.filter),
-        "OGR attribute filter on the sites, e.g. \"spro_core = 1\"")(
-        "zones", po::value<std::string>(&zones.path),
-        "zones: any OGR polygon layer (communes) with a population")(
+        "site-id", po::value<std::string>(&sites.options.id_field)->default_value("id"),
+        "site id field")("site-name", po::value<std::string>(&sites.options.name_field),
+                         "site name field (default: nom, else name)");
+    if (with_type) {
+        group.add_options()("site-type", po::value<std::string>(&sites.options.type_field),
+                            "site type field (default: type_service, else type)");
+    }
+    group.add_options()("site-filter", po::value<std::string>(&sites.options.filter),
+                        "OGR attribute filter on the sites (every layer), e.g. \"spro_core = 1\"");
+}
+
+void add_input_options(po::options_description& group, SiteInputs& sites,
+                       io::ZoneReadOptions& zones, bool& strict) {
+    add_site_options(group, sites);
+    group.add_options()("zones", po::value<std::string>(&zones.path),
+                        "zones: any OGR polygon layer (communes) with a population")(
         "zones-crs", po::value<std::string>(&zones.crs),
         "CRS of the zones, overriding the layer's")(
         "zone-id", po::value<std::string>(&zones.id_field)->default_value("code"), "zone id field")(
@@ -46,6 +78,37 @@ void add_input_options(po::options_description& group, io::SiteReadOptions& site
                             "field grouping zones in the summary (default: departement when "
                             "present; 'none' for no groups)")(
         "strict", po::bool_switch(&strict), "stop on the first skipped or repaired feature");
+}
+
+void check_site_layers(const po::variables_map& vm, const SiteInputs& sites) {
+    if (sites.no_border_sites && vm.count("border-sites") != 0U) {
+        throw usage_error("--border-sites and --no-border-sites contradict each other: give one "
+                          "of them.");
+    }
+    for (const auto* list : {&sites.paths, &sites.border_paths}) {
+        for (const auto& p : *list) {
+            if (p.empty()) {
+                throw usage_error(std::string(list == &sites.paths ? "--sites" : "--border-sites") +
+                                  " is empty: give the path of a layer of sites.");
+            }
+        }
+    }
+}
+
+io::SiteSet read_site_inputs(const SiteInputs& sites, bool quiet) {
+    auto set = io::read_site_layers(sites.options, sites.layers());
+    for (const auto& layer : set.layers) {
+        const auto& rep = layer.report;
+        if (rep.text_recoded) {
+            warn(rep.path + ": text is not UTF-8; read as Windows-1252. Save the file as UTF-8 "
+                            "to be sure of the accents.",
+                 quiet);
+        }
+        for (const auto& n : rep.skipped) {
+            warn(rep.path + ": " + n.where + ": skipped: " + n.reason, quiet);
+        }
+    }
+    return set;
 }
 
 void add_analysis_options(po::options_description& group, analysis::Parameters& params,
@@ -66,8 +129,9 @@ void add_analysis_options(po::options_description& group, analysis::Parameters& 
         "also the catchment of each site (the area nearer to it than to any other)");
 }
 
-void finish_inputs(const po::variables_map& vm, analysis::Parameters& params,
-                   io::SiteReadOptions& sites, io::ZoneReadOptions& zones, bool strict) {
+void finish_inputs(const po::variables_map& vm, analysis::Parameters& params, SiteInputs& sites,
+                   io::ZoneReadOptions& zones, bool strict) {
+    check_site_layers(vm, sites);
     check_population_grid_options(vm, params.population_grid);
     if (!(params.threshold_km >= 0) || !std::isfinite(params.threshold_km)) {
         throw usage_error("--threshold-km must be a distance in km, 0 or more (got " +
@@ -93,26 +157,142 @@ void finish_inputs(const po::variables_map& vm, analysis::Parameters& params,
         throw usage_error("--threads must be 0 (all cores) or more (got " +
                           std::to_string(params.threads) + ").");
     }
-    if (sites.path.empty()) {
-        sites.path = data_dir() + "/structures-aura-dila-2017.csv";
+    if (sites.paths.empty()) {
+        sites.paths = {data_dir() + "/structures-aura-dila-2017.csv"};
         // The shipped directory holds context services too; an explicit --site-filter (even an
         // empty one) replaces the SPRO selection.
         if (vm.count("site-filter") == 0U) {
-            sites.filter = "spro_core = 1";
+            sites.options.filter = "spro_core = 1";
+        }
+        // People near the region's edge use the sites across it: the shipped neighbouring
+        // departments' sites go with the shipped regional ones.
+        if (sites.border_paths.empty() && !sites.no_border_sites) {
+            sites.border_paths = {data_dir() + "/structures-voisines-dila-2017.csv"};
         }
     }
     if (zones.path.empty()) {
         zones.path = data_dir() + "/communes-aura-cog2026.geojson";
     }
-    sites.strict = strict;
+    sites.options.strict = strict;
     zones.strict = strict;
 }
 
-Inputs read_inputs(const io::SiteReadOptions& sites, const io::ZoneReadOptions& zones, bool quiet,
+namespace {
+
+/// Where the sites lie, told once: each stray site of a --sites layer (outside every zone) is
+/// named, up to five, with a hint when it looks swapped or lies far outside; border sites
+/// outside the study area are expected, and only counted; border sites inside it are said.
+void warn_site_placement(const io::SiteSet& set, const Inputs& in, bool quiet) {
+    if (quiet) {
+        return;
+    }
+    constexpr std::size_t shown = 5;
+    const auto& placement = in.placement;
+    std::size_t stray = 0;
+    std::size_t stray_swapped = 0;
+    for (std::size_t i = 0; i < set.sites.size(); ++i) {
+        const auto& s = set.sites[i];
+        if (s.border || in.site_zone[i] >= 0) {
+            continue;
+        }
+        const bool swapped = std::find(placement.swapped.begin(), placement.swapped.end(), i) !=
+                             placement.swapped.end();
+        stray_swapped += swapped ? 1 : 0;
+        if (stray++ >= shown) {
+            continue;
+        }
+        std::string m = set.layers[s.layer].path + ": " + s.where + ": lon " +
+                        format_number(s.position.lon) + ", lat " + format_number(s.position.lat) +
+                        " lies outside every zone";
+        if (swapped) {
+            m += " and outside their extent (" + extent_text(placement) +
+                 "), but inside it with longitude and latitude swapped: check this site's "
+                 "coordinates.";
+        } else if (placement.checked && !placement.inside(s.position)) {
+            m += " and outside their extent (" + extent_text(placement) +
+                 "): check its position if it should be in the study area, or give its file "
+                 "with --border-sites if it is a site across the edge.";
+        } else {
+            m += ".";
+        }
+        warn(m, quiet);
+    }
+    if (stray > 0) {
+        std::string m = std::to_string(stray) +
+                        " site(s) of --sites lie outside every zone; they serve the zones nearby "
+                        "all the same";
+        if (stray_swapped > 0) {
+            m += " (" + std::to_string(stray_swapped) + " of them look swapped)";
+        }
+        warn(m + ". Sites across the edge of the study area belong in --border-sites. See "
+                 "site_layers in summary.json.",
+             quiet);
+    }
+    for (const auto& layer : set.layers) {
+        if (!layer.border) {
+            continue;
+        }
+        std::size_t inside = 0;
+        std::string example;
+        for (std::size_t i = layer.first; i < layer.first + layer.count; ++i) {
+            if (in.site_zone[i] >= 0) {
+                if (inside++ == 0) {
+                    example = set.sites[i].where + " (" + set.sites[i].id + ")";
+                }
+            }
+        }
+        log(layer.path + ": " + std::to_string(layer.count) + " border site(s), " +
+            std::to_string(layer.count - inside) + " outside the study area");
+        if (inside > 0) {
+            warn(layer.path + ": " + std::to_string(inside) + " of the " +
+                     std::to_string(layer.count) +
+                     " border sites lie inside the study area, e.g. " + example +
+                     "; they count as sites of the study area (in_study_area true). Check that "
+                     "the file holds only sites across the edge.",
+                 quiet);
+        }
+    }
+}
+
+} // namespace
+
+std::vector<std::int32_t> zones_of(const io::ZoneSet& zones,
+                                   const std::vector<geo::LonLat>& points) {
+    const auto& ctx = *zones.ctx;
+    auto* const h = ctx.get();
+    std::vector<std::array<double, 4>> env(zones.zones.size());
+    for (std::size_t i = 0; i < zones.zones.size(); ++i) {
+        auto& e = env[i];
+        if (GEOSGeom_getExtent_r(h, zones.zones[i].geometry.get(), &e[0], &e[1], &e[2], &e[3]) !=
+            1) {
+            e = {1.0, 1.0, -1.0, -1.0}; // empty: holds nothing
+        }
+    }
+    std::vector<std::int32_t> out(points.size(), -1);
+    for (std::size_t k = 0; k < points.size(); ++k) {
+        const auto p = points[k];
+        geo::GeomPtr pt;
+        for (std::size_t i = 0; i < zones.zones.size(); ++i) {
+            const auto& e = env[i];
+            if (p.lon < e[0] || p.lon > e[2] || p.lat < e[1] || p.lat > e[3]) {
+                continue;
+            }
+            if (!pt) {
+                pt = geo::own(ctx, GEOSGeom_createPointFromXY_r(h, p.lon, p.lat), "point");
+            }
+            if (GEOSIntersects_r(h, zones.zones[i].geometry.get(), pt.get()) == 1) {
+                out[k] = static_cast<std::int32_t>(i);
+            }
+        }
+    }
+    return out;
+}
+
+Inputs read_inputs(const SiteInputs& sites, const io::ZoneReadOptions& zones, bool quiet,
                    const std::function<void(const io::SiteSet&)>& check_sites) {
     const auto t0 = std::chrono::steady_clock::now();
     Inputs in;
-    in.sites = io::read_sites(sites);
+    in.sites = read_site_inputs(sites, quiet);
     if (check_sites) {
         check_sites(in.sites);
     }
@@ -121,36 +301,76 @@ Inputs read_inputs(const io::SiteReadOptions& sites, const io::ZoneReadOptions& 
     if (in.placement.inside_extent == 0 && !in.placement.swapped.empty()) {
         const auto& s = in.sites.sites[in.placement.swapped.front()];
         throw input_error(
-            sites.path + ": none of the " + std::to_string(in.sites.sites.size()) +
-            " sites lies within the extent of the zones of " + zones.path + " (" +
-            extent_text(in.placement) + "), but " + std::to_string(in.placement.swapped.size()) +
+            in.sites.layers[s.layer].path + ": none of the " +
+            std::to_string(in.sites.sites.size()) + " sites lies within the extent of the zones of " +
+            zones.path + " (" + extent_text(in.placement) + "), but " +
+            std::to_string(in.placement.swapped.size()) +
             " would with longitude and latitude swapped, e.g. " + s.where + ": lon " +
             format_number(s.position.lon) + ", lat " + format_number(s.position.lat) +
             ". The longitude and latitude of the sites (or of the zones) look swapped: "
             "exchange the two columns' names or values, or give the right CRS.");
     }
+    std::vector<geo::LonLat> positions;
+    positions.reserve(in.sites.sites.size());
+    for (const auto& s : in.sites.sites) {
+        positions.push_back(s.position);
+    }
+    in.site_zone = zones_of(in.zones, positions);
     in.read_s = seconds_since(t0);
-    for (const auto* rep : {&in.sites.report, &in.zones.report}) {
-        if (rep->text_recoded) {
-            warn(rep->path + ": text is not UTF-8; read as Windows-1252. Save the file as UTF-8 "
-                             "to be sure of the accents.",
-                 quiet);
-        }
-        for (const auto& n : rep->skipped) {
-            warn(rep->path + ": " + n.where + ": skipped: " + n.reason, quiet);
-        }
+    const auto& zrep = in.zones.report;
+    if (zrep.text_recoded) {
+        warn(zrep.path + ": text is not UTF-8; read as Windows-1252. Save the file as UTF-8 "
+                         "to be sure of the accents.",
+             quiet);
+    }
+    for (const auto& n : zrep.skipped) {
+        warn(zrep.path + ": " + n.where + ": skipped: " + n.reason, quiet);
     }
     if (!quiet) {
-        log("read " + std::to_string(in.sites.sites.size()) + " sites from " + sites.path +
-            (sites.filter.empty() ? "" : " (filter: " + sites.filter + ")") + ", " +
-            std::to_string(in.zones.zones.size()) + " zones from " + zones.path +
+        std::size_t border = 0;
+        for (const auto& l : in.sites.layers) {
+            border += l.border ? l.count : 0;
+        }
+        log("read " + std::to_string(in.sites.sites.size() - border) + " sites from " +
+            sites.paths_text() +
+            (border > 0 ? " and " + std::to_string(border) + " border sites from " +
+                              [&] {
+                                  std::string t;
+                                  for (const auto& p : sites.border_paths) {
+                                      t += (t.empty() ? "" : ", ") + p;
+                                  }
+                                  return t;
+                              }()
+                        : std::string()) +
+            (sites.options.filter.empty() ? "" : " (filter: " + sites.options.filter + ")") +
+            ", " + std::to_string(in.zones.zones.size()) + " zones from " + zones.path +
             (in.zones.report.repaired.empty()
                  ? ""
                  : " (" + std::to_string(in.zones.report.repaired.size()) +
                        " invalid polygons repaired, e.g. " +
                        in.zones.report.repaired.front().where + "; see summary.json)"));
     }
+    warn_site_placement(in.sites, in, quiet);
     return in;
+}
+
+std::vector<std::pair<std::string, const model::ReadReport*>>
+site_input_records(const io::SiteSet& sites) {
+    std::vector<std::pair<std::string, const model::ReadReport*>> out;
+    std::size_t main = 0;
+    std::size_t border = 0;
+    for (const auto& l : sites.layers) {
+        const std::size_t n = l.border ? ++border : ++main;
+        const std::string stem = l.border ? "border_sites" : "sites";
+        out.emplace_back(n == 1 ? stem : stem + "_" + std::to_string(n), &l.report);
+    }
+    return out;
+}
+
+void note_site_parameters(const SiteInputs& sites, nlohmann::ordered_json& parameters) {
+    parameters["sites"] = sites.paths_text();
+    parameters["border_sites"] = sites.border_paths;
+    parameters["site_filter"] = sites.options.filter;
 }
 
 void note_population_grid(const analysis::Parameters& params, const analysis::AnalysisResult& r,

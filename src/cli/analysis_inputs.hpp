@@ -21,10 +21,34 @@
 
 namespace maillage::cli {
 
-/// The "Inputs" group: --sites, --sites-crs, --site-id, --site-name, --site-type, --site-filter,
-/// --zones, --zones-crs, --zone-id, --zone-name, --population, --group-by, --strict.
-void add_input_options(po::options_description& group, io::SiteReadOptions& sites,
+/// The layers of sites of a run: --sites (repeatable) and --border-sites (repeatable), read with
+/// the same options.
+struct SiteInputs {
+    io::SiteReadOptions options; ///< options.path is not used: the paths are below
+    std::vector<std::string> paths;
+    std::vector<std::string> border_paths;
+    bool no_border_sites = false; ///< --no-border-sites: not even the shipped ones
+    /// The layers in reading order: the --sites layers, then the border layers.
+    [[nodiscard]] std::vector<io::SiteLayerSpec> layers() const;
+    /// The --sites paths joined by ", " (for messages and the recorded parameters).
+    [[nodiscard]] std::string paths_text() const;
+};
+
+/// --sites and --border-sites (both repeatable), --no-border-sites, --sites-crs, --site-id,
+/// --site-name, --site-filter; and --site-type unless `with_type` is false.
+void add_site_options(po::options_description& group, SiteInputs& sites, bool with_type = true);
+
+/// The "Inputs" group: the site options above, --zones, --zones-crs, --zone-id, --zone-name,
+/// --population, --group-by, --strict.
+void add_input_options(po::options_description& group, SiteInputs& sites,
                        io::ZoneReadOptions& zones, bool& strict);
+
+/// Checks --sites/--border-sites/--no-border-sites together (usage_error).
+void check_site_layers(const po::variables_map& vm, const SiteInputs& sites);
+
+/// Reads every layer of sites (io::read_site_layers) and warns about what was skipped or
+/// recoded, unless quiet.
+io::SiteSet read_site_inputs(const SiteInputs& sites, bool quiet);
 
 /// --threshold-km and --grid-m, and (with `extras`) --by-type and --catchments, which `whatif`
 /// does not offer.
@@ -33,21 +57,40 @@ void add_analysis_options(po::options_description& group, analysis::Parameters& 
 
 /// Checks the analysis parameters (usage_error) and fills the defaults: the shipped sites (with
 /// the SPRO filter unless --site-filter is given) and communes.
-void finish_inputs(const po::variables_map& vm, analysis::Parameters& params,
-                   io::SiteReadOptions& sites, io::ZoneReadOptions& zones, bool strict);
+/// With no --sites, the shipped regional sites and (unless --no-border-sites or --border-sites)
+/// the shipped border sites; with --sites, the border sites given, if any.
+void finish_inputs(const po::variables_map& vm, analysis::Parameters& params, SiteInputs& sites,
+                   io::ZoneReadOptions& zones, bool strict);
 
 struct Inputs {
     io::SiteSet sites;
     io::ZoneSet zones;
     double read_s = 0.0;
     analysis::SitePlacement placement; ///< where the sites lie against the zones' extent
+    /// Per site: the zone holding it (lon/lat point in polygon), -1 outside the study area.
+    std::vector<std::int32_t> site_zone;
 };
 
 /// Reads the sites and zones, logs what was skipped or recoded and (unless quiet) the "read"
-/// line. `check_sites`, when given, is called with the sites before the zones are read, so that
-/// an error it finds in them (whatif: an unknown id to close) comes at once.
-Inputs read_inputs(const io::SiteReadOptions& sites, const io::ZoneReadOptions& zones, bool quiet,
+/// line, and where the sites lie: a site of a --sites layer outside every zone is named in a
+/// warning (a stray site), a site of a --border-sites layer outside them is expected and only
+/// counted. `check_sites`, when given, is called with the sites before the zones are read, so
+/// that an error it finds in them (whatif: an unknown id to close) comes at once.
+Inputs read_inputs(const SiteInputs& sites, const io::ZoneReadOptions& zones, bool quiet,
                    const std::function<void(const io::SiteSet&)>& check_sites = {});
+
+/// The zone holding each point (lon/lat point in polygon; the later one where zones overlap, as
+/// the grid does), -1 for a point outside every zone.
+std::vector<std::int32_t> zones_of(const io::ZoneSet& zones,
+                                   const std::vector<geo::LonLat>& points);
+
+/// The inputs of run.json for the sites: "sites" (the first layer), then "sites_2", ... and
+/// "border_sites", "border_sites_2", ...
+std::vector<std::pair<std::string, const model::ReadReport*>>
+site_input_records(const io::SiteSet& sites);
+
+/// The sites' recorded parameters: "sites" (paths_text), "border_sites" (array), "site_filter".
+void note_site_parameters(const SiteInputs& sites, nlohmann::ordered_json& parameters);
 
 /// Everything run.json records besides the outputs' checksums.
 struct RunRecord {

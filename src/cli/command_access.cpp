@@ -33,7 +33,7 @@ public:
 
     void setup(const std::vector<std::string>& args) override {
         m_args = args;
-        m_vm = parse(args, m_all, nullptr, {"sites", "zones", "out", "population-grid"});
+        m_vm = parse(args, m_all, nullptr, {"sites", "border-sites", "zones", "out", "population-grid"});
         if (m_vm.count("help") != 0U) {
             m_help = true;
             return;
@@ -71,7 +71,7 @@ public:
         // --grid-m and --threads are checked there (access has no --threshold-km: the
         // default passes).
         finish_inputs(m_vm, m_params, m_sites, m_zones, m_strict);
-        m_sites.capacity_field = m_capacity;
+        m_sites.options.capacity_field = m_capacity;
     }
 
     int run() override {
@@ -126,11 +126,10 @@ public:
         }
         const auto tw = std::chrono::steady_clock::now();
         analysis::AccessRunDescription run;
-        run.parameters = {{"sites", m_sites.path},
-                          {"site_filter", m_sites.filter},
-                          {"zones", m_zones.path},
-                          {"capacity", m_capacity.empty() ? "1 per site" : m_capacity},
-                          {"format", m_format}};
+        note_site_parameters(m_sites, run.parameters);
+        run.parameters["zones"] = m_zones.path;
+        run.parameters["capacity"] = m_capacity.empty() ? "1 per site" : m_capacity;
+        run.parameters["format"] = m_format;
         note_population_grid(m_params, base, run.parameters, m_quiet);
         analysis::write_access_outputs(
             out, m_format == "gpkg" ? io::VectorFormat::gpkg : io::VectorFormat::geojson, result,
@@ -212,7 +211,7 @@ private:
 
     po::options_description m_all{help_width};
     po::variables_map m_vm;
-    io::SiteReadOptions m_sites;
+    SiteInputs m_sites;
     io::ZoneReadOptions m_zones;
     analysis::Parameters m_params;
     analysis::AccessParameters m_access;

@@ -40,7 +40,7 @@ public:
 
     void setup(const std::vector<std::string>& args) override {
         m_args = args;
-        m_vm = parse(args, m_all, nullptr, {"sites", "zones", "out", "population-grid"});
+        m_vm = parse(args, m_all, nullptr, {"sites", "border-sites", "zones", "out", "population-grid"});
         if (m_vm.count("help") != 0U) {
             m_help = true;
             return;
@@ -83,22 +83,17 @@ public:
         auto inputs = read_inputs(m_sites, m_zones, m_quiet);
         auto& sites = inputs.sites;
         auto& zones = inputs.zones;
-        const auto& placement = inputs.placement;
         const double read_s = inputs.read_s;
 
         const analysis::ProgressFn progress = progress_reporter(m_progress, m_no_progress, m_quiet);
         auto result = analysis::analyse(*zones.ctx, sites.sites, zones.zones, m_params, progress);
-        if (result.sites_outside > 0 && !m_quiet) {
-            warn_sites_outside(sites, result, placement);
-        }
 
         const auto tw = std::chrono::steady_clock::now();
         analysis::RunDescription run;
         run.qgis_project = m_qgis_project;
-        run.parameters = {{"sites", m_sites.path},
-                          {"site_filter", m_sites.filter},
-                          {"zones", m_zones.path},
-                          {"format", m_format}};
+        note_site_parameters(m_sites, run.parameters);
+        run.parameters["zones"] = m_zones.path;
+        run.parameters["format"] = m_format;
         note_population_grid(m_params, result, run.parameters, m_quiet);
         analysis::write_outputs(out,
                                 (m_format == "gpkg" || postgis) ? io::VectorFormat::gpkg
@@ -109,8 +104,9 @@ public:
                          m_args,
                          m_started_utc,
                          run.parameters,
-                         {{"sites", &sites.report}, {"zones", &zones.report}},
+                         site_input_records(sites),
                          {}};
+        record.inputs.emplace_back("zones", &zones.report);
         const auto grid_files = population_grid_files(result);
         if (result.population_grid) {
             record.inputs.emplace_back("population_grid", &grid_files);
@@ -166,49 +162,12 @@ public:
           << "Distance from every inhabitant to the nearest site (WGS84 geodesic, exact nearest),\n"
           << "population beyond a threshold, underserved zones, and QGIS-ready layers.\n"
           << "With no option, analyses the shipped Auvergne-Rhône-Alpes data (470 SPRO-type "
-             "sites).\n\n"
+             "sites,\nand the 287 of the neighbouring departments within 60 km as border sites).\n\n"
           << m_all;
         return o.str();
     }
 
 private:
-    void warn_sites_outside(const io::SiteSet& sites, const analysis::AnalysisResult& result,
-                            const analysis::SitePlacement& placement) const {
-        constexpr std::size_t shown = 5;
-        std::size_t named = 0;
-        for (std::size_t i = 0; i < result.sites.size(); ++i) {
-            if (result.sites[i].zone >= 0) {
-                continue;
-            }
-            if (named++ == shown) {
-                break;
-            }
-            const auto& s = sites.sites[i];
-            std::string m = m_sites.path + ": " + s.where + ": lon " +
-                            format_number(s.position.lon) + ", lat " +
-                            format_number(s.position.lat) + " lies outside every zone";
-            const bool swapped = std::find(placement.swapped.begin(), placement.swapped.end(), i) !=
-                                 placement.swapped.end();
-            if (swapped) {
-                m += " and outside their extent (" + extent_text(placement) +
-                     "), but inside it with longitude and latitude swapped: check this site's "
-                     "coordinates.";
-            } else if (placement.checked && !placement.inside(s.position)) {
-                m += " and outside their extent (" + extent_text(placement) +
-                     "): check its position if it should be in the study area.";
-            } else {
-                m += ".";
-            }
-            warn(m, m_quiet);
-        }
-        std::string m = std::to_string(result.sites_outside) +
-                        " site(s) lie outside every zone; they serve the zones nearby all the same";
-        if (result.sites_swapped > 0) {
-            m += " (" + std::to_string(result.sites_swapped) + " of them look swapped)";
-        }
-        warn(m + ". See sites_outside_study_area in summary.json.", m_quiet);
-    }
-
     void build() {
         po::options_description in("Inputs", help_width);
         add_input_options(in, m_sites, m_zones, m_strict);
@@ -236,7 +195,7 @@ private:
 
     po::options_description m_all{help_width};
     po::variables_map m_vm;
-    io::SiteReadOptions m_sites;
+    SiteInputs m_sites;
     io::ZoneReadOptions m_zones;
     analysis::Parameters m_params;
     std::string m_out = "out";

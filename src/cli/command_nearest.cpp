@@ -1,4 +1,5 @@
 #include "command.hpp"
+#include "analysis_inputs.hpp"
 #include "commands.hpp"
 
 #include "maillage/error.hpp"
@@ -59,15 +60,8 @@ public:
 
     CommandNearest() {
         po::options_description d("Options", help_width);
-        d.add_options()("sites", po::value<std::string>(&m_sites.path)->required(),
-                        "sites: any OGR point layer, or a CSV with lon/lat columns")(
-            "sites-crs", po::value<std::string>(&m_sites.crs),
-            "CRS of the sites, overriding the layer's")(
-            "site-id", po::value<std::string>(&m_sites.id_field)->default_value("id"),
-            "site id field")("site-name", po::value<std::string>(&m_sites.name_field),
-                             "site name field (default: nom, else name)")(
-            "site-filter", po::value<std::string>(&m_sites.filter),
-            "OGR attribute filter on the sites")(
+        add_site_options(d, m_sites, false);
+        d.add_options()(
             "points", po::value<std::string>(&m_points)->required(),
             "points (or polygons, measured from their reference point): any OGR layer or a CSV "
             "with lon/lat columns")(
@@ -90,7 +84,12 @@ public:
             m_help = true;
             return;
         }
-        parse(args, m_all, nullptr, {"sites", "points", "out"});
+        const auto vm = parse(args, m_all, nullptr, {"sites", "border-sites", "points", "out"});
+        if (m_sites.paths.empty()) {
+            throw usage_error("the option '--sites' is required but missing: give the layer of "
+                              "sites to measure from.");
+        }
+        check_site_layers(vm, m_sites);
         if (m_k < 1 || m_k > 1000) {
             throw usage_error("-k must be between 1 and 1000 (got " + std::to_string(m_k) + ").");
         }
@@ -104,7 +103,7 @@ public:
                               std::to_string(m_threads) + ").");
         }
         m_format = io::format_from_path(m_out);
-        m_sites.strict = m_strict;
+        m_sites.options.strict = m_strict;
     }
 
     int run() override {
@@ -116,12 +115,7 @@ public:
             omp_set_num_threads(m_threads);
         }
         const auto t0 = std::chrono::steady_clock::now();
-        auto sites = io::read_sites(m_sites);
-        for (const auto& n : sites.report.skipped) {
-            if (!m_quiet) {
-                log("warning: " + sites.report.path + ": " + n.where + ": skipped: " + n.reason);
-            }
-        }
+        auto sites = read_site_inputs(m_sites, m_quiet);
         const double t_read_sites = since(t0);
         std::vector<geo::LonLat> pos;
         pos.reserve(sites.sites.size());
@@ -520,7 +514,7 @@ private:
     }
 
     po::options_description m_all{help_width};
-    io::SiteReadOptions m_sites;
+    SiteInputs m_sites;
     std::string m_points;
     std::string m_points_crs;
     std::string m_out;

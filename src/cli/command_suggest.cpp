@@ -63,7 +63,7 @@ public:
     void setup(const std::vector<std::string>& args) override {
         m_args = args;
         m_vm =
-            parse(args, m_all, nullptr, {"sites", "zones", "out", "candidates", "population-grid"});
+            parse(args, m_all, nullptr, {"sites", "border-sites", "zones", "out", "candidates", "population-grid"});
         if (m_vm.count("help") != 0U) {
             m_help = true;
             return;
@@ -132,11 +132,6 @@ public:
         for (const auto& phase : result.timings_s) {
             timings.push_back(phase);
         }
-        if (result.sites_outside > 0) {
-            warn(std::to_string(result.sites_outside) +
-                     " site(s) lie outside every zone; they serve the zones nearby all the same.",
-                 m_quiet);
-        }
 
         auto tp = std::chrono::steady_clock::now();
         const auto cands = candidates(result, zones, file_candidates);
@@ -162,14 +157,12 @@ public:
         const auto rows = make_rows(picks, cands, zones);
         const auto tw = std::chrono::steady_clock::now();
         analysis::RunDescription run;
-        run.parameters = {
-            {"sites", m_sites.path},
-            {"site_filter", m_sites.filter},
-            {"zones", m_zones.path},
-            {"format", m_format},
-            {"add", m_add},
-            {"objective", m_objective_name},
-            {"candidates", cands.source == "file" ? m_candidates.path : cands.source}};
+        note_site_parameters(m_sites, run.parameters);
+        run.parameters["zones"] = m_zones.path;
+        run.parameters["format"] = m_format;
+        run.parameters["add"] = m_add;
+        run.parameters["objective"] = m_objective_name;
+        run.parameters["candidates"] = cands.source == "file" ? m_candidates.path : cands.source;
         if (cands.source == "grid") {
             run.parameters["candidate_grid_m"] = m_candidate_grid_m;
         }
@@ -186,8 +179,9 @@ public:
                          m_args,
                          m_started_utc,
                          run.parameters,
-                         {{"sites", &sites.report}, {"zones", &zones.report}},
+                         site_input_records(sites),
                          timings};
+        record.inputs.emplace_back("zones", &zones.report);
         if (file_candidates) {
             record.inputs.emplace_back("candidates", &file_candidates->report);
         }
@@ -533,7 +527,7 @@ private:
 
     po::options_description m_all{help_width};
     po::variables_map m_vm;
-    io::SiteReadOptions m_sites;
+    SiteInputs m_sites;
     io::ZoneReadOptions m_zones;
     io::SiteReadOptions m_candidates;
     analysis::Parameters m_params;

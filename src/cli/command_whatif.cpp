@@ -94,7 +94,7 @@ public:
 
     void setup(const std::vector<std::string>& args) override {
         m_args = args;
-        m_vm = parse(args, m_all, nullptr, {"sites", "zones", "out", "changes", "population-grid"});
+        m_vm = parse(args, m_all, nullptr, {"sites", "border-sites", "zones", "out", "changes", "population-grid"});
         if (m_vm.count("help") != 0U) {
             m_help = true;
             return;
@@ -206,10 +206,9 @@ public:
 
         const auto tw = std::chrono::steady_clock::now();
         analysis::RunDescription run;
-        run.parameters = {{"sites", m_sites.path},
-                          {"site_filter", m_sites.filter},
-                          {"zones", m_zones.path},
-                          {"format", m_format}};
+        note_site_parameters(m_sites, run.parameters);
+        run.parameters["zones"] = m_zones.path;
+        run.parameters["format"] = m_format;
         note_population_grid(m_params, base, run.parameters, m_quiet);
         auto whatif = analysis::make_whatif_summary(base, w, sites, zones, scenario);
         whatif["changes_file"] = m_changes_path;
@@ -246,8 +245,9 @@ public:
                          m_args,
                          m_started_utc,
                          run.parameters,
-                         {{"sites", &sites.report}, {"zones", &zones.report}},
+                         site_input_records(sites),
                          {}};
+        record.inputs.emplace_back("zones", &zones.report);
         const auto grid_files = population_grid_files(base);
         if (base.population_grid) {
             record.inputs.emplace_back("population_grid", &grid_files);
@@ -436,9 +436,12 @@ private:
                 if (it == by_id.end()) {
                     throw input_error(
                         c.where + ": no site has the id '" + c.id + "' among the " +
-                        std::to_string(sites.size()) + " sites read from " + m_sites.path +
-                        (m_sites.filter.empty() ? "" : " (filter: " + m_sites.filter + ")") +
-                        ", ids taken from the field '" + m_sites.id_field +
+                        std::to_string(sites.size()) + " sites read from " + m_sites.paths_text() +
+                        (m_sites.border_paths.empty() ? "" : " and the border sites") +
+                        (m_sites.options.filter.empty()
+                             ? ""
+                             : " (filter: " + m_sites.options.filter + ")") +
+                        ", ids taken from the field '" + m_sites.options.id_field +
                         "'. Check the id; a site left out by --site-filter cannot be closed.");
                 }
                 if (!closed.insert(it->second).second) {
@@ -530,7 +533,7 @@ private:
 
     po::options_description m_all{help_width};
     po::variables_map m_vm;
-    io::SiteReadOptions m_sites;
+    SiteInputs m_sites;
     io::ZoneReadOptions m_zones;
     analysis::Parameters m_params;
     std::vector<std::string> m_close_args;

@@ -313,6 +313,7 @@ SiteSet read_sites(const SiteReadOptions& o) {
     }
     out.report.used = out.sites.size();
     out.report.text_recoded = recoded;
+    out.layers.push_back({o.path, false, out.report, 0, out.sites.size()});
     if (out.sites.empty()) {
         std::string msg = o.path + ": no usable " + o.option_stem;
         if (!o.filter.empty()) {
@@ -336,6 +337,40 @@ SiteSet read_sites(const SiteReadOptions& o) {
                    o.option_stem + "-id, --" + o.option_stem + "s-crs).";
         }
         throw input_error(msg);
+    }
+    return out;
+}
+
+SiteSet read_site_layers(const SiteReadOptions& options,
+                         const std::vector<SiteLayerSpec>& layers) {
+    if (layers.empty()) {
+        throw usage_error("no layer of sites to read: give --sites.");
+    }
+    SiteSet out;
+    std::unordered_map<std::string, std::pair<std::size_t, std::string>> seen; // id: layer, where
+    for (std::size_t k = 0; k < layers.size(); ++k) {
+        auto o = options;
+        o.path = layers[k].path;
+        auto one = read_sites(o);
+        SiteLayer info{o.path, layers[k].border, one.report, out.sites.size(), one.sites.size()};
+        for (auto& s : one.sites) {
+            if (auto [it, inserted] = seen.emplace(s.id, std::pair{k, s.where}); !inserted) {
+                throw input_error(o.path + ": " + s.where + ": site id '" + s.id +
+                                  "' is already the id of a site of " +
+                                  layers[it->second.first].path + " (" + it->second.second +
+                                  "). Ids must be unique across the site layers (--sites, "
+                                  "--border-sites): rename one of them, or name another id "
+                                  "field with --" +
+                                  options.option_stem + "-id.");
+            }
+            s.layer = static_cast<std::uint32_t>(k);
+            s.border = layers[k].border;
+            out.sites.push_back(std::move(s));
+        }
+        if (k == 0) {
+            out.report = one.report;
+        }
+        out.layers.push_back(std::move(info));
     }
     return out;
 }

@@ -44,6 +44,11 @@ void write_grid_raster(const std::string& path, const PopulationGrid& grid,
                        const geo::EqualAreaProjection& projection, const std::vector<float>& cells,
                        const GridRasterNames& names, bool gpkg);
 
+/// summary.json's "site_layers": per layer of sites (--sites, --border-sites), its path, its role
+/// ("sites" or "border"), its sites, and how many lie in and outside the study area (the zone
+/// holding each site, AnalysisResult::sites). A site outside the study area is a border site.
+nlohmann::ordered_json site_layers_summary(const io::SiteSet& sites, const AnalysisResult& r);
+
 /// What a reader saw (path, driver, layer, CRS, counts, skipped and repaired features), as in
 /// the "inputs" of summary.json.
 nlohmann::ordered_json input_summary(const model::ReadReport& report);

@@ -28,15 +28,40 @@ struct SiteReadOptions {
     bool number_without_id = false;
 };
 
+/// One layer of sites of a run: a --sites or a --border-sites file.
+struct SiteLayer {
+    std::string path;
+    bool border = false; ///< declared as border sites (--border-sites)
+    model::ReadReport report;
+    std::size_t first = 0; ///< its sites are sites[first, first + count)
+    std::size_t count = 0;
+};
+
 struct SiteSet {
     std::vector<model::Site> sites;
+    /// What the reader saw: of the one layer read by read_sites; of the first --sites layer with
+    /// read_site_layers (every layer's is in `layers`).
     model::ReadReport report;
+    /// Every layer read, in order (read_site_layers; read_sites gives one, not a border layer).
+    std::vector<SiteLayer> layers;
+};
+
+/// A layer to read with read_site_layers.
+struct SiteLayerSpec {
+    std::string path;
+    bool border = false;
 };
 
 /// Reads point sites from any OGR layer, or from a CSV with lon/lat columns (lon/lat,
 /// longitude/latitude, x/y; EPSG:4326 unless told otherwise). Sites without usable coordinates,
 /// without an id or with a duplicate id are skipped and reported (fatal with `strict`).
 SiteSet read_sites(const SiteReadOptions& options);
+
+/// Reads several layers of sites with the same options (options.path is ignored) and joins them
+/// in order: Site::layer and Site::border tell where each came from. Ids must be unique across
+/// the layers: a site whose id was already used by another layer stops the run (input_error,
+/// naming both places), as the choice between them would be arbitrary.
+SiteSet read_site_layers(const SiteReadOptions& options, const std::vector<SiteLayerSpec>& layers);
 
 /// Candidate names of the lon and lat columns of a CSV, in order of preference.
 const std::vector<std::string>& lon_column_names();
