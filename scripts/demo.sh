@@ -29,7 +29,8 @@ d = s["distance_km"]
 t = s["parameters"]["threshold_km"]
 u = s["underserved"]
 print(f"  inhabitants            {s['population_total']:,.0f}")
-print(f"  sites                  {s['sites_count']:,}")
+border = sum(l["outside_study_area"] for l in s.get("site_layers", []))
+print(f"  sites                  {s['sites_count'] - border:,} in the region, {border:,} across its edge (border sites)")
 print(f"  mean distance          {d['mean']:.2f} km (population-weighted; median {d['p50']:.2f} km, p90 {d['p90']:.2f} km)")
 print(f"  beyond {t:g} km          {s['population_beyond']:,.0f} inhabitants ({100 * s['share_beyond']:.2f} %)")
 print(f"  underserved areas      {u['parts']} ({u['area_km2']:,.0f} km2)")

@@ -237,7 +237,7 @@ void warn_site_placement(const io::SiteSet& set, const Inputs& in, bool quiet) {
         for (std::size_t i = layer.first; i < layer.first + layer.count; ++i) {
             if (in.site_zone[i] >= 0) {
                 if (inside++ == 0) {
-                    example = set.sites[i].where + " (" + set.sites[i].id + ")";
+                    example = set.sites[i].where;
                 }
             }
         }

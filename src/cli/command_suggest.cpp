@@ -31,7 +31,10 @@ struct Candidates {
     std::vector<geo::LonLat> position;
     std::vector<std::string> id;
     std::vector<std::string> name;
-    std::vector<std::int32_t> zone; ///< zone holding it when known, -1 when not (yet)
+    std::vector<std::int32_t> zone; ///< zone holding it
+    /// Candidates of a file left out because they lie outside every zone: a new site is placed
+    /// in the study area only (border sites are existing coverage, not places to build).
+    std::size_t outside_study_area = 0;
 };
 
 /// One row of the `suggested` layer.
@@ -262,11 +265,39 @@ private:
         Candidates c;
         if (file) {
             c.source = "file";
+            std::vector<geo::LonLat> positions;
             for (const auto& s : file->sites) {
+                positions.push_back(s.position);
+            }
+            const auto zone = zones_of(zones, positions);
+            std::string examples;
+            for (std::size_t k = 0; k < file->sites.size(); ++k) {
+                const auto& s = file->sites[k];
+                if (zone[k] < 0) {
+                    if (c.outside_study_area++ < 3) {
+                        examples += (examples.empty() ? "" : ", ") + s.where + " (" + s.id + ")";
+                    }
+                    continue;
+                }
                 c.position.push_back(s.position);
                 c.id.push_back(s.id);
                 c.name.push_back(s.name);
-                c.zone.push_back(-1);
+                c.zone.push_back(zone[k]);
+            }
+            if (c.position.empty()) {
+                throw input_error(m_candidates.path + ": none of the " +
+                                  std::to_string(file->sites.size()) +
+                                  " candidates lies in a zone of the study area (e.g. " +
+                                  examples +
+                                  "); new sites are placed in the study area only. Check the "
+                                  "candidates' coordinates and CRS (--candidates-crs).");
+            }
+            if (c.outside_study_area > 0) {
+                warn(m_candidates.path + ": " + std::to_string(c.outside_study_area) +
+                         " candidate(s) outside every zone left out (e.g. " + examples +
+                         "): new sites are placed in the study area only; border sites count as "
+                         "existing coverage.",
+                     m_quiet);
             }
         } else if (m_vm.count("candidate-grid-m") != 0U) {
             c.source = "grid";
@@ -302,29 +333,6 @@ private:
         return c;
     }
 
-    /// The zone holding a point (the later one where zones overlap, as the grid does), or -1.
-    static std::int32_t zone_of(const io::ZoneSet& zones, geo::LonLat p) {
-        const auto& ctx = *zones.ctx;
-        const auto pt =
-            geo::own(ctx, GEOSGeom_createPointFromXY_r(ctx.get(), p.lon, p.lat), "point");
-        std::int32_t found = -1;
-        for (std::size_t i = 0; i < zones.zones.size(); ++i) {
-            double x0 = 0.0;
-            double y0 = 0.0;
-            double x1 = 0.0;
-            double y1 = 0.0;
-            const auto* g = zones.zones[i].geometry.get();
-            if (GEOSGeom_getExtent_r(ctx.get(), g, &x0, &y0, &x1, &y1) != 1 || p.lon < x0 ||
-                p.lon > x1 || p.lat < y0 || p.lat > y1) {
-                continue;
-            }
-            if (GEOSIntersects_r(ctx.get(), g, pt.get()) == 1) {
-                found = static_cast<std::int32_t>(i);
-            }
-        }
-        return found;
-    }
-
     [[nodiscard]] std::vector<Row> make_rows(const analysis::SuggestResult& s, const Candidates& c,
                                              const io::ZoneSet& zones) const {
         std::vector<Row> rows;
@@ -337,10 +345,7 @@ private:
             r.id = c.id[p.candidate];
             r.name = c.name[p.candidate];
             r.position = c.position[p.candidate];
-            std::int32_t z = c.zone[p.candidate];
-            if (z < 0) {
-                z = zone_of(zones, r.position);
-            }
+            const std::int32_t z = c.zone[p.candidate];
             if (z >= 0) {
                 r.zone_id = zones.zones[static_cast<std::size_t>(z)].id;
                 r.zone_name = zones.zones[static_cast<std::size_t>(z)].name;
@@ -375,6 +380,7 @@ private:
             cj["path"] = m_candidates.path;
             cj["features"] = file->report.features;
             cj["skipped_count"] = file->report.skipped.size();
+            cj["outside_study_area"] = c.outside_study_area;
         }
         if (c.source == "grid") {
             cj["grid_m"] = m_candidate_grid_m;

@@ -356,9 +356,9 @@ SiteSet read_site_layers(const SiteReadOptions& options,
         for (auto& s : one.sites) {
             if (auto [it, inserted] = seen.emplace(s.id, std::pair{k, s.where}); !inserted) {
                 throw input_error(o.path + ": " + s.where + ": site id '" + s.id +
-                                  "' is already the id of a site of " +
-                                  layers[it->second.first].path + " (" + it->second.second +
-                                  "). Ids must be unique across the site layers (--sites, "
+                                  "' is already used in " + layers[it->second.first].path +
+                                  ", " + it->second.second +
+                                  ". Ids must be unique across the site layers (--sites, "
                                   "--border-sites): rename one of them, or name another id "
                                   "field with --" +
                                   options.option_stem + "-id.");

@@ -33,6 +33,8 @@ DATA = REPO / "tests" / "data" / "cli"
 
 COMMUNES = GEODATA / "communes-aura-cog2026.geojson"
 STRUCTURES_CSV = GEODATA / "structures-aura-dila-2017.csv"
+BORDER_CSV = GEODATA / "structures-voisines-dila-2017.csv"
+BORDER_COMMUNES = GEODATA / "communes-voisines-cog2026.geojson"
 
 GEOD = Geod(ellps="WGS84")
 
@@ -40,6 +42,11 @@ GEOD = Geod(ellps="WGS84")
 AURA_POPULATION = 8205557
 AURA_COMMUNES = 4025
 AURA_SPRO_SITES = 470
+# The SPRO-type sites of the neighbouring departments within 60 km, all outside the region
+# (geodata/SOURCES.md: border sites), and the neighbouring communes within 60 km.
+AURA_BORDER_SITES = 287
+AURA_BORDER_COMMUNES = 3587
+AURA_BORDER_POPULATION = 4175484
 AURA_INVALID_COMMUNES = 47
 AURA_DEPARTMENTS = ["01", "03", "07", "15", "26", "38", "42", "43", "63", "69", "73", "74"]
 
@@ -122,8 +129,19 @@ def read_sites_csv(path, keep=lambda row: True, lon="lon", lat="lat", id_field="
 
 
 def spro_sites():
-    """The default sites: geodata CSV rows with spro_core == 1."""
+    """The regional sites: geodata CSV rows with spro_core == 1."""
     return read_sites_csv(STRUCTURES_CSV, keep=lambda r: r["spro_core"].strip() == "1")
+
+
+def border_sites():
+    """The shipped border sites (every row of the neighbouring departments' file)."""
+    return read_sites_csv(BORDER_CSV)
+
+
+def default_sites():
+    """The sites of a run with no site option: the regional SPRO sites, then the border sites."""
+    a, b = spro_sites(), border_sites()
+    return Sites(a.ids + b.ids, np.concatenate([a.lon, b.lon]), np.concatenate([a.lat, b.lat]))
 
 
 # --- Geodesic brute force ---------------------------------------------------------------------

@@ -7,6 +7,7 @@ geodesic distances by brute force over all 470 sites.
 
 import json
 import unittest
+from pathlib import Path
 from collections import defaultdict
 
 import numpy as np
@@ -41,11 +42,11 @@ class TestAnalyseReal(h.CliTestCase):
         cls.zones = h.load_json(cls.out / "zones.geojson")["features"]
         cls.sites_out = h.load_json(cls.out / "sites.geojson")["features"]
         cls.underserved = h.load_json(cls.out / "underserved.geojson")["features"]
-        cls.sites = h.spro_sites()
+        cls.sites = h.default_sites()  # regional and border sites, read independently
         cls.site_index = cls.sites.index()
         ref_lon = np.array([z["properties"]["ref_lon"] for z in cls.zones])
         ref_lat = np.array([z["properties"]["ref_lat"] for z in cls.zones])
-        cls.zone_dist = h.distance_matrix(ref_lon, ref_lat, cls.sites)  # (4025, 470) metres
+        cls.zone_dist = h.distance_matrix(ref_lon, ref_lat, cls.sites)  # (4025, 757) metres
         cls.communes = communes()
         cls._commune_polys = None
 
@@ -71,7 +72,32 @@ class TestAnalyseReal(h.CliTestCase):
         s = self.summary
         self.assertEqual(s["population_total"], h.AURA_POPULATION)
         self.assertEqual(s["zones_count"], h.AURA_COMMUNES)
-        self.assertEqual(s["sites_count"], h.AURA_SPRO_SITES)
+        self.assertEqual(s["sites_count"], h.AURA_SPRO_SITES + h.AURA_BORDER_SITES)
+
+    def test_border_sites_are_counted_per_file(self):
+        # Every regional site lies in the region and every border site outside it
+        # (geodata/SOURCES.md): the counts per file follow.
+        layers = self.summary["site_layers"]
+        self.assertEqual([(l["role"], Path(l["path"]).name, l["sites"], l["in_study_area"],
+                           l["outside_study_area"]) for l in layers],
+                         [("sites", h.STRUCTURES_CSV.name, h.AURA_SPRO_SITES, h.AURA_SPRO_SITES, 0),
+                          ("border", h.BORDER_CSV.name, h.AURA_BORDER_SITES, 0,
+                           h.AURA_BORDER_SITES)])
+        self.assertEqual(self.summary["sites_outside_study_area"], h.AURA_BORDER_SITES)
+        self.assertEqual([(h.REPO / p).resolve() for p in self.summary["parameters"]["border_sites"]],
+                         [h.BORDER_CSV.resolve()])
+        # The sites layer marks them, and names their file.
+        regional = set(h.spro_sites().ids)
+        wrong = [f["properties"]["site_id"] for f in self.sites_out
+                 if f["properties"]["in_study_area"] != (f["properties"]["site_id"] in regional)
+                 or f["properties"]["source"] != (h.STRUCTURES_CSV.name
+                                                  if f["properties"]["site_id"] in regional
+                                                  else h.BORDER_CSV.name)]
+        self.assertEqual(wrong, [])
+        # Declared border sites outside the study area are no news: no per-site warning.
+        self.assertNotIn("lies outside every zone", self.result.stderr)
+        self.assertIn(f"{h.AURA_BORDER_SITES} border site(s), {h.AURA_BORDER_SITES} outside the "
+                      "study area", self.result.stderr)
 
     def test_zones_layer_population(self):
         self.assertEqual(len(self.zones), h.AURA_COMMUNES)
@@ -86,7 +112,7 @@ class TestAnalyseReal(h.CliTestCase):
         self.assertEqual(wrong_group, [])
 
     def test_sites_layer(self):
-        self.assertEqual(len(self.sites_out), h.AURA_SPRO_SITES)
+        self.assertEqual(len(self.sites_out), h.AURA_SPRO_SITES + h.AURA_BORDER_SITES)
         ids = [f["properties"]["site_id"] for f in self.sites_out]
         self.assertEqual(sorted(ids), sorted(self.sites.ids))
         errors = []
@@ -211,10 +237,14 @@ class TestAnalyseReal(h.CliTestCase):
         self.assertAlmostEqual(zone_mean / h.AURA_POPULATION, s["distance_km"]["mean"], delta=1e-3)
 
     def test_distance_max_is_the_farthest_zone_cell(self):
-        # The farthest inhabited cell is in some zone: the largest zone max_km equals it.
-        self.assertAlmostEqual(max(z["properties"]["max_km"] for z in self.zones
-                                   if z["properties"]["population"] > 0),
-                               self.summary["distance_km"]["max"], delta=1e-4)
+        # The farthest inhabitant is in some zone's cell: no farther than the largest zone
+        # max_km (over every cell, inhabited or not: a commune of 285 persons spread in whole
+        # persons over more cells leaves some empty, e.g. Bonneval-sur-Arc), and no nearer than
+        # any zone's population-weighted mean.
+        zones = [z["properties"] for z in self.zones if z["properties"]["population"] > 0]
+        top = self.summary["distance_km"]["max"]
+        self.assertLessEqual(top, max(z["max_km"] for z in zones) + 1e-4)
+        self.assertGreaterEqual(top, max(z["mean_km"] for z in zones) - 1e-4)
 
     def test_coverage_curve(self):
         curve = self.summary["coverage_curve"]
@@ -244,8 +274,8 @@ class TestAnalyseReal(h.CliTestCase):
             with self.subTest(group=g["group"]):
                 self.assertEqual(g["population"], expected[g["group"]])
                 self.assertEqual(g["zones"], zones[g["group"]])
-        self.assertEqual(sum(g["sites"] for g in groups),
-                         h.AURA_SPRO_SITES - self.summary["sites_outside_study_area"])
+        # Only the sites inside the region belong to a department; the border sites to none.
+        self.assertEqual(sum(g["sites"] for g in groups), h.AURA_SPRO_SITES)
 
     def test_inputs_report(self):
         inputs = self.summary["inputs"]
@@ -254,6 +284,8 @@ class TestAnalyseReal(h.CliTestCase):
         self.assertEqual(inputs["zones"]["skipped_count"], 0)
         self.assertEqual(inputs["sites"]["features"], h.AURA_SPRO_SITES)
         self.assertEqual(inputs["sites"]["used"], h.AURA_SPRO_SITES)
+        self.assertEqual([(l["role"], l["used"]) for l in inputs["site_layers"]],
+                         [("sites", h.AURA_SPRO_SITES), ("border", h.AURA_BORDER_SITES)])
         self.assertEqual(inputs["zones"]["group_field"], "departement")
 
     def test_repaired_zones_are_the_invalid_communes(self):
@@ -373,7 +405,8 @@ class TestAnalyseRealGpkg(h.CliTestCase):
         layers = {ds.GetLayer(i).GetName(): ds.GetLayer(i) for i in range(ds.GetLayerCount())}
         self.assertLessEqual({"zones", "sites", "underserved"}, set(layers))
         self.assertEqual(layers["zones"].GetFeatureCount(), h.AURA_COMMUNES)
-        self.assertEqual(layers["sites"].GetFeatureCount(), h.AURA_SPRO_SITES)
+        self.assertEqual(layers["sites"].GetFeatureCount(),
+                         h.AURA_SPRO_SITES + h.AURA_BORDER_SITES)
         self.assertGreater(layers["underserved"].GetFeatureCount(), 0)
         for name in ("zones", "sites", "underserved"):
             srs = layers[name].GetSpatialRef()
@@ -388,7 +421,7 @@ class TestAnalyseRealGpkg(h.CliTestCase):
         ds = ogr.Open(str(self.out / "maillage.gpkg"))
         feats = [(f.GetField("zone_id"), f.GetField("ref_lon"), f.GetField("ref_lat"),
                   f.GetField("nearest_site_id"), f.GetField("nearest_km")) for f in ds.GetLayer("zones")]
-        sites = h.spro_sites()
+        sites = h.default_sites()
         d = h.distance_matrix([f[1] for f in feats], [f[2] for f in feats], sites)
         index = sites.index()
         errors = []

@@ -291,7 +291,8 @@ class TestGridCandidates(h.CliTestCase):
 
 
 class TestRealData(h.CliTestCase):
-    """The shipped data: 470 SPRO sites, candidates the 4,025 communes' reference points."""
+    """The shipped data: 470 SPRO sites and 287 border sites, candidates the 4,025 communes'
+    reference points."""
 
     @classmethod
     def setUpClass(cls):
@@ -303,7 +304,7 @@ class TestRealData(h.CliTestCase):
         cls.picks10, _ = picks_of(cls.out10)
 
     def analyse_with(self, picks):
-        """`maillage analyse` with the SPRO sites plus PICKS, as one CSV."""
+        """`maillage analyse` with the SPRO sites plus PICKS, as one CSV, and the border sites."""
         folder = h.make_tempdir(self)
         path = folder / "sites_plus.csv"
         with open(h.STRUCTURES_CSV, encoding="utf-8", newline="") as f:
@@ -315,13 +316,45 @@ class TestRealData(h.CliTestCase):
                 w.writerow([r["id"], r["nom"], r["lon"], r["lat"]])
             for p in picks:
                 w.writerow([f"new-{p['rank']}", p["name"], repr(p["lon"]), repr(p["lat"])])
-        return h.analyse(self, "--sites", path)
+        return h.analyse(self, "--sites", path, "--border-sites", h.BORDER_CSV)
+
+    def test_picks_are_in_the_region_not_across_its_edge(self):
+        # New sites go in the study area: every pick lies in one of the region's communes
+        # (its zone is named), and none at a border site's place.
+        regions = h.PolygonSet.from_geojson(h.COMMUNES)
+        outside = [p for p in self.picks10 if not regions.contains(p["lon"], p["lat"])]
+        self.assertEqual(outside, [])
+        self.assertTrue(all(p["zone_id"] for p in self.picks10))
+
+    def test_candidates_outside_the_study_area_are_left_out(self):
+        # A candidate file with the border sites' places (all outside the region) and three
+        # places inside it: only the three are candidates, and the warning says so.
+        folder = h.make_tempdir(self)
+        path = folder / "candidates.csv"
+        border = h.border_sites()
+        inside = [("in-1", 4.8357, 45.7640), ("in-2", 3.0870, 45.7772), ("in-3", 2.4445, 44.9264)]
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["id", "lon", "lat"])
+            for sid, lon, lat in zip(border.ids, border.lon, border.lat):
+                w.writerow([sid, repr(float(lon)), repr(float(lat))])
+            for row in inside:
+                w.writerow(row)
+        out = folder / "s"
+        r = h.run_ok(self, "suggest", "--add", "2", "--candidates", path, "--out", out,
+                     "--no-progress")
+        s = h.load_json(out / "summary.json")["suggest"]["candidates"]
+        self.assertEqual(s["count"], 3)
+        self.assertEqual(s["outside_study_area"], h.AURA_BORDER_SITES)
+        self.assertIn(f"{h.AURA_BORDER_SITES} candidate(s) outside every zone left out", r.stderr)
+        picks, _ = picks_of(out)
+        self.assertTrue({p["candidate_id"] for p in picks} <= {"in-1", "in-2", "in-3"})
 
     def test_baseline_is_the_analysis(self):
         g = self.s10["suggest"]
         self.assertEqual(g["candidates"]["count"], h.AURA_COMMUNES)
         self.assertEqual(g["population_total"], h.AURA_POPULATION)
-        self.assertEqual(self.s10["sites_count"], h.AURA_SPRO_SITES)
+        self.assertEqual(self.s10["sites_count"], h.AURA_SPRO_SITES + h.AURA_BORDER_SITES)
         self.assertAlmostEqual(g["before"]["population_beyond"], self.s10["population_beyond"], places=3)
         self.assertAlmostEqual(g["before"]["mean_km"], self.s10["distance_km"]["mean"], places=3)
 

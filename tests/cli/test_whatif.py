@@ -336,7 +336,8 @@ class WhatIfSmall(h.CliTestCase):
 # Cantal's France Travail (ex Pôle emploi) network: its three sites, the smallest networks of a
 # department (geodata/SOURCES.md lists the directory); and a site opened at the centre of the
 # largest underserved area of the default run (Mézenc / Haute-Loire-Ardèche border).
-CLOSE = ["pole_emploi-15014-01", "pole_emploi-15187-01", "pole_emploi-15120-01"]
+# Three regional sites, and one border site (the CIO of Mâcon, across the edge of the region).
+CLOSE = ["pole_emploi-15014-01", "pole_emploi-15187-01", "pole_emploi-15120-01", "cio-71270-01"]
 OPEN = (3.8944, 44.8309)
 
 
@@ -352,9 +353,12 @@ class WhatIfReal(h.CliTestCase):
             raise AssertionError(f"maillage whatif failed\n{cls.r}")
         cls.summary = h.load_json(cls.out / "summary.json")["whatif"]
         cls.zones = features(cls.out / "whatif_zones.geojson")
-        # The full rerun through the public command: the same sites, kept in order, then the new.
+        # The full rerun through the public command: the same sites (regional, then border), kept
+        # in order, then the new, in one layer.
         with open(h.STRUCTURES_CSV, encoding="utf-8", newline="") as f:
             rows = [r for r in csv.DictReader(f) if r["spro_core"].strip() == "1"]
+        with open(h.BORDER_CSV, encoding="utf-8", newline="") as f:
+            rows += list(csv.DictReader(f))
         cls.kept = [r for r in rows if r["id"] not in CLOSE]
         with open(tmp / "sites.csv", "w", encoding="utf-8", newline="") as f:
             w = csv.writer(f)
