@@ -309,7 +309,13 @@ private:
             try {
                 sets.push_back(io::read_zones(o));
             } catch (const input_error& e) {
-                throw input_error(std::string("--context-zones: ") + e.what());
+                // The zone reader's hints name the options of --zones.
+                std::string m = e.what();
+                for (auto at = m.find("--zones-crs"); at != std::string::npos;
+                     at = m.find("--zones-crs", at + 19)) {
+                    m.replace(at, 11, "--context-zones-crs");
+                }
+                throw input_error("--context-zones: " + m);
             }
             for (const auto& n : sets.back().report.skipped) {
                 warn(path + ": " + n.where + ": skipped: " + n.reason);

@@ -780,6 +780,65 @@ class TestContextZones(h.CliTestCase):
         self.assertEqual({k: p["access"] for k, p in plain[2].items()},
                          {k: p["access"] for k, p in both[2].items()})
 
+    def test_context_zones_crs(self):
+        # Q in Lambert-93 in a GeoPackage layer without a CRS: --context-zones-crs gives it
+        # (--zones-crs is for the study zones only).
+        lambert = Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
+        path = self.dir / "q_l93.gpkg"
+        ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+        layer = ds.CreateLayer("q", None, ogr.wkbPolygon)
+        for name, kind in (("code", ogr.OFTString), ("nom", ogr.OFTString),
+                           ("population", ogr.OFTReal)):
+            layer.CreateField(ogr.FieldDefn(name, kind))
+        ring = ogr.Geometry(ogr.wkbLinearRing)
+        for lon, lat in ((4.9998, 45.0998), (5.0002, 45.0998), (5.0002, 45.1002),
+                         (4.9998, 45.1002), (4.9998, 45.0998)):
+            ring.AddPoint_2D(*lambert.transform(lon, lat))
+        poly = ogr.Geometry(ogr.wkbPolygon)
+        poly.AddGeometry(ring)
+        f = ogr.Feature(layer.GetLayerDefn())
+        f.SetField("code", "Q")
+        f.SetField("nom", "Zone Q")
+        f.SetField("population", 3000)
+        f.SetGeometry(poly)
+        layer.CreateFeature(f)
+        ds = None
+        r = h.run("access", *self.base, "--context-zones", path, "--out",
+                  h.make_tempdir(self) / "out")
+        self.assertEqual(r.returncode, 1, str(r))
+        self.assertIn(str(path), r.stderr)
+        self.assertIn("--context-zones-crs", r.stderr)
+        out, summary, z, s, r = run_access(self, *self.base, "--context-zones", path,
+                                           "--context-zones-crs", "EPSG:2154")
+        self.assertEqual(summary["access"]["context_zones"]["inputs"][0]["crs"], "EPSG:2154")
+        self.assertAlmostEqual(z["P"]["access"], 126.492537, places=5)
+
+    def test_with_a_population_grid(self):
+        # The study area's population from a raster, the context zones' spread evenly.
+        squares = self.dir / "pg_squares.geojson"
+        write_zones(squares, BF_ZONES[:3])
+        neighbours = self.dir / "pg_context.geojson"
+        write_zones(neighbours, [("N1", "99", 5000, 5.39, 45.00, 5.52, 45.09)])
+        sites = self.dir / "pg_sites.csv"
+        write_sites(sites, BF_SITES[:3])
+        tif = self.dir / "pop.tif"
+        ds = gdal.GetDriverByName("GTiff").Create(str(tif), 70, 40, 1, gdal.GDT_Float32)
+        ds.SetGeoTransform((4.9, 0.01, 0, 45.3, 0, -0.01))
+        ds.SetProjection("EPSG:4326")
+        ds.GetRasterBand(1).Fill(10.0)
+        ds = None
+        out, summary, z, s, r = run_access(self, "--zones", squares, "--sites", sites,
+                                           "--grid-m", "1000", "--population-grid", tif,
+                                           "--context-zones", neighbours)
+        c = summary["access"]["context_zones"]
+        self.assertIn("population-grid", c["population_spread"])
+        self.assertEqual(c["population_demand"], 5000)
+        self.assertIn("--population-grid is for the study area", r.stderr)
+        a = summary["access"]
+        self.assertAlmostEqual(a["sum_population_x_index_all_demand"], a["supply_served"],
+                               places=6)
+        self.assertGreater(c["sum_population_x_index"], 0)
+
     def unchanged(self, args, code, *fragments):
         out = h.make_tempdir(self) / "out"
         out.mkdir()
