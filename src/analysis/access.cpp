@@ -145,7 +145,8 @@ nlohmann::ordered_json Decay::to_json() const {
 
 AccessResult compute_access(const std::vector<model::Site>& sites,
                             const std::vector<model::Zone>& zones, const AnalysisResult& base,
-                            const AccessParameters& params, const ProgressFn& progress) {
+                            const AccessParameters& params, const ProgressFn& progress,
+                            const ContextDemand* context) {
     auto report = [&](const std::string& phase, double f) {
         if (progress) {
             progress(phase, f);
@@ -204,33 +205,35 @@ AccessResult compute_access(const std::vector<model::Site>& sites,
         1e-6;
     const bool by_band = !decay.is_gaussian() && radius <= geo::short_chord_m;
     const auto& bands = decay.band_list();
-    // Calls fn(cell, site, weight) for every cell of the study area in block (brow, bcol) and
-    // every site with a non-zero weight from it, cells in row order, sites by candidate order.
-    auto visit_block = [&](int brow, int bcol, std::vector<index::Hit>& candidates,
-                           const auto& fn) {
+    // Calls fn(cell, site, weight) for every cell of `grid` (the study grid, or the context
+    // zones' grid, aligned with it) in block (brow, bcol) that belongs to a zone, and every site
+    // with a non-zero weight from it, cells in row order, sites by candidate order (so the calls
+    // for one cell follow each other).
+    auto visit_block = [&](const PopulationGrid& vg, int brow, int bcol,
+                           std::vector<index::Hit>& candidates, const auto& fn) {
+        const auto vwidth = static_cast<std::size_t>(vg.width);
         const int r0 = brow * side;
         const int c0 = bcol * side;
-        const int r1 = std::min(grid.height, r0 + side);
-        const int c1 = std::min(grid.width, c0 + side);
+        const int r1 = std::min(vg.height, r0 + side);
+        const int c1 = std::min(vg.width, c0 + side);
         bool any = false;
         for (int r = r0; r < r1 && !any; ++r) {
             for (int c = c0; c < c1 && !any; ++c) {
-                any =
-                    grid.zone[static_cast<std::size_t>(r) * width + static_cast<std::size_t>(c)] >=
-                    0;
+                any = vg.zone[static_cast<std::size_t>(r) * vwidth + static_cast<std::size_t>(c)] >=
+                      0;
             }
         }
         if (!any) {
             return;
         }
-        const geo::XY centre{grid.min_x + (0.5 * (c0 + c1)) * grid.cell_m,
-                             grid.max_y - (0.5 * (r0 + r1)) * grid.cell_m};
+        const geo::XY centre{vg.min_x + (0.5 * (c0 + c1)) * vg.cell_m,
+                             vg.max_y - (0.5 * (r0 + r1)) * vg.cell_m};
         const auto centre_ll = base.projection.inverse(centre);
         double reach = 0.0;
         for (const int r : {r0, r1 - 1}) {
             for (const int c : {c0, c1 - 1}) {
                 const auto corner =
-                    grid.centre(static_cast<std::size_t>(r) * width + static_cast<std::size_t>(c));
+                    vg.centre(static_cast<std::size_t>(r) * vwidth + static_cast<std::size_t>(c));
                 reach = std::max(
                     reach, geo::geodesic_distance_m(centre_ll, base.projection.inverse(corner)));
             }
@@ -239,11 +242,11 @@ AccessResult compute_access(const std::vector<model::Site>& sites,
         for (int r = r0; r < r1; ++r) {
             for (int c = c0; c < c1; ++c) {
                 const std::size_t cell =
-                    static_cast<std::size_t>(r) * width + static_cast<std::size_t>(c);
-                if (grid.zone[cell] < 0) {
+                    static_cast<std::size_t>(r) * vwidth + static_cast<std::size_t>(c);
+                if (vg.zone[cell] < 0) {
                     continue;
                 }
-                const auto e = base.projection.inverse_ecef(grid.centre(cell));
+                const auto e = base.projection.inverse_ecef(vg.centre(cell));
                 for (const auto& h : candidates) {
                     const auto& se = site_ecef[h.site];
                     const double dx = se.x - e.x;
@@ -278,60 +281,79 @@ AccessResult compute_access(const std::vector<model::Site>& sites,
     // Step 1: demand of every site, D_j = sum_k P_k W(d_kj), over the inhabited cells and the
     // zones without a cell (their population on their reference point). Rows of blocks are
     // measured in parallel, each into its own list of (site, partial sum); the lists are then
-    // added in order, so the sums do not depend on the threads.
+    // added in order, so the sums do not depend on the threads. `in_reach` (when not null): the
+    // population of the cells with at least one site of non-zero weight, summed the same way.
     report("demand", 0.0);
-    std::vector<std::vector<std::pair<std::uint32_t, double>>> row_sums(
-        static_cast<std::size_t>(block_rows));
-    int rows_done = 0;
+    auto demand_over = [&](const PopulationGrid& g, std::vector<double>& into, double* in_reach) {
+        const int g_rows = (g.height + side - 1) / side;
+        const int g_cols = (g.width + side - 1) / side;
+        std::vector<std::vector<std::pair<std::uint32_t, double>>> row_sums(
+            static_cast<std::size_t>(g_rows));
+        std::vector<double> row_reach(static_cast<std::size_t>(g_rows), 0.0);
+        int rows_done = 0;
 #pragma omp parallel
-    {
-        std::vector<double> acc(ns, 0.0);
-        std::vector<char> seen(ns, 0);
-        std::vector<std::uint32_t> touched;
-        std::vector<index::Hit> candidates;
-        const auto t = omp_get_thread_num();
+        {
+            std::vector<double> acc(ns, 0.0);
+            std::vector<char> seen(ns, 0);
+            std::vector<std::uint32_t> touched;
+            std::vector<index::Hit> candidates;
+            const auto t = omp_get_thread_num();
 #pragma omp for schedule(dynamic, 1)
-        for (int brow = 0; brow < block_rows; ++brow) {
-            for (int bcol = 0; bcol < block_cols; ++bcol) {
-                visit_block(brow, bcol, candidates,
-                            [&](std::size_t cell, std::uint32_t site, double w) {
-                                const double pop = grid.population[cell];
-                                if (!(pop > 0)) {
-                                    return;
-                                }
-                                if (seen[site] == 0) {
-                                    seen[site] = 1;
-                                    touched.push_back(site);
-                                }
-                                acc[site] += pop * w;
-                            });
-            }
-            std::sort(touched.begin(), touched.end());
-            auto& out = row_sums[static_cast<std::size_t>(brow)];
-            out.reserve(touched.size());
-            for (const auto s : touched) {
-                out.emplace_back(s, acc[s]);
-                acc[s] = 0.0;
-                seen[s] = 0;
-            }
-            touched.clear();
-            if (progress && t == 0) {
-                int done = 0;
+            for (int brow = 0; brow < g_rows; ++brow) {
+                double reach = 0.0;
+                std::size_t last_cell = std::numeric_limits<std::size_t>::max();
+                for (int bcol = 0; bcol < g_cols; ++bcol) {
+                    visit_block(g, brow, bcol, candidates,
+                                [&](std::size_t cell, std::uint32_t site, double w) {
+                                    const double pop = g.population[cell];
+                                    if (!(pop > 0)) {
+                                        return;
+                                    }
+                                    if (cell != last_cell) {
+                                        last_cell = cell;
+                                        reach += pop;
+                                    }
+                                    if (seen[site] == 0) {
+                                        seen[site] = 1;
+                                        touched.push_back(site);
+                                    }
+                                    acc[site] += pop * w;
+                                });
+                }
+                row_reach[static_cast<std::size_t>(brow)] = reach;
+                std::sort(touched.begin(), touched.end());
+                auto& out = row_sums[static_cast<std::size_t>(brow)];
+                out.reserve(touched.size());
+                for (const auto s : touched) {
+                    out.emplace_back(s, acc[s]);
+                    acc[s] = 0.0;
+                    seen[s] = 0;
+                }
+                touched.clear();
+                if (progress && t == 0) {
+                    int done = 0;
 #pragma omp atomic read
-                done = rows_done;
-                report("demand", static_cast<double>(done) / std::max(1, block_rows));
-            }
+                    done = rows_done;
+                    report("demand", static_cast<double>(done) / std::max(1, g_rows));
+                }
 #pragma omp atomic
-            ++rows_done;
+                ++rows_done;
+            }
         }
-    }
+        for (auto& row : row_sums) {
+            for (const auto& [s, v] : row) {
+                into[s] += v;
+            }
+            std::vector<std::pair<std::uint32_t, double>>().swap(row);
+        }
+        if (in_reach != nullptr) {
+            for (const double v : row_reach) {
+                *in_reach += v;
+            }
+        }
+    };
     a.site_demand.assign(ns, 0.0);
-    for (auto& row : row_sums) {
-        for (const auto& [s, v] : row) {
-            a.site_demand[s] += v;
-        }
-        std::vector<std::pair<std::uint32_t, double>>().swap(row);
-    }
+    demand_over(grid, a.site_demand, nullptr);
     // Zones without a cell: hits from their reference points, kept for step 2.
     std::vector<std::vector<index::Hit>> point_hits(nz);
     for (std::size_t i = 0; i < nz; ++i) {
@@ -344,6 +366,35 @@ AccessResult compute_access(const std::vector<model::Site>& sites,
             for (const auto& h : point_hits[i]) {
                 a.site_demand[h.site] += pop * decay.weight(h.distance_m);
             }
+        }
+    }
+    // Context zones: their cells (on the aligned grid) and points, summed apart, then added to
+    // each site's demand.
+    a.site_context_demand.assign(ns, 0.0);
+    if (context != nullptr) {
+        demand_over(context->grid, a.site_context_demand, &a.context_population_in_reach);
+        for (double v : context->grid.population) {
+            a.context_population += v;
+        }
+        for (std::size_t k = 0; k < context->point_position.size(); ++k) {
+            const double pop = context->point_population[k];
+            a.context_population += pop;
+            if (!(pop > 0)) {
+                continue;
+            }
+            bool reached = false;
+            for (const auto& h : idx.within(context->point_position[k], radius)) {
+                const double w = decay.weight(h.distance_m);
+                if (w > 0) {
+                    a.site_context_demand[h.site] += pop * w;
+                    reached = true;
+                }
+            }
+            a.context_population_in_reach += reached ? pop : 0.0;
+        }
+        for (std::size_t s = 0; s < ns; ++s) {
+            a.site_demand[s] += a.site_context_demand[s];
+            a.context_sites += a.site_context_demand[s] > 0 ? 1U : 0U;
         }
     }
     a.site_ratio.assign(ns, std::numeric_limits<double>::quiet_NaN());
@@ -384,7 +435,7 @@ AccessResult compute_access(const std::vector<model::Site>& sites,
             a.cell_index[c] = 0.0F;
         }
     }
-    rows_done = 0;
+    int rows_done = 0;
 #pragma omp parallel
     {
         std::vector<index::Hit> candidates;
@@ -392,7 +443,7 @@ AccessResult compute_access(const std::vector<model::Site>& sites,
 #pragma omp for schedule(dynamic, 1)
         for (int brow = 0; brow < block_rows; ++brow) {
             for (int bcol = 0; bcol < block_cols; ++bcol) {
-                visit_block(brow, bcol, candidates,
+                visit_block(grid, brow, bcol, candidates,
                             [&](std::size_t cell, std::uint32_t site, double w) {
                                 const double r = a.site_ratio[site];
                                 if (!std::isnan(r)) {
@@ -416,6 +467,45 @@ AccessResult compute_access(const std::vector<model::Site>& sites,
             }
 #pragma omp atomic
             ++rows_done;
+        }
+    }
+
+    // The context zones' own index is not reported; only its sum over their demand, for the
+    // conservation: sum over all demand of P x A = supply of the reached sites. Per row of
+    // blocks, added in row order.
+    if (context != nullptr) {
+        const auto& g = context->grid;
+        const int g_rows = (g.height + side - 1) / side;
+        const int g_cols = (g.width + side - 1) / side;
+        std::vector<double> row_sum(static_cast<std::size_t>(g_rows), 0.0);
+#pragma omp parallel
+        {
+            std::vector<index::Hit> candidates;
+#pragma omp for schedule(dynamic, 1)
+            for (int brow = 0; brow < g_rows; ++brow) {
+                double sum = 0.0;
+                for (int bcol = 0; bcol < g_cols; ++bcol) {
+                    visit_block(g, brow, bcol, candidates,
+                                [&](std::size_t cell, std::uint32_t site, double w) {
+                                    const double r = a.site_ratio[site];
+                                    const double pop = g.population[cell];
+                                    if (!std::isnan(r) && pop > 0) {
+                                        sum += pop * r * w;
+                                    }
+                                });
+                }
+                row_sum[static_cast<std::size_t>(brow)] = sum;
+            }
+        }
+        for (const double v : row_sum) {
+            a.context_weighted_sum += v;
+        }
+        for (std::size_t k = 0; k < context->point_position.size(); ++k) {
+            const double pop = context->point_population[k];
+            if (pop > 0) {
+                a.context_weighted_sum +=
+                    pop * index_of(idx.within(context->point_position[k], radius), nullptr);
+            }
         }
     }
 

@@ -64,14 +64,17 @@ void write_sites(GDALDataset& ds, const std::string& path, const AccessResult& a
                        {"type", OFTString},
                        {"capacity", OFTReal},
                        {"demand", OFTReal},
+                       {"demand_context", OFTReal},
                        {"ratio", OFTReal},
                        {"reached", OFTInteger, OFSTBoolean}});
     for (std::size_t s = 0; s < sites.sites.size(); ++s) {
         const auto& site = sites.sites[s];
         OGRPoint pt(site.position.lon, site.position.lat);
         const double r = a.site_ratio[s];
+        const double context = a.site_context_demand.empty() ? 0.0 : a.site_context_demand[s];
         w.add(&pt, {site.id, site.name, site.type, site.capacity, round_to(a.site_demand[s], 4),
-                    std::isnan(r) ? FieldValue{} : FieldValue{per100k(r)}, !std::isnan(r)});
+                    round_to(context, 4), std::isnan(r) ? FieldValue{} : FieldValue{per100k(r)},
+                    !std::isnan(r)});
     }
     w.finish();
 }
@@ -122,9 +125,21 @@ nlohmann::ordered_json access_summary(const AccessResult& a, const AnalysisResul
                                   {"sites", unreached}};
     j["population_total"] = round_to(a.population_total, 4);
     j["population_no_site_in_reach"] = round_to(a.population_no_site, 4);
-    // Sum over the demand of population x index (per inhabitant): the supply of the reached
-    // sites, by construction of the E2SFCA.
+    // Sum over the demand of population x index (per inhabitant). Over all the demand, study
+    // area and context zones, it is the supply of the reached sites, by construction of the
+    // E2SFCA; here, the study area's part (the supply that reaches its people).
     j["sum_population_x_index"] = round_to(a.weighted_sum, 6);
+    auto context = run.context.is_object() ? run.context : nlohmann::ordered_json{{"used", false}};
+    if (context.value("used", false)) {
+        context["population_demand"] = round_to(a.context_population, 4);
+        context["population_in_reach"] = round_to(a.context_population_in_reach, 4);
+        context["sites_with_demand"] = a.context_sites;
+        // The supply that reaches the context zones' people: with the study area's part, the
+        // supply of the reached sites (conservation over all the demand).
+        context["sum_population_x_index"] = round_to(a.context_weighted_sum, 6);
+    }
+    j["context_zones"] = context;
+    j["sum_population_x_index_all_demand"] = round_to(a.weighted_sum + a.context_weighted_sum, 6);
     j["index"] = {{"mean", per100k(a.mean_index)},
                   {"p10", per100k(a.p10)},
                   {"p50", per100k(a.p50)},

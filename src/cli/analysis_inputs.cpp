@@ -456,7 +456,7 @@ void write_run_record(io::StagedOutput& out, const RunRecord& record) {
     }
     r["timings_s"] = record.timings_nested.is_null() ? timings : record.timings_nested;
     io::redact_connections(r); // inputs read from PostGIS: no password in the record
-    const auto path = out.path("run.json");
+    const auto path = out.path(record.file_name);
     std::ofstream f(path);
     errno = 0;
     f << r.dump(2) << '\n';

@@ -103,6 +103,9 @@ struct RunRecord {
     /// When not null: run.json's `timings_s` as given, instead of the list above (whatif's
     /// nested phases).
     nlohmann::ordered_json timings_nested = nullptr;
+    /// The record's name in the output folder (access writes access_run.json, so that it does
+    /// not replace the run.json of an analyse run in the same folder).
+    std::string file_name = "run.json";
 };
 
 /// run.json: what the run was made from (every input file with its SHA-256), with what

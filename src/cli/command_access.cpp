@@ -9,6 +9,9 @@
 #include "maillage/io/output_dir.hpp"
 #include "maillage/io/postgis.hpp"
 
+#include "maillage/analysis/outputs.hpp"
+#include "maillage/geo/geos.hpp"
+
 #include <nlohmann/json.hpp>
 #include <omp.h>
 
@@ -17,6 +20,8 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <iterator>
+#include <optional>
 #include <sstream>
 
 namespace maillage::cli {
@@ -33,7 +38,8 @@ public:
 
     void setup(const std::vector<std::string>& args) override {
         m_args = args;
-        m_vm = parse(args, m_all, nullptr, {"sites", "border-sites", "zones", "out", "population-grid"});
+        m_vm = parse(args, m_all, nullptr,
+                     {"sites", "border-sites", "zones", "out", "population-grid", "context-zones"});
         if (m_vm.count("help") != 0U) {
             m_help = true;
             return;
@@ -68,6 +74,15 @@ public:
                               "is for maillage analyse.");
         }
         set_log_format(m_log_format);
+        // Context zones: the shipped neighbouring communes with the shipped study area only.
+        if (m_no_context && !m_context_paths.empty()) {
+            throw usage_error("--context-zones and --no-context-zones contradict each other; give "
+                              "one or the other.");
+        }
+        if (m_context_paths.empty() && !m_no_context && m_vm.count("zones") == 0U) {
+            m_context_paths.push_back(data_dir() + "/communes-voisines-cog2026.geojson");
+            m_context_default = true;
+        }
         // --grid-m and --threads are checked there (access has no --threshold-km: the
         // default passes).
         finish_inputs(m_vm, m_params, m_sites, m_zones, m_strict);
@@ -83,18 +98,40 @@ public:
             omp_set_num_threads(m_params.threads);
         }
         const auto t0 = std::chrono::steady_clock::now();
+        const std::string started = utc_now();
+        double context_s = 0.0;
         io::StagedOutput out(m_out);
 
         auto inputs = read_inputs(m_sites, m_zones, m_quiet);
         const auto& sites = inputs.sites;
         const auto& zones = inputs.zones;
-        const double read_s = inputs.read_s;
+        const auto tc = std::chrono::steady_clock::now();
+        auto context_sets = read_context_zones();
+        // The context zones in one list (their geometries stay owned by their set's context,
+        // which outlives this list).
+        std::vector<model::Zone> context_zones;
+        for (auto& set : context_sets) {
+            std::move(set.zones.begin(), set.zones.end(), std::back_inserter(context_zones));
+            set.zones.clear();
+        }
+        const double read_s = inputs.read_s + seconds_since(tc);
 
         const analysis::ProgressFn progress = progress_reporter(m_progress, m_no_progress, m_quiet);
         const auto base =
             analysis::analyse(*zones.ctx, sites.sites, zones.zones, m_params, progress);
-        const auto result =
-            analysis::compute_access(sites.sites, zones.zones, base, m_access, progress);
+        std::optional<analysis::ContextDemand> context;
+        if (!context_zones.empty()) {
+            const auto tx = std::chrono::steady_clock::now();
+            context = analysis::context_demand(*context_sets.front().ctx, context_zones,
+                                               zones.zones, base);
+            context_s = seconds_since(tx);
+            report_context_overlap(*context, context_zones);
+        }
+        const auto result = analysis::compute_access(sites.sites, zones.zones, base, m_access,
+                                                     progress, context ? &*context : nullptr);
+        if (context) {
+            log_context(*context, result);
+        }
         if (!result.unreached_sites.empty()) {
             std::string names;
             for (std::size_t k = 0; k < result.unreached_sites.size() && k < 5; ++k) {
@@ -131,11 +168,47 @@ public:
         run.parameters["capacity"] = m_capacity.empty() ? "1 per site" : m_capacity;
         run.parameters["format"] = m_format;
         note_population_grid(m_params, base, run.parameters, m_quiet);
+        run.parameters["context_zones"] = m_context_paths;
+        run.context = context_json(context_sets, context ? &*context : nullptr);
         analysis::write_access_outputs(
             out, m_format == "gpkg" ? io::VectorFormat::gpkg : io::VectorFormat::geojson, result,
             base, sites, zones, m_access, run, existing);
-        out.commit();
         const double write_s = seconds_since(tw);
+        {
+            RunRecord record;
+            record.command = "access";
+            record.args = m_args;
+            record.started_utc = started;
+            record.parameters = run.parameters;
+            record.parameters["decay"] = m_access.decay.to_json();
+            record.parameters["below"] = m_access.below;
+            record.parameters["grid_m"] = m_params.grid_m;
+            model::ReadReport context_files;
+            for (const auto& set : context_sets) {
+                context_files.files.insert(context_files.files.end(), set.report.files.begin(),
+                                           set.report.files.end());
+            }
+            const auto pg_files = population_grid_files(base);
+            record.inputs = site_input_records(sites);
+            record.inputs.emplace_back("zones", &zones.report);
+            if (!context_sets.empty()) {
+                record.inputs.emplace_back("context_zones", &context_files);
+            }
+            if (!pg_files.files.empty()) {
+                record.inputs.emplace_back("population_grid", &pg_files);
+            }
+            record.timings_s = {{"read", read_s}};
+            for (const auto* list : {&base.timings_s, &result.timings_s}) {
+                record.timings_s.insert(record.timings_s.end(), list->begin(), list->end());
+            }
+            if (context) {
+                record.timings_s.emplace_back("context grid", context_s);
+            }
+            record.timings_s.emplace_back("write", write_s);
+            record.file_name = "access_run.json";
+            write_run_record(out, record);
+        }
+        out.commit();
 
         if (!m_quiet) {
             std::ostringstream t;
@@ -144,6 +217,9 @@ public:
                 for (const auto& [phase, s] : *list) {
                     t << ", " << phase << ' ' << s;
                 }
+            }
+            if (context) {
+                t << ", context grid " << context_s;
             }
             t << ", write " << write_s << "; total " << seconds_since(t0);
             log(t.str());
@@ -171,7 +247,10 @@ public:
              "each grid\n"
           << "cell and zone. Index per 100,000 inhabitants. Distances are WGS84 geodesics.\n"
           << "With no input option, uses the shipped Auvergne-Rhône-Alpes data (470 SPRO-type "
-             "sites).\n\n"
+             "sites),\n"
+          << "with the neighbouring communes as context zones (demand on the sites near the "
+             "border,\n"
+          << "not reported); --no-context-zones turns them off.\n\n"
           << m_all;
         return o.str();
     }
@@ -180,6 +259,15 @@ private:
     void build() {
         po::options_description in("Inputs", help_width);
         add_input_options(in, m_sites, m_zones, m_strict);
+        in.add_options()(
+            "context-zones", po::value<std::vector<std::string>>(&m_context_paths)->composing(),
+            "zones outside the study area whose population is demand on the sites (step 1) but "
+            "is not reported; repeatable; read with --population, --zone-id, --zone-name "
+            "(default: the shipped neighbouring communes when --zones is not given)")(
+            "context-zones-crs", po::value<std::string>(&m_context_crs),
+            "CRS of the context zones, overriding the layers' (--zones-crs is for --zones only)")(
+            "no-context-zones", po::bool_switch(&m_no_context),
+            "no context zones, not even the shipped default");
         po::options_description calc("Computation", help_width);
         calc.add_options()("capacity", po::value<std::string>(&m_capacity),
                            "site field holding each site's supply (default: 1 per site)")(
@@ -209,6 +297,105 @@ private:
 
     void warn(const std::string& m) const { cli::warn(m, m_quiet); }
 
+    /// Reads every --context-zones file with the zone options of --zones (population, id, name
+    /// fields, --strict) and its own CRS option; an error names the file.
+    [[nodiscard]] std::vector<io::ZoneSet> read_context_zones() const {
+        std::vector<io::ZoneSet> sets;
+        for (const auto& path : m_context_paths) {
+            io::ZoneReadOptions o = m_zones;
+            o.path = path;
+            o.crs = m_context_crs;
+            o.group_field = "none";
+            try {
+                sets.push_back(io::read_zones(o));
+            } catch (const input_error& e) {
+                // The zone reader's hints name the options of --zones.
+                std::string m = e.what();
+                for (auto at = m.find("--zones-crs"); at != std::string::npos;
+                     at = m.find("--zones-crs", at + 19)) {
+                    m.replace(at, 11, "--context-zones-crs");
+                }
+                throw input_error("--context-zones: " + m);
+            }
+            for (const auto& n : sets.back().report.skipped) {
+                warn(path + ": " + n.where + ": skipped: " + n.reason);
+            }
+            if (sets.back().report.text_recoded) {
+                warn(path + ": text is not UTF-8; read as Windows-1252.");
+            }
+        }
+        return sets;
+    }
+
+    void report_context_overlap(const analysis::ContextDemand& c,
+                                const std::vector<model::Zone>& context_zones) const {
+        if (c.overlapping.empty()) {
+            return;
+        }
+        std::string names;
+        for (std::size_t k = 0; k < c.overlapping.size() && k < 5; ++k) {
+            names += (k == 0 ? "" : ", ") + context_zones[c.overlapping[k]].id;
+        }
+        if (c.overlapping.size() > 5) {
+            names += ", ...";
+        }
+        std::ostringstream o;
+        o << std::fixed << std::setprecision(0) << c.overlapping.size()
+          << " context zone(s) overlap the study area by more than a sliver (" << c.zones_inside
+          << " wholly inside): " << names << ". The study area wins: their cells there, and "
+          << c.population_in_study_area
+          << " inhabitants in all, are left out of the context demand (summary.json, "
+             "access.context_zones). Check that the context zones are not the study zones.";
+        warn(o.str());
+    }
+
+    void log_context(const analysis::ContextDemand& c, const analysis::AccessResult& r) const {
+        if (m_quiet) {
+            return;
+        }
+        std::ostringstream o;
+        o << std::fixed << std::setprecision(0) << "context zones: " << c.zones << " zones ("
+          << (m_context_default ? "shipped neighbouring communes" : "--context-zones") << "), "
+          << c.population << " inhabitants, " << r.context_population
+          << " of them outside the study area as demand, " << r.context_population_in_reach
+          << " within reach of a site; demand on " << r.context_sites << " site(s)";
+        if (!m_params.population_grid.path.empty()) {
+            o << " (spread evenly over their cells: --population-grid is for the study area)";
+        }
+        log(o.str());
+    }
+
+    [[nodiscard]] nlohmann::ordered_json context_json(const std::vector<io::ZoneSet>& sets,
+                                                      const analysis::ContextDemand* c) const {
+        nlohmann::ordered_json j;
+        j["used"] = c != nullptr;
+        j["default"] = m_context_default;
+        if (c == nullptr) {
+            j["reason"] =
+                m_no_context ? "--no-context-zones" : "--zones given without --context-zones";
+            return j;
+        }
+        auto files = nlohmann::ordered_json::array();
+        for (const auto& set : sets) {
+            files.push_back(analysis::input_summary(set.report));
+        }
+        j["inputs"] = files;
+        j["population_spread"] = m_params.population_grid.path.empty()
+                                     ? "even, as the study zones"
+                                     : "even (--population-grid is read for the study area only)";
+        j["zones"] = c->zones;
+        j["population"] = c->population;
+        j["population_in_study_area"] = c->population_in_study_area;
+        j["zones_overlapping_study_area"] = c->overlapping.size();
+        j["zones_inside_study_area"] = c->zones_inside;
+        j["zones_on_reference_point"] = c->point_demands;
+        j["grid"] = {{"width", c->grid.width},
+                     {"height", c->grid.height},
+                     {"cells", std::count_if(c->grid.zone.begin(), c->grid.zone.end(),
+                                             [](auto z) { return z >= 0; })}};
+        return j;
+    }
+
     po::options_description m_all{help_width};
     po::variables_map m_vm;
     SiteInputs m_sites;
@@ -222,6 +409,10 @@ private:
     std::string m_out = "out";
     std::string m_format = "geojson";
     bool m_strict = false;
+    std::vector<std::string> m_context_paths;
+    std::string m_context_crs;
+    bool m_no_context = false;
+    bool m_context_default = false;
     bool m_progress = false;
     bool m_no_progress = false;
     bool m_quiet = false;

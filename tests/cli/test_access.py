@@ -8,6 +8,7 @@ documented whole-persons rule), and on the shipped data from the published count
 Fixtures are SYNTHETIC, written by this file into a temporary folder.
 """
 
+import hashlib
 import json
 import math
 import unittest
@@ -454,7 +455,10 @@ class TestUsageAndData(h.CliTestCase):
         for t in ("1", "2"):
             out = h.make_tempdir(self) / f"t{t}"
             h.run_ok(self, "access", *self.base, "--out", out, "--threads", t)
-            runs.append(h.snapshot(out))
+            snap = h.snapshot(out)
+            # access_run.json records when the run started and how long it took.
+            del snap["access_run.json"]
+            runs.append(snap)
         self.assertEqual(runs[0], runs[1])
 
 
@@ -527,13 +531,69 @@ class TestReport(h.CliTestCase):
 # --- The shipped data ---------------------------------------------------------------------------
 
 class TestRealData(h.CliTestCase):
-    """The default run: 470 SPRO-type sites, 4,025 communes, 200 m grid, default bands."""
+    """The default run: 470 SPRO-type sites, 4,025 communes, 200 m grid, default bands, the
+    shipped neighbouring communes as context zones; and the same with --no-context-zones."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.out, cls.summary, cls.z, cls.s, cls.r = run_access(cls)
         cls.a = cls.summary["access"]
+        cls.plain = run_access(cls, "--no-context-zones")
+
+    def test_default_context_zones(self):
+        c = self.a["context_zones"]
+        self.assertTrue(c["used"])
+        self.assertTrue(c["default"])
+        self.assertEqual(len(c["inputs"]), 1)
+        self.assertTrue(c["inputs"][0]["path"].endswith("geodata/communes-voisines-cog2026.geojson"))
+        # geodata/SOURCES.md: 3,587 communes, 4,175,484 inhabitants.
+        self.assertEqual(c["zones"], 3587)
+        self.assertEqual(c["population"], 4175484)
+        # Same source as the study communes: they share their borders, no overlap.
+        self.assertEqual(c["zones_overlapping_study_area"], 0)
+        self.assertEqual(c["population_in_study_area"], 0)
+        self.assertEqual(c["population_demand"], 4175484)
+        self.assertGreater(c["population_in_reach"], 0)
+        self.assertLess(c["population_in_reach"], c["population_demand"])
+        self.assertGreater(c["sites_with_demand"], 0)
+        self.assertIn(f"context zones: 3587 zones (shipped neighbouring communes), 4175484 "
+                      f"inhabitants", self.r.stderr)
+        # Nothing of them in the outputs: the zones and the raster are the study area's.
+        self.assertEqual(len(self.z), h.AURA_COMMUNES)
+        self.assertEqual(self.a["grid"], self.plain[1]["access"]["grid"])
+        record = h.load_json(self.out / "access_run.json")
+        files = record["inputs"]["context_zones"]
+        self.assertEqual(files[0]["sha256"],
+                         hashlib.sha256((h.GEODATA / "communes-voisines-cog2026.geojson")
+                                        .read_bytes()).hexdigest())
+
+    def test_no_context_zones(self):
+        out, summary, z, s, r = self.plain
+        a = summary["access"]
+        self.assertEqual(a["context_zones"], {"used": False, "default": False,
+                                              "reason": "--no-context-zones"})
+        self.assertNotIn("context zones:", r.stderr)
+        self.assertNotIn("context_zones", h.load_json(out / "access_run.json")["inputs"])
+        # Without context zones, the supply of every site goes to the study area: the regional
+        # mean is the supply per 100,000 inhabitants.
+        self.assertAlmostEqual(a["index"]["mean"], h.AURA_SPRO_SITES / h.AURA_POPULATION * PER,
+                               places=6)
+        self.assertAlmostEqual(a["sum_population_x_index"], h.AURA_SPRO_SITES, places=5)
+        self.assertTrue(all(p["demand_context"] == 0 for p in s.values()))
+        # The people across the border take a share of the border sites: the study area's
+        # mean goes down, and only sites with context demand see their ratio change.
+        self.assertLess(self.a["index"]["mean"], a["index"]["mean"])
+        changed = 0
+        for sid, p in self.s.items():
+            if p["demand_context"] > 0:
+                changed += 1
+                self.assertLess(p["ratio"], s[sid]["ratio"], sid)
+                self.assertAlmostEqual(p["demand"] - p["demand_context"], s[sid]["demand"],
+                                       delta=1e-3, msg=sid)
+            else:
+                self.assertEqual(p["ratio"], s[sid]["ratio"], sid)
+        self.assertEqual(changed, self.a["context_zones"]["sites_with_demand"])
 
     def test_counts_and_conservation(self):
         a = self.a
@@ -542,12 +602,18 @@ class TestRealData(h.CliTestCase):
         self.assertEqual(a["population_total"], h.AURA_POPULATION)
         self.assertEqual(a["sites_reaching_nobody"]["count"], 0)
         self.assertEqual(a["supply_served"], h.AURA_SPRO_SITES)
-        # Every site reaches someone: the regional mean is the supply per 100,000 inhabitants.
-        self.assertAlmostEqual(a["index"]["mean"], h.AURA_SPRO_SITES / h.AURA_POPULATION * PER,
-                               places=6)
-        self.assertAlmostEqual(a["sum_population_x_index"], h.AURA_SPRO_SITES, places=5)
+        # Every site reaches someone. Conservation over all the demand, inside the study area
+        # and in the context zones: the supply of the 470 sites.
+        inside = a["sum_population_x_index"]
+        outside = a["context_zones"]["sum_population_x_index"]
+        self.assertGreater(outside, 1)
+        self.assertAlmostEqual(inside + outside, h.AURA_SPRO_SITES, places=5)
+        self.assertAlmostEqual(a["sum_population_x_index_all_demand"], h.AURA_SPRO_SITES,
+                               places=5)
+        # The study area's part, from the zones layer, and its mean.
         from_layer = sum(p["population"] * p["access"] for p in self.z.values()) / PER
-        self.assertAlmostEqual(from_layer, h.AURA_SPRO_SITES, places=2)
+        self.assertAlmostEqual(from_layer, inside, places=2)
+        self.assertAlmostEqual(a["index"]["mean"], inside / h.AURA_POPULATION * PER, places=6)
         self.assertEqual(len(self.s), h.AURA_SPRO_SITES)
         self.assertTrue(all(p["reached"] for p in self.s.values()))
 
@@ -584,6 +650,216 @@ class TestRealData(h.CliTestCase):
         # The summary's max is over inhabited cells; the raster holds uninhabited ones too.
         self.assertGreaterEqual(float(inside.max()), self.a["index"]["max"] - 1e-3)
         self.assertEqual(ds.GetGeoTransform()[1], 200.0)
+
+
+# --- Context zones: the people across the border -------------------------------------------------
+#
+# The hand-worked case of tests/unit/analysis/test_access_context.cpp, end to end. On the
+# meridian lon 5.0, default bands 0-10:1, 10-20:0.68, 20-30:0.22 (the distances are checked with
+# pyproj below). Study zone P at lat 45.00 (1000 inhabitants); context zone Q across the "border"
+# at lat 45.10 (3000). Sites: A at 45.05 (capacity 1; 5.56 km from P and Q: weight 1), B at 44.90
+# (capacity 2; 11.12 km from P: 0.68; 22.24 km from Q: 0.22).
+#   Without Q: D_A = 1000, D_B = 680; A_P = 1/1000 + 0.68 x 2/680 = 0.003 -> 300 per 100,000.
+#   With Q:    D_A = 1000 + 3000 = 4000, D_B = 680 + 3000 x 0.22 = 1340;
+#              R_A = 1/4000 -> 25 per 100,000, R_B = 2/1340 -> 149.253731 per 100,000;
+#              A_P = 0.00025 + 0.68 x 2/1340 = 0.00126492537 -> 126.492537 per 100,000;
+#              A_Q = 0.00025 + 0.22 x 2/1340 = 0.00057835821 (not reported);
+#              1000 A_P + 3000 A_Q = 1.26492537 + 1.73507463 = 3 = supply of A and B.
+
+CTX_R_B = 2 / 1340
+CTX_A_P = 1 / 4000 + 0.68 * CTX_R_B
+CTX_A_Q = 1 / 4000 + 0.22 * CTX_R_B
+
+
+class TestContextZones(h.CliTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        d = h.make_tempdir(cls)
+        cls.dir = d
+        cls.zones = d / "study.geojson"
+        write_zones(cls.zones, [tiny("P", "01", 1000, 5.0, 45.0)])
+        cls.context = d / "context.geojson"
+        write_zones(cls.context, [tiny("Q", "99", 3000, 5.0, 45.10)])
+        cls.sites = d / "sites.csv"
+        write_sites(cls.sites, [("A", 5.0, 45.05, 1), ("B", 5.0, 44.90, 2)])
+        cls.base = ("--zones", cls.zones, "--sites", cls.sites, "--capacity", "capacity",
+                    "--grid-m", "5000")
+        cls.alone = run_access(cls, *cls.base)
+        cls.with_q = run_access(cls, *cls.base, "--context-zones", cls.context)
+
+    def test_premise_distances(self):
+        for lat_p, lat_s, km in ((45.0, 45.05, 5.56), (45.10, 45.05, 5.56), (45.0, 44.90, 11.12),
+                                 (45.10, 44.90, 22.24)):
+            _, _, dist = h.GEOD.inv(5.0, lat_p, 5.0, lat_s)
+            self.assertAlmostEqual(dist / 1000, km, delta=0.02)
+
+    def test_zones_given_means_no_default_context(self):
+        out, summary, z, s, r = self.alone
+        c = summary["access"]["context_zones"]
+        self.assertFalse(c["used"])
+        self.assertIn("--zones given", c["reason"])
+        self.assertAlmostEqual(z["P"]["access"], 300.0, places=6)
+        self.assertEqual(s["A"]["demand_context"], 0)
+        self.assertNotIn("context zones:", r.stderr)
+
+    def test_border_site_ratio_and_study_index(self):
+        out, summary, z, s, r = self.with_q
+        self.assertEqual(sorted(z), ["P"])  # Q is not reported
+        self.assertAlmostEqual(s["A"]["demand"], 4000, places=4)
+        self.assertAlmostEqual(s["A"]["demand_context"], 3000, places=4)
+        self.assertAlmostEqual(s["A"]["ratio"], 25.0, places=6)
+        self.assertAlmostEqual(s["B"]["demand"], 1340, places=4)
+        self.assertAlmostEqual(s["B"]["demand_context"], 660, places=4)
+        self.assertAlmostEqual(s["B"]["ratio"], CTX_R_B * PER, places=5)
+        self.assertAlmostEqual(z["P"]["access"], CTX_A_P * PER, places=5)
+        self.assertAlmostEqual(z["P"]["access"], 126.492537, places=5)
+        a = summary["access"]
+        self.assertEqual(a["population_total"], 1000)
+        self.assertAlmostEqual(a["index"]["mean"], 126.492537, places=5)
+        c = a["context_zones"]
+        self.assertTrue(c["used"])
+        self.assertFalse(c["default"])
+        self.assertEqual(c["zones"], 1)
+        self.assertEqual(c["population"], 3000)
+        self.assertEqual(c["population_demand"], 3000)
+        self.assertEqual(c["population_in_reach"], 3000)
+        self.assertEqual(c["population_in_study_area"], 0)
+        self.assertEqual(c["sites_with_demand"], 2)
+        self.assertEqual(c["inputs"][0]["path"], str(self.context))
+        # Conservation over all the demand: the study area's part and the context's.
+        self.assertAlmostEqual(a["sum_population_x_index"], 1000 * CTX_A_P, places=6)
+        self.assertAlmostEqual(c["sum_population_x_index"], 3000 * CTX_A_Q, places=6)
+        self.assertAlmostEqual(a["sum_population_x_index_all_demand"], 3, places=6)
+        self.assertEqual(a["supply_served"], 3)
+        self.assertIn("context zones: 1 zones", r.stderr)
+        self.assertIn("demand on 2 site(s)", r.stderr)
+
+    def test_run_record(self):
+        out = self.with_q[0]
+        record = h.load_json(out / "access_run.json")
+        self.assertEqual(record["command"], "access")
+        files = record["inputs"]["context_zones"]
+        self.assertEqual([f["path"] for f in files], [str(self.context)])
+        self.assertEqual(files[0]["sha256"],
+                         hashlib.sha256(self.context.read_bytes()).hexdigest())
+        self.assertEqual(record["parameters"]["context_zones"], [str(self.context)])
+        names = {o["name"] for o in record["outputs"]}
+        self.assertIn("summary.json", names)
+
+    def test_repeatable_and_config_file(self):
+        # Q given twice: twice the people across the border (3000 + 3000).
+        out, summary, z, s, r = run_access(self, *self.base, "--context-zones", self.context,
+                                           "--context-zones", self.context)
+        self.assertEqual(summary["access"]["context_zones"]["population"], 6000)
+        self.assertAlmostEqual(s["A"]["demand"], 7000, places=4)
+        # A config file key, relative to the file's folder.
+        cfg = self.dir / "run.cfg"
+        cfg.write_text("context-zones = context.geojson\n", encoding="utf-8")
+        out, summary, z, s, r = run_access(self, *self.base, "--config", cfg)
+        self.assertEqual(summary["access"]["context_zones"]["inputs"][0]["path"],
+                         str(self.context))
+        self.assertAlmostEqual(z["P"]["access"], 126.492537, places=5)
+
+    def test_overlap_is_counted_and_warned(self):
+        # The study zones as context zones: the study area wins, nothing is demand twice.
+        squares = self.dir / "squares.geojson"
+        write_zones(squares, BF_ZONES)
+        sites = self.dir / "bf_sites.csv"
+        write_sites(sites, BF_SITES)
+        base = ("--zones", squares, "--sites", sites, "--grid-m", "1000")
+        plain = run_access(self, *base)
+        both = run_access(self, *base, "--context-zones", squares)
+        c = both[1]["access"]["context_zones"]
+        total = sum(zn[2] for zn in BF_ZONES)
+        self.assertEqual(c["zones_overlapping_study_area"], len(BF_ZONES))
+        self.assertEqual(c["zones_inside_study_area"], len(BF_ZONES))
+        self.assertAlmostEqual(c["population_in_study_area"], total, places=6)
+        self.assertEqual(c["population_demand"], 0)
+        self.assertIn("overlap the study area", both[4].stderr)
+        self.assertEqual({k: p["access"] for k, p in plain[2].items()},
+                         {k: p["access"] for k, p in both[2].items()})
+
+    def test_context_zones_crs(self):
+        # Q in Lambert-93 in a GeoPackage layer without a CRS: --context-zones-crs gives it
+        # (--zones-crs is for the study zones only).
+        lambert = Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
+        path = self.dir / "q_l93.gpkg"
+        ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+        layer = ds.CreateLayer("q", None, ogr.wkbPolygon)
+        for name, kind in (("code", ogr.OFTString), ("nom", ogr.OFTString),
+                           ("population", ogr.OFTReal)):
+            layer.CreateField(ogr.FieldDefn(name, kind))
+        ring = ogr.Geometry(ogr.wkbLinearRing)
+        for lon, lat in ((4.9998, 45.0998), (5.0002, 45.0998), (5.0002, 45.1002),
+                         (4.9998, 45.1002), (4.9998, 45.0998)):
+            ring.AddPoint_2D(*lambert.transform(lon, lat))
+        poly = ogr.Geometry(ogr.wkbPolygon)
+        poly.AddGeometry(ring)
+        f = ogr.Feature(layer.GetLayerDefn())
+        f.SetField("code", "Q")
+        f.SetField("nom", "Zone Q")
+        f.SetField("population", 3000)
+        f.SetGeometry(poly)
+        layer.CreateFeature(f)
+        ds = None
+        r = h.run("access", *self.base, "--context-zones", path, "--out",
+                  h.make_tempdir(self) / "out")
+        self.assertEqual(r.returncode, 1, str(r))
+        self.assertIn(str(path), r.stderr)
+        self.assertIn("--context-zones-crs", r.stderr)
+        out, summary, z, s, r = run_access(self, *self.base, "--context-zones", path,
+                                           "--context-zones-crs", "EPSG:2154")
+        self.assertEqual(summary["access"]["context_zones"]["inputs"][0]["crs"], "EPSG:2154")
+        self.assertAlmostEqual(z["P"]["access"], 126.492537, places=5)
+
+    def test_with_a_population_grid(self):
+        # The study area's population from a raster, the context zones' spread evenly.
+        squares = self.dir / "pg_squares.geojson"
+        write_zones(squares, BF_ZONES[:3])
+        neighbours = self.dir / "pg_context.geojson"
+        write_zones(neighbours, [("N1", "99", 5000, 5.39, 45.00, 5.52, 45.09)])
+        sites = self.dir / "pg_sites.csv"
+        write_sites(sites, BF_SITES[:3])
+        tif = self.dir / "pop.tif"
+        ds = gdal.GetDriverByName("GTiff").Create(str(tif), 70, 40, 1, gdal.GDT_Float32)
+        ds.SetGeoTransform((4.9, 0.01, 0, 45.3, 0, -0.01))
+        ds.SetProjection("EPSG:4326")
+        ds.GetRasterBand(1).Fill(10.0)
+        ds = None
+        out, summary, z, s, r = run_access(self, "--zones", squares, "--sites", sites,
+                                           "--grid-m", "1000", "--population-grid", tif,
+                                           "--context-zones", neighbours)
+        c = summary["access"]["context_zones"]
+        self.assertIn("population-grid", c["population_spread"])
+        self.assertEqual(c["population_demand"], 5000)
+        self.assertIn("--population-grid is for the study area", r.stderr)
+        a = summary["access"]
+        self.assertAlmostEqual(a["sum_population_x_index_all_demand"], a["supply_served"],
+                               places=6)
+        self.assertGreater(c["sum_population_x_index"], 0)
+
+    def unchanged(self, args, code, *fragments):
+        out = h.make_tempdir(self) / "out"
+        out.mkdir()
+        (out / "keep.txt").write_text("previous results\n")
+        before = h.snapshot(out)
+        r = h.run("access", *args, "--out", out, "--no-progress")
+        self.assertEqual(r.returncode, code, str(r))
+        for f in fragments:
+            self.assertIn(f, r.stderr, str(r))
+        self.assertEqual(h.snapshot(out), before)
+
+    def test_bad_context_zones(self):
+        missing = self.dir / "nowhere.geojson"
+        self.unchanged((*self.base, "--context-zones", missing), 1, str(missing))
+        no_pop = self.dir / "no_population.geojson"
+        no_pop.write_text(self.context.read_text(encoding="utf-8").replace('"population"',
+                                                                            '"habitants"'),
+                          encoding="utf-8")
+        self.unchanged((*self.base, "--context-zones", no_pop), 1, str(no_pop), "population")
+        self.unchanged((*self.base, "--context-zones", self.context, "--no-context-zones"), 2,
+                       "--no-context-zones")
 
 
 if __name__ == "__main__":

@@ -62,6 +62,36 @@ private:
     double m_radius_m = 0.0;
 };
 
+/// Context zones (docs/method.md, section 10, "Context zones"): zones outside the study area
+/// whose people share the sites near the border. Their population is demand in step 1 only, on a
+/// grid aligned cell for cell with the study grid (same projection, cell size and snapping) and
+/// spread over it the same way (whole persons per cell; a zone without a cell on its reference
+/// point). Where a context zone covers the study area, the study area wins: those cells and their
+/// share of the context zone's population are left out.
+struct ContextDemand {
+    /// zone: the context zone of each cell, -1 outside the context zones and in the study area;
+    /// population: its share there (0 in the study area).
+    PopulationGrid grid;
+    std::vector<geo::LonLat> point_position; ///< context zones without a cell: reference point
+    std::vector<double> point_population;
+    std::size_t zones = 0;
+    double population = 0.0;        ///< sum of the context zones' populations, as read
+    double population_demand = 0.0; ///< the part on cells and points outside the study area
+    /// The part of the context zones' population on cells (or reference points) of the study
+    /// area: not demand, the study zones already hold those people.
+    double population_in_study_area = 0.0;
+    std::size_t point_demands = 0; ///< zones without a cell, outside the study area
+    /// Context zones with more than a sliver in the study area: wholly inside it, or at least 2
+    /// cells and more than 1 % of their cells there (a zone without a cell: its reference point).
+    std::vector<std::size_t> overlapping;
+    std::size_t zones_inside = 0; ///< context zones wholly in the study area (no demand left)
+};
+
+/// The demand of the context zones (already read, WGS84) on the study grid of `base` (from
+/// analyse() on `zones`, the study zones).
+ContextDemand context_demand(const geo::GeosContext& ctx, const std::vector<model::Zone>& context,
+                             const std::vector<model::Zone>& zones, const AnalysisResult& base);
+
 struct AccessParameters {
     Decay decay = Decay::bands(default_access_bands);
     /// Zones whose index is below this share of the regional mean are flagged.
@@ -110,6 +140,15 @@ struct AccessResult {
     /// threshold, wherever their zone stands.
     double population_below_cells = 0.0;
     std::vector<AccessGroup> groups; ///< sorted by group
+    /// With context zones (else all 0): their demand (population, and the part of it within
+    /// the radius of a site with a non-zero weight), the sites it reaches, and the sum over it
+    /// of population x index, so that weighted_sum + context_weighted_sum = supply_served.
+    double context_population = 0.0;
+    double context_population_in_reach = 0.0;
+    double context_weighted_sum = 0.0;
+    std::uint32_t context_sites = 0; ///< sites with some context demand
+    /// Per site: the part of site_demand from the context zones.
+    std::vector<double> site_context_demand;
     std::vector<std::pair<std::string, double>> timings_s;
 };
 
@@ -117,9 +156,12 @@ struct AccessResult {
 /// same sites and zones). Distances are exact geodesics (SiteIndex::within from every cell centre
 /// and reference point). Sums are made in cell order: the result does not depend on the number
 /// of threads.
+/// `context`, when given: the demand of the context zones (context_demand()), added to the
+/// sites' demand in step 1; their own index is only summed into context_weighted_sum.
 AccessResult compute_access(const std::vector<model::Site>& sites,
                             const std::vector<model::Zone>& zones, const AnalysisResult& base,
-                            const AccessParameters& params, const ProgressFn& progress = {});
+                            const AccessParameters& params, const ProgressFn& progress = {},
+                            const ContextDemand* context = nullptr);
 
 /// What `maillage access` records of its run in summary.json.
 // clang-tidy 14 sees an exception escaping the implicit move operations through the json member,
@@ -127,6 +169,8 @@ AccessResult compute_access(const std::vector<model::Site>& sites,
 // NOLINTNEXTLINE(bugprone-exception-escape)
 struct AccessRunDescription {
     nlohmann::ordered_json parameters;
+    /// The "context_zones" member of the summary (files, counts, population), or null.
+    nlohmann::ordered_json context = nullptr;
 };
 
 /// The "access" section of summary.json.
