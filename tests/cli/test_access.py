@@ -575,11 +575,17 @@ class TestRealData(h.CliTestCase):
                                               "reason": "--no-context-zones"})
         self.assertNotIn("context zones:", r.stderr)
         self.assertNotIn("context_zones", h.load_json(out / "access_run.json")["inputs"])
-        # Without context zones, the supply of every site goes to the study area: the regional
-        # mean is the supply per 100,000 inhabitants.
-        self.assertAlmostEqual(a["index"]["mean"], h.AURA_SPRO_SITES / h.AURA_POPULATION * PER,
+        # Without context zones, the supply of every site that reaches someone goes to the study
+        # area: the regional mean is that supply per 100,000 inhabitants. Every regional site
+        # reaches someone (its own commune); a border site may reach nobody of the region.
+        regional = set(h.spro_sites().ids)
+        unreached = {x["site_id"] for x in a["sites_reaching_nobody"]["sites"]}
+        self.assertEqual(unreached & regional, set())
+        self.assertEqual(a["supply_served"],
+                         h.AURA_SPRO_SITES + h.AURA_BORDER_SITES - a["sites_reaching_nobody"]["count"])
+        self.assertAlmostEqual(a["index"]["mean"], a["supply_served"] / h.AURA_POPULATION * PER,
                                places=6)
-        self.assertAlmostEqual(a["sum_population_x_index"], h.AURA_SPRO_SITES, places=5)
+        self.assertAlmostEqual(a["sum_population_x_index"], a["supply_served"], places=5)
         self.assertTrue(all(p["demand_context"] == 0 for p in s.values()))
         # The people across the border take a share of the border sites: the study area's
         # mean goes down, and only sites with context demand see their ratio change.
@@ -588,6 +594,10 @@ class TestRealData(h.CliTestCase):
         for sid, p in self.s.items():
             if p["demand_context"] > 0:
                 changed += 1
+                if s[sid]["ratio"] is None:
+                    # A border site that reaches nobody of the region: all its demand is across.
+                    self.assertAlmostEqual(p["demand"], p["demand_context"], delta=1e-3, msg=sid)
+                    continue
                 self.assertLess(p["ratio"], s[sid]["ratio"], sid)
                 self.assertAlmostEqual(p["demand"] - p["demand_context"], s[sid]["demand"],
                                        delta=1e-3, msg=sid)
@@ -597,24 +607,26 @@ class TestRealData(h.CliTestCase):
 
     def test_counts_and_conservation(self):
         a = self.a
-        self.assertEqual(a["sites_count"], h.AURA_SPRO_SITES)
+        sites = h.AURA_SPRO_SITES + h.AURA_BORDER_SITES
+        self.assertEqual(a["sites_count"], sites)
         self.assertEqual(a["zones_count"], h.AURA_COMMUNES)
         self.assertEqual(a["population_total"], h.AURA_POPULATION)
+        # Every site reaches someone: a regional site its own commune, a border site the
+        # neighbouring communes around it (context zones).
         self.assertEqual(a["sites_reaching_nobody"]["count"], 0)
-        self.assertEqual(a["supply_served"], h.AURA_SPRO_SITES)
-        # Every site reaches someone. Conservation over all the demand, inside the study area
-        # and in the context zones: the supply of the 470 sites.
+        self.assertEqual(a["supply_served"], sites)
+        # Conservation over all the demand, inside the study area and in the context zones: the
+        # supply of the 757 sites.
         inside = a["sum_population_x_index"]
         outside = a["context_zones"]["sum_population_x_index"]
         self.assertGreater(outside, 1)
-        self.assertAlmostEqual(inside + outside, h.AURA_SPRO_SITES, places=5)
-        self.assertAlmostEqual(a["sum_population_x_index_all_demand"], h.AURA_SPRO_SITES,
-                               places=5)
+        self.assertAlmostEqual(inside + outside, sites, places=5)
+        self.assertAlmostEqual(a["sum_population_x_index_all_demand"], sites, places=5)
         # The study area's part, from the zones layer, and its mean.
         from_layer = sum(p["population"] * p["access"] for p in self.z.values()) / PER
         self.assertAlmostEqual(from_layer, inside, places=2)
         self.assertAlmostEqual(a["index"]["mean"], inside / h.AURA_POPULATION * PER, places=6)
-        self.assertEqual(len(self.s), h.AURA_SPRO_SITES)
+        self.assertEqual(len(self.s), sites)
         self.assertTrue(all(p["reached"] for p in self.s.values()))
 
     def test_groups_and_flags_from_the_layer(self):
