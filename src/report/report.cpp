@@ -18,6 +18,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <cctype>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -76,6 +77,11 @@ struct Texts {
     const char* commune;
     const char* before;
     const char* after;
+    const char* border_site;   ///< a site's tooltip: outside the study area
+    const char* legend_border; ///< legend of the border sites' marker
+    const char* sites_in_area;
+    const char* border_sites;
+    const char* limits;
 };
 
 const Texts french{
@@ -119,6 +125,11 @@ const Texts french{
     "Commune",
     "avant",
     "après",
+    "au-delà des limites de la zone d'étude",
+    "lieu au-delà des limites (frontalier)",
+    "Lieux d'accueil dans la zone d'étude",
+    "Lieux au-delà des limites, pris en compte",
+    "Limites de l'analyse",
 };
 
 const Texts english{
@@ -162,6 +173,11 @@ const Texts english{
     "Commune",
     "before",
     "after",
+    "across the edge of the study area",
+    "site across the edge (border site)",
+    "Sites in the study area",
+    "Sites across the edge, taken into account",
+    "Limits of this analysis",
 };
 
 const auto& class_colours = distance_class_colours();
@@ -215,6 +231,10 @@ struct Site {
     std::string name;
     std::string type;
     geo::LonLat position;
+    /// Outside the study area (the sites layer's in_study_area is false): a site across its
+    /// edge that serves the people near it. False for runs written before the field existed.
+    bool border = false;
+    double catchment_population = 0.0; ///< the inhabitants whose nearest site it is
 };
 
 struct Part {
@@ -295,10 +315,13 @@ Run load(const geo::GeosContext& ctx, const fs::path& dir) {
     });
     each("sites", [&](OGRFeature& f, const OGRGeometry& g) {
         if (wkbFlatten(g.getGeometryType()) == wkbPoint) {
-            run.sites.push_back({field_text(f, "site_id"),
-                                 field_text(f, "name"),
+            const int in_area = f.GetFieldIndex("in_study_area");
+            run.sites.push_back({field_text(f, "site_id"), field_text(f, "name"),
                                  field_text(f, "type"),
-                                 {g.toPoint()->getX(), g.toPoint()->getY()}});
+                                 {g.toPoint()->getX(), g.toPoint()->getY()},
+                                 in_area >= 0 && f.IsFieldSetAndNotNull(in_area) &&
+                                     f.GetFieldAsInteger(in_area) == 0,
+                                 field_double(f, "catchment_population")});
         }
     });
     each("underserved", [&](OGRFeature& f, const OGRGeometry& g) {
@@ -396,6 +419,135 @@ int class_of(double km, const std::vector<double>& breaks) {
     return c;
 }
 
+/// A data file shipped with maillage, known by its SHA-256 (geodata/SOURCES.md): what it is and
+/// of when, for the limits of the report.
+struct KnownFile {
+    const char* sha256;
+    const char* fr;
+    const char* en;
+    const char* note_fr; ///< what is missing from it, or ""
+    const char* note_en;
+};
+
+const std::vector<KnownFile>& known_files() {
+    static const std::vector<KnownFile> files{
+        {"932f6525704030057d8bce7009c8ceb1ad5df4fe2ceb6dd7a749d3066c2d3e32",
+         "lieux d'accueil : annuaire de l'administration de la DILA, instantané du 12 décembre "
+         "2017 (470 lieux de type SPRO), et non la liste officielle des 1 157 lieux du SPRO, qui "
+         "n'est pas publique",
+         "sites: DILA public-service directory, snapshot of 12 December 2017 (470 SPRO-type "
+         "sites), not the official list of the SPRO's 1,157 sites, which is not public",
+         "", ""},
+        {"61c40eb04fb1a6e1edaf81988241c19b03c8df44e0d84f39b3f8cae7fd40144a",
+         "lieux au-delà des limites : même annuaire DILA (2017), départements voisins à moins de "
+         "60 km",
+         "sites across the edge: the same DILA directory (2017), neighbouring departments within "
+         "60 km",
+         "aucun lieu au-delà des frontières suisse et italienne (pas de données) : près de ces "
+         "frontières, la distance peut être surestimée",
+         "no site across the Swiss and Italian borders (no data): near them, distances may be "
+         "overstated"},
+        {"358f92fca204ad26dc81e6f446412e534a8c3b139bedd8d8d3c0814ebae295a5",
+         "population : populations légales INSEE millésime 2023 (en vigueur au 1er janvier 2026), "
+         "communes du COG 2026, limites IGN 2018",
+         "population: INSEE legal populations of 2023 (in force on 1 January 2026), communes of the "
+         "2026 code, IGN boundaries of 2018",
+         "", ""},
+    };
+    return files;
+}
+
+/// The "limits" paragraph: what the distance is, how the edge of the study area is treated, and
+/// of when the data are (the inputs recorded in run.json, known by their checksum).
+std::vector<std::string> limits_of(const fs::path& run_dir, const json& s, bool fr) {
+    std::vector<std::string> out;
+    out.emplace_back(
+        fr ? "Les distances sont géodésiques, à vol d'oiseau (ellipsoïde WGS84) : ce ne sont pas "
+             "des temps de trajet par la route ou en transports en commun. Dans les vallées et les "
+             "massifs, le trajet réel peut être bien plus long."
+           : "Distances are geodesic, as the crow flies (WGS84 ellipsoid): not travel times by road "
+             "or public transport. In valleys and mountains the real journey can be much longer.");
+    const double outside =
+        s.contains("sites_outside_study_area") ? s.at("sites_outside_study_area").get<double>() : 0;
+    const auto& p = s.at("parameters");
+    const bool border_given = p.contains("border_sites") && !p.at("border_sites").empty();
+    if (outside > 0 || border_given) {
+        out.emplace_back(
+            fr ? "Les habitants proches des limites de la zone d'étude utilisent aussi les lieux "
+                 "situés au-delà : " +
+                     fmt(outside, 0, true) +
+                     " lieux hors de la zone d'étude ont été pris en compte comme lieux les plus "
+                     "proches possibles (ils figurent sur la carte en losange). Ils ne sont pas "
+                     "comptés dans les lieux des départements."
+               : "People near the edge of the study area also use the sites across it: " +
+                     fmt(outside, 0, false) +
+                     " sites outside the study area were taken into account as possible nearest "
+                     "sites (diamonds on the map). They are not counted among the departments' "
+                     "sites.");
+    } else {
+        out.emplace_back(
+            fr ? "Aucun lieu situé au-delà des limites de la zone d'étude n'a été fourni "
+                 "(--border-sites) : près de ces limites, la distance peut être surestimée, car les "
+                 "habitants peuvent utiliser un lieu plus proche de l'autre côté."
+               : "No site across the edge of the study area was given (--border-sites): near the "
+                 "edge, distances may be overstated, as people may use a nearer site across it.");
+    }
+    // The inputs' vintage, from their checksums in run.json.
+    nlohmann::ordered_json record; // in the order written: sites, border sites, zones
+    if (std::ifstream in(run_dir / "run.json"); in) {
+        try {
+            in >> record;
+        } catch (const json::exception&) {
+            record = nullptr;
+        }
+    }
+    if (!record.is_object() || !record.contains("inputs")) {
+        out.emplace_back(fr ? "Millésime des données : inconnu (run.json absent de l'analyse)."
+                            : "Data vintage: unknown (the run has no run.json).");
+        return out;
+    }
+    std::vector<std::string> known;
+    std::vector<std::string> notes;
+    std::vector<std::string> unknown;
+    for (const auto& [name, files] : record.at("inputs").items()) {
+        for (const auto& file : files) {
+            const auto sha = file.value("sha256", std::string());
+            const auto it = std::find_if(known_files().begin(), known_files().end(),
+                                         [&](const KnownFile& k) { return sha == k.sha256; });
+            if (it == known_files().end()) {
+                unknown.push_back(fs::path(file.value("path", std::string())).filename().string());
+                continue;
+            }
+            known.emplace_back(fr ? it->fr : it->en);
+            if (*(fr ? it->note_fr : it->note_en) != '\0') {
+                notes.emplace_back(fr ? it->note_fr : it->note_en);
+            }
+        }
+    }
+    std::string vintage = fr ? "Données : " : "Data: ";
+    for (std::size_t i = 0; i < known.size(); ++i) {
+        vintage += (i == 0 ? "" : (fr ? " ; " : "; ")) + known[i];
+    }
+    if (!unknown.empty()) {
+        std::string names;
+        for (std::size_t i = 0; i < unknown.size(); ++i) {
+            names += (i == 0 ? "" : ", ") + unknown[i];
+        }
+        vintage += std::string(known.empty() ? "" : (fr ? " ; " : "; ")) +
+                   (fr ? "millésime non connu de maillage pour " + names +
+                             " (voir la provenance de ces fichiers)"
+                       : "vintage not known to maillage for " + names +
+                             " (see these files' provenance)");
+    }
+    out.push_back(vintage + ".");
+    for (const auto& n : notes) {
+        std::string sentence = n;
+        sentence[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(sentence[0])));
+        out.push_back(sentence + ".");
+    }
+    return out;
+}
+
 std::string map_svg(const geo::GeosContext& ctx, Run& run, const geo::EqualAreaProjection& proj,
                     double threshold_km, const Texts& t, bool fr) {
     auto* const h = ctx.get();
@@ -410,6 +562,16 @@ std::string map_svg(const geo::GeosContext& ctx, Run& run, const geo::EqualAreaP
     for (auto& z : run.zones) {
         z.xy = project(z.lonlat.get());
         e.add(ctx, z.xy.get());
+    }
+    // The border sites that serve someone of the study area are on the map, with a margin.
+    for (const auto& s : run.sites) {
+        if (s.border && s.catchment_population > 0) {
+            const auto p = proj.forward(s.position);
+            e.x0 = std::min(e.x0, p.x - 3000.0);
+            e.x1 = std::max(e.x1, p.x + 3000.0);
+            e.y0 = std::min(e.y0, p.y - 3000.0);
+            e.y1 = std::max(e.y1, p.y + 3000.0);
+        }
     }
     const double x0 = e.x0;
     const double y0 = e.y0;
@@ -475,14 +637,28 @@ std::string map_svg(const geo::GeosContext& ctx, Run& run, const geo::EqualAreaP
     }
     const std::vector<std::string> types(type_set.begin(), type_set.end());
     svg << "<g id=\"sites\" stroke=\"#222222\" stroke-width=\"0.5\">\n";
+    bool any_border = false;
     for (const auto& s : run.sites) {
         const auto p = proj.forward(s.position);
+        const double x = (p.x - f.min_x) * f.scale;
+        const double y = (f.max_y - p.y) * f.scale;
+        if (x < -5 || y < -5 || x > f.width + 5 || y > f.height + 5) {
+            continue; // a border site beyond the frame
+        }
         const auto k =
             static_cast<std::size_t>(std::find(types.begin(), types.end(), s.type) - types.begin());
-        svg << "<circle cx=\"" << plain((p.x - f.min_x) * f.scale, 1) << "\" cy=\""
-            << plain((f.max_y - p.y) * f.scale, 1) << "\" r=\"2.6\" fill=\""
-            << site_colours[k % site_colours.size()] << "\"><title>" << esc(s.name)
-            << "</title></circle>\n";
+        const auto& colour = site_colours[k % site_colours.size()];
+        if (s.border) {
+            // Across the edge of the study area: a diamond, paler.
+            any_border = true;
+            svg << "<path class=\"border-site\" d=\"M" << plain(x, 1) << ' ' << plain(y - 3.4, 1)
+                << "l3.4 3.4l-3.4 3.4l-3.4 -3.4z\" fill=\"" << colour
+                << "\" fill-opacity=\"0.55\"><title>" << esc(s.name) << " (" << esc(t.border_site)
+                << ")</title></path>\n";
+            continue;
+        }
+        svg << "<circle cx=\"" << plain(x, 1) << "\" cy=\"" << plain(y, 1) << "\" r=\"2.6\" fill=\""
+            << colour << "\"><title>" << esc(s.name) << "</title></circle>\n";
     }
     svg << "</g>\n";
     // North arrow (the projection is centred on the data: north is up at the centre).
@@ -530,6 +706,13 @@ std::string map_svg(const geo::GeosContext& ctx, Run& run, const geo::EqualAreaP
             << "\" stroke=\"#222222\" stroke-width=\"0.5\"/>"
             << "<text x=\"" << x + 18 << "\" y=\"" << y + 10 << "\">"
             << esc(types[i].empty() ? "—" : types[i]) << "</text>\n";
+    }
+    if (any_border) {
+        const double y = 56 + 18.0 * 5;
+        svg << "<path d=\"M208 " << plain(y + 1.5, 1)
+            << "l4.5 4.5l-4.5 4.5l-4.5 -4.5z\" fill=\"#888888\" fill-opacity=\"0.55\" "
+               "stroke=\"#222222\" stroke-width=\"0.5\"/><text x=\"218\" y=\""
+            << y + 10 << "\">" << esc(t.legend_border) << "</text>\n";
     }
     svg << "</g>\n</svg>\n";
     return svg.str();
@@ -1051,7 +1234,10 @@ void build_report_checked(const ReportOptions& o) {
 
     const auto& d = s.at("distance_km");
     const double population = s.at("population_total").get<double>();
-    const double sites_count = s.at("sites_count").get<double>();
+    // Sites: those of the study area, and those across its edge that the run took into account.
+    const double sites_outside =
+        s.contains("sites_outside_study_area") ? s.at("sites_outside_study_area").get<double>() : 0;
+    const double sites_in_area = s.at("sites_count").get<double>() - sites_outside;
     struct Figure {
         std::string key;
         std::string label;
@@ -1059,9 +1245,9 @@ void build_report_checked(const ReportOptions& o) {
         int decimals;
         std::string unit;
     };
-    const std::vector<Figure> key{
+    std::vector<Figure> key{
         {"population_total", t.population, population, 0, ""},
-        {"sites_count", t.sites, sites_count, 0, ""},
+        {"sites_in_study_area", t.sites_in_area, sites_in_area, 0, ""},
         {"mean_km", t.mean, d.at("mean").get<double>(), 1, "km"},
         {"p50_km", t.median, d.at("p50").get<double>(), 1, "km"},
         {"p90_km", t.p90, d.at("p90").get<double>(), 1, "km"},
@@ -1072,6 +1258,9 @@ void build_report_checked(const ReportOptions& o) {
         {"underserved_area_km2", std::string(t.area) + " — " + t.underserved_areas,
          s.at("underserved").at("area_km2").get<double>(), 0, "km²"},
     };
+    if (sites_outside > 0) {
+        key.insert(key.begin() + 2, {"border_sites", t.border_sites, sites_outside, 0, ""});
+    }
 
     // figures.csv: every figure of the report.
     std::ostringstream csv;
@@ -1136,9 +1325,20 @@ void build_report_checked(const ReportOptions& o) {
         md << "| " << i + 1 << " | " << fmt(top[i]->population, 0, fr) << " | "
            << fmt(top[i]->area_km2, 0, fr) << " | " << names << " |\n";
     }
+    const auto limits = limits_of(o.run_dir, s, fr);
+    std::string border_files;
+    if (s.at("parameters").contains("border_sites")) {
+        for (const auto& b : s.at("parameters").at("border_sites")) {
+            border_files += ", " + b.get<std::string>();
+        }
+    }
+    md << "\n## " << t.limits << "\n\n";
+    for (const auto& l : limits) {
+        md << "- " << l << "\n";
+    }
     md << "\n"
        << t.source << " " << s.at("parameters").at("zones").get<std::string>() << ", "
-       << s.at("parameters").at("sites").get<std::string>() << " (maillage "
+       << s.at("parameters").at("sites").get<std::string>() << border_files << " (maillage "
        << s.at("version").get<std::string>() << ").\n";
 
     // index.html: the same, self-contained.
@@ -1206,9 +1406,13 @@ void build_report_checked(const ReportOptions& o) {
              << "</td><td class=\"n\" data-v=\"" << top[i]->area_km2 << "\">"
              << esc(fmt(top[i]->area_km2, 0, fr)) << "</td><td>" << esc(names) << "</td></tr>\n";
     }
-    html << "</tbody></table>\n<p class=\"hint\">" << esc(t.source) << ' '
+    html << "</tbody></table>\n<h2 id=\"limits\">" << esc(t.limits) << "</h2>\n<ul>\n";
+    for (const auto& l : limits) {
+        html << "<li>" << esc(l) << "</li>\n";
+    }
+    html << "</ul>\n<p class=\"hint\">" << esc(t.source) << ' '
          << esc(s.at("parameters").at("zones").get<std::string>()) << ", "
-         << esc(s.at("parameters").at("sites").get<std::string>()) << " (maillage "
+         << esc(s.at("parameters").at("sites").get<std::string>() + border_files) << " (maillage "
          << esc(s.at("version").get<std::string>()) << ").</p>\n"
          << "<script>\n"
             "document.querySelectorAll('table').forEach(function(table){\n"
