@@ -563,15 +563,15 @@ std::string map_svg(const geo::GeosContext& ctx, Run& run, const geo::EqualAreaP
         z.xy = project(z.lonlat.get());
         e.add(ctx, z.xy.get());
     }
-    // The border sites that serve someone of the study area are on the map, with a margin.
-    for (const auto& s : run.sites) {
-        if (s.border && s.catchment_population > 0) {
-            const auto p = proj.forward(s.position);
-            e.x0 = std::min(e.x0, p.x - 3000.0);
-            e.x1 = std::max(e.x1, p.x + 3000.0);
-            e.y0 = std::min(e.y0, p.y - 3000.0);
-            e.y1 = std::max(e.y1, p.y + 3000.0);
-        }
+    // A margin around the study area, where the nearest border sites show.
+    const bool with_border = std::any_of(run.sites.begin(), run.sites.end(),
+                                         [](const Site& s) { return s.border; });
+    if (with_border) {
+        const double margin = 0.03 * std::max(e.x1 - e.x0, e.y1 - e.y0);
+        e.x0 -= margin;
+        e.x1 += margin;
+        e.y0 -= margin;
+        e.y1 += margin;
     }
     const double x0 = e.x0;
     const double y0 = e.y0;
@@ -590,7 +590,7 @@ std::string map_svg(const geo::GeosContext& ctx, Run& run, const geo::EqualAreaP
 
     const auto breaks = distance_breaks(threshold_km);
     std::ostringstream svg;
-    const double legend_h = 175.0;
+    const double legend_h = with_border ? 195.0 : 175.0;
     svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " << f.width << ' '
         << std::ceil(f.height + legend_h) << "\" width=\"" << f.width << "\" height=\""
         << std::ceil(f.height + legend_h) << "\" font-family=\"sans-serif\" font-size=\"12\">\n"
