@@ -474,15 +474,15 @@ std::vector<std::string> limits_of(const fs::path& run_dir, const json& s, bool 
     if (outside > 0 || border_given) {
         out.emplace_back(
             fr ? "Les habitants proches des limites de la zone d'étude utilisent aussi les lieux "
-                 "situés au-delà : " +
+                 "situés au-delà. Lieux hors de la zone d'étude pris en compte comme lieux les "
+                 "plus proches possibles : " +
                      fmt(outside, 0, true) +
-                     " lieux hors de la zone d'étude ont été pris en compte comme lieux les plus "
-                     "proches possibles (ils figurent sur la carte en losange). Ils ne sont pas "
-                     "comptés dans les lieux des départements."
-               : "People near the edge of the study area also use the sites across it: " +
+                     " (en losange sur la carte) ; ils ne sont pas comptés dans les lieux des "
+                     "départements."
+               : "People near the edge of the study area also use the sites across it. Sites "
+                 "outside the study area taken into account as possible nearest sites: " +
                      fmt(outside, 0, false) +
-                     " sites outside the study area were taken into account as possible nearest "
-                     "sites (diamonds on the map). They are not counted among the departments' "
+                     " (diamonds on the map); they are not counted among the departments' "
                      "sites.");
     } else {
         out.emplace_back(

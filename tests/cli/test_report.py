@@ -71,6 +71,54 @@ class TestReport(h.CliTestCase):
         for dep in h.AURA_DEPARTMENTS:
             self.assertLessEqual(abs(got[dep] - counts.get(dep, 0)), 3, dep)
 
+    def test_border_sites_counted_apart_and_drawn_as_diamonds(self):
+        # geodata/SOURCES.md: 470 regional sites, all inside the region; 287 border sites, all
+        # outside it.
+        self.assertEqual(self.figs[("sites_in_study_area", "")], h.AURA_SPRO_SITES)
+        self.assertEqual(self.figs[("border_sites", "")], h.AURA_BORDER_SITES)
+        svg = (self.report / "map.svg").read_text(encoding="utf-8")
+        sites = svg.split('<g id="sites"')[1].split("</g>")[0]
+        # Every regional site is a circle; the border sites in the frame are diamonds.
+        self.assertEqual(sites.count("<circle"), h.AURA_SPRO_SITES)
+        diamonds = sites.count('class="border-site"')
+        self.assertGreater(diamonds, 20)
+        self.assertLessEqual(diamonds, h.AURA_BORDER_SITES)
+        self.assertIn("lieu au-delà des limites (frontalier)", svg)
+
+    def test_limits_paragraph(self):
+        md = (self.report / "report.md").read_text(encoding="utf-8")
+        limits = md.split("## Limites de l'analyse")[1].split("\n\n", 2)[1]
+        self.assertIn("vol d'oiseau", limits)
+        self.assertIn("Lieux hors de la zone d'étude pris en compte comme lieux les plus proches "
+                      f"possibles : {h.AURA_BORDER_SITES} (en losange", limits)
+        # The vintage of the shipped inputs, known by their checksums.
+        self.assertIn("12 décembre 2017", limits)
+        self.assertIn("millésime 2023", limits)
+        self.assertIn("frontières suisse et italienne", limits)
+        md_en = (self.report_en / "report.md").read_text(encoding="utf-8")
+        self.assertIn("## Limits of this analysis", md_en)
+        self.assertIn("not travel times", md_en)
+        # The limits come before the footer.
+        self.assertLess(md.index("## Limites de l'analyse"), md.index("Calculé par maillage"))
+
+    def test_limits_without_border_sites_and_with_unknown_data(self):
+        tmp = h.make_tempdir(self)
+        h.run_ok(self, "analyse", "--zones", h.DATA / "zones_small.geojson", "--sites",
+                 h.DATA / "sites_one.csv", "--grid-m", 500, "--out", tmp / "run", "--no-progress")
+        h.run_ok(self, "report", "--run", tmp / "run", "--out", tmp / "rep", "--lang", "en")
+        md = (tmp / "rep" / "report.md").read_text(encoding="utf-8")
+        self.assertIn("No site across the edge of the study area was given (--border-sites)", md)
+        self.assertIn("vintage not known to maillage for sites_one.csv, zones_small.geojson", md)
+        figs = figures(tmp / "rep" / "figures.csv")
+        self.assertNotIn(("border_sites", ""), figs)
+        # A stray site (outside every zone, given with --sites) is one all the same: counted.
+        h.run_ok(self, "analyse", "--zones", h.DATA / "zones_small.geojson", "--sites",
+                 h.DATA / "sites_small.csv", "--grid-m", 500, "--out", tmp / "run2", "--no-progress")
+        h.run_ok(self, "report", "--run", tmp / "run2", "--out", tmp / "rep2", "--lang", "en")
+        md = (tmp / "rep2" / "report.md").read_text(encoding="utf-8")
+        self.assertIn("taken into account as possible nearest sites: 1 (diamonds", md)
+        self.assertEqual(figures(tmp / "rep2" / "figures.csv")[("border_sites", "")], 1)
+
     def test_top_underserved_areas(self):
         pops = sorted((f["properties"]["population"] for f in self.under), reverse=True)[:10]
         got = [self.figs[("underserved_top_population", str(i + 1))] for i in range(len(pops))]
