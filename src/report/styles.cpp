@@ -44,7 +44,22 @@ std::string fill_symbol(const std::string& name, const std::string& colour,
            "       </Option>\n      </layer>\n    </symbol>\n";
 }
 
-std::string marker_symbol(const std::string& name, const std::string& colour) {
+/// A circle marker; with `shape_expression`, its shape is data-defined by that QGIS expression.
+std::string marker_symbol(const std::string& name, const std::string& colour,
+                          const std::string& shape_expression = {}) {
+    std::string data_defined;
+    if (!shape_expression.empty()) {
+        data_defined = "       <data_defined_properties>\n        <Option type=\"Map\">\n" +
+                       option("name", "") +
+                       "         <Option type=\"Map\" name=\"properties\">\n"
+                       "          <Option type=\"Map\" name=\"name\">\n"
+                       "           <Option value=\"true\" type=\"bool\" name=\"active\"/>\n" +
+                       option("expression", shape_expression) +
+                       "           <Option value=\"3\" type=\"int\" name=\"type\"/>\n"
+                       "          </Option>\n         </Option>\n" +
+                       option("type", "collection") + "        </Option>\n"
+                       "       </data_defined_properties>\n";
+    }
     return "    <symbol type=\"marker\" name=\"" + name +
            "\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
            "      <layer class=\"SimpleMarker\" enabled=\"1\" locked=\"0\" pass=\"0\">\n"
@@ -52,7 +67,7 @@ std::string marker_symbol(const std::string& name, const std::string& colour) {
            option("color", colour) + option("name", "circle") +
            option("outline_color", "35,35,35,255") + option("outline_width", "0.2") +
            option("outline_width_unit", "MM") + option("size", "2.4") + option("size_unit", "MM") +
-           "       </Option>\n      </layer>\n    </symbol>\n";
+           "       </Option>\n" + data_defined + "      </layer>\n    </symbol>\n";
 }
 
 } // namespace
@@ -138,8 +153,11 @@ std::string sites_qml(const std::vector<std::string>& types) {
     }
     o << "   </categories>\n   <symbols>\n";
     for (std::size_t i = 0; i < types.size(); ++i) {
+        // A site across the edge of the study area (a border site) is a diamond.
         o << marker_symbol(std::to_string(i),
-                           qgis_colour(network_colours()[i % network_colours().size()]));
+                           qgis_colour(network_colours()[i % network_colours().size()]),
+                           "if(\"in_study_area\" IS NOT NULL AND NOT \"in_study_area\", "
+                           "'diamond', 'circle')");
     }
     o << "   </symbols>\n  </renderer-v2>\n</qgis>\n";
     return o.str();

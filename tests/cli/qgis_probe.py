@@ -10,8 +10,10 @@ import json
 import os
 import sys
 
-from qgis.core import (QgsApplication, QgsMapRendererSequentialJob, QgsMapSettings, QgsProject,
-                       QgsRasterLayer, QgsVectorLayer)
+from qgis.core import (QgsApplication, QgsExpression, QgsExpressionContext,
+                       QgsExpressionContextUtils, QgsMapRendererSequentialJob, QgsMapSettings,
+                       QgsProject, QgsRasterLayer, QgsRenderContext, QgsSymbolLayer,
+                       QgsVectorLayer)
 from qgis.PyQt.QtCore import QSize
 from qgis.PyQt.QtGui import QColor
 
@@ -20,10 +22,30 @@ app = QgsApplication([], False)
 app.initQgis()
 
 
+def shapes(layer, renderer):
+    """How many features QGIS draws with each marker shape (the data-defined shape of the first
+    symbol, as the style sets it), or None without a data-defined shape."""
+    symbols = renderer.symbols(QgsRenderContext()) if renderer else []
+    if not symbols:
+        return None
+    prop = symbols[0].symbolLayer(0).dataDefinedProperties().property(QgsSymbolLayer.PropertyName)
+    if not prop.isActive():
+        return None
+    expr = QgsExpression(prop.expressionString())
+    context = QgsExpressionContext(QgsExpressionContextUtils.globalProjectLayerScopes(layer))
+    counts = {}
+    for f in layer.getFeatures():
+        context.setFeature(f)
+        shape = expr.evaluate(context)
+        counts[shape] = counts.get(shape, 0) + 1
+    return counts
+
+
 def vector(uri, name):
     layer = QgsVectorLayer(uri, name, "ogr")
     renderer = layer.renderer() if layer.isValid() else None
     return {
+        "shapes": shapes(layer, renderer) if layer.isValid() else None,
         "valid": layer.isValid(),
         "features": layer.featureCount() if layer.isValid() else None,
         "crs": layer.crs().authid(),

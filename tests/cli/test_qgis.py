@@ -51,7 +51,8 @@ class TestQgis(h.CliTestCase):
     def check_layers(self, fmt):
         seen = self.seen[fmt]
         expected = {"zones": (h.AURA_COMMUNES, "graduatedSymbol", "mean_km"),
-                    "sites": (h.AURA_SPRO_SITES, "categorizedSymbol", "type"),
+                    "sites": (h.AURA_SPRO_SITES + h.AURA_BORDER_SITES, "categorizedSymbol",
+                              "type"),
                     "underserved": (self.underserved, "singleSymbol", None),
                     "catchments": (self.catchments, "singleSymbol", None)}
         for name, (count, renderer, field) in expected.items():
@@ -64,6 +65,10 @@ class TestQgis(h.CliTestCase):
                 self.assertEqual(layer["field"], field)
         self.assertEqual(seen["zones"]["classes"], 6)
         self.assertEqual(seen["sites"]["classes"], 12)  # the 12 SPRO-type networks of the directory
+        # The border sites (all outside the region, geodata/SOURCES.md) are diamonds, the
+        # regional ones circles.
+        self.assertEqual(seen["sites"]["shapes"],
+                         {"circle": h.AURA_SPRO_SITES, "diamond": h.AURA_BORDER_SITES})
 
     def test_geojson_layers(self):
         self.check_layers("geojson")
