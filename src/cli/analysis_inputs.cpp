@@ -95,18 +95,26 @@ void check_site_layers(const po::variables_map& vm, const SiteInputs& sites) {
     }
 }
 
+namespace {
+
+/// What a reader recoded or skipped, as warnings.
+void warn_read_report(const model::ReadReport& rep, bool quiet) {
+    if (rep.text_recoded) {
+        warn(rep.path + ": text is not UTF-8; read as Windows-1252. Save the file as UTF-8 to be "
+                        "sure of the accents.",
+             quiet);
+    }
+    for (const auto& n : rep.skipped) {
+        warn(rep.path + ": " + n.where + ": skipped: " + n.reason, quiet);
+    }
+}
+
+} // namespace
+
 io::SiteSet read_site_inputs(const SiteInputs& sites, bool quiet) {
     auto set = io::read_site_layers(sites.options, sites.layers());
     for (const auto& layer : set.layers) {
-        const auto& rep = layer.report;
-        if (rep.text_recoded) {
-            warn(rep.path + ": text is not UTF-8; read as Windows-1252. Save the file as UTF-8 "
-                            "to be sure of the accents.",
-                 quiet);
-        }
-        for (const auto& n : rep.skipped) {
-            warn(rep.path + ": " + n.where + ": skipped: " + n.reason, quiet);
-        }
+        warn_read_report(layer.report, quiet);
     }
     return set;
 }
@@ -317,15 +325,7 @@ Inputs read_inputs(const SiteInputs& sites, const io::ZoneReadOptions& zones, bo
     }
     in.site_zone = zones_of(in.zones, positions);
     in.read_s = seconds_since(t0);
-    const auto& zrep = in.zones.report;
-    if (zrep.text_recoded) {
-        warn(zrep.path + ": text is not UTF-8; read as Windows-1252. Save the file as UTF-8 "
-                         "to be sure of the accents.",
-             quiet);
-    }
-    for (const auto& n : zrep.skipped) {
-        warn(zrep.path + ": " + n.where + ": skipped: " + n.reason, quiet);
-    }
+    warn_read_report(in.zones.report, quiet);
     if (!quiet) {
         std::size_t border = 0;
         for (const auto& l : in.sites.layers) {
