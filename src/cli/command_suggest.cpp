@@ -275,7 +275,7 @@ private:
                 const auto& s = file->sites[k];
                 if (zone[k] < 0) {
                     if (c.outside_study_area++ < 3) {
-                        examples += (examples.empty() ? "" : ", ") + s.where + " (" + s.id + ")";
+                        examples += (examples.empty() ? "" : ", ") + s.where;
                     }
                     continue;
                 }

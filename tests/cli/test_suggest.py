@@ -5,7 +5,10 @@ centred on lon 0, 0.5, 1.0 and 1.5, with 100, 50, 80 and 30 inhabitants; one sit
 The grid (10 km) has no cell centre inside such small zones, so each zone's population sits on
 its reference point, the square's centre. On the equator the geodesic is the arc of the equator,
 a x dlon: with q = a x 0.25 degree (27.83 km), the zones are 0, 2q, 4q and 6q from s0.
-Candidates (candidates.csv): c0 at lon 0.5 (2q), c1 at 1.0 (4q), c2 at 1.25 (5q).
+Candidates (candidates.csv): c0 at lon 0.5 (2q), c1 at 1.0 (4q), c2 at 1.25 (5q). New sites go in
+the study area only, so the file candidates run on zones_gap.geojson: the same four zones and a
+fifth, G, as small, with no inhabitant, round lon 1.25, which puts c2 in the study area without
+changing any figure. With zones.geojson alone, c2 lies in no zone and is left out.
 Threshold 30 km (q < 30 km < 2q).
 
 coverage: c0 brings {0.5} = 50 within reach, c1 {1.0} = 80, c2 {1.0, 1.5} = 110.
@@ -48,6 +51,12 @@ def write_fixture(folder):
                          "properties": {"code": code, "nom": f"Zone {code}", "population": POPS[code]},
                          "geometry": {"type": "Polygon", "coordinates": [ring]}})
     (folder / "zones.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    gap = [[1.25 - half, -half], [1.25 + half, -half], [1.25 + half, half], [1.25 - half, half],
+           [1.25 - half, -half]]
+    features.append({"type": "Feature", "properties": {"code": "G", "nom": "Gap", "population": 0},
+                     "geometry": {"type": "Polygon", "coordinates": [gap]}})
+    (folder / "zones_gap.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}))
     (folder / "sites.csv").write_text("id,nom,lon,lat\ns0,Site 0,0,0\n")
     lines = ["id,nom,lon,lat"] + [f"{i},{n},{lon},0" for i, n, lon in CANDIDATES]
     (folder / "candidates.csv").write_text("\n".join(lines) + "\n")
@@ -55,9 +64,9 @@ def write_fixture(folder):
         "lon,lat\n" + "\n".join(f"{lon},0" for _, _, lon in CANDIDATES) + "\n")
 
 
-def suggest(owner, folder, *args):
+def suggest(owner, folder, *args, zones="zones.geojson"):
     out = h.make_tempdir(owner) / "out"
-    r = h.run("suggest", "--zones", folder / "zones.geojson", "--sites", folder / "sites.csv",
+    r = h.run("suggest", "--zones", folder / zones, "--sites", folder / "sites.csv",
               "--grid-m", "10000", "--threshold-km", "30", "--out", out, "--no-progress", *args)
     if r.returncode != 0:
         raise AssertionError(f"maillage suggest failed\n{r}")
@@ -76,13 +85,14 @@ class TestHandWorked(h.CliTestCase):
         cls.data = h.make_tempdir(cls)
         write_fixture(cls.data)
         cand = ("--candidates", cls.data / "candidates.csv")
-        cls.cov = suggest(cls, cls.data, *cand, "--add", "3")
-        cls.mean = suggest(cls, cls.data, *cand, "--add", "3", "--objective", "mean-distance")
+        gap = {"zones": "zones_gap.geojson"}
+        cls.cov = suggest(cls, cls.data, *cand, "--add", "3", **gap)
+        cls.mean = suggest(cls, cls.data, *cand, "--add", "3", "--objective", "mean-distance", **gap)
         cls.zones = suggest(cls, cls.data, "--add", "3")
 
     def test_fixture_is_point_demands(self):
         _, _, s = self.cov
-        self.assertEqual(s["grid"]["zones_on_reference_point"], 4)
+        self.assertEqual(s["grid"]["zones_on_reference_point"], 5)  # with the empty zone G
         self.assertEqual(s["suggest"]["population_total"], TOTAL)
 
     def test_coverage(self):
@@ -100,9 +110,9 @@ class TestHandWorked(h.CliTestCase):
         self.assertAlmostEqual(props[0]["mean_km_drop"], (600 - 210) * Q / TOTAL / 1000, delta=1e-3)
         self.assertEqual(feats[0]["geometry"]["coordinates"], [1.25, 0])
         self.assertEqual(props[0]["name"], "Place 1.25")
-        # Where the chosen places lie: c0 is the centre of zone Z1; c2 is in no zone.
+        # Where the chosen places lie: c0 is the centre of zone Z1; c2 of the empty zone G.
         self.assertEqual(props[1]["zone_id"], "Z1")
-        self.assertEqual(props[0]["zone_id"], "")
+        self.assertEqual(props[0]["zone_id"], "G")
         g = s["suggest"]
         self.assertEqual(g["add"], 3)
         self.assertEqual(g["added"], 2)
@@ -114,7 +124,8 @@ class TestHandWorked(h.CliTestCase):
         self.assertEqual([(c["sites_added"], c["covered"]) for c in g["coverage_curve"]],
                          [(0, 100), (1, 210), (2, 260)])
         self.assertEqual(g["candidates"], {"source": "file", "path": str(self.data / "candidates.csv"),
-                                           "features": 3, "skipped_count": 0, "count": 3})
+                                           "features": 3, "skipped_count": 0,
+                                           "outside_study_area": 0, "count": 3})
         # The analysis of the existing sites is written too, as `analyse` would.
         self.assertEqual(s["population_beyond"], 160)
         self.assertTrue((out / "zones.geojson").exists())
@@ -158,14 +169,15 @@ class TestHandWorked(h.CliTestCase):
     def test_not_lazy_is_the_same(self):
         for objective, (_, out, _) in (("coverage", self.cov), ("mean-distance", self.mean)):
             _, out2, s2 = suggest(self, self.data, "--candidates", self.data / "candidates.csv",
-                                  "--add", "3", "--objective", objective, "--no-lazy")
+                                  "--add", "3", "--objective", objective, "--no-lazy",
+                                  zones="zones_gap.geojson")
             self.assertEqual((out / "suggested.geojson").read_bytes(),
                              (out2 / "suggested.geojson").read_bytes())
             self.assertEqual(s2["suggest"]["method"], "greedy")
 
     def test_geopackage(self):
         _, out, _ = suggest(self, self.data, "--candidates", self.data / "candidates.csv",
-                            "--format", "gpkg")
+                            "--format", "gpkg", zones="zones_gap.geojson")
         ds = ogr.Open(str(out / "maillage.gpkg"))
         names = [ds.GetLayer(i).GetName() for i in range(ds.GetLayerCount())]
         self.assertIn("zones", names)
@@ -175,9 +187,24 @@ class TestHandWorked(h.CliTestCase):
         self.assertFalse((out / "suggested.geojson").exists())
 
     def test_candidates_without_ids_are_numbered(self):
-        _, out, _ = suggest(self, self.data, "--candidates", self.data / "candidates_noid.csv")
+        _, out, _ = suggest(self, self.data, "--candidates", self.data / "candidates_noid.csv",
+                            zones="zones_gap.geojson")
         props, _ = picks_of(out)
         self.assertEqual([p["candidate_id"] for p in props], ["3", "1"])
+
+    def test_a_candidate_outside_the_study_area_is_left_out(self):
+        # Without G, c2 (lon 1.25) lies in no zone: left out, said, counted. Then, by hand: c1
+        # brings {1.0} = 80 within reach, c0 {0.5} = 50; Z3 (30) stays beyond.
+        r, out, s = suggest(self, self.data, "--candidates", self.data / "candidates.csv",
+                            "--add", "3")
+        self.assertIn("candidates.csv: 1 candidate(s) outside every zone left out (e.g. line 4 "
+                      "(id c2))", r.stderr)
+        c = s["suggest"]["candidates"]
+        self.assertEqual((c["features"], c["outside_study_area"], c["count"]), (3, 1, 2))
+        props, _ = picks_of(out)
+        self.assertEqual([p["candidate_id"] for p in props], ["c1", "c0"])
+        self.assertEqual([p["newly_covered"] for p in props], [80, 50])
+        self.assertEqual(props[-1]["population_beyond"], 30)
 
     def test_candidate_grid(self):
         # A 1 km grid over zones 22 m wide: no cell centre in any zone.
