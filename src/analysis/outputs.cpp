@@ -28,7 +28,6 @@ using io::FieldValue;
 using io::round_to;
 
 using detail::km4;
-using detail::to_ogr;
 
 OGRSpatialReference laea_srs(const geo::EqualAreaProjection& proj) {
     OGRSpatialReference srs;
@@ -44,7 +43,8 @@ OGRSpatialReference laea_srs(const geo::EqualAreaProjection& proj) {
 
 void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult& r,
                  const io::SiteSet& sites, const io::ZoneSet& zones, double threshold_m,
-                 const geo::GeosContext& ctx, std::size_t begin, std::size_t end) {
+                 const geo::GeosContext& ctx, std::size_t begin, std::size_t end,
+                 OutputGeometryLog& log) {
     const auto srs = io::wgs84();
     std::vector<FieldSpec> fields{{"zone_id", OFTString},
                                   {"name", OFTString},
@@ -76,10 +76,7 @@ void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult&
         const auto& z = zones.zones[i];
         const auto& zr = r.zones[i];
         const auto& site = sites.sites[zr.nearest_site];
-        auto g = to_ogr(ctx, z.geometry.get());
-        if (wkbFlatten(g->getGeometryType()) == wkbPolygon) {
-            g.reset(OGRGeometryFactory::forceToMultiPolygon(g.release()));
-        }
+        const auto g = log.prepare(ctx, z.geometry.get(), "zones", z.id);
         const double pop = r.zone_population[i];
         const double share = pop > 0 ? zr.population_beyond / pop : 0.0;
         std::vector<FieldValue> values{z.id,
@@ -132,7 +129,7 @@ void write_sites(GDALDataset& ds, const std::string& path, const AnalysisResult&
 }
 
 void write_underserved(GDALDataset& ds, const std::string& path, const AnalysisResult& r,
-                       const geo::GeosContext& ctx) {
+                       const geo::GeosContext& ctx, OutputGeometryLog& log) {
     const auto srs = io::wgs84();
     io::LayerWriter w(ds, path, "underserved", wkbMultiPolygon, &srs,
                       {{"part", OFTInteger},
@@ -142,18 +139,18 @@ void write_underserved(GDALDataset& ds, const std::string& path, const AnalysisR
     const auto proj = r.projection.clone();
     int part = 0;
     for (const auto& u : r.underserved) {
-        auto ll = to_ogr(ctx, to_lonlat(ctx, u.geometry.get(), proj).get());
-        if (wkbFlatten(ll->getGeometryType()) == wkbPolygon) {
-            ll.reset(OGRGeometryFactory::forceToMultiPolygon(ll.release()));
-        }
-        w.add(ll.get(), {static_cast<std::int64_t>(++part), round_to(u.area_m2 / 1e6, 4),
+        ++part;
+        const auto ll = log.prepare(ctx, to_lonlat(ctx, u.geometry.get(), proj).get(),
+                                    "underserved", "part " + std::to_string(part));
+        w.add(ll.get(), {static_cast<std::int64_t>(part), round_to(u.area_m2 / 1e6, 4),
                          round_to(u.population, 4), km4(u.max_m)});
     }
     w.finish();
 }
 
 void write_catchments(GDALDataset& ds, const std::string& path, const AnalysisResult& r,
-                      const io::SiteSet& sites, const geo::GeosContext& ctx) {
+                      const io::SiteSet& sites, const geo::GeosContext& ctx,
+                      OutputGeometryLog& log) {
     const auto srs = io::wgs84();
     io::LayerWriter w(ds, path, "catchments", wkbMultiPolygon, &srs,
                       {{"site_id", OFTString},
@@ -169,10 +166,8 @@ void write_catchments(GDALDataset& ds, const std::string& path, const AnalysisRe
         if (!g) {
             continue;
         }
-        auto ll = to_ogr(ctx, to_lonlat(ctx, g.get(), proj).get());
-        if (wkbFlatten(ll->getGeometryType()) == wkbPolygon) {
-            ll.reset(OGRGeometryFactory::forceToMultiPolygon(ll.release()));
-        }
+        const auto ll = log.prepare(ctx, to_lonlat(ctx, g.get(), proj).get(), "catchments",
+                                    sites.sites[s].id);
         const auto& sr = r.sites[s];
         const double mean =
             sr.catchment_population > 0 ? sr.catchment_weighted_m / sr.catchment_population : 0.0;
@@ -194,15 +189,6 @@ void write_raster(const std::string& path, const AnalysisResult& r, bool gpkg,
                   const RasterLayer& layer);
 
 } // namespace
-
-std::unique_ptr<OGRGeometry> multipolygon_for_output(const geo::GeosContext& ctx,
-                                                     const GEOSGeometry* g) {
-    auto out = to_ogr(ctx, g);
-    if (wkbFlatten(out->getGeometryType()) == wkbPolygon) {
-        out.reset(OGRGeometryFactory::forceToMultiPolygon(out.release()));
-    }
-    return out;
-}
 
 void write_grid_raster(const std::string& path, const PopulationGrid& g,
                        const geo::EqualAreaProjection& projection, const std::vector<float>& cells,
@@ -547,6 +533,9 @@ nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& 
     if (r.population_grid) {
         j["population_grid"] = population_grid_json(r, zones);
     }
+    if (run.geometry) {
+        j["output_geometry"] = run.geometry->to_json();
+    }
     for (const auto& [key, value] : run.summary_extra.items()) {
         j[key] = value;
     }
@@ -557,17 +546,20 @@ void write_outputs(io::StagedOutput& out, io::VectorFormat format, const Analysi
                    const io::SiteSet& sites, const io::ZoneSet& zones, const Parameters& params,
                    const RunDescription& run) {
     const double threshold_m = params.threshold_km * 1000.0;
+    OutputGeometryLog unrecorded; // a RunDescription without a log
+    auto& log = run.geometry ? *run.geometry : unrecorded;
     if (format == io::VectorFormat::gpkg) {
         // GeoPackage stamps the write time into gpkg_contents; a fixed stamp keeps reruns on the
         // same inputs byte-identical.
         CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", "2000-01-01T00:00:00.000Z");
         const std::string path = out.path("maillage.gpkg").string();
         auto ds = io::create_vector(path, format);
-        write_zones(*ds, path, r, sites, zones, threshold_m, *zones.ctx, 0, zones.zones.size());
+        write_zones(*ds, path, r, sites, zones, threshold_m, *zones.ctx, 0, zones.zones.size(),
+                    log);
         write_sites(*ds, path, r, sites);
-        write_underserved(*ds, path, r, *zones.ctx);
+        write_underserved(*ds, path, r, *zones.ctx, log);
         if (params.catchments) {
-            write_catchments(*ds, path, r, sites, *zones.ctx);
+            write_catchments(*ds, path, r, sites, *zones.ctx, log);
         }
         std::vector<std::pair<std::string, std::string>> styles{
             {"zones", report::zones_qml(params.threshold_km)},
@@ -609,7 +601,7 @@ void write_outputs(io::StagedOutput& out, io::VectorFormat format, const Analysi
             slice_paths.push_back(out.path(name).string());
             tasks.emplace_back(one(name, [&, b, e](GDALDataset& ds, const std::string& p,
                                                    const geo::GeosContext& ctx) {
-                write_zones(ds, p, r, sites, zones, threshold_m, ctx, b, e);
+                write_zones(ds, p, r, sites, zones, threshold_m, ctx, b, e, log);
             }));
         }
         tasks.emplace_back(
@@ -617,12 +609,12 @@ void write_outputs(io::StagedOutput& out, io::VectorFormat format, const Analysi
                                      const geo::GeosContext&) { write_sites(ds, p, r, sites); }));
         tasks.emplace_back(one("underserved.geojson", [&](GDALDataset& ds, const std::string& p,
                                                           const geo::GeosContext& ctx) {
-            write_underserved(ds, p, r, ctx);
+            write_underserved(ds, p, r, ctx, log);
         }));
         if (params.catchments) {
             tasks.emplace_back(one("catchments.geojson", [&](GDALDataset& ds, const std::string& p,
                                                              const geo::GeosContext& ctx) {
-                write_catchments(ds, p, r, sites, ctx);
+                write_catchments(ds, p, r, sites, ctx, log);
             }));
         }
         for (const auto& t : r.by_type) {

@@ -135,6 +135,9 @@ public:
         analysis::write_access_outputs(
             out, m_format == "gpkg" ? io::VectorFormat::gpkg : io::VectorFormat::geojson, result,
             base, sites, zones, m_access, run, existing);
+        for (const auto& m : run.geometry->warnings()) {
+            warn(m);
+        }
         out.commit();
         const double write_s = seconds_since(tw);
 
