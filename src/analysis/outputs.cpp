@@ -28,6 +28,9 @@ using io::FieldValue;
 using io::round_to;
 
 using detail::km4;
+using detail::population_field;
+using detail::population_json;
+using detail::population_type;
 
 OGRSpatialReference laea_srs(const geo::EqualAreaProjection& proj) {
     OGRSpatialReference srs;
@@ -46,9 +49,10 @@ void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult&
                  const geo::GeosContext& ctx, std::size_t begin, std::size_t end,
                  OutputGeometryLog& log) {
     const auto srs = io::wgs84();
+    const bool whole = r.whole_population;
     std::vector<FieldSpec> fields{{"zone_id", OFTString},
                                   {"name", OFTString},
-                                  {"population", OFTReal},
+                                  {"population", population_type(whole)},
                                   {"group", OFTString},
                                   {"ref_lon", OFTReal},
                                   {"ref_lat", OFTReal},
@@ -57,7 +61,7 @@ void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult&
                                   {"nearest_km", OFTReal},
                                   {"mean_km", OFTReal},
                                   {"max_km", OFTReal},
-                                  {"pop_beyond", OFTReal},
+                                  {"pop_beyond", population_type(whole)},
                                   {"share_beyond", OFTReal},
                                   {"sites_within", OFTInteger},
                                   {"underserved", OFTInteger, OFSTBoolean}};
@@ -81,7 +85,7 @@ void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult&
         const double share = pop > 0 ? zr.population_beyond / pop : 0.0;
         std::vector<FieldValue> values{z.id,
                                        z.name,
-                                       grid ? round_to(pop, 4) : pop,
+                                       population_field(pop, whole),
                                        z.group,
                                        round_to(zr.reference.lon, 7),
                                        round_to(zr.reference.lat, 7),
@@ -90,7 +94,7 @@ void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult&
                                        km4(zr.nearest_m),
                                        km4(zr.mean_m),
                                        km4(zr.max_m),
-                                       round_to(zr.population_beyond, 4),
+                                       population_field(zr.population_beyond, whole),
                                        round_to(share, 6),
                                        static_cast<std::int64_t>(zr.sites_within),
                                        zr.nearest_m > threshold_m};
@@ -114,14 +118,15 @@ void write_sites(GDALDataset& ds, const std::string& path, const AnalysisResult&
                       {{"site_id", OFTString},
                        {"name", OFTString},
                        {"type", OFTString},
-                       {"catchment_population", OFTReal},
+                       {"catchment_population", population_type(r.whole_population)},
                        {"catchment_zones", OFTInteger},
                        {"nearest_other_km", OFTReal}});
     for (std::size_t s = 0; s < sites.sites.size(); ++s) {
         const auto& site = sites.sites[s];
         const auto& sr = r.sites[s];
         OGRPoint pt(site.position.lon, site.position.lat);
-        w.add(&pt, {site.id, site.name, site.type, round_to(sr.catchment_population, 4),
+        w.add(&pt, {site.id, site.name, site.type,
+                    population_field(sr.catchment_population, r.whole_population),
                     static_cast<std::int64_t>(sr.catchment_zones),
                     sr.nearest_other_m < 0 ? FieldValue{} : FieldValue{km4(sr.nearest_other_m)}});
     }
@@ -134,7 +139,7 @@ void write_underserved(GDALDataset& ds, const std::string& path, const AnalysisR
     io::LayerWriter w(ds, path, "underserved", wkbMultiPolygon, &srs,
                       {{"part", OFTInteger},
                        {"area_km2", OFTReal},
-                       {"population", OFTReal},
+                       {"population", population_type(r.whole_population)},
                        {"max_km", OFTReal}});
     const auto proj = r.projection.clone();
     int part = 0;
@@ -143,7 +148,7 @@ void write_underserved(GDALDataset& ds, const std::string& path, const AnalysisR
         const auto ll = log.prepare(ctx, to_lonlat(ctx, u.geometry.get(), proj).get(),
                                     "underserved", "part " + std::to_string(part));
         w.add(ll.get(), {static_cast<std::int64_t>(part), round_to(u.area_m2 / 1e6, 4),
-                         round_to(u.population, 4), km4(u.max_m)});
+                         population_field(u.population, r.whole_population), km4(u.max_m)});
     }
     w.finish();
 }
@@ -156,7 +161,7 @@ void write_catchments(GDALDataset& ds, const std::string& path, const AnalysisRe
                       {{"site_id", OFTString},
                        {"name", OFTString},
                        {"type", OFTString},
-                       {"population", OFTReal},
+                       {"population", population_type(r.whole_population)},
                        {"area_km2", OFTReal},
                        {"mean_km", OFTReal},
                        {"cells", OFTInteger}});
@@ -173,7 +178,8 @@ void write_catchments(GDALDataset& ds, const std::string& path, const AnalysisRe
             sr.catchment_population > 0 ? sr.catchment_weighted_m / sr.catchment_population : 0.0;
         w.add(ll.get(),
               {sites.sites[s].id, sites.sites[s].name, sites.sites[s].type,
-               round_to(sr.catchment_population, 4), round_to(r.catchments.area_m2[s] / 1e6, 4),
+               population_field(sr.catchment_population, r.whole_population),
+               round_to(r.catchments.area_m2[s] / 1e6, 4),
                km4(mean), static_cast<std::int64_t>(sr.catchment_cells)});
     }
     w.finish();
@@ -463,8 +469,9 @@ nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& 
     j["sites_outside_study_area"] = r.sites_outside;
     j["sites_lonlat_swapped"] = r.sites_swapped;
     j["zones_count"] = zones.zones.size();
-    j["population_total"] = round_to(d.total, 4);
-    j["population_beyond"] = round_to(r.population_beyond, 4);
+    const bool whole = r.whole_population;
+    j["population_total"] = population_json(d.total, whole);
+    j["population_beyond"] = population_json(r.population_beyond, whole);
     j["share_beyond"] = d.total > 0 ? round_to(r.population_beyond / d.total, 6) : 0.0;
     j["distance_km"] = {{"mean", km4(d.mean_m)},
                         {"p50", km4(d.p50_m)},
@@ -480,8 +487,8 @@ nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& 
     for (const auto& g : r.groups) {
         groups.push_back(
             {{"group", g.group},
-             {"population", round_to(g.population, 4)},
-             {"population_beyond", round_to(g.population_beyond, 4)},
+             {"population", population_json(g.population, whole)},
+             {"population_beyond", population_json(g.population_beyond, whole)},
              {"share_beyond",
               g.population > 0 ? round_to(g.population_beyond / g.population, 6) : 0.0},
              {"mean_km", g.population > 0 ? km4(g.weighted_sum_m / g.population) : 0.0},
@@ -495,9 +502,23 @@ nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& 
         area += u.area_m2;
         pop += u.population;
     }
+    const auto& strays = r.underserved_strays;
     j["underserved"] = {{"parts", r.underserved.size()},
                         {"area_km2", round_to(area / 1e6, 4)},
-                        {"population", round_to(pop, 4)}};
+                        {"population", population_json(pop, whole)},
+                        {"min_max_km", r.underserved.empty()
+                                           ? nlohmann::ordered_json(nullptr)
+                                           : nlohmann::ordered_json(km4(std::min_element(
+                                                 r.underserved.begin(), r.underserved.end(),
+                                                 [](const auto& a, const auto& b) {
+                                                     return a.max_m < b.max_m;
+                                                 })->max_m))},
+                        {"beyond_in_no_part",
+                         {{"assigned_to_nearest_part", strays.cells},
+                          {"assigned_population", population_json(strays.population, whole)},
+                          {"unassigned", strays.unassigned},
+                          {"unassigned_population",
+                           population_json(strays.unassigned_population, whole)}}}};
     if (!r.by_type.empty()) {
         auto types = nlohmann::ordered_json::array();
         for (const auto& t : r.by_type) {
@@ -509,7 +530,7 @@ nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& 
                              {"p50_km", km4(td.p50_m)},
                              {"p90_km", km4(td.p90_m)},
                              {"max_km", km4(td.max_m)},
-                             {"population_beyond", round_to(t.population_beyond, 4)},
+                             {"population_beyond", population_json(t.population_beyond, whole)},
                              {"share_beyond",
                               td.total > 0 ? round_to(t.population_beyond / td.total, 6) : 0.0}});
         }
@@ -527,7 +548,8 @@ nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& 
                            {"area_km2", round_to(sum / 1e6, 4)},
                            {"study_area_km2", round_to(c.study_area_m2 / 1e6, 4)},
                            {"cells_assigned_differently", c.cells_differ},
-                           {"population_assigned_differently", round_to(c.population_differ, 4)},
+                           {"population_assigned_differently",
+                            population_json(c.population_differ, whole)},
                            {"max_extra_km", km4(c.max_extra_m)}};
     }
     if (r.population_grid) {

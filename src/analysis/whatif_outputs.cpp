@@ -29,7 +29,7 @@ void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult&
     io::LayerWriter lw(ds, path, "whatif_zones", wkbMultiPolygon, &srs,
                        {{"zone_id", OFTString},
                         {"name", OFTString},
-                        {"population", OFTReal},
+                        {"population", detail::population_type(base.whole_population)},
                         {"group", OFTString},
                         {"mean_km_before", OFTReal},
                         {"mean_km_after", OFTReal},
@@ -60,7 +60,7 @@ void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult&
         const double delta = a.mean_m - b.mean_m;
         lw.add(g.get(), {z.id,
                          z.name,
-                         base.zone_population[i],
+                         detail::population_field(base.zone_population[i], base.whole_population),
                          z.group,
                          km4(b.mean_m),
                          km4(a.mean_m),
