@@ -2,6 +2,7 @@
 
 #include "maillage/error.hpp"
 
+#include <cmath>
 #include <cstdarg>
 #include <cstdio>
 
@@ -92,16 +93,26 @@ double area(const GeosContext& ctx, const GEOSGeometry* g) {
 Snapped snap_round(const GeosContext& ctx, const GEOSGeometry* g, double grid_size) {
     auto* const h = ctx.get();
     auto valid = [&](const GEOSGeometry* x) { return GEOSisValid_r(h, x) == 1; };
+    // Each coordinate to the nearest grid node k / n as the nearest double to that decimal
+    // (n = 1 / grid_size, an integer: k / n is one correctly rounded division), so that a text
+    // with the grid's decimals reads back as exactly these doubles. GEOS's own rounding
+    // multiplies by 1 / grid_size (not exactly 1e7 in binary) and can land one unit in the last
+    // place away from that.
+    const double n = std::round(1.0 / grid_size);
     auto rounded = [&](const GEOSGeometry* x) {
-        return polygonal_part(
-            ctx, own(ctx, GEOSGeom_setPrecision_r(h, x, grid_size, GEOS_PREC_NO_TOPO), "rounding"));
+        return polygonal_part(ctx, transform_xy(ctx, x, [n](double cx, double cy) {
+                                  return std::pair{std::round(cx * n) / n, std::round(cy * n) / n};
+                              }));
     };
     // Snap-rounding needs a valid input; GEOS can still fail on a nearly degenerate one, hence
     // a null result rather than an exception.
     auto snapped = [&](const GEOSGeometry* x) -> GeomPtr {
         GEOSGeometry* r = GEOSGeom_setPrecision_r(h, x, grid_size, 0);
-        return r == nullptr ? GeomPtr(nullptr, GeomDeleter{h})
-                            : polygonal_part(ctx, GeomPtr(r, GeomDeleter{h}));
+        if (r == nullptr) {
+            return {nullptr, GeomDeleter{h}};
+        }
+        const GeomPtr owned(r, GeomDeleter{h});
+        return rounded(owned.get()); // the same nodes, as the exact decimals' doubles
     };
     auto made_valid = [&](const GEOSGeometry* x) {
         return polygonal_part(ctx, own(ctx, GEOSMakeValid_r(h, x), "make-valid"));
