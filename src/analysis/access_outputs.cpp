@@ -1,9 +1,9 @@
 // Outputs of `maillage access`: access_zones, access_sites, the access raster and the "access"
 // section of summary.json.
 
+#include "internal.hpp"
 #include "maillage/analysis/access.hpp"
 #include "maillage/analysis/outputs.hpp"
-#include "internal.hpp"
 
 #include "maillage/error.hpp"
 #include "maillage/io/gdal_util.hpp"
@@ -48,9 +48,9 @@ void write_zones(GDALDataset& ds, const std::string& path, const AccessResult& a
         const auto& ref = base.zones[i].reference;
         const auto g = log.prepare(ctx, z.geometry.get(), "access_zones", z.id);
         w.add(g.get(),
-              {z.id, z.name, detail::population_field(z.population, base.whole_population), z.group, round_to(ref.lon, 7), round_to(ref.lat, 7),
-               per100k(a.zone_index[i]), ratio_value(a.zone_index[i], a.mean_index),
-               static_cast<bool>(a.zone_below[i]),
+              {z.id, z.name, detail::population_field(z.population, base.whole_population), z.group,
+               round_to(ref.lon, 7), round_to(ref.lat, 7), per100k(a.zone_index[i]),
+               ratio_value(a.zone_index[i], a.mean_index), static_cast<bool>(a.zone_below[i]),
                static_cast<std::int64_t>(a.zone_sites_in_reach[i])});
     }
     w.finish();

@@ -497,7 +497,7 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
         std::vector<std::array<double, 4>> part_env(r.underserved.size());
         for (std::size_t k = 0; k < r.underserved.size(); ++k) {
             auto& e = part_env[k];
-            GEOSGeom_getExtent_r(ctx.get(), r.underserved[k].geometry.get(), &e[0], &e[1], &e[2],
+            GEOSGeom_getExtent_r(ctx.get(), r.underserved[k].geometry.get(), e.data(), &e[1], &e[2],
                                  &e[3]);
         }
         auto nearest_part = [&](geo::XY xy) -> std::optional<std::size_t> {
@@ -569,11 +569,12 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
                 try {
                     const auto u = static_cast<std::size_t>(k);
                     double best = 0.0;
-                    geo::transform_xy(local, r.underserved[u].geometry.get(), [&](double x, double y) {
-                        best = std::max(best,
-                                        idx.nearest(local_proj.inverse(geo::XY{x, y})).distance_m);
-                        return std::pair{x, y};
-                    });
+                    geo::transform_xy(
+                        local, r.underserved[u].geometry.get(), [&](double x, double y) {
+                            best = std::max(
+                                best, idx.nearest(local_proj.inverse(geo::XY{x, y})).distance_m);
+                            return std::pair{x, y};
+                        });
                     vertex_max[u] = best;
                 } catch (const std::exception& e) {
 #pragma omp critical(maillage_part_vertex_error)
@@ -624,8 +625,8 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
     // 10. Catchments.
     if (params.catchments) {
         report("catchments", 0.0);
-        r.catchments = build_catchments(ctx, r.projection, site_pos, projected.geometry, grid,
-                                        r.cell_site);
+        r.catchments =
+            build_catchments(ctx, r.projection, site_pos, projected.geometry, grid, r.cell_site);
         timer.lap("catchments");
         report("catchments", 1.0);
     }

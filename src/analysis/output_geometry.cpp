@@ -40,12 +40,10 @@ nlohmann::ordered_json OutputGeometryLog::to_json() const {
     for (const auto& [name, c] : m_layers) {
         auto features = c.collapsed_features;
         std::sort(features.begin(), features.end()); // slices are written side by side
-        layers[name] = {{"polygons", c.polygons},
-                        {"invalid_if_only_rounded", c.rounded_invalid},
-                        {"repaired", c.repaired},
-                        {"collapsed", c.collapsed},
-                        {"collapsed_features", features},
-                        {"invalid", c.invalid}};
+        layers[name] = {
+            {"polygons", c.polygons},         {"invalid_if_only_rounded", c.rounded_invalid},
+            {"repaired", c.repaired},         {"collapsed", c.collapsed},
+            {"collapsed_features", features}, {"invalid", c.invalid}};
     }
     return {{"grid_deg", geo::output_grid_deg}, {"layers", layers}};
 }

@@ -171,16 +171,15 @@ void write_catchments(GDALDataset& ds, const std::string& path, const AnalysisRe
         if (!g) {
             continue;
         }
-        const auto ll = log.prepare(ctx, to_lonlat(ctx, g.get(), proj).get(), "catchments",
-                                    sites.sites[s].id);
+        const auto ll =
+            log.prepare(ctx, to_lonlat(ctx, g.get(), proj).get(), "catchments", sites.sites[s].id);
         const auto& sr = r.sites[s];
         const double mean =
             sr.catchment_population > 0 ? sr.catchment_weighted_m / sr.catchment_population : 0.0;
-        w.add(ll.get(),
-              {sites.sites[s].id, sites.sites[s].name, sites.sites[s].type,
-               population_field(sr.catchment_population, r.whole_population),
-               round_to(r.catchments.area_m2[s] / 1e6, 4),
-               km4(mean), static_cast<std::int64_t>(sr.catchment_cells)});
+        w.add(ll.get(), {sites.sites[s].id, sites.sites[s].name, sites.sites[s].type,
+                         population_field(sr.catchment_population, r.whole_population),
+                         round_to(r.catchments.area_m2[s] / 1e6, 4), km4(mean),
+                         static_cast<std::int64_t>(sr.catchment_cells)});
     }
     w.finish();
 }
@@ -503,22 +502,22 @@ nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& 
         pop += u.population;
     }
     const auto& strays = r.underserved_strays;
-    j["underserved"] = {{"parts", r.underserved.size()},
-                        {"area_km2", round_to(area / 1e6, 4)},
-                        {"population", population_json(pop, whole)},
-                        {"min_max_km", r.underserved.empty()
-                                           ? nlohmann::ordered_json(nullptr)
-                                           : nlohmann::ordered_json(km4(std::min_element(
-                                                 r.underserved.begin(), r.underserved.end(),
-                                                 [](const auto& a, const auto& b) {
-                                                     return a.max_m < b.max_m;
-                                                 })->max_m))},
-                        {"beyond_in_no_part",
-                         {{"assigned_to_nearest_part", strays.cells},
-                          {"assigned_population", population_json(strays.population, whole)},
-                          {"unassigned", strays.unassigned},
-                          {"unassigned_population",
-                           population_json(strays.unassigned_population, whole)}}}};
+    j["underserved"] = {
+        {"parts", r.underserved.size()},
+        {"area_km2", round_to(area / 1e6, 4)},
+        {"population", population_json(pop, whole)},
+        {"min_max_km",
+         r.underserved.empty()
+             ? nlohmann::ordered_json(nullptr)
+             : nlohmann::ordered_json(km4(
+                   std::min_element(r.underserved.begin(), r.underserved.end(),
+                                    [](const auto& a, const auto& b) { return a.max_m < b.max_m; })
+                       ->max_m))},
+        {"beyond_in_no_part",
+         {{"assigned_to_nearest_part", strays.cells},
+          {"assigned_population", population_json(strays.population, whole)},
+          {"unassigned", strays.unassigned},
+          {"unassigned_population", population_json(strays.unassigned_population, whole)}}}};
     if (!r.by_type.empty()) {
         auto types = nlohmann::ordered_json::array();
         for (const auto& t : r.by_type) {
@@ -544,13 +543,13 @@ nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& 
             sum += c.area_m2[s];
             with += c.geometry[s] ? 1 : 0;
         }
-        j["catchments"] = {{"sites_with_catchment", with},
-                           {"area_km2", round_to(sum / 1e6, 4)},
-                           {"study_area_km2", round_to(c.study_area_m2 / 1e6, 4)},
-                           {"cells_assigned_differently", c.cells_differ},
-                           {"population_assigned_differently",
-                            population_json(c.population_differ, whole)},
-                           {"max_extra_km", km4(c.max_extra_m)}};
+        j["catchments"] = {
+            {"sites_with_catchment", with},
+            {"area_km2", round_to(sum / 1e6, 4)},
+            {"study_area_km2", round_to(c.study_area_m2 / 1e6, 4)},
+            {"cells_assigned_differently", c.cells_differ},
+            {"population_assigned_differently", population_json(c.population_differ, whole)},
+            {"max_extra_km", km4(c.max_extra_m)}};
     }
     if (r.population_grid) {
         j["population_grid"] = population_grid_json(r, zones);

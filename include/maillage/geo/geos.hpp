@@ -71,7 +71,7 @@ inline constexpr double output_grid_deg = 1e-7;
 
 /// A polygon put on an output grid by snap_round, and what that took.
 struct Snapped {
-    GeomPtr geometry;       ///< valid Polygon or MultiPolygon on the grid, or empty (collapsed)
+    GeomPtr geometry; ///< valid Polygon or MultiPolygon on the grid, or empty (collapsed)
     bool rounded_invalid = false; ///< rounding each coordinate alone gave an invalid polygon
     bool repaired = false;  ///< snap-rounding was still invalid: made valid, then snapped again
     bool collapsed = false; ///< nothing polygonal is left (every part thinner than the grid)

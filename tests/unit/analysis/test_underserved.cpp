@@ -143,8 +143,8 @@ TEST(GeodesicCircle, VerticesLieOnTheCircumscribedGeodesicCircle) {
             // r / cos(pi / n), computed here from the vertex count.
             const double n = circle_vertices(c.radius_m, c.tol_m);
             const double vertex_m = c.radius_m / std::cos(std::numbers::pi / n);
-            worst = std::max(
-                worst, std::abs(maillage::geo::geodesic_distance_m(c.centre, p) - vertex_m));
+            worst = std::max(worst,
+                             std::abs(maillage::geo::geodesic_distance_m(c.centre, p) - vertex_m));
         }
         EXPECT_LT(worst, 1e-3) << "centre (" << c.centre.lon << ", " << c.centre.lat << ")";
         // Equal-area projection: the polygon's planar area is the geodesic polygon's area
