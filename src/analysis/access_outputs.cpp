@@ -1,6 +1,7 @@
 // Outputs of `maillage access`: access_zones, access_sites, the access raster and the "access"
 // section of summary.json.
 
+#include "internal.hpp"
 #include "maillage/analysis/access.hpp"
 #include "maillage/analysis/outputs.hpp"
 
@@ -29,12 +30,12 @@ FieldValue ratio_value(double index, double mean) {
 
 void write_zones(GDALDataset& ds, const std::string& path, const AccessResult& a,
                  const AnalysisResult& base, const io::ZoneSet& zones, const geo::GeosContext& ctx,
-                 std::size_t begin, std::size_t end) {
+                 std::size_t begin, std::size_t end, OutputGeometryLog& log) {
     const auto srs = io::wgs84();
     io::LayerWriter w(ds, path, "access_zones", wkbMultiPolygon, &srs,
                       {{"zone_id", OFTString},
                        {"name", OFTString},
-                       {"population", OFTReal},
+                       {"population", detail::population_type(base.whole_population)},
                        {"group", OFTString},
                        {"ref_lon", OFTReal},
                        {"ref_lat", OFTReal},
@@ -45,11 +46,11 @@ void write_zones(GDALDataset& ds, const std::string& path, const AccessResult& a
     for (std::size_t i = begin; i < end; ++i) {
         const auto& z = zones.zones[i];
         const auto& ref = base.zones[i].reference;
-        const auto g = multipolygon_for_output(ctx, z.geometry.get());
+        const auto g = log.prepare(ctx, z.geometry.get(), "access_zones", z.id);
         w.add(g.get(),
-              {z.id, z.name, z.population, z.group, round_to(ref.lon, 7), round_to(ref.lat, 7),
-               per100k(a.zone_index[i]), ratio_value(a.zone_index[i], a.mean_index),
-               static_cast<bool>(a.zone_below[i]),
+              {z.id, z.name, detail::population_field(z.population, base.whole_population), z.group,
+               round_to(ref.lon, 7), round_to(ref.lat, 7), per100k(a.zone_index[i]),
+               ratio_value(a.zone_index[i], a.mean_index), static_cast<bool>(a.zone_below[i]),
                static_cast<std::int64_t>(a.zone_sites_in_reach[i])});
     }
     w.finish();
@@ -167,6 +168,9 @@ nlohmann::ordered_json access_summary(const AccessResult& a, const AnalysisResul
         groups.push_back(e);
     }
     j["by_group"] = groups;
+    if (run.geometry) {
+        j["output_geometry"] = run.geometry->to_json();
+    }
     return j;
 }
 
@@ -177,11 +181,13 @@ void write_access_outputs(io::StagedOutput& out, io::VectorFormat format, const 
                           const nlohmann::ordered_json& existing_summary) {
     const GridRasterNames raster{"E2SFCA accessibility index (per 100,000 inhabitants)", "access",
                                  "access_per_100k"};
+    OutputGeometryLog unrecorded; // a run description without a log
+    auto& log = run.geometry ? *run.geometry : unrecorded;
     if (format == io::VectorFormat::gpkg) {
         CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", "2000-01-01T00:00:00.000Z");
         const std::string path = out.path("access.gpkg").string();
         auto ds = io::create_vector(path, format);
-        write_zones(*ds, path, a, base, zones, *zones.ctx, 0, zones.zones.size());
+        write_zones(*ds, path, a, base, zones, *zones.ctx, 0, zones.zones.size(), log);
         write_sites(*ds, path, a, sites);
         io::close_dataset(std::move(ds), path);
         write_grid_raster(path, base.grid, base.projection, a.cell_index, raster, true);
@@ -201,7 +207,7 @@ void write_access_outputs(io::StagedOutput& out, io::VectorFormat format, const 
             tasks.emplace_back([&, path, b, e] {
                 geo::GeosContext ctx;
                 auto ds = io::create_vector(path, io::VectorFormat::geojson);
-                write_zones(*ds, path, a, base, zones, ctx, b, e);
+                write_zones(*ds, path, a, base, zones, ctx, b, e, log);
                 io::close_dataset(std::move(ds), path);
             });
         }

@@ -16,6 +16,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -364,6 +365,13 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
     }
     release(cell_m);
     r.zone_population.assign(nz, 0.0);
+    // Whole persons everywhere: every zone's figure is a whole number (and exact in a double) and
+    // the even spread gives each cell whole persons (step 2), so every sum of them is whole.
+    r.whole_population =
+        !r.population_grid && std::all_of(zones.begin(), zones.end(), [](const model::Zone& z) {
+            return std::isfinite(z.population) && z.population == std::floor(z.population) &&
+                   z.population < 9.0e15;
+        });
     for (std::size_t i = 0; i < nz; ++i) {
         auto& zr = r.zones[i];
         auto& acc = zone_acc[i];
@@ -481,9 +489,51 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
             r.underserved[k].population += pop;
             r.underserved[k].max_m = std::max(r.underserved[k].max_m, d);
         };
+        // The circles' polygons hold the circles (geodesic_circle), so every point of a part is
+        // beyond the threshold; a cell beyond it by less than the circles' tolerance can still
+        // have its centre in a polygon and in no part. Such a cell goes to the nearest part
+        // within `reach`, so that the parts keep every person beyond the threshold.
+        const double reach = 10.0 * params.circle_tolerance_m + 1.0;
+        std::vector<std::array<double, 4>> part_env(r.underserved.size());
+        for (std::size_t k = 0; k < r.underserved.size(); ++k) {
+            auto& e = part_env[k];
+            GEOSGeom_getExtent_r(ctx.get(), r.underserved[k].geometry.get(), e.data(), &e[1], &e[2],
+                                 &e[3]);
+        }
+        auto nearest_part = [&](geo::XY xy) -> std::optional<std::size_t> {
+            auto pt = geo::own(ctx, GEOSGeom_createPointFromXY_r(ctx.get(), xy.x, xy.y), "point");
+            std::optional<std::size_t> best;
+            double best_d = reach;
+            for (std::size_t k = 0; k < r.underserved.size(); ++k) {
+                const auto& e = part_env[k];
+                if (xy.x < e[0] - best_d || xy.x > e[2] + best_d || xy.y < e[1] - best_d ||
+                    xy.y > e[3] + best_d) {
+                    continue;
+                }
+                double d = 0.0;
+                if (GEOSDistance_r(ctx.get(), r.underserved[k].geometry.get(), pt.get(), &d) == 1 &&
+                    (d < best_d || (!best && d <= best_d))) {
+                    best = k;
+                    best_d = d;
+                }
+            }
+            return best;
+        };
+        auto add_stray = [&](geo::XY xy, double pop, double d) {
+            if (const auto k = nearest_part(xy)) {
+                add(*k, pop, d);
+                ++r.underserved_strays.cells;
+                r.underserved_strays.population += pop;
+            } else {
+                ++r.underserved_strays.unassigned;
+                r.underserved_strays.unassigned_population += pop;
+            }
+        };
         for (const auto& [c, d] : beyond_cells) {
             if (part_of[c] > 0) {
                 add(static_cast<std::size_t>(part_of[c] - 1), grid.population[c], d);
+            } else {
+                add_stray(grid.centre(c), grid.population[c], d);
             }
         }
         // Zones too small for a cell: their reference point, tested against the parts.
@@ -493,12 +543,50 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
             }
             const auto xy = r.projection.forward(r.zones[i].reference);
             auto pt = geo::own(ctx, GEOSGeom_createPointFromXY_r(ctx.get(), xy.x, xy.y), "point");
-            for (std::size_t k = 0; k < r.underserved.size(); ++k) {
+            bool found = false;
+            for (std::size_t k = 0; k < r.underserved.size() && !found; ++k) {
                 if (GEOSIntersects_r(ctx.get(), r.underserved[k].geometry.get(), pt.get()) == 1) {
                     add(k, r.zone_population[i], r.zones[i].nearest_m);
-                    break;
+                    found = true;
                 }
             }
+            if (!found) {
+                add_stray(xy, r.zone_population[i], r.zones[i].nearest_m);
+            }
+        }
+        // The parts' own points: the distance to the nearest site of every vertex, so that a
+        // part holding no cell centre still gets its farthest point (and every part's max_km is
+        // at least the threshold).
+        const auto np = static_cast<std::int64_t>(r.underserved.size());
+        std::vector<double> vertex_max(r.underserved.size(), 0.0);
+        std::string vertex_error;
+#pragma omp parallel
+        {
+            const auto local_proj = r.projection.clone();
+            geo::GeosContext local;
+#pragma omp for schedule(dynamic, 1)
+            for (std::int64_t k = 0; k < np; ++k) {
+                try {
+                    const auto u = static_cast<std::size_t>(k);
+                    double best = 0.0;
+                    geo::transform_xy(
+                        local, r.underserved[u].geometry.get(), [&](double x, double y) {
+                            best = std::max(
+                                best, idx.nearest(local_proj.inverse(geo::XY{x, y})).distance_m);
+                            return std::pair{x, y};
+                        });
+                    vertex_max[u] = best;
+                } catch (const std::exception& e) {
+#pragma omp critical(maillage_part_vertex_error)
+                    vertex_error = e.what();
+                }
+            }
+        }
+        if (!vertex_error.empty()) {
+            throw runtime_failure("underserved parts: " + vertex_error);
+        }
+        for (std::size_t k = 0; k < r.underserved.size(); ++k) {
+            r.underserved[k].max_m = std::max(r.underserved[k].max_m, vertex_max[k]);
         }
     }
     timer.lap("underserved");
@@ -537,8 +625,8 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
     // 10. Catchments.
     if (params.catchments) {
         report("catchments", 0.0);
-        r.catchments = build_catchments(ctx, r.projection, site_pos, projected.geometry, grid,
-                                        r.cell_site, r.cell_km);
+        r.catchments =
+            build_catchments(ctx, r.projection, site_pos, projected.geometry, grid, r.cell_site);
         timer.lap("catchments");
         report("catchments", 1.0);
     }

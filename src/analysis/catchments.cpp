@@ -14,8 +14,7 @@ namespace maillage::analysis {
 Catchments build_catchments(const geo::GeosContext& ctx, const geo::EqualAreaProjection& proj,
                             const std::vector<geo::LonLat>& sites,
                             const std::vector<geo::GeomPtr>& zones, const PopulationGrid& grid,
-                            const std::vector<std::uint32_t>& cell_site,
-                            const std::vector<float>& cell_km) {
+                            const std::vector<std::uint32_t>& cell_site) {
     auto* const h = ctx.get();
     Catchments out;
     out.geometry.resize(sites.size());
@@ -179,12 +178,15 @@ Catchments build_catchments(const geo::GeosContext& ctx, const geo::EqualAreaPro
         if (s == cell_site[c]) {
             continue;
         }
+        // Both distances in double, by the same function, from the same point: the polygon's
+        // site and the exact nearest one. A cell counts when the polygon's site is strictly
+        // farther; an exact tie (both sites nearest) does not.
         const auto e = proj.inverse_ecef(grid.centre(c));
+        const std::uint32_t n = cell_site[c];
         const double d = geo::geodesic_distance_m(e, sites[s], geo::to_ecef(sites[s]));
-        const double extra = d - static_cast<double>(cell_km[c]) * 1000.0;
-        // Ties (two sites at the same distance to the rounding of the float km, 6 mm at 50 km) do
-        // not count.
-        if (extra > 0.05) {
+        const double nearest = geo::geodesic_distance_m(e, sites[n], geo::to_ecef(sites[n]));
+        const double extra = d - nearest;
+        if (extra > 0.0) {
             ++out.cells_differ;
             out.population_differ += grid.population[c];
             out.max_extra_m = std::max(out.max_extra_m, extra);

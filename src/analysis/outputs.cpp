@@ -42,7 +42,9 @@ using io::FieldValue;
 using io::round_to;
 
 using detail::km4;
-using detail::to_ogr;
+using detail::population_field;
+using detail::population_json;
+using detail::population_type;
 
 OGRSpatialReference laea_srs(const geo::EqualAreaProjection& proj) {
     OGRSpatialReference srs;
@@ -58,11 +60,13 @@ OGRSpatialReference laea_srs(const geo::EqualAreaProjection& proj) {
 
 void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult& r,
                  const io::SiteSet& sites, const io::ZoneSet& zones, double threshold_m,
-                 const geo::GeosContext& ctx, std::size_t begin, std::size_t end) {
+                 const geo::GeosContext& ctx, std::size_t begin, std::size_t end,
+                 OutputGeometryLog& log) {
     const auto srs = io::wgs84();
+    const bool whole = r.whole_population;
     std::vector<FieldSpec> fields{{"zone_id", OFTString},
                                   {"name", OFTString},
-                                  {"population", OFTReal},
+                                  {"population", population_type(whole)},
                                   {"group", OFTString},
                                   {"ref_lon", OFTReal},
                                   {"ref_lat", OFTReal},
@@ -71,7 +75,7 @@ void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult&
                                   {"nearest_km", OFTReal},
                                   {"mean_km", OFTReal},
                                   {"max_km", OFTReal},
-                                  {"pop_beyond", OFTReal},
+                                  {"pop_beyond", population_type(whole)},
                                   {"share_beyond", OFTReal},
                                   {"sites_within", OFTInteger},
                                   {"underserved", OFTInteger, OFSTBoolean}};
@@ -90,15 +94,12 @@ void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult&
         const auto& z = zones.zones[i];
         const auto& zr = r.zones[i];
         const auto& site = sites.sites[zr.nearest_site];
-        auto g = to_ogr(ctx, z.geometry.get());
-        if (wkbFlatten(g->getGeometryType()) == wkbPolygon) {
-            g.reset(OGRGeometryFactory::forceToMultiPolygon(g.release()));
-        }
+        const auto g = log.prepare(ctx, z.geometry.get(), "zones", z.id);
         const double pop = r.zone_population[i];
         const double share = pop > 0 ? zr.population_beyond / pop : 0.0;
         std::vector<FieldValue> values{z.id,
                                        z.name,
-                                       grid ? round_to(pop, 4) : pop,
+                                       population_field(pop, whole),
                                        z.group,
                                        round_to(zr.reference.lon, 7),
                                        round_to(zr.reference.lat, 7),
@@ -107,7 +108,7 @@ void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult&
                                        km4(zr.nearest_m),
                                        km4(zr.mean_m),
                                        km4(zr.max_m),
-                                       round_to(zr.population_beyond, 4),
+                                       population_field(zr.population_beyond, whole),
                                        round_to(share, 6),
                                        static_cast<std::int64_t>(zr.sites_within),
                                        zr.nearest_m > threshold_m};
@@ -131,7 +132,7 @@ void write_sites(GDALDataset& ds, const std::string& path, const AnalysisResult&
                       {{"site_id", OFTString},
                        {"name", OFTString},
                        {"type", OFTString},
-                       {"catchment_population", OFTReal},
+                       {"catchment_population", population_type(r.whole_population)},
                        {"catchment_zones", OFTInteger},
                        {"nearest_other_km", OFTReal},
                        {"in_study_area", OFTInteger, OFSTBoolean},
@@ -140,7 +141,8 @@ void write_sites(GDALDataset& ds, const std::string& path, const AnalysisResult&
         const auto& site = sites.sites[s];
         const auto& sr = r.sites[s];
         OGRPoint pt(site.position.lon, site.position.lat);
-        w.add(&pt, {site.id, site.name, site.type, round_to(sr.catchment_population, 4),
+        w.add(&pt, {site.id, site.name, site.type,
+                    population_field(sr.catchment_population, r.whole_population),
                     static_cast<std::int64_t>(sr.catchment_zones),
                     sr.nearest_other_m < 0 ? FieldValue{} : FieldValue{km4(sr.nearest_other_m)},
                     static_cast<std::int64_t>(sr.zone >= 0 ? 1 : 0), site_source(sites, site)});
@@ -149,34 +151,34 @@ void write_sites(GDALDataset& ds, const std::string& path, const AnalysisResult&
 }
 
 void write_underserved(GDALDataset& ds, const std::string& path, const AnalysisResult& r,
-                       const geo::GeosContext& ctx) {
+                       const geo::GeosContext& ctx, OutputGeometryLog& log) {
     const auto srs = io::wgs84();
     io::LayerWriter w(ds, path, "underserved", wkbMultiPolygon, &srs,
                       {{"part", OFTInteger},
                        {"area_km2", OFTReal},
-                       {"population", OFTReal},
+                       {"population", population_type(r.whole_population)},
                        {"max_km", OFTReal}});
     const auto proj = r.projection.clone();
     int part = 0;
     for (const auto& u : r.underserved) {
-        auto ll = to_ogr(ctx, to_lonlat(ctx, u.geometry.get(), proj).get());
-        if (wkbFlatten(ll->getGeometryType()) == wkbPolygon) {
-            ll.reset(OGRGeometryFactory::forceToMultiPolygon(ll.release()));
-        }
-        w.add(ll.get(), {static_cast<std::int64_t>(++part), round_to(u.area_m2 / 1e6, 4),
-                         round_to(u.population, 4), km4(u.max_m)});
+        ++part;
+        const auto ll = log.prepare(ctx, to_lonlat(ctx, u.geometry.get(), proj).get(),
+                                    "underserved", "part " + std::to_string(part));
+        w.add(ll.get(), {static_cast<std::int64_t>(part), round_to(u.area_m2 / 1e6, 4),
+                         population_field(u.population, r.whole_population), km4(u.max_m)});
     }
     w.finish();
 }
 
 void write_catchments(GDALDataset& ds, const std::string& path, const AnalysisResult& r,
-                      const io::SiteSet& sites, const geo::GeosContext& ctx) {
+                      const io::SiteSet& sites, const geo::GeosContext& ctx,
+                      OutputGeometryLog& log) {
     const auto srs = io::wgs84();
     io::LayerWriter w(ds, path, "catchments", wkbMultiPolygon, &srs,
                       {{"site_id", OFTString},
                        {"name", OFTString},
                        {"type", OFTString},
-                       {"population", OFTReal},
+                       {"population", population_type(r.whole_population)},
                        {"area_km2", OFTReal},
                        {"mean_km", OFTReal},
                        {"cells", OFTInteger}});
@@ -186,17 +188,15 @@ void write_catchments(GDALDataset& ds, const std::string& path, const AnalysisRe
         if (!g) {
             continue;
         }
-        auto ll = to_ogr(ctx, to_lonlat(ctx, g.get(), proj).get());
-        if (wkbFlatten(ll->getGeometryType()) == wkbPolygon) {
-            ll.reset(OGRGeometryFactory::forceToMultiPolygon(ll.release()));
-        }
+        const auto ll =
+            log.prepare(ctx, to_lonlat(ctx, g.get(), proj).get(), "catchments", sites.sites[s].id);
         const auto& sr = r.sites[s];
         const double mean =
             sr.catchment_population > 0 ? sr.catchment_weighted_m / sr.catchment_population : 0.0;
-        w.add(ll.get(),
-              {sites.sites[s].id, sites.sites[s].name, sites.sites[s].type,
-               round_to(sr.catchment_population, 4), round_to(r.catchments.area_m2[s] / 1e6, 4),
-               km4(mean), static_cast<std::int64_t>(sr.catchment_cells)});
+        w.add(ll.get(), {sites.sites[s].id, sites.sites[s].name, sites.sites[s].type,
+                         population_field(sr.catchment_population, r.whole_population),
+                         round_to(r.catchments.area_m2[s] / 1e6, 4), km4(mean),
+                         static_cast<std::int64_t>(sr.catchment_cells)});
     }
     w.finish();
 }
@@ -211,15 +211,6 @@ void write_raster(const std::string& path, const AnalysisResult& r, bool gpkg,
                   const RasterLayer& layer);
 
 } // namespace
-
-std::unique_ptr<OGRGeometry> multipolygon_for_output(const geo::GeosContext& ctx,
-                                                     const GEOSGeometry* g) {
-    auto out = to_ogr(ctx, g);
-    if (wkbFlatten(out->getGeometryType()) == wkbPolygon) {
-        out.reset(OGRGeometryFactory::forceToMultiPolygon(out.release()));
-    }
-    return out;
-}
 
 void write_grid_raster(const std::string& path, const PopulationGrid& g,
                        const geo::EqualAreaProjection& projection, const std::vector<float>& cells,
@@ -518,8 +509,9 @@ nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& 
     j["site_layers"] = site_layers_summary(sites, r);
     j["sites_lonlat_swapped"] = r.sites_swapped;
     j["zones_count"] = zones.zones.size();
-    j["population_total"] = round_to(d.total, 4);
-    j["population_beyond"] = round_to(r.population_beyond, 4);
+    const bool whole = r.whole_population;
+    j["population_total"] = population_json(d.total, whole);
+    j["population_beyond"] = population_json(r.population_beyond, whole);
     j["share_beyond"] = d.total > 0 ? round_to(r.population_beyond / d.total, 6) : 0.0;
     j["distance_km"] = {{"mean", km4(d.mean_m)},
                         {"p50", km4(d.p50_m)},
@@ -535,8 +527,8 @@ nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& 
     for (const auto& g : r.groups) {
         groups.push_back(
             {{"group", g.group},
-             {"population", round_to(g.population, 4)},
-             {"population_beyond", round_to(g.population_beyond, 4)},
+             {"population", population_json(g.population, whole)},
+             {"population_beyond", population_json(g.population_beyond, whole)},
              {"share_beyond",
               g.population > 0 ? round_to(g.population_beyond / g.population, 6) : 0.0},
              {"mean_km", g.population > 0 ? km4(g.weighted_sum_m / g.population) : 0.0},
@@ -550,9 +542,23 @@ nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& 
         area += u.area_m2;
         pop += u.population;
     }
-    j["underserved"] = {{"parts", r.underserved.size()},
-                        {"area_km2", round_to(area / 1e6, 4)},
-                        {"population", round_to(pop, 4)}};
+    const auto& strays = r.underserved_strays;
+    j["underserved"] = {
+        {"parts", r.underserved.size()},
+        {"area_km2", round_to(area / 1e6, 4)},
+        {"population", population_json(pop, whole)},
+        {"min_max_km",
+         r.underserved.empty()
+             ? nlohmann::ordered_json(nullptr)
+             : nlohmann::ordered_json(km4(
+                   std::min_element(r.underserved.begin(), r.underserved.end(),
+                                    [](const auto& a, const auto& b) { return a.max_m < b.max_m; })
+                       ->max_m))},
+        {"beyond_in_no_part",
+         {{"assigned_to_nearest_part", strays.cells},
+          {"assigned_population", population_json(strays.population, whole)},
+          {"unassigned", strays.unassigned},
+          {"unassigned_population", population_json(strays.unassigned_population, whole)}}}};
     if (!r.by_type.empty()) {
         auto types = nlohmann::ordered_json::array();
         for (const auto& t : r.by_type) {
@@ -564,7 +570,7 @@ nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& 
                              {"p50_km", km4(td.p50_m)},
                              {"p90_km", km4(td.p90_m)},
                              {"max_km", km4(td.max_m)},
-                             {"population_beyond", round_to(t.population_beyond, 4)},
+                             {"population_beyond", population_json(t.population_beyond, whole)},
                              {"share_beyond",
                               td.total > 0 ? round_to(t.population_beyond / td.total, 6) : 0.0}});
         }
@@ -578,15 +584,19 @@ nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& 
             sum += c.area_m2[s];
             with += c.geometry[s] ? 1 : 0;
         }
-        j["catchments"] = {{"sites_with_catchment", with},
-                           {"area_km2", round_to(sum / 1e6, 4)},
-                           {"study_area_km2", round_to(c.study_area_m2 / 1e6, 4)},
-                           {"cells_assigned_differently", c.cells_differ},
-                           {"population_assigned_differently", round_to(c.population_differ, 4)},
-                           {"max_extra_km", km4(c.max_extra_m)}};
+        j["catchments"] = {
+            {"sites_with_catchment", with},
+            {"area_km2", round_to(sum / 1e6, 4)},
+            {"study_area_km2", round_to(c.study_area_m2 / 1e6, 4)},
+            {"cells_assigned_differently", c.cells_differ},
+            {"population_assigned_differently", population_json(c.population_differ, whole)},
+            {"max_extra_km", km4(c.max_extra_m)}};
     }
     if (r.population_grid) {
         j["population_grid"] = population_grid_json(r, zones);
+    }
+    if (run.geometry) {
+        j["output_geometry"] = run.geometry->to_json();
     }
     for (const auto& [key, value] : run.summary_extra.items()) {
         j[key] = value;
@@ -598,17 +608,20 @@ void write_outputs(io::StagedOutput& out, io::VectorFormat format, const Analysi
                    const io::SiteSet& sites, const io::ZoneSet& zones, const Parameters& params,
                    const RunDescription& run) {
     const double threshold_m = params.threshold_km * 1000.0;
+    OutputGeometryLog unrecorded; // a RunDescription without a log
+    auto& log = run.geometry ? *run.geometry : unrecorded;
     if (format == io::VectorFormat::gpkg) {
         // GeoPackage stamps the write time into gpkg_contents; a fixed stamp keeps reruns on the
         // same inputs byte-identical.
         CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", "2000-01-01T00:00:00.000Z");
         const std::string path = out.path("maillage.gpkg").string();
         auto ds = io::create_vector(path, format);
-        write_zones(*ds, path, r, sites, zones, threshold_m, *zones.ctx, 0, zones.zones.size());
+        write_zones(*ds, path, r, sites, zones, threshold_m, *zones.ctx, 0, zones.zones.size(),
+                    log);
         write_sites(*ds, path, r, sites);
-        write_underserved(*ds, path, r, *zones.ctx);
+        write_underserved(*ds, path, r, *zones.ctx, log);
         if (params.catchments) {
-            write_catchments(*ds, path, r, sites, *zones.ctx);
+            write_catchments(*ds, path, r, sites, *zones.ctx, log);
         }
         std::vector<std::pair<std::string, std::string>> styles{
             {"zones", report::zones_qml(params.threshold_km)},
@@ -650,7 +663,7 @@ void write_outputs(io::StagedOutput& out, io::VectorFormat format, const Analysi
             slice_paths.push_back(out.path(name).string());
             tasks.emplace_back(one(name, [&, b, e](GDALDataset& ds, const std::string& p,
                                                    const geo::GeosContext& ctx) {
-                write_zones(ds, p, r, sites, zones, threshold_m, ctx, b, e);
+                write_zones(ds, p, r, sites, zones, threshold_m, ctx, b, e, log);
             }));
         }
         tasks.emplace_back(
@@ -658,12 +671,12 @@ void write_outputs(io::StagedOutput& out, io::VectorFormat format, const Analysi
                                      const geo::GeosContext&) { write_sites(ds, p, r, sites); }));
         tasks.emplace_back(one("underserved.geojson", [&](GDALDataset& ds, const std::string& p,
                                                           const geo::GeosContext& ctx) {
-            write_underserved(ds, p, r, ctx);
+            write_underserved(ds, p, r, ctx, log);
         }));
         if (params.catchments) {
             tasks.emplace_back(one("catchments.geojson", [&](GDALDataset& ds, const std::string& p,
                                                              const geo::GeosContext& ctx) {
-                write_catchments(ds, p, r, sites, ctx);
+                write_catchments(ds, p, r, sites, ctx, log);
             }));
         }
         for (const auto& t : r.by_type) {

@@ -10,24 +10,33 @@
 namespace maillage::analysis {
 
 int circle_vertices(double radius_m, double tolerance_m) {
-    // An inscribed regular n-gon strays from its circle by r (1 - cos(pi / n)).
+    // A circumscribed regular n-gon (edges tangent to the circle, vertices at r / cos(pi / n))
+    // strays from its circle by r (1 / cos(pi / n) - 1): at most tol when
+    // cos(pi / n) >= r / (r + tol).
     if (radius_m <= tolerance_m) {
         return 16;
     }
     // Clamped before the conversion: for a radius beyond ~1e16 m, or a zero tolerance,
-    // 1 - tol / r rounds to 1 and n is infinite (converting that to int is undefined).
-    const double n = std::numbers::pi / std::acos(1.0 - tolerance_m / radius_m);
+    // r / (r + tol) rounds to 1 and n is infinite (converting that to int is undefined).
+    const double n = std::numbers::pi / std::acos(radius_m / (radius_m + tolerance_m));
     return static_cast<int>(std::clamp(std::ceil(n), 16.0, 100000.0));
+}
+
+double circle_vertex_distance(double radius_m, int vertices) {
+    return radius_m / std::cos(std::numbers::pi / vertices);
 }
 
 geo::GeomPtr geodesic_circle(const geo::GeosContext& ctx, const geo::EqualAreaProjection& proj,
                              geo::LonLat centre, double radius_m, double tolerance_m) {
     const int n = circle_vertices(radius_m, tolerance_m);
+    // Vertices beyond the circle, so that the edges' midpoints touch it: the polygon holds the
+    // whole circle, and every point outside it is farther than radius_m from the centre.
+    const double vertex_m = circle_vertex_distance(radius_m, n);
     GEOSCoordSequence* seq = GEOSCoordSeq_create_r(ctx.get(), static_cast<unsigned>(n + 1), 2);
     for (int i = 0; i <= n; ++i) {
         // Counter-clockwise: azimuths decrease.
         const double azimuth = 360.0 - 360.0 * static_cast<double>(i % n) / n;
-        const auto p = proj.forward(geo::geodesic_destination(centre, azimuth, radius_m));
+        const auto p = proj.forward(geo::geodesic_destination(centre, azimuth, vertex_m));
         GEOSCoordSeq_setXY_r(ctx.get(), seq, static_cast<unsigned>(i), p.x, p.y);
     }
     GEOSGeometry* ring = GEOSGeom_createLinearRing_r(ctx.get(), seq);

@@ -19,17 +19,17 @@ using io::FieldValue;
 using io::round_to;
 
 using detail::km4;
-using detail::to_ogr;
 
 std::string change_word(double delta) { return delta > 0 ? "rose" : (delta < 0 ? "fell" : "same"); }
 
 void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult& base,
-                 const WhatIfResult& w, const io::SiteSet& sites, const io::ZoneSet& zones) {
+                 const WhatIfResult& w, const io::SiteSet& sites, const io::ZoneSet& zones,
+                 OutputGeometryLog& log) {
     const auto srs = io::wgs84();
     io::LayerWriter lw(ds, path, "whatif_zones", wkbMultiPolygon, &srs,
                        {{"zone_id", OFTString},
                         {"name", OFTString},
-                        {"population", OFTReal},
+                        {"population", detail::population_type(base.whole_population)},
                         {"group", OFTString},
                         {"mean_km_before", OFTReal},
                         {"mean_km_after", OFTReal},
@@ -56,14 +56,11 @@ void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult&
         const auto& b = base.zones[i];
         const auto& a = w.zones[i];
         const auto& d = w.zone_delta[i];
-        auto g = to_ogr(*zones.ctx, z.geometry.get());
-        if (wkbFlatten(g->getGeometryType()) == wkbPolygon) {
-            g.reset(OGRGeometryFactory::forceToMultiPolygon(g.release()));
-        }
+        const auto g = log.prepare(*zones.ctx, z.geometry.get(), "whatif_zones", z.id);
         const double delta = a.mean_m - b.mean_m;
         lw.add(g.get(), {z.id,
                          z.name,
-                         base.zone_population[i],
+                         detail::population_field(base.zone_population[i], base.whole_population),
                          z.group,
                          km4(b.mean_m),
                          km4(a.mean_m),
@@ -380,6 +377,8 @@ void write_whatif_outputs(io::StagedOutput& out, io::VectorFormat format,
                           const Parameters& params, const RunDescription& run,
                           const nlohmann::ordered_json& whatif) {
     write_outputs(out, format, base, sites, zones, params, run);
+    OutputGeometryLog unrecorded; // a RunDescription without a log
+    auto& log = run.geometry ? *run.geometry : unrecorded;
     if (format == io::VectorFormat::gpkg) {
         CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", "2000-01-01T00:00:00.000Z");
         const std::string path = out.path("maillage.gpkg").string();
@@ -389,7 +388,7 @@ void write_whatif_outputs(io::StagedOutput& out, io::VectorFormat format,
             throw runtime_failure(
                 path + ": cannot reopen to add the what-if layers: " + io::gdal_last_error());
         }
-        write_zones(*ds, path, base, w, sites, zones);
+        write_zones(*ds, path, base, w, sites, zones, log);
         write_sites(*ds, path, w, sites);
         add_styles(*ds, path);
         io::close_dataset(std::move(ds), path);
@@ -399,7 +398,7 @@ void write_whatif_outputs(io::StagedOutput& out, io::VectorFormat format,
         {
             const std::string path = out.path("whatif_zones.geojson").string();
             auto ds = io::create_vector(path, format);
-            write_zones(*ds, path, base, w, sites, zones);
+            write_zones(*ds, path, base, w, sites, zones, log);
             io::close_dataset(std::move(ds), path);
         }
         {

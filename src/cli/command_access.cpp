@@ -173,6 +173,9 @@ public:
         analysis::write_access_outputs(
             out, m_format == "gpkg" ? io::VectorFormat::gpkg : io::VectorFormat::geojson, result,
             base, sites, zones, m_access, run, existing);
+        for (const auto& m : run.geometry->warnings()) {
+            warn(m);
+        }
         const double write_s = seconds_since(tw);
         {
             RunRecord record;

@@ -99,6 +99,9 @@ public:
                                 (m_format == "gpkg" || postgis) ? io::VectorFormat::gpkg
                                                                 : io::VectorFormat::geojson,
                                 result, sites, zones, m_params, run);
+        for (const auto& m : run.geometry->warnings()) {
+            warn(m, m_quiet);
+        }
         const double write_s = seconds_since(tw);
         RunRecord record{"analyse",
                          m_args,

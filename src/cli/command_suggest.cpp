@@ -173,6 +173,9 @@ public:
         run.summary_extra["suggest"] = summary(picks, rows, cands, file_candidates);
         const auto format = m_format == "gpkg" ? io::VectorFormat::gpkg : io::VectorFormat::geojson;
         analysis::write_outputs(out, format, result, sites, zones, m_params, run);
+        for (const auto& m : run.geometry->warnings()) {
+            warn(m, m_quiet);
+        }
         write_rows(out, format, rows);
         const double write_s = seconds_since(tw);
         timings.emplace_back("write", write_s);

@@ -218,6 +218,9 @@ public:
         analysis::write_whatif_outputs(
             out, m_format == "gpkg" ? io::VectorFormat::gpkg : io::VectorFormat::geojson, base, w,
             sites, zones, m_params, run, whatif);
+        for (const auto& m : run.geometry->warnings()) {
+            warn(m, m_quiet);
+        }
         const double write_s = seconds_since(tw);
 
         auto timings = nlohmann::ordered_json::object();

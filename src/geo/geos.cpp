@@ -2,6 +2,7 @@
 
 #include "maillage/error.hpp"
 
+#include <cmath>
 #include <cstdarg>
 #include <cstdio>
 
@@ -87,6 +88,65 @@ double area(const GeosContext& ctx, const GEOSGeometry* g) {
         throw runtime_failure("GEOS area failed: " + ctx.last_error());
     }
     return a;
+}
+
+Snapped snap_round(const GeosContext& ctx, const GEOSGeometry* g, double grid_size) {
+    auto* const h = ctx.get();
+    auto valid = [&](const GEOSGeometry* x) { return GEOSisValid_r(h, x) == 1; };
+    // Each coordinate to the nearest grid node k / n as the nearest double to that decimal
+    // (n = 1 / grid_size, an integer: k / n is one correctly rounded division), so that a text
+    // with the grid's decimals reads back as exactly these doubles. GEOS's own rounding
+    // multiplies by 1 / grid_size (not exactly 1e7 in binary) and can land one unit in the last
+    // place away from that.
+    const double n = std::round(1.0 / grid_size);
+    auto rounded = [&](const GEOSGeometry* x) {
+        return polygonal_part(ctx, transform_xy(ctx, x, [n](double cx, double cy) {
+                                  return std::pair{std::round(cx * n) / n, std::round(cy * n) / n};
+                              }));
+    };
+    // Snap-rounding needs a valid input; GEOS can still fail on a nearly degenerate one, hence
+    // a null result rather than an exception.
+    auto snapped = [&](const GEOSGeometry* x) -> GeomPtr {
+        GEOSGeometry* r = GEOSGeom_setPrecision_r(h, x, grid_size, 0);
+        if (r == nullptr) {
+            return {nullptr, GeomDeleter{h}};
+        }
+        const GeomPtr owned(r, GeomDeleter{h});
+        return rounded(owned.get()); // the same nodes, as the exact decimals' doubles
+    };
+    auto made_valid = [&](const GEOSGeometry* x) {
+        return polygonal_part(ctx, own(ctx, GEOSMakeValid_r(h, x), "make-valid"));
+    };
+    Snapped out;
+    // Most polygons are valid once each coordinate is rounded: that costs one pass and one
+    // validity test, far less than snap-rounding.
+    out.geometry = rounded(g);
+    if (!valid(out.geometry.get())) {
+        out.rounded_invalid = true;
+        GeomPtr base(nullptr, GeomDeleter{h});
+        if (!valid(g)) {
+            // Invalid before rounding (e.g. a polygon valid in the projection whose inverse
+            // transform made two close edges cross): repaired first.
+            out.repaired = true;
+            base = made_valid(g);
+        }
+        const GEOSGeometry* src = base ? base.get() : g;
+        auto s = snapped(src);
+        // Snap-rounding returns valid polygons; should GEOS still disagree (or fail), the
+        // rounded geometry is repaired and put on the grid again, a few times at most.
+        for (int attempt = 0; attempt < 3 && (!s || !valid(s.get())); ++attempt) {
+            out.repaired = true;
+            auto m = made_valid(s ? s.get() : rounded(src).get());
+            s = snapped(m.get());
+            if (!s) {
+                s = rounded(m.get());
+            }
+        }
+        out.invalid = !s || !valid(s.get());
+        out.geometry = s ? std::move(s) : rounded(src);
+    }
+    out.collapsed = GEOSisEmpty_r(h, out.geometry.get()) == 1;
+    return out;
 }
 
 } // namespace maillage::geo

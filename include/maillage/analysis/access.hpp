@@ -5,6 +5,7 @@
 // DREES/IRDES), over the population grid of `analyse`. See docs/method.md, section 10.
 
 #include "maillage/analysis/analysis.hpp"
+#include "maillage/analysis/output_geometry.hpp"
 #include "maillage/io/layer_writer.hpp"
 #include "maillage/io/output_dir.hpp"
 #include "maillage/io/site_reader.hpp"
@@ -13,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -171,6 +173,9 @@ struct AccessRunDescription {
     nlohmann::ordered_json parameters;
     /// The "context_zones" member of the summary (files, counts, population), or null.
     nlohmann::ordered_json context = nullptr;
+    /// What putting access_zones on the output grid took ("output_geometry" of the access
+    /// section); shared, so that the command can warn about it after writing.
+    std::shared_ptr<OutputGeometryLog> geometry = std::make_shared<OutputGeometryLog>();
 };
 
 /// The "access" section of summary.json.

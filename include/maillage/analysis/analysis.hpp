@@ -64,6 +64,17 @@ struct UnderservedPart {
     double max_m = 0.0;
 };
 
+/// Demand points beyond the threshold whose position lies in no underserved part: between a
+/// site's circle and the polygon circumscribed about it (at most the circles' tolerance
+/// beyond the threshold). Each goes to the nearest part within ten tolerances (+ 1 m);
+/// `unassigned` ones (no part that near, e.g. at the study area's edge) go to none.
+struct UnderservedStrays {
+    std::size_t cells = 0; ///< assigned to the nearest part (cells and reference points)
+    double population = 0.0;
+    std::size_t unassigned = 0;
+    double unassigned_population = 0.0;
+};
+
 struct GroupResult {
     std::string group;
     double population = 0.0;
@@ -119,6 +130,10 @@ struct AnalysisResult {
     std::optional<PopulationGridReport> population_grid;
     std::vector<SiteResult> sites;
     std::vector<UnderservedPart> underserved;
+    UnderservedStrays underserved_strays;
+    /// Every zone population read is a whole number and no population grid is used: each cell
+    /// then holds whole persons, and the outputs write populations as integers.
+    bool whole_population = false;
     std::vector<GroupResult> groups;
     std::vector<TypeResult> by_type; ///< sorted by type, when Parameters::by_type
     Catchments catchments;           ///< when Parameters::catchments

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "maillage/analysis/analysis.hpp"
+#include "maillage/analysis/output_geometry.hpp"
 #include "maillage/io/layer_writer.hpp"
 #include "maillage/io/output_dir.hpp"
 #include "maillage/io/site_reader.hpp"
@@ -26,11 +27,10 @@ struct RunDescription {
     /// Members added at the end of summary.json by commands built on the analysis (e.g. the
     /// `suggest` member of `maillage suggest`).
     nlohmann::ordered_json summary_extra = nlohmann::ordered_json::object();
+    /// What putting the written polygons on the output grid took (summary.json
+    /// "output_geometry"); shared, so that the command can warn about it after writing.
+    std::shared_ptr<OutputGeometryLog> geometry = std::make_shared<OutputGeometryLog>();
 };
-
-/// A polygonal GEOS geometry as an OGR MultiPolygon, for the polygon layers.
-std::unique_ptr<OGRGeometry> multipolygon_for_output(const geo::GeosContext& ctx,
-                                                     const GEOSGeometry* g);
 
 struct GridRasterNames {
     std::string description; ///< band description, e.g. "distance to the nearest site (km)"

@@ -64,6 +64,28 @@ GeomPtr polygonal_part(const GeosContext& ctx, GeomPtr g);
 /// Area of a planar geometry (units squared of its coordinates).
 double area(const GeosContext& ctx, const GEOSGeometry* g);
 
+/// Side of the grid the polygon layers are written on: 1e-7 degree (about 1.1 cm), the
+/// 7 decimals of the GeoJSON outputs (RFC 7946). The GeoPackage layers use the same grid, so
+/// both formats hold the same coordinates.
+inline constexpr double output_grid_deg = 1e-7;
+
+/// A polygon put on an output grid by snap_round, and what that took.
+struct Snapped {
+    GeomPtr geometry; ///< valid Polygon or MultiPolygon on the grid, or empty (collapsed)
+    bool rounded_invalid = false; ///< rounding each coordinate alone gave an invalid polygon
+    bool repaired = false;  ///< snap-rounding was still invalid: made valid, then snapped again
+    bool collapsed = false; ///< nothing polygonal is left (every part thinner than the grid)
+    bool invalid = false;   ///< still invalid after the repair (never seen; reported if it is)
+};
+
+/// The polygonal geometry g with every coordinate on the grid of side grid_size, valid by
+/// OGC rules: each coordinate is rounded to the nearest grid node (GEOS pointwise precision
+/// reduction); when that is not valid, g is snap-rounded instead (GEOSGeom_setPrecision, which
+/// nodes the rings on the grid and returns a valid polygon); when GEOS still finds it invalid,
+/// it is made valid (structure method) and snap-rounded again. Parts thinner than the grid
+/// vanish; `collapsed` says that nothing is left.
+Snapped snap_round(const GeosContext& ctx, const GEOSGeometry* g, double grid_size);
+
 } // namespace maillage::geo
 
 #include "maillage/geo/geos_impl.hpp"
