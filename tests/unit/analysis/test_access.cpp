@@ -25,29 +25,10 @@ using maillage::geo::LonLat;
 maillage::model::Zone make_zone(const GeosContext& ctx, const std::string& id,
                                 const std::string& group, double lon0, double lat0, double lon1,
                                 double lat1, double population) {
-    auto num = [](double v) { return std::to_string(v); };
-    maillage::model::Zone z;
-    z.id = id;
-    z.name = "zone " + id;
-    z.group = group;
-    z.population = population;
-    z.geometry = maillage::test::read_wkt(
-        ctx, "POLYGON((" + num(lon0) + " " + num(lat0) + ", " + num(lon1) + " " + num(lat0) + ", " +
-                 num(lon1) + " " + num(lat1) + ", " + num(lon0) + " " + num(lat1) + ", " +
-                 num(lon0) + " " + num(lat0) + "))");
-    z.where = "test " + id;
-    return z;
+    return maillage::test::rect_zone(ctx, id, group, lon0, lat0, lon1, lat1, population);
 }
 
-maillage::model::Site make_site(const std::string& id, double lon, double lat, double capacity) {
-    maillage::model::Site s;
-    s.id = id;
-    s.name = "site " + id;
-    s.position = {lon, lat};
-    s.capacity = capacity;
-    s.where = "test";
-    return s;
-}
+using maillage::test::make_site;
 
 // ---------------------------------------------------------------------------------------------
 // Decay.

@@ -29,29 +29,10 @@ struct Rect {
 
 maillage::model::Zone make_zone(const GeosContext& ctx, const std::string& id, const Rect& r,
                                 double population) {
-    auto num = [](double v) { return std::to_string(v); };
-    maillage::model::Zone z;
-    z.id = id;
-    z.name = "zone " + id;
-    z.group = "G";
-    z.population = population;
-    z.geometry = maillage::test::read_wkt(
-        ctx, "POLYGON((" + num(r.lon0) + " " + num(r.lat0) + ", " + num(r.lon1) + " " +
-                 num(r.lat0) + ", " + num(r.lon1) + " " + num(r.lat1) + ", " + num(r.lon0) + " " +
-                 num(r.lat1) + ", " + num(r.lon0) + " " + num(r.lat0) + "))");
-    z.where = "test " + id;
-    return z;
+    return maillage::test::rect_zone(ctx, id, "G", r.lon0, r.lat0, r.lon1, r.lat1, population);
 }
 
-maillage::model::Site make_site(const std::string& id, double lon, double lat, double capacity) {
-    maillage::model::Site s;
-    s.id = id;
-    s.name = "site " + id;
-    s.position = {lon, lat};
-    s.capacity = capacity;
-    s.where = "test";
-    return s;
-}
+using maillage::test::make_site;
 
 /// A square of about 30 m around (lon, lat): no cell of a 5 km grid, a point demand.
 Rect tiny(double lon, double lat) {
@@ -147,6 +128,16 @@ const std::vector<std::pair<Rect, double>> context_rects = {{{4.77, 44.95, 4.90,
                                                             {tiny(5.45, 45.00), 400},
                                                             {{4.90, 44.95, 5.03, 45.04}, 999.5}};
 
+/// The zones PREFIX0, PREFIX1, ... of a list of rectangles with their populations.
+std::vector<maillage::model::Zone> zones_of(const GeosContext& ctx, const std::string& prefix,
+                                            const std::vector<std::pair<Rect, double>>& rects) {
+    std::vector<maillage::model::Zone> out;
+    for (std::size_t i = 0; i < rects.size(); ++i) {
+        out.push_back(make_zone(ctx, prefix + std::to_string(i), rects[i].first, rects[i].second));
+    }
+    return out;
+}
+
 /// Even-odd test of a point against a projected quadrilateral.
 bool inside(const std::array<maillage::geo::XY, 4>& q, maillage::geo::XY p) {
     bool in = false;
@@ -161,16 +152,8 @@ bool inside(const std::array<maillage::geo::XY, 4>& q, maillage::geo::XY p) {
 
 TEST(AccessContext, CellsMatchBruteForceAndSupplyIsConserved) {
     GeosContext ctx;
-    std::vector<maillage::model::Zone> zones;
-    for (std::size_t i = 0; i < study_rects.size(); ++i) {
-        zones.push_back(
-            make_zone(ctx, "Z" + std::to_string(i), study_rects[i].first, study_rects[i].second));
-    }
-    std::vector<maillage::model::Zone> context;
-    for (std::size_t i = 0; i < context_rects.size(); ++i) {
-        context.push_back(make_zone(ctx, "C" + std::to_string(i), context_rects[i].first,
-                                    context_rects[i].second));
-    }
+    const auto zones = zones_of(ctx, "Z", study_rects);
+    const auto context = zones_of(ctx, "C", context_rects);
     // A1 on the west border, A2 on the east one, A3 inside, A4 only reaching context people
     // (29 km north of the study area, 20 km from C2), A5 reaching nobody.
     const std::vector<maillage::model::Site> sites = {
@@ -347,16 +330,8 @@ TEST(AccessContext, CellsMatchBruteForceAndSupplyIsConserved) {
 
 TEST(AccessContext, SameBitsWithOneAndTwoThreads) {
     GeosContext ctx;
-    std::vector<maillage::model::Zone> zones;
-    for (std::size_t i = 0; i < study_rects.size(); ++i) {
-        zones.push_back(
-            make_zone(ctx, "Z" + std::to_string(i), study_rects[i].first, study_rects[i].second));
-    }
-    std::vector<maillage::model::Zone> context;
-    for (std::size_t i = 0; i < context_rects.size(); ++i) {
-        context.push_back(make_zone(ctx, "C" + std::to_string(i), context_rects[i].first,
-                                    context_rects[i].second));
-    }
+    const auto zones = zones_of(ctx, "Z", study_rects);
+    const auto context = zones_of(ctx, "C", context_rects);
     const std::vector<maillage::model::Site> sites = {make_site("A1", 4.90, 45.00, 2.0),
                                                       make_site("A2", 5.16, 45.00, 1.0)};
     maillage::analysis::Parameters params;

@@ -5,6 +5,8 @@
 
 #include "maillage/geo/geodesic.hpp"
 #include "maillage/geo/geos.hpp"
+#include "maillage/model/site.hpp"
+#include "maillage/model/zone.hpp"
 
 #include <geodesic.h>
 
@@ -36,6 +38,35 @@ inline double geodesic_polygon_area(const std::vector<geo::LonLat>& ring) {
     geod_polygonarea(&g, lats.data(), lons.data(), static_cast<int>(ring.size()), &area,
                      &perimeter);
     return area;
+}
+
+/// A zone whose polygon is the lon/lat rectangle [lon0, lon1] x [lat0, lat1].
+inline model::Zone rect_zone(const geo::GeosContext& ctx, const std::string& id,
+                             const std::string& group, double lon0, double lat0, double lon1,
+                             double lat1, double population) {
+    auto num = [](double v) { return std::to_string(v); };
+    model::Zone z;
+    z.id = id;
+    z.name = "zone " + id;
+    z.group = group;
+    z.population = population;
+    z.geometry = read_wkt(ctx, "POLYGON((" + num(lon0) + " " + num(lat0) + ", " + num(lon1) +
+                                   " " + num(lat0) + ", " + num(lon1) + " " + num(lat1) + ", " +
+                                   num(lon0) + " " + num(lat1) + ", " + num(lon0) + " " +
+                                   num(lat0) + "))");
+    z.where = "test " + id;
+    return z;
+}
+
+/// A site with a supply.
+inline model::Site make_site(const std::string& id, double lon, double lat, double capacity) {
+    model::Site s;
+    s.id = id;
+    s.name = "site " + id;
+    s.position = {lon, lat};
+    s.capacity = capacity;
+    s.where = "test";
+    return s;
 }
 
 } // namespace maillage::test
