@@ -271,7 +271,7 @@ std::vector<std::int32_t> zones_of(const io::ZoneSet& zones,
     std::vector<std::array<double, 4>> env(zones.zones.size());
     for (std::size_t i = 0; i < zones.zones.size(); ++i) {
         auto& e = env[i];
-        if (GEOSGeom_getExtent_r(h, zones.zones[i].geometry.get(), &e[0], &e[1], &e[2], &e[3]) !=
+        if (GEOSGeom_getExtent_r(h, zones.zones[i].geometry.get(), e.data(), &e[1], &e[2], &e[3]) !=
             1) {
             e = {1.0, 1.0, -1.0, -1.0}; // empty: holds nothing
         }
@@ -310,9 +310,9 @@ Inputs read_inputs(const SiteInputs& sites, const io::ZoneReadOptions& zones, bo
         const auto& s = in.sites.sites[in.placement.swapped.front()];
         throw input_error(
             in.sites.layers[s.layer].path + ": none of the " +
-            std::to_string(in.sites.sites.size()) + " sites lies within the extent of the zones of " +
-            zones.path + " (" + extent_text(in.placement) + "), but " +
-            std::to_string(in.placement.swapped.size()) +
+            std::to_string(in.sites.sites.size()) +
+            " sites lies within the extent of the zones of " + zones.path + " (" +
+            extent_text(in.placement) + "), but " + std::to_string(in.placement.swapped.size()) +
             " would with longitude and latitude swapped, e.g. " + s.where + ": lon " +
             format_number(s.position.lon) + ", lat " + format_number(s.position.lat) +
             ". The longitude and latitude of the sites (or of the zones) look swapped: "
@@ -342,8 +342,8 @@ Inputs read_inputs(const SiteInputs& sites, const io::ZoneReadOptions& zones, bo
                                   return t;
                               }()
                         : std::string()) +
-            (sites.options.filter.empty() ? "" : " (filter: " + sites.options.filter + ")") +
-            ", " + std::to_string(in.zones.zones.size()) + " zones from " + zones.path +
+            (sites.options.filter.empty() ? "" : " (filter: " + sites.options.filter + ")") + ", " +
+            std::to_string(in.zones.zones.size()) + " zones from " + zones.path +
             (in.zones.report.repaired.empty()
                  ? ""
                  : " (" + std::to_string(in.zones.report.repaired.size()) +

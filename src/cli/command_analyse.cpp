@@ -40,7 +40,8 @@ public:
 
     void setup(const std::vector<std::string>& args) override {
         m_args = args;
-        m_vm = parse(args, m_all, nullptr, {"sites", "border-sites", "zones", "out", "population-grid"});
+        m_vm = parse(args, m_all, nullptr,
+                     {"sites", "border-sites", "zones", "out", "population-grid"});
         if (m_vm.count("help") != 0U) {
             m_help = true;
             return;
@@ -103,12 +104,8 @@ public:
             warn(m, m_quiet);
         }
         const double write_s = seconds_since(tw);
-        RunRecord record{"analyse",
-                         m_args,
-                         m_started_utc,
-                         run.parameters,
-                         site_input_records(sites),
-                         {}};
+        RunRecord record{
+            "analyse", m_args, m_started_utc, run.parameters, site_input_records(sites), {}};
         record.inputs.emplace_back("zones", &zones.report);
         const auto grid_files = population_grid_files(result);
         if (result.population_grid) {
@@ -165,7 +162,8 @@ public:
           << "Distance from every inhabitant to the nearest site (WGS84 geodesic, exact nearest),\n"
           << "population beyond a threshold, underserved zones, and QGIS-ready layers.\n"
           << "With no option, analyses the shipped Auvergne-Rhône-Alpes data (470 SPRO-type "
-             "sites,\nand the 287 of the neighbouring departments within 60 km as border sites).\n\n"
+             "sites,\nand the 287 of the neighbouring departments within 60 km as border "
+             "sites).\n\n"
           << m_all;
         return o.str();
     }

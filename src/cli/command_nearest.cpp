@@ -1,5 +1,5 @@
-#include "command.hpp"
 #include "analysis_inputs.hpp"
+#include "command.hpp"
 #include "commands.hpp"
 
 #include "maillage/error.hpp"

@@ -65,8 +65,8 @@ public:
 
     void setup(const std::vector<std::string>& args) override {
         m_args = args;
-        m_vm =
-            parse(args, m_all, nullptr, {"sites", "border-sites", "zones", "out", "candidates", "population-grid"});
+        m_vm = parse(args, m_all, nullptr,
+                     {"sites", "border-sites", "zones", "out", "candidates", "population-grid"});
         if (m_vm.count("help") != 0U) {
             m_help = true;
             return;
@@ -181,12 +181,8 @@ public:
         timings.emplace_back("write", write_s);
         timings.emplace_back("total", seconds_since(t0));
 
-        RunRecord record{"suggest",
-                         m_args,
-                         m_started_utc,
-                         run.parameters,
-                         site_input_records(sites),
-                         timings};
+        RunRecord record{
+            "suggest", m_args, m_started_utc, run.parameters, site_input_records(sites), timings};
         record.inputs.emplace_back("zones", &zones.report);
         if (file_candidates) {
             record.inputs.emplace_back("candidates", &file_candidates->report);
@@ -290,8 +286,7 @@ private:
             if (c.position.empty()) {
                 throw input_error(m_candidates.path + ": none of the " +
                                   std::to_string(file->sites.size()) +
-                                  " candidates lies in a zone of the study area (e.g. " +
-                                  examples +
+                                  " candidates lies in a zone of the study area (e.g. " + examples +
                                   "); new sites are placed in the study area only. Check the "
                                   "candidates' coordinates and CRS (--candidates-crs).");
             }

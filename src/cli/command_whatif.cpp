@@ -94,7 +94,8 @@ public:
 
     void setup(const std::vector<std::string>& args) override {
         m_args = args;
-        m_vm = parse(args, m_all, nullptr, {"sites", "border-sites", "zones", "out", "changes", "population-grid"});
+        m_vm = parse(args, m_all, nullptr,
+                     {"sites", "border-sites", "zones", "out", "changes", "population-grid"});
         if (m_vm.count("help") != 0U) {
             m_help = true;
             return;
@@ -244,11 +245,7 @@ public:
             timings["full_rerun"] = full_s;
         }
         timings["write"] = write_s;
-        RunRecord record{"whatif",
-                         m_args,
-                         m_started_utc,
-                         run.parameters,
-                         site_input_records(sites),
+        RunRecord record{"whatif", m_args, m_started_utc, run.parameters, site_input_records(sites),
                          {}};
         record.inputs.emplace_back("zones", &zones.report);
         const auto grid_files = population_grid_files(base);

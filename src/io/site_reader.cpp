@@ -341,8 +341,7 @@ SiteSet read_sites(const SiteReadOptions& o) {
     return out;
 }
 
-SiteSet read_site_layers(const SiteReadOptions& options,
-                         const std::vector<SiteLayerSpec>& layers) {
+SiteSet read_site_layers(const SiteReadOptions& options, const std::vector<SiteLayerSpec>& layers) {
     if (layers.empty()) {
         throw usage_error("no layer of sites to read: give --sites.");
     }
@@ -356,8 +355,8 @@ SiteSet read_site_layers(const SiteReadOptions& options,
         for (auto& s : one.sites) {
             if (auto [it, inserted] = seen.emplace(s.id, std::pair{k, s.where}); !inserted) {
                 throw input_error(o.path + ": " + s.where + ": site id '" + s.id +
-                                  "' is already used in " + layers[it->second.first].path +
-                                  ", " + it->second.second +
+                                  "' is already used in " + layers[it->second.first].path + ", " +
+                                  it->second.second +
                                   ". Ids must be unique across the site layers (--sites, "
                                   "--border-sites): rename one of them, or name another id "
                                   "field with --" +

@@ -14,11 +14,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <cctype>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -316,7 +316,8 @@ Run load(const geo::GeosContext& ctx, const fs::path& dir) {
     each("sites", [&](OGRFeature& f, const OGRGeometry& g) {
         if (wkbFlatten(g.getGeometryType()) == wkbPoint) {
             const int in_area = f.GetFieldIndex("in_study_area");
-            run.sites.push_back({field_text(f, "site_id"), field_text(f, "name"),
+            run.sites.push_back({field_text(f, "site_id"),
+                                 field_text(f, "name"),
                                  field_text(f, "type"),
                                  {g.toPoint()->getX(), g.toPoint()->getY()},
                                  in_area >= 0 && f.IsFieldSetAndNotNull(in_area) &&
@@ -450,7 +451,8 @@ const std::vector<KnownFile>& known_files() {
         {"358f92fca204ad26dc81e6f446412e534a8c3b139bedd8d8d3c0814ebae295a5",
          "population : populations légales INSEE millésime 2023 (en vigueur au 1er janvier 2026), "
          "communes du COG 2026, limites IGN 2018",
-         "population: INSEE legal populations of 2023 (in force on 1 January 2026), communes of the "
+         "population: INSEE legal populations of 2023 (in force on 1 January 2026), communes of "
+         "the "
          "2026 code, IGN boundaries of 2018",
          "", ""},
     };
@@ -465,7 +467,8 @@ std::vector<std::string> limits_of(const fs::path& run_dir, const json& s, bool 
         fr ? "Les distances sont géodésiques, à vol d'oiseau (ellipsoïde WGS84) : ce ne sont pas "
              "des temps de trajet par la route ou en transports en commun. Dans les vallées et les "
              "massifs, le trajet réel peut être bien plus long."
-           : "Distances are geodesic, as the crow flies (WGS84 ellipsoid): not travel times by road "
+           : "Distances are geodesic, as the crow flies (WGS84 ellipsoid): not travel times by "
+             "road "
              "or public transport. In valleys and mountains the real journey can be much longer.");
     const double outside =
         s.contains("sites_outside_study_area") ? s.at("sites_outside_study_area").get<double>() : 0;
@@ -487,7 +490,8 @@ std::vector<std::string> limits_of(const fs::path& run_dir, const json& s, bool 
     } else {
         out.emplace_back(
             fr ? "Aucun lieu situé au-delà des limites de la zone d'étude n'a été fourni "
-                 "(--border-sites) : près de ces limites, la distance peut être surestimée, car les "
+                 "(--border-sites) : près de ces limites, la distance peut être surestimée, car "
+                 "les "
                  "habitants peuvent utiliser un lieu plus proche de l'autre côté."
                : "No site across the edge of the study area was given (--border-sites): near the "
                  "edge, distances may be overstated, as people may use a nearer site across it.");
@@ -533,11 +537,11 @@ std::vector<std::string> limits_of(const fs::path& run_dir, const json& s, bool 
         for (std::size_t i = 0; i < unknown.size(); ++i) {
             names += (i == 0 ? "" : ", ") + unknown[i];
         }
-        vintage += std::string(known.empty() ? "" : (fr ? " ; " : "; ")) +
-                   (fr ? "millésime non connu de maillage pour " + names +
-                             " (voir la provenance de ces fichiers)"
-                       : "vintage not known to maillage for " + names +
-                             " (see these files' provenance)");
+        vintage +=
+            std::string(known.empty() ? "" : (fr ? " ; " : "; ")) +
+            (fr ? "millésime non connu de maillage pour " + names +
+                      " (voir la provenance de ces fichiers)"
+                : "vintage not known to maillage for " + names + " (see these files' provenance)");
     }
     out.push_back(vintage + ".");
     for (const auto& n : notes) {
@@ -564,8 +568,8 @@ std::string map_svg(const geo::GeosContext& ctx, Run& run, const geo::EqualAreaP
         e.add(ctx, z.xy.get());
     }
     // A margin around the study area, where the nearest border sites show.
-    const bool with_border = std::any_of(run.sites.begin(), run.sites.end(),
-                                         [](const Site& s) { return s.border; });
+    const bool with_border =
+        std::any_of(run.sites.begin(), run.sites.end(), [](const Site& s) { return s.border; });
     if (with_border) {
         const double margin = 0.03 * std::max(e.x1 - e.x0, e.y1 - e.y0);
         e.x0 -= margin;

@@ -57,7 +57,8 @@ std::string marker_symbol(const std::string& name, const std::string& colour,
                        option("expression", shape_expression) +
                        "           <Option value=\"3\" type=\"int\" name=\"type\"/>\n"
                        "          </Option>\n         </Option>\n" +
-                       option("type", "collection") + "        </Option>\n"
+                       option("type", "collection") +
+                       "        </Option>\n"
                        "       </data_defined_properties>\n";
     }
     return "    <symbol type=\"marker\" name=\"" + name +

@@ -78,7 +78,8 @@ double chord(const maillage::geo::Ecef& p, const maillage::geo::Ecef& q) {
 TEST(Geodesic, ReferenceFileIsPresent) {
     std::ifstream in(geodesics_path());
     ASSERT_TRUE(in.good()) << "missing reference file " << geodesics_path()
-                           << " (tests/data/reference/geodesics.csv is part of the repository: restore it with git checkout)";
+                           << " (tests/data/reference/geodesics.csv is part of the repository: "
+                              "restore it with git checkout)";
     // 750 pairs in five kinds, as its README describes.
     ASSERT_EQ(reference().size(), 750U) << "unexpected row count in " << geodesics_path();
     std::map<std::string, int> kinds;

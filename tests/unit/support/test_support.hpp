@@ -50,10 +50,10 @@ inline model::Zone rect_zone(const geo::GeosContext& ctx, const std::string& id,
     z.name = "zone " + id;
     z.group = group;
     z.population = population;
-    z.geometry = read_wkt(ctx, "POLYGON((" + num(lon0) + " " + num(lat0) + ", " + num(lon1) +
-                                   " " + num(lat0) + ", " + num(lon1) + " " + num(lat1) + ", " +
-                                   num(lon0) + " " + num(lat1) + ", " + num(lon0) + " " +
-                                   num(lat0) + "))");
+    z.geometry =
+        read_wkt(ctx, "POLYGON((" + num(lon0) + " " + num(lat0) + ", " + num(lon1) + " " +
+                          num(lat0) + ", " + num(lon1) + " " + num(lat1) + ", " + num(lon0) + " " +
+                          num(lat1) + ", " + num(lon0) + " " + num(lat0) + "))");
     z.where = "test " + id;
     return z;
 }
