@@ -51,6 +51,11 @@ public:
         }
         set_log_format(m_log_format);
         finish_inputs(m_vm, m_params, m_sites, m_zones, m_strict);
+        // Checked now, not after the whole analysis has run.
+        io::check_postgis_identifier(m_pg_schema, "--pg-schema");
+        if (!m_run_id.empty()) {
+            io::check_postgis_identifier(m_run_id, "--run-id");
+        }
     }
 
     int run() override {

@@ -8,15 +8,16 @@
 #include <regex>
 
 namespace maillage::io {
-namespace {
 
-void check_identifier(const std::string& s, const char* what) {
+void check_postgis_identifier(const std::string& s, const char* what) {
     static const std::regex ok("^[A-Za-z0-9_.:+-]{1,63}$");
     if (!std::regex_match(s, ok)) {
         throw usage_error(std::string(what) + " '" + s +
                           "' must be 1 to 63 letters, digits or _ . : + -");
     }
 }
+
+namespace {
 
 void execute(GDALDataset& ds, const std::string& sql, const std::string& connection) {
     CPLErrorReset();
@@ -81,8 +82,8 @@ std::string redact_connection(const std::string& text) {
 void publish_postgis(const std::string& gpkg_path, const std::string& connection,
                      const std::string& schema, const std::string& run_id,
                      const nlohmann::json& run) {
-    check_identifier(schema, "--pg-schema");
-    check_identifier(run_id, "--run-id");
+    check_postgis_identifier(schema, "--pg-schema");
+    check_postgis_identifier(run_id, "--run-id");
     init_gdal();
     auto src = open_vector(gpkg_path);
     CPLErrorReset();

@@ -28,6 +28,10 @@ template <class Json> void redact_connections(Json& j) {
     }
 }
 
+/// A schema name or run id for publish_postgis: 1 to 63 letters, digits or _ . : + - (usage_error
+/// naming `what`, the option, otherwise). Commands check theirs before any work.
+void check_postgis_identifier(const std::string& s, const char* what);
+
 /// Copies the vector layers of a GeoPackage written by maillage (zones, sites, underserved) into
 /// PostGIS tables of `schema`, each row tagged with `run_id`, and records the run in
 /// `schema.runs`. All in one transaction: rows of an earlier run with the same id are replaced,
