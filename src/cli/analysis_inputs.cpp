@@ -95,9 +95,6 @@ void check_site_layers(const po::variables_map& vm, const SiteInputs& sites) {
     }
 }
 
-namespace {
-
-/// What a reader recoded or skipped, as warnings.
 void warn_read_report(const model::ReadReport& rep, bool quiet) {
     if (rep.text_recoded) {
         warn(rep.path + ": text is not UTF-8; read as Windows-1252. Save the file as UTF-8 to be "
@@ -108,8 +105,6 @@ void warn_read_report(const model::ReadReport& rep, bool quiet) {
         warn(rep.path + ": " + n.where + ": skipped: " + n.reason, quiet);
     }
 }
-
-} // namespace
 
 io::SiteSet read_site_inputs(const SiteInputs& sites, bool quiet) {
     auto set = io::read_site_layers(sites.options, sites.layers());
@@ -185,22 +180,18 @@ void finish_inputs(const po::variables_map& vm, analysis::Parameters& params, Si
     zones.strict = strict;
 }
 
-namespace {
-
-/// Where the sites lie, told once: each stray site of a --sites layer (outside every zone) is
-/// named, up to five, with a hint when it looks swapped or lies far outside; border sites
-/// outside the study area are expected, and only counted; border sites inside it are said.
-void warn_site_placement(const io::SiteSet& set, const Inputs& in, bool quiet) {
+void warn_site_placement(const Inputs& in, const analysis::AnalysisResult& r, bool quiet) {
     if (quiet) {
         return;
     }
+    const auto& set = in.sites;
     constexpr std::size_t shown = 5;
     const auto& placement = in.placement;
     std::size_t stray = 0;
     std::size_t stray_swapped = 0;
     for (std::size_t i = 0; i < set.sites.size(); ++i) {
         const auto& s = set.sites[i];
-        if (s.border || in.site_zone[i] >= 0) {
+        if (set.layers[s.layer].border || r.sites[i].zone >= 0) {
             continue;
         }
         const bool swapped = std::find(placement.swapped.begin(), placement.swapped.end(), i) !=
@@ -243,7 +234,7 @@ void warn_site_placement(const io::SiteSet& set, const Inputs& in, bool quiet) {
         std::size_t inside = 0;
         std::string example;
         for (std::size_t i = layer.first; i < layer.first + layer.count; ++i) {
-            if (in.site_zone[i] >= 0) {
+            if (r.sites[i].zone >= 0) {
                 if (inside++ == 0) {
                     example = set.sites[i].where;
                 }
@@ -261,8 +252,6 @@ void warn_site_placement(const io::SiteSet& set, const Inputs& in, bool quiet) {
         }
     }
 }
-
-} // namespace
 
 std::vector<std::int32_t> zones_of(const io::ZoneSet& zones,
                                    const std::vector<geo::LonLat>& points) {
@@ -318,12 +307,6 @@ Inputs read_inputs(const SiteInputs& sites, const io::ZoneReadOptions& zones, bo
             ". The longitude and latitude of the sites (or of the zones) look swapped: "
             "exchange the two columns' names or values, or give the right CRS.");
     }
-    std::vector<geo::LonLat> positions;
-    positions.reserve(in.sites.sites.size());
-    for (const auto& s : in.sites.sites) {
-        positions.push_back(s.position);
-    }
-    in.site_zone = zones_of(in.zones, positions);
     in.read_s = seconds_since(t0);
     warn_read_report(in.zones.report, quiet);
     if (!quiet) {
@@ -350,7 +333,6 @@ Inputs read_inputs(const SiteInputs& sites, const io::ZoneReadOptions& zones, bo
                        " invalid polygons repaired, e.g. " +
                        in.zones.report.repaired.front().where + "; see summary.json)"));
     }
-    warn_site_placement(in.sites, in, quiet);
     return in;
 }
 

@@ -67,17 +67,22 @@ struct Inputs {
     io::ZoneSet zones;
     double read_s = 0.0;
     analysis::SitePlacement placement; ///< where the sites lie against the zones' extent
-    /// Per site: the zone holding it (lon/lat point in polygon), -1 outside the study area.
-    std::vector<std::int32_t> site_zone;
 };
 
 /// Reads the sites and zones, logs what was skipped or recoded and (unless quiet) the "read"
-/// line, and where the sites lie: a site of a --sites layer outside every zone is named in a
-/// warning (a stray site), a site of a --border-sites layer outside them is expected and only
-/// counted. `check_sites`, when given, is called with the sites before the zones are read, so
+/// line. `check_sites`, when given, is called with the sites before the zones are read, so
 /// that an error it finds in them (whatif: an unknown id to close) comes at once.
 Inputs read_inputs(const SiteInputs& sites, const io::ZoneReadOptions& zones, bool quiet,
                    const std::function<void(const io::SiteSet&)>& check_sites = {});
+
+/// Where the sites lie, once the analysis has placed them (AnalysisResult::sites, zone): each
+/// stray site of a --sites layer (outside every zone) is named, up to five, with a hint when it
+/// looks swapped or lies outside the zones' extent; the sites of a --border-sites layer outside
+/// the study area are expected and only counted; those inside it are said. Nothing when quiet.
+void warn_site_placement(const Inputs& in, const analysis::AnalysisResult& r, bool quiet);
+
+/// What a reader recoded or skipped, as warnings "FILE: WHERE: skipped: REASON".
+void warn_read_report(const model::ReadReport& rep, bool quiet);
 
 /// The zone holding each point (lon/lat point in polygon; the later one where zones overlap, as
 /// the grid does), -1 for a point outside every zone.

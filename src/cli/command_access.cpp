@@ -119,6 +119,7 @@ public:
         const analysis::ProgressFn progress = progress_reporter(m_progress, m_no_progress, m_quiet);
         const auto base =
             analysis::analyse(*zones.ctx, sites.sites, zones.zones, m_params, progress);
+        warn_site_placement(inputs, base, m_quiet);
         std::optional<analysis::ContextDemand> context;
         if (!context_zones.empty()) {
             const auto tx = std::chrono::steady_clock::now();
@@ -320,12 +321,7 @@ private:
                 }
                 throw input_error("--context-zones: " + m);
             }
-            for (const auto& n : sets.back().report.skipped) {
-                warn(path + ": " + n.where + ": skipped: " + n.reason);
-            }
-            if (sets.back().report.text_recoded) {
-                warn(path + ": text is not UTF-8; read as Windows-1252.");
-            }
+            warn_read_report(sets.back().report, m_quiet);
         }
         return sets;
     }

@@ -93,6 +93,7 @@ public:
 
         const analysis::ProgressFn progress = progress_reporter(m_progress, m_no_progress, m_quiet);
         auto result = analysis::analyse(*zones.ctx, sites.sites, zones.zones, m_params, progress);
+        warn_site_placement(inputs, result, m_quiet);
 
         const auto tw = std::chrono::steady_clock::now();
         analysis::RunDescription run;

@@ -167,6 +167,7 @@ public:
         const auto progress = progress_reporter(m_progress, m_no_progress, m_quiet);
         const auto tb = std::chrono::steady_clock::now();
         const auto base = analysis::analyse(*zones.ctx, sites.sites, zones.zones, params, progress);
+        warn_site_placement(inputs, base, m_quiet);
         const double baseline_s = seconds_since(tb);
 
         // The scenario, incrementally.

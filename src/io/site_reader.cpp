@@ -363,7 +363,6 @@ SiteSet read_site_layers(const SiteReadOptions& options, const std::vector<SiteL
                                   options.option_stem + "-id.");
             }
             s.layer = static_cast<std::uint32_t>(k);
-            s.border = layers[k].border;
             out.sites.push_back(std::move(s));
         }
         if (k == 0) {

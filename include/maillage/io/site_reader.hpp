@@ -58,7 +58,7 @@ struct SiteLayerSpec {
 SiteSet read_sites(const SiteReadOptions& options);
 
 /// Reads several layers of sites with the same options (options.path is ignored) and joins them
-/// in order: Site::layer and Site::border tell where each came from. Ids must be unique across
+/// in order: Site::layer tells where each came from. Ids must be unique across
 /// the layers: a site whose id was already used by another layer stops the run (input_error,
 /// naming both places), as the choice between them would be arbitrary.
 SiteSet read_site_layers(const SiteReadOptions& options, const std::vector<SiteLayerSpec>& layers);

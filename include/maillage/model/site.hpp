@@ -16,11 +16,9 @@ struct Site {
     std::string where;    ///< "line 12" or "feature 12": where it came from, for messages
     /// Supply of the site (`--capacity FIELD` of `maillage access`).
     double capacity = 1.0;
-    /// Which of the site layers it was read from (io::SiteSet::layers), in the order given.
+    /// Which of the site layers it was read from (io::SiteSet::layers, in the order given; a
+    /// layer says whether it holds border sites).
     std::uint32_t layer = 0;
-    /// Read from a layer declared as border sites (--border-sites): sites across the edge of the
-    /// study area, expected to lie outside it. They serve the zones like any other site.
-    bool border = false;
 };
 
 } // namespace maillage::model
