@@ -189,7 +189,8 @@ class DefaultBorder(h.CliTestCase):
     --sites, none unless given; --no-border-sites leaves them out."""
 
     def test_defaults(self):
-        # --help is cheap; the default itself is checked on the real run (test_analyse_real).
+        # With --sites and no --border-sites: none. The shipped default itself is checked on
+        # the real run (test_analyse_real.test_border_sites_are_counted_per_file).
         tmp = h.make_tempdir(self)
         r = h.run("analyse", "--zones", ZONES, "--sites", "sites_one.csv", "--out", tmp / "a",
                   "--no-progress", cwd=h.DATA)
