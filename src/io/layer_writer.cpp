@@ -65,6 +65,11 @@ GDALDatasetUniquePtr create_vector(const std::string& path, VectorFormat format)
     if (driver == nullptr) {
         throw runtime_failure(std::string("GDAL has no ") + driver_name + " driver");
     }
+    if (format == VectorFormat::gpkg) {
+        // GeoPackage stamps the write time into gpkg_contents; a fixed stamp keeps reruns on the
+        // same inputs byte-identical (every GeoPackage maillage writes, nearest's included).
+        CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", "2000-01-01T00:00:00.000Z");
+    }
     CPLErrorReset();
     errno = 0;
     GDALDatasetUniquePtr ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
