@@ -1,7 +1,7 @@
 #include "maillage/analysis/access.hpp"
 
 #include "maillage/analysis/statistics.hpp"
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 #include "maillage/geo/geodesic.hpp"
 #include "maillage/index/site_index.hpp"
 

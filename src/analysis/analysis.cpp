@@ -4,7 +4,7 @@
 #include "maillage/analysis/catchments.hpp"
 
 #include "maillage/analysis/underserved.hpp"
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 #include "maillage/index/site_index.hpp"
 
 #include <omp.h>

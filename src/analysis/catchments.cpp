@@ -1,6 +1,6 @@
 #include "maillage/analysis/catchments.hpp"
 
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 #include "maillage/geo/geodesic.hpp"
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 #include "maillage/analysis/population_grid.hpp"
 
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 #include "maillage/io/gdal_util.hpp"
 #include "maillage/io/site_reader.hpp"
 

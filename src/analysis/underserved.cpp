@@ -1,6 +1,6 @@
 #include "maillage/analysis/underserved.hpp"
 
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,7 +1,7 @@
 #include "maillage/analysis/whatif.hpp"
 #include "internal.hpp"
 
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 #include "maillage/geo/geodesic.hpp"
 #include "maillage/index/site_index.hpp"
 

@@ -1,6 +1,6 @@
 #include "analysis_inputs.hpp"
 
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 #include "maillage/io/checksum.hpp"
 #include "maillage/io/gdal_util.hpp"
 #include "maillage/io/postgis.hpp"

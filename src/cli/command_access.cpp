@@ -5,12 +5,13 @@
 
 #include "maillage/analysis/access.hpp"
 #include "maillage/analysis/analysis.hpp"
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 #include "maillage/io/output_dir.hpp"
 #include "maillage/io/postgis.hpp"
+#include "maillage/output/access_outputs.hpp"
 
-#include "maillage/analysis/outputs.hpp"
 #include "maillage/geo/geos.hpp"
+#include "maillage/output/outputs.hpp"
 
 #include <nlohmann/json.hpp>
 #include <omp.h>
@@ -163,7 +164,7 @@ public:
             }
         }
         const auto tw = std::chrono::steady_clock::now();
-        analysis::AccessRunDescription run;
+        output::AccessRunDescription run;
         note_site_parameters(m_sites, run.parameters);
         run.parameters["zones"] = m_zones.path;
         run.parameters["capacity"] = m_capacity.empty() ? "1 per site" : m_capacity;
@@ -171,9 +172,9 @@ public:
         note_population_grid(m_params, base, run.parameters, m_quiet);
         run.parameters["context_zones"] = m_context_paths;
         run.context = context_json(context_sets, context ? &*context : nullptr);
-        analysis::write_access_outputs(
-            out, m_format == "gpkg" ? io::VectorFormat::gpkg : io::VectorFormat::geojson, result,
-            base, sites, zones, m_access, run, existing);
+        output::write_access_outputs(
+            out, m_format == "gpkg" ? output::VectorFormat::gpkg : output::VectorFormat::geojson,
+            result, base, sites, zones, m_access, run, existing);
         for (const auto& m : run.geometry->warnings()) {
             warn(m);
         }
@@ -376,7 +377,7 @@ private:
         }
         auto files = nlohmann::ordered_json::array();
         for (const auto& set : sets) {
-            files.push_back(analysis::input_summary(set.report));
+            files.push_back(output::input_summary(set.report));
         }
         j["inputs"] = files;
         j["population_spread"] = m_params.population_grid.path.empty()

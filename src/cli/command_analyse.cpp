@@ -2,13 +2,13 @@
 #include "commands.hpp"
 
 #include "maillage/analysis/analysis.hpp"
-#include "maillage/analysis/outputs.hpp"
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 #include "maillage/io/gdal_util.hpp"
 #include "maillage/io/output_dir.hpp"
 #include "maillage/io/postgis.hpp"
 #include "maillage/io/site_reader.hpp"
 #include "maillage/io/zone_reader.hpp"
+#include "maillage/output/outputs.hpp"
 
 #include <omp.h>
 
@@ -96,16 +96,16 @@ public:
         warn_site_placement(inputs, result, m_quiet);
 
         const auto tw = std::chrono::steady_clock::now();
-        analysis::RunDescription run;
+        output::RunDescription run;
         run.qgis_project = m_qgis_project;
         note_site_parameters(m_sites, run.parameters);
         run.parameters["zones"] = m_zones.path;
         run.parameters["format"] = m_format;
         note_population_grid(m_params, result, run.parameters, m_quiet);
-        analysis::write_outputs(out,
-                                (m_format == "gpkg" || postgis) ? io::VectorFormat::gpkg
-                                                                : io::VectorFormat::geojson,
-                                result, sites, zones, m_params, run);
+        output::write_outputs(out,
+                              (m_format == "gpkg" || postgis) ? output::VectorFormat::gpkg
+                                                              : output::VectorFormat::geojson,
+                              result, sites, zones, m_params, run);
         for (const auto& m : run.geometry->warnings()) {
             warn(m, m_quiet);
         }

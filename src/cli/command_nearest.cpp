@@ -2,15 +2,16 @@
 #include "command.hpp"
 #include "commands.hpp"
 
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
+#include "maillage/core/format.hpp"
 #include "maillage/geo/equal_area.hpp"
 #include "maillage/geo/geos.hpp"
 #include "maillage/index/site_index.hpp"
 #include "maillage/io/csv_stream.hpp"
 #include "maillage/io/gdal_util.hpp"
-#include "maillage/io/layer_writer.hpp"
 #include "maillage/io/output_dir.hpp"
 #include "maillage/io/site_reader.hpp"
+#include "maillage/output/layer_writer.hpp"
 
 #include <omp.h>
 
@@ -102,7 +103,7 @@ public:
             throw usage_error("--threads must be 0 (all cores) or more (got " +
                               std::to_string(m_threads) + ").");
         }
-        m_format = io::format_from_path(m_out);
+        m_format = output::format_from_path(m_out);
         m_sites.options.strict = m_strict;
     }
 
@@ -132,7 +133,7 @@ public:
         const double t_index = since(t1);
 
         const bool csv_in = io::is_csv_path(m_points);
-        if (csv_in && m_format == io::VectorFormat::csv && m_points_crs.empty()) {
+        if (csv_in && m_format == output::VectorFormat::csv && m_points_crs.empty()) {
             return run_csv(sites, idx, t0, t_read_sites, t_index);
         }
 
@@ -162,8 +163,8 @@ public:
         io::StagedOutput staging(fs::absolute(m_out).parent_path(), io::StagedOutput::Lock::none);
         const std::string name = fs::path(m_out).filename().string();
         const std::string tmp = staging.path(name).string();
-        auto out = io::create_vector(tmp, m_format);
-        std::vector<io::FieldSpec> results;
+        auto out = output::create_vector(tmp, m_format);
+        std::vector<output::FieldSpec> results;
         for (int r = 1; r <= m_k; ++r) {
             const std::string suffix = r == 1 ? "" : "_" + std::to_string(r);
             results.push_back({"nearest_site_id" + suffix, OFTString});
@@ -172,12 +173,12 @@ public:
         }
         // Input fields named like a result (a file that went through maillage before) are
         // replaced by the new results rather than duplicated.
-        std::vector<io::FieldSpec> fields;
+        std::vector<output::FieldSpec> fields;
         std::vector<int> kept;
         for (int i = 0; i < defn.GetFieldCount(); ++i) {
             const std::string name = defn.GetFieldDefn(i)->GetNameRef();
             const bool clash =
-                std::any_of(results.begin(), results.end(), [&](const io::FieldSpec& f) {
+                std::any_of(results.begin(), results.end(), [&](const output::FieldSpec& f) {
                     return strcasecmp(f.name.c_str(), name.c_str()) == 0;
                 });
             if (clash) {
@@ -194,11 +195,11 @@ public:
         const std::size_t first_result = fields.size();
         fields.insert(fields.end(), results.begin(), results.end());
         // CSV points get a point geometry in formats that have one.
-        auto gtype = csv_in ? (m_format == io::VectorFormat::csv ? wkbNone : wkbPoint)
+        auto gtype = csv_in ? (m_format == output::VectorFormat::csv ? wkbNone : wkbPoint)
                             : wkbFlatten(layer->GetGeomType());
         const auto wgs = io::wgs84();
-        io::LayerWriter writer(*out, tmp, fs::path(m_out).stem().string(), gtype,
-                               gtype == wkbNone ? nullptr : &wgs, fields);
+        output::LayerWriter writer(*out, tmp, fs::path(m_out).stem().string(), gtype,
+                                   gtype == wkbNone ? nullptr : &wgs, fields);
 
         // Chunks: read a block, query it in parallel, write it; memory stays bounded.
         constexpr std::size_t chunk = 65536;
@@ -213,7 +214,7 @@ public:
         const double max_m =
             m_max_km >= 0 ? m_max_km * 1000.0 : std::numeric_limits<double>::infinity();
         const auto k = static_cast<std::size_t>(m_k);
-        std::vector<io::FieldValue> values(fields.size());
+        std::vector<output::FieldValue> values(fields.size());
         layer->ResetReading();
         bool more = true;
         auto tio = std::chrono::steady_clock::now();
@@ -277,9 +278,9 @@ public:
                         const auto& s = sites.sites[hits[i][r].site];
                         values[b] = s.id;
                         values[b + 1] = s.name;
-                        values[b + 2] = io::round_to(hits[i][r].distance_m / 1000.0, 4);
+                        values[b + 2] = core::round_to(hits[i][r].distance_m / 1000.0, 4);
                     } else {
-                        values[b] = values[b + 1] = values[b + 2] = io::FieldValue{};
+                        values[b] = values[b + 1] = values[b + 2] = output::FieldValue{};
                     }
                 }
                 if (csv_in && gtype != wkbNone) {
@@ -292,7 +293,7 @@ public:
             total += feats.size();
         }
         writer.finish();
-        io::close_dataset(std::move(out), tmp);
+        output::close_dataset(std::move(out), tmp);
         staging.commit();
         t_io += lap(tio);
         report(total, sites.sites.size(), bad, t_read_sites, t_index, t_query, t_io, since(t0));
@@ -486,7 +487,7 @@ public:
     }
 
 private:
-    static io::FieldValue field_value(OGRFeature& f, int i) {
+    static output::FieldValue field_value(OGRFeature& f, int i) {
         if (!f.IsFieldSetAndNotNull(i)) {
             return {};
         }
@@ -518,7 +519,7 @@ private:
     std::string m_points;
     std::string m_points_crs;
     std::string m_out;
-    io::VectorFormat m_format = io::VectorFormat::csv;
+    output::VectorFormat m_format = output::VectorFormat::csv;
     int m_k = 1;
     double m_max_km = -1.0;
     int m_threads = 0;

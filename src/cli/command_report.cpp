@@ -1,7 +1,7 @@
 #include "command.hpp"
 #include "commands.hpp"
 
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 #include "maillage/report/report.hpp"
 
 #include <iostream>

@@ -3,12 +3,13 @@
 
 #include "maillage/analysis/analysis.hpp"
 #include "maillage/analysis/grid.hpp"
-#include "maillage/analysis/outputs.hpp"
 #include "maillage/analysis/suggest.hpp"
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
+#include "maillage/core/format.hpp"
 #include "maillage/io/gdal_util.hpp"
-#include "maillage/io/layer_writer.hpp"
 #include "maillage/io/output_dir.hpp"
+#include "maillage/output/layer_writer.hpp"
+#include "maillage/output/outputs.hpp"
 
 #include <omp.h>
 
@@ -22,8 +23,8 @@
 namespace maillage::cli {
 namespace {
 
-using io::FieldValue;
-using io::round_to;
+using core::round_to;
+using output::FieldValue;
 
 /// The places a new site may go, with what the outputs say of them.
 struct Candidates {
@@ -160,7 +161,7 @@ public:
 
         const auto rows = make_rows(picks, cands, zones);
         const auto tw = std::chrono::steady_clock::now();
-        analysis::RunDescription run;
+        output::RunDescription run;
         note_site_parameters(m_sites, run.parameters);
         run.parameters["zones"] = m_zones.path;
         run.parameters["format"] = m_format;
@@ -172,8 +173,9 @@ public:
         }
         note_population_grid(m_params, result, run.parameters, m_quiet);
         run.summary_extra["suggest"] = summary(picks, rows, cands, file_candidates);
-        const auto format = m_format == "gpkg" ? io::VectorFormat::gpkg : io::VectorFormat::geojson;
-        analysis::write_outputs(out, format, result, sites, zones, m_params, run);
+        const auto format =
+            m_format == "gpkg" ? output::VectorFormat::gpkg : output::VectorFormat::geojson;
+        output::write_outputs(out, format, result, sites, zones, m_params, run);
         for (const auto& m : run.geometry->warnings()) {
             warn(m, m_quiet);
         }
@@ -427,15 +429,15 @@ private:
         return j;
     }
 
-    static void write_rows(io::StagedOutput& out, io::VectorFormat format,
+    static void write_rows(io::StagedOutput& out, output::VectorFormat format,
                            const std::vector<Row>& rows) {
-        const std::vector<io::FieldSpec> fields{
+        const std::vector<output::FieldSpec> fields{
             {"rank", OFTInteger},   {"candidate_id", OFTString}, {"name", OFTString},
             {"zone_id", OFTString}, {"zone_name", OFTString},    {"lon", OFTReal},
             {"lat", OFTReal},       {"gain", OFTReal},           {"newly_covered", OFTReal},
             {"covered", OFTReal},   {"covered_share", OFTReal},  {"population_beyond", OFTReal},
             {"mean_km", OFTReal},   {"mean_km_drop", OFTReal}};
-        auto fill = [&](io::LayerWriter& w, bool geometry) {
+        auto fill = [&](output::LayerWriter& w, bool geometry) {
             for (const auto& r : rows) {
                 OGRPoint pt(round_to(r.position.lon, 7), round_to(r.position.lat, 7));
                 w.add(geometry ? &pt : nullptr,
@@ -448,7 +450,7 @@ private:
             w.finish();
         };
         const auto srs = io::wgs84();
-        if (format == io::VectorFormat::gpkg) {
+        if (format == output::VectorFormat::gpkg) {
             // The analysis layers are in maillage.gpkg already: the suggested sites join them.
             const std::string path = out.path("maillage.gpkg").string();
             CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", "2000-01-01T00:00:00.000Z");
@@ -460,26 +462,26 @@ private:
                     path + ": cannot reopen to add the suggested sites: " + io::gdal_last_error());
             }
             {
-                io::LayerWriter w(*ds, path, "suggested", wkbPoint, &srs, fields);
+                output::LayerWriter w(*ds, path, "suggested", wkbPoint, &srs, fields);
                 fill(w, true);
             }
-            io::close_dataset(std::move(ds), path);
+            output::close_dataset(std::move(ds), path);
         } else {
             const std::string path = out.path("suggested.geojson").string();
-            auto ds = io::create_vector(path, format);
+            auto ds = output::create_vector(path, format);
             {
-                io::LayerWriter w(*ds, path, "suggested", wkbPoint, &srs, fields);
+                output::LayerWriter w(*ds, path, "suggested", wkbPoint, &srs, fields);
                 fill(w, true);
             }
-            io::close_dataset(std::move(ds), path);
+            output::close_dataset(std::move(ds), path);
         }
         const std::string csv = out.path("suggested.csv").string();
-        auto ds = io::create_vector(csv, io::VectorFormat::csv);
+        auto ds = output::create_vector(csv, output::VectorFormat::csv);
         {
-            io::LayerWriter w(*ds, csv, "suggested", wkbNone, nullptr, fields);
+            output::LayerWriter w(*ds, csv, "suggested", wkbNone, nullptr, fields);
             fill(w, false);
         }
-        io::close_dataset(std::move(ds), csv);
+        output::close_dataset(std::move(ds), csv);
     }
 
     void log_results(const std::vector<std::pair<std::string, double>>& timings,

@@ -4,12 +4,12 @@
 
 #include "maillage/analysis/analysis.hpp"
 #include "maillage/analysis/whatif.hpp"
-#include "maillage/analysis/whatif_outputs.hpp"
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 #include "maillage/io/csv_stream.hpp"
 #include "maillage/io/output_dir.hpp"
 #include "maillage/io/site_reader.hpp"
 #include "maillage/io/zone_reader.hpp"
+#include "maillage/output/whatif_outputs.hpp"
 
 #include <omp.h>
 
@@ -190,7 +190,7 @@ public:
             const auto tf = std::chrono::steady_clock::now();
             const auto full = analysis::analyse(*zones.ctx, w.sites, zones.zones, params);
             full_s = seconds_since(tf);
-            const auto diffs = analysis::compare_with_full_rerun(w, full);
+            const auto diffs = output::compare_with_full_rerun(w, full);
             if (!diffs.empty()) {
                 std::string m = "the incremental result differs from a full rerun of the "
                                 "analysis with the changed sites (please report it):";
@@ -207,19 +207,19 @@ public:
         }
 
         const auto tw = std::chrono::steady_clock::now();
-        analysis::RunDescription run;
+        output::RunDescription run;
         note_site_parameters(m_sites, run.parameters);
         run.parameters["zones"] = m_zones.path;
         run.parameters["format"] = m_format;
         note_population_grid(m_params, base, run.parameters, m_quiet);
-        auto whatif = analysis::make_whatif_summary(base, w, sites, zones, scenario);
+        auto whatif = output::make_whatif_summary(base, w, sites, zones, scenario);
         whatif["changes_file"] = m_changes_path;
         if (m_verify) {
             whatif["verification"] = verification;
         }
-        analysis::write_whatif_outputs(
-            out, m_format == "gpkg" ? io::VectorFormat::gpkg : io::VectorFormat::geojson, base, w,
-            sites, zones, m_params, run, whatif);
+        output::write_whatif_outputs(
+            out, m_format == "gpkg" ? output::VectorFormat::gpkg : output::VectorFormat::geojson,
+            base, w, sites, zones, m_params, run, whatif);
         for (const auto& m : run.geometry->warnings()) {
             warn(m, m_quiet);
         }

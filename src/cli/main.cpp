@@ -3,7 +3,7 @@
 #include "command.hpp"
 #include "commands.hpp"
 
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 #include "maillage/io/gdal_util.hpp"
 
 #include <array>

@@ -1,6 +1,6 @@
 #include "command.hpp"
 
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 #include "maillage/io/postgis.hpp"
 
 #include <nlohmann/json.hpp>

@@ -1,6 +1,6 @@
 #include "maillage/geo/equal_area.hpp"
 
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 
 #include <proj.h>
 

@@ -1,6 +1,6 @@
 #include "maillage/geo/geos.hpp"
 
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 
 #include <cmath>
 #include <cstdarg>

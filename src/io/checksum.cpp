@@ -1,6 +1,6 @@
 #include "maillage/io/checksum.hpp"
 
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 
 #include <openssl/evp.h>
 

@@ -1,6 +1,6 @@
 #include "maillage/io/csv_stream.hpp"
 
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 #include "maillage/io/output_dir.hpp"
 
 #include <algorithm>

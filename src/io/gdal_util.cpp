@@ -1,6 +1,6 @@
 #include "maillage/io/gdal_util.hpp"
 
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 
 #include <cpl_error.h>
 

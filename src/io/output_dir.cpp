@@ -1,6 +1,6 @@
 #include "maillage/io/output_dir.hpp"
 
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 
 #include <nlohmann/json.hpp>
 

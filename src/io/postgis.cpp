@@ -1,6 +1,6 @@
 #include "maillage/io/postgis.hpp"
 
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 #include "maillage/io/gdal_util.hpp"
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 #include "maillage/io/site_reader.hpp"
 
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 #include "maillage/io/csv_stream.hpp"
 #include "maillage/io/gdal_util.hpp"
 

@@ -3,12 +3,12 @@
 #include "report_networks.hpp"
 #include "report_whatif.hpp"
 
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 #include "maillage/geo/equal_area.hpp"
 #include "maillage/geo/geos.hpp"
 #include "maillage/io/gdal_util.hpp"
 #include "maillage/io/output_dir.hpp"
-#include "maillage/report/styles.hpp"
+#include "maillage/output/styles.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -28,6 +28,11 @@
 #include <tuple>
 
 namespace maillage::report {
+
+using output::distance_breaks;
+using output::distance_class_colours;
+using output::network_colours;
+using output::xml_escape;
 namespace {
 
 namespace fs = std::filesystem;

@@ -1,8 +1,8 @@
 #include "report_networks.hpp"
 
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 #include "maillage/io/gdal_util.hpp"
-#include "maillage/report/styles.hpp"
+#include "maillage/output/styles.hpp"
 
 #include <algorithm>
 #include <array>
@@ -12,6 +12,8 @@
 #include <vector>
 
 namespace maillage::report {
+
+using output::xml_escape;
 namespace {
 
 using nlohmann::json;

@@ -1,6 +1,6 @@
 #include "sections.hpp"
 
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 
 #include <array>
 #include <cstdio>

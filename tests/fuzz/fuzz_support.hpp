@@ -6,7 +6,7 @@
 // exception aborts, so that libFuzzer records it as a crash; sanitizer reports, leaks and
 // timeouts are findings too.
 
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 #include "maillage/io/gdal_util.hpp"
 
 #include <cpl_error.h>

@@ -5,9 +5,6 @@
 // DREES/IRDES), over the population grid of `analyse`. See docs/method.md, section 10.
 
 #include "maillage/analysis/analysis.hpp"
-#include "maillage/analysis/output_geometry.hpp"
-#include "maillage/io/layer_writer.hpp"
-#include "maillage/io/output_dir.hpp"
 #include "maillage/io/site_reader.hpp"
 #include "maillage/io/zone_reader.hpp"
 
@@ -164,34 +161,5 @@ AccessResult compute_access(const std::vector<model::Site>& sites,
                             const std::vector<model::Zone>& zones, const AnalysisResult& base,
                             const AccessParameters& params, const ProgressFn& progress = {},
                             const ContextDemand* context = nullptr);
-
-/// What `maillage access` records of its run in summary.json.
-// clang-tidy 14 sees an exception escaping the implicit move operations through the json member,
-// whose move constructor and assignment are noexcept: a false positive.
-// NOLINTNEXTLINE(bugprone-exception-escape)
-struct AccessRunDescription {
-    nlohmann::ordered_json parameters;
-    /// The "context_zones" member of the summary (files, counts, population), or null.
-    nlohmann::ordered_json context = nullptr;
-    /// What putting access_zones on the output grid took ("output_geometry" of the access
-    /// section); shared, so that the command can warn about it after writing.
-    std::shared_ptr<OutputGeometryLog> geometry = std::make_shared<OutputGeometryLog>();
-};
-
-/// The "access" section of summary.json.
-nlohmann::ordered_json access_summary(const AccessResult& a, const AnalysisResult& base,
-                                      const io::SiteSet& sites, const io::ZoneSet& zones,
-                                      const AccessParameters& params,
-                                      const AccessRunDescription& run);
-
-/// Writes access_zones, access_sites (GeoJSON files, or layers of access.gpkg), the raster
-/// access.tif (raster table `access` of access.gpkg) and summary.json into the staging folder.
-/// summary.json: `existing_summary` (the folder's summary.json, e.g. of `maillage analyse`, or
-/// null) with its "access" member set, so that both commands can share an output folder.
-void write_access_outputs(io::StagedOutput& out, io::VectorFormat format, const AccessResult& a,
-                          const AnalysisResult& base, const io::SiteSet& sites,
-                          const io::ZoneSet& zones, const AccessParameters& params,
-                          const AccessRunDescription& run,
-                          const nlohmann::ordered_json& existing_summary);
 
 } // namespace maillage::analysis

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 
 namespace maillage::geo {
 

@@ -4,7 +4,7 @@
 
 #include "maillage/analysis/access.hpp"
 #include "maillage/analysis/analysis.hpp"
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 #include "maillage/geo/geodesic.hpp"
 
 #include "../support/test_support.hpp"

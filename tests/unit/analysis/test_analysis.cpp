@@ -2,7 +2,7 @@
 // returns: cell centres taken back to lon/lat, geodesic distance to every site.
 
 #include "maillage/analysis/analysis.hpp"
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 #include "maillage/geo/geodesic.hpp"
 #include "maillage/geo/geos.hpp"
 

@@ -5,7 +5,7 @@
 
 #include "../support/test_support.hpp"
 #include "maillage/analysis/population_grid.hpp"
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 #include "maillage/geo/equal_area.hpp"
 #include "maillage/geo/geos.hpp"
 #include "maillage/io/gdal_util.hpp"

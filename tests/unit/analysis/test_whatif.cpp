@@ -5,7 +5,7 @@
 
 #include "maillage/analysis/analysis.hpp"
 #include "maillage/analysis/whatif.hpp"
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 #include "maillage/geo/geodesic.hpp"
 #include "maillage/geo/geos.hpp"
 

@@ -1,6 +1,6 @@
 // SHA-256 against the FIPS 180-2 test vectors.
 
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 #include "maillage/io/checksum.hpp"
 
 #include <gtest/gtest.h>

@@ -1,7 +1,7 @@
 // The streaming CSV reader and writer against GDAL's CSV driver, an independent reading of the
 // same bytes.
 
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 #include "maillage/io/csv_stream.hpp"
 #include "maillage/io/gdal_util.hpp"
 

@@ -1,7 +1,7 @@
 // GeoJSON slices written by GDAL and stitched must equal one GDAL write of the whole layer.
 
-#include "maillage/error.hpp"
-#include "maillage/io/layer_writer.hpp"
+#include "maillage/core/error.hpp"
+#include "maillage/output/layer_writer.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,14 +13,14 @@
 namespace {
 
 namespace fs = std::filesystem;
-using maillage::io::FieldSpec;
-using maillage::io::VectorFormat;
+using maillage::output::FieldSpec;
+using maillage::output::VectorFormat;
 
 void write_range(const std::string& path, int begin, int end) {
-    auto ds = maillage::io::create_vector(path, VectorFormat::geojson);
+    auto ds = maillage::output::create_vector(path, VectorFormat::geojson);
     const auto srs = maillage::io::wgs84();
-    maillage::io::LayerWriter w(*ds, path, "zones", wkbPolygon, &srs,
-                                {{"zone_id", OFTString}, {"km", OFTReal}});
+    maillage::output::LayerWriter w(*ds, path, "zones", wkbPolygon, &srs,
+                                    {{"zone_id", OFTString}, {"km", OFTReal}});
     for (int i = begin; i < end; ++i) {
         OGRPolygon poly;
         OGRLinearRing ring;
@@ -33,7 +33,7 @@ void write_range(const std::string& path, int begin, int end) {
         w.add(&poly, {std::string("z") + std::to_string(i), 1.25 * i});
     }
     w.finish();
-    maillage::io::close_dataset(std::move(ds), path);
+    maillage::output::close_dataset(std::move(ds), path);
 }
 
 std::string slurp(const fs::path& p) {
@@ -48,8 +48,8 @@ TEST(StitchGeoJson, EqualsOneGdalWrite) {
     write_range((dir / "whole.geojson").string(), 0, 7);
     write_range((dir / "a.geojson").string(), 0, 3);
     write_range((dir / "b.geojson").string(), 3, 7);
-    maillage::io::stitch_geojson({(dir / "a.geojson").string(), (dir / "b.geojson").string()},
-                                 (dir / "stitched.geojson").string());
+    maillage::output::stitch_geojson({(dir / "a.geojson").string(), (dir / "b.geojson").string()},
+                                     (dir / "stitched.geojson").string());
     const auto whole = slurp(dir / "whole.geojson");
     ASSERT_GT(whole.size(), 100U);
     EXPECT_EQ(slurp(dir / "stitched.geojson"), whole);
@@ -60,8 +60,8 @@ TEST(StitchGeoJson, RefusesAnUnexpectedLayout) {
     const auto dir = fs::temp_directory_path() / "maillage-stitch-test-bad";
     fs::create_directories(dir);
     std::ofstream(dir / "bad.geojson") << "{\"type\": \"Feature\"}\n";
-    EXPECT_THROW(maillage::io::stitch_geojson({(dir / "bad.geojson").string()},
-                                              (dir / "out.geojson").string()),
+    EXPECT_THROW(maillage::output::stitch_geojson({(dir / "bad.geojson").string()},
+                                                  (dir / "out.geojson").string()),
                  maillage::runtime_failure);
 }
 

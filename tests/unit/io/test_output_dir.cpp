@@ -1,7 +1,7 @@
 // StagedOutput: outputs appear in the folder only on commit(); without it, the folder is left
 // exactly as it was.
 
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 #include "maillage/io/output_dir.hpp"
 
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // Site and zone readers on small hand-written fixtures in tests/data/unit/.
 
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 #include "maillage/geo/geos.hpp"
 #include "maillage/io/site_reader.hpp"
 #include "maillage/io/zone_reader.hpp"

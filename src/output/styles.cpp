@@ -1,4 +1,4 @@
-#include "maillage/report/styles.hpp"
+#include "maillage/output/styles.hpp"
 
 #include <array>
 #include <cstdio>
@@ -6,7 +6,7 @@
 #include <sstream>
 #include <tuple>
 
-namespace maillage::report {
+namespace maillage::output {
 namespace {
 
 /// "#rrggbb" as QGIS's "r,g,b,255".
@@ -264,9 +264,9 @@ std::string whatif_sites_qml() {
     return o.str();
 }
 
-} // namespace maillage::report
+} // namespace maillage::output
 
-namespace maillage::report {
+namespace maillage::output {
 namespace {
 
 /// The body of a QML document (what lies between <qgis ...> and </qgis>).
@@ -332,4 +332,4 @@ std::string qgis_project(const std::string& title, const ProjectCrs& crs,
     return o.str();
 }
 
-} // namespace maillage::report
+} // namespace maillage::output

@@ -1,4 +1,4 @@
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 
 #include <array>
 #include <cstdio>

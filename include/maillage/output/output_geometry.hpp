@@ -13,7 +13,7 @@
 
 class OGRGeometry;
 
-namespace maillage::analysis {
+namespace maillage::output {
 
 /// The one step every written polygon goes through: its WGS84 longitude/latitude geometry is
 /// put on the output grid (geo::output_grid_deg, the GeoJSON's 7 decimals) by geo::snap_round,
@@ -47,4 +47,4 @@ private:
     std::map<std::string, Counts> m_layers;
 };
 
-} // namespace maillage::analysis
+} // namespace maillage::output

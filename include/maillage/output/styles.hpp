@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace maillage::report {
+namespace maillage::output {
 
 /// Colours of the six distance classes (ColorBrewer RdYlGn reversed: near is green), #rrggbb.
 const std::array<const char*, 6>& distance_class_colours();
@@ -45,9 +45,9 @@ std::string whatif_zones_qml();
 /// opened ones drawn on top.
 std::string whatif_sites_qml();
 
-} // namespace maillage::report
+} // namespace maillage::output
 
-namespace maillage::report {
+namespace maillage::output {
 
 /// A CRS as QGIS projects record it.
 struct ProjectCrs {
@@ -71,4 +71,4 @@ struct ProjectLayer {
 std::string qgis_project(const std::string& title, const ProjectCrs& crs,
                          const std::vector<ProjectLayer>& layers);
 
-} // namespace maillage::report
+} // namespace maillage::output

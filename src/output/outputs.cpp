@@ -1,10 +1,10 @@
-#include "maillage/analysis/outputs.hpp"
+#include "maillage/output/outputs.hpp"
 #include "internal.hpp"
 
 #include "maillage/analysis/underserved.hpp"
-#include "maillage/report/styles.hpp"
+#include "maillage/output/styles.hpp"
 
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 #include "maillage/io/gdal_util.hpp"
 #include "maillage/io/postgis.hpp"
 
@@ -21,7 +21,10 @@
 #include <set>
 #include <sstream>
 
-namespace maillage::analysis {
+namespace maillage::output {
+
+using analysis::population_grid_sag_tolerance_m;
+using analysis::to_lonlat;
 namespace {
 
 /// The file a site was read from, for the sites layer: its name (a PostGIS source without its
@@ -37,9 +40,9 @@ std::string site_source(const io::SiteSet& sites, const model::Site& site) {
     return std::filesystem::path(path).filename().string();
 }
 
-using io::FieldSpec;
-using io::FieldValue;
-using io::round_to;
+using core::round_to;
+using output::FieldSpec;
+using output::FieldValue;
 
 using detail::km4;
 using detail::population_field;
@@ -89,7 +92,7 @@ void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult&
         fields.push_back({"population_layer", OFTReal});
         fields.push_back({"population_diff", OFTReal});
     }
-    io::LayerWriter w(ds, path, "zones", wkbMultiPolygon, &srs, fields);
+    output::LayerWriter w(ds, path, "zones", wkbMultiPolygon, &srs, fields);
     for (std::size_t i = begin; i < end; ++i) {
         const auto& z = zones.zones[i];
         const auto& zr = r.zones[i];
@@ -128,15 +131,15 @@ void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult&
 void write_sites(GDALDataset& ds, const std::string& path, const AnalysisResult& r,
                  const io::SiteSet& sites) {
     const auto srs = io::wgs84();
-    io::LayerWriter w(ds, path, "sites", wkbPoint, &srs,
-                      {{"site_id", OFTString},
-                       {"name", OFTString},
-                       {"type", OFTString},
-                       {"catchment_population", population_type(r.whole_population)},
-                       {"catchment_zones", OFTInteger},
-                       {"nearest_other_km", OFTReal},
-                       {"in_study_area", OFTInteger, OFSTBoolean},
-                       {"source", OFTString}});
+    output::LayerWriter w(ds, path, "sites", wkbPoint, &srs,
+                          {{"site_id", OFTString},
+                           {"name", OFTString},
+                           {"type", OFTString},
+                           {"catchment_population", population_type(r.whole_population)},
+                           {"catchment_zones", OFTInteger},
+                           {"nearest_other_km", OFTReal},
+                           {"in_study_area", OFTInteger, OFSTBoolean},
+                           {"source", OFTString}});
     for (std::size_t s = 0; s < sites.sites.size(); ++s) {
         const auto& site = sites.sites[s];
         const auto& sr = r.sites[s];
@@ -153,11 +156,11 @@ void write_sites(GDALDataset& ds, const std::string& path, const AnalysisResult&
 void write_underserved(GDALDataset& ds, const std::string& path, const AnalysisResult& r,
                        const geo::GeosContext& ctx, OutputGeometryLog& log) {
     const auto srs = io::wgs84();
-    io::LayerWriter w(ds, path, "underserved", wkbMultiPolygon, &srs,
-                      {{"part", OFTInteger},
-                       {"area_km2", OFTReal},
-                       {"population", population_type(r.whole_population)},
-                       {"max_km", OFTReal}});
+    output::LayerWriter w(ds, path, "underserved", wkbMultiPolygon, &srs,
+                          {{"part", OFTInteger},
+                           {"area_km2", OFTReal},
+                           {"population", population_type(r.whole_population)},
+                           {"max_km", OFTReal}});
     const auto proj = r.projection.clone();
     int part = 0;
     for (const auto& u : r.underserved) {
@@ -174,14 +177,14 @@ void write_catchments(GDALDataset& ds, const std::string& path, const AnalysisRe
                       const io::SiteSet& sites, const geo::GeosContext& ctx,
                       OutputGeometryLog& log) {
     const auto srs = io::wgs84();
-    io::LayerWriter w(ds, path, "catchments", wkbMultiPolygon, &srs,
-                      {{"site_id", OFTString},
-                       {"name", OFTString},
-                       {"type", OFTString},
-                       {"population", population_type(r.whole_population)},
-                       {"area_km2", OFTReal},
-                       {"mean_km", OFTReal},
-                       {"cells", OFTInteger}});
+    output::LayerWriter w(ds, path, "catchments", wkbMultiPolygon, &srs,
+                          {{"site_id", OFTString},
+                           {"name", OFTString},
+                           {"type", OFTString},
+                           {"population", population_type(r.whole_population)},
+                           {"area_km2", OFTReal},
+                           {"mean_km", OFTReal},
+                           {"cells", OFTInteger}});
     const auto proj = r.projection.clone();
     for (std::size_t s = 0; s < sites.sites.size(); ++s) {
         const auto& g = r.catchments.geometry[s];
@@ -235,7 +238,7 @@ void write_grid_raster(const std::string& path, const PopulationGrid& g,
                               " raster: " + io::gdal_last_error());
     }
     CPLErrorReset();
-    errno = 0; // see io::close_dataset
+    errno = 0; // see output::close_dataset
     GDALDatasetUniquePtr out;
     if (gpkg) {
         GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GPKG");
@@ -258,7 +261,7 @@ void write_grid_raster(const std::string& path, const PopulationGrid& g,
                               " raster: " + io::write_failure_reason(path, err) +
                               " (GDAL: " + io::gdal_last_error().substr(0, 240) + ")");
     }
-    io::close_dataset(std::move(out), path);
+    output::close_dataset(std::move(out), path);
 }
 
 namespace {
@@ -273,8 +276,8 @@ void write_raster(const std::string& path, const AnalysisResult& r, bool gpkg) {
     write_raster(path, r, gpkg, {&r.cell_km, "distance", "distance to the nearest site (km)"});
 }
 
-report::ProjectCrs project_crs(const OGRSpatialReference& srs, const std::string& authid) {
-    report::ProjectCrs crs;
+output::ProjectCrs project_crs(const OGRSpatialReference& srs, const std::string& authid) {
+    output::ProjectCrs crs;
     crs.authid = authid;
     char* wkt = nullptr;
     const std::array<const char*, 2> opts{"FORMAT=WKT2_2019", nullptr};
@@ -313,19 +316,19 @@ void write_text(const std::filesystem::path& path, const std::string& text) {
 /// writes when a style is saved into the database).
 void write_layer_styles(GDALDataset& ds, const std::string& path,
                         const std::vector<std::pair<std::string, std::string>>& styles) {
-    io::LayerWriter w(ds, path, "layer_styles", wkbNone, nullptr,
-                      {{"f_table_catalog", OFTString},
-                       {"f_table_schema", OFTString},
-                       {"f_table_name", OFTString},
-                       {"f_geometry_column", OFTString},
-                       {"styleName", OFTString},
-                       {"styleQML", OFTString},
-                       {"styleSLD", OFTString},
-                       {"useAsDefault", OFTInteger, OFSTBoolean},
-                       {"description", OFTString},
-                       {"owner", OFTString},
-                       {"ui", OFTString},
-                       {"update_time", OFTString}});
+    output::LayerWriter w(ds, path, "layer_styles", wkbNone, nullptr,
+                          {{"f_table_catalog", OFTString},
+                           {"f_table_schema", OFTString},
+                           {"f_table_name", OFTString},
+                           {"f_geometry_column", OFTString},
+                           {"styleName", OFTString},
+                           {"styleQML", OFTString},
+                           {"styleSLD", OFTString},
+                           {"useAsDefault", OFTInteger, OFSTBoolean},
+                           {"description", OFTString},
+                           {"owner", OFTString},
+                           {"ui", OFTString},
+                           {"update_time", OFTString}});
     for (const auto& [table, qml] : styles) {
         w.add(nullptr,
               {std::string(), std::string(), table, std::string("geom"), table + " (maillage)", qml,
@@ -604,18 +607,18 @@ nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& 
     return j;
 }
 
-void write_outputs(io::StagedOutput& out, io::VectorFormat format, const AnalysisResult& r,
+void write_outputs(io::StagedOutput& out, output::VectorFormat format, const AnalysisResult& r,
                    const io::SiteSet& sites, const io::ZoneSet& zones, const Parameters& params,
                    const RunDescription& run) {
     const double threshold_m = params.threshold_km * 1000.0;
     OutputGeometryLog unrecorded; // a RunDescription without a log
     auto& log = run.geometry ? *run.geometry : unrecorded;
-    if (format == io::VectorFormat::gpkg) {
+    if (format == output::VectorFormat::gpkg) {
         // GeoPackage stamps the write time into gpkg_contents; a fixed stamp keeps reruns on the
         // same inputs byte-identical.
         CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", "2000-01-01T00:00:00.000Z");
         const std::string path = out.path("maillage.gpkg").string();
-        auto ds = io::create_vector(path, format);
+        auto ds = output::create_vector(path, format);
         write_zones(*ds, path, r, sites, zones, threshold_m, *zones.ctx, 0, zones.zones.size(),
                     log);
         write_sites(*ds, path, r, sites);
@@ -624,14 +627,14 @@ void write_outputs(io::StagedOutput& out, io::VectorFormat format, const Analysi
             write_catchments(*ds, path, r, sites, *zones.ctx, log);
         }
         std::vector<std::pair<std::string, std::string>> styles{
-            {"zones", report::zones_qml(params.threshold_km)},
-            {"sites", report::sites_qml(site_types(sites))},
-            {"underserved", report::underserved_qml()}};
+            {"zones", output::zones_qml(params.threshold_km)},
+            {"sites", output::sites_qml(site_types(sites))},
+            {"underserved", output::underserved_qml()}};
         if (params.catchments) {
-            styles.emplace_back("catchments", report::catchments_qml());
+            styles.emplace_back("catchments", output::catchments_qml());
         }
         write_layer_styles(*ds, path, styles);
-        io::close_dataset(std::move(ds), path);
+        output::close_dataset(std::move(ds), path);
         write_raster(path, r, true);
         for (const auto& t : r.by_type) {
             write_raster(path, r, true,
@@ -645,9 +648,9 @@ void write_outputs(io::StagedOutput& out, io::VectorFormat format, const Analysi
             const std::string path = out.path(name).string();
             return [path, fn, format] {
                 geo::GeosContext ctx;
-                auto ds = io::create_vector(path, format);
+                auto ds = output::create_vector(path, format);
                 fn(*ds, path, ctx);
-                io::close_dataset(std::move(ds), path);
+                output::close_dataset(std::move(ds), path);
             };
         };
         std::vector<std::function<void()>> tasks;
@@ -688,13 +691,13 @@ void write_outputs(io::StagedOutput& out, io::VectorFormat format, const Analysi
             });
         }
         // QGIS loads NAME.qml as the default style of NAME.geojson or NAME.tif.
-        write_text(out.path("zones.qml"), report::zones_qml(params.threshold_km));
-        write_text(out.path("sites.qml"), report::sites_qml(site_types(sites)));
-        write_text(out.path("underserved.qml"), report::underserved_qml());
+        write_text(out.path("zones.qml"), output::zones_qml(params.threshold_km));
+        write_text(out.path("sites.qml"), output::sites_qml(site_types(sites)));
+        write_text(out.path("underserved.qml"), output::underserved_qml());
         if (params.catchments) {
-            write_text(out.path("catchments.qml"), report::catchments_qml());
+            write_text(out.path("catchments.qml"), output::catchments_qml());
         }
-        write_text(out.path("distance.qml"), report::distance_raster_qml(params.threshold_km));
+        write_text(out.path("distance.qml"), output::distance_raster_qml(params.threshold_km));
         const std::string tif = out.path("distance.tif").string();
         tasks.emplace_back([&r, tif] { write_raster(tif, r, false); });
         std::vector<std::string> errors(tasks.size());
@@ -713,34 +716,34 @@ void write_outputs(io::StagedOutput& out, io::VectorFormat format, const Analysi
             }
         }
         if (slices > 1) {
-            io::stitch_geojson(slice_paths, out.path("zones.geojson").string());
+            output::stitch_geojson(slice_paths, out.path("zones.geojson").string());
         }
     }
     if (run.qgis_project) {
-        const bool gpkg = format == io::VectorFormat::gpkg;
+        const bool gpkg = format == output::VectorFormat::gpkg;
         auto source = [&](const std::string& name) {
             return gpkg ? "./maillage.gpkg|layername=" + name : "./" + name + ".geojson";
         };
         const auto wgs84 = project_crs(io::wgs84(), "EPSG:4326");
         OGRSpatialReference mercator;
         mercator.importFromEPSG(3857);
-        std::vector<report::ProjectLayer> layers{
+        std::vector<output::ProjectLayer> layers{
             {"sites", source("sites"), "vector", "Point", wgs84,
-             report::sites_qml(site_types(sites))},
+             output::sites_qml(site_types(sites))},
             {"underserved", source("underserved"), "vector", "Polygon", wgs84,
-             report::underserved_qml()},
+             output::underserved_qml()},
             {"zones", source("zones"), "vector", "Polygon", wgs84,
-             report::zones_qml(params.threshold_km)},
+             output::zones_qml(params.threshold_km)},
             {"distance (km)", gpkg ? "GPKG:./maillage.gpkg:distance" : "./distance.tif", "raster",
              "", project_crs(laea_srs(r.projection), ""),
-             report::distance_raster_qml(params.threshold_km)}};
+             output::distance_raster_qml(params.threshold_km)}};
         if (params.catchments) {
             // Outlines over the zones' colours.
             layers.insert(layers.begin() + 2, {"catchments", source("catchments"), "vector",
-                                               "Polygon", wgs84, report::catchments_qml()});
+                                               "Polygon", wgs84, output::catchments_qml()});
         }
         write_text(out.path("maillage.qgs"),
-                   report::qgis_project("maillage", project_crs(mercator, "EPSG:3857"), layers));
+                   output::qgis_project("maillage", project_crs(mercator, "EPSG:3857"), layers));
     }
     const auto summary_path = out.path("summary.json");
     auto summary = make_summary(r, sites, zones, params, run);
@@ -748,4 +751,4 @@ void write_outputs(io::StagedOutput& out, io::VectorFormat format, const Analysi
     write_text(summary_path, summary.dump(2) + "\n");
 }
 
-} // namespace maillage::analysis
+} // namespace maillage::output

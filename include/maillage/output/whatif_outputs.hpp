@@ -1,14 +1,17 @@
 #pragma once
 
-#include "maillage/analysis/outputs.hpp"
 #include "maillage/analysis/whatif.hpp"
+#include "maillage/output/outputs.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <string>
 #include <vector>
 
-namespace maillage::analysis {
+namespace maillage::output {
+
+using analysis::Scenario;
+using analysis::WhatIfResult;
 
 /// Differences between what_if() and a full analyse() of the scenario's sites: every cell's
 /// distance and nearest site, every zone's figures, the catchments and the distribution,
@@ -31,10 +34,10 @@ bool zone_changed(const AnalysisResult& base, const WhatIfResult& w, std::size_t
 /// before / after figures) and `whatif_sites` (closed, opened, and kept sites whose catchment
 /// changed) as GeoJSON files or into maillage.gpkg, and summary.json: the baseline's summary
 /// with `whatif` as its "whatif" member.
-void write_whatif_outputs(io::StagedOutput& out, io::VectorFormat format,
+void write_whatif_outputs(io::StagedOutput& out, output::VectorFormat format,
                           const AnalysisResult& base, const WhatIfResult& w,
                           const io::SiteSet& sites, const io::ZoneSet& zones,
                           const Parameters& params, const RunDescription& run,
                           const nlohmann::ordered_json& whatif);
 
-} // namespace maillage::analysis
+} // namespace maillage::output

@@ -7,7 +7,7 @@
 #include <variant>
 #include <vector>
 
-namespace maillage::io {
+namespace maillage::output {
 
 enum class VectorFormat { geojson, gpkg, csv };
 
@@ -64,7 +64,4 @@ private:
 /// Throws runtime_failure if a slice does not have GDAL's layout.
 void stitch_geojson(const std::vector<std::string>& slices, const std::string& path);
 
-/// Rounds to `decimals` decimal places (4 for km, as the outputs promise).
-double round_to(double value, int decimals);
-
-} // namespace maillage::io
+} // namespace maillage::output

@@ -1,11 +1,11 @@
 #pragma once
 
 #include "maillage/analysis/analysis.hpp"
-#include "maillage/analysis/output_geometry.hpp"
-#include "maillage/io/layer_writer.hpp"
 #include "maillage/io/output_dir.hpp"
 #include "maillage/io/site_reader.hpp"
 #include "maillage/io/zone_reader.hpp"
+#include "maillage/output/layer_writer.hpp"
+#include "maillage/output/output_geometry.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -15,7 +15,11 @@
 
 class OGRGeometry;
 
-namespace maillage::analysis {
+namespace maillage::output {
+
+using analysis::AnalysisResult;
+using analysis::Parameters;
+using analysis::PopulationGrid;
 
 /// What summary.json records of the run's parameters (as given on the command line).
 // clang-tidy 14 sees an exception escaping the implicit move operations through the json member,
@@ -60,8 +64,8 @@ nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& 
 
 /// Writes zones, sites, underserved, distance raster and summary.json into the staging folder.
 /// GeoJSON: one file per layer; GeoPackage: one maillage.gpkg with every layer and the raster.
-void write_outputs(io::StagedOutput& out, io::VectorFormat format, const AnalysisResult& r,
+void write_outputs(io::StagedOutput& out, output::VectorFormat format, const AnalysisResult& r,
                    const io::SiteSet& sites, const io::ZoneSet& zones, const Parameters& params,
                    const RunDescription& run);
 
-} // namespace maillage::analysis
+} // namespace maillage::output

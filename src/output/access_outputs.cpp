@@ -1,11 +1,11 @@
 // Outputs of `maillage access`: access_zones, access_sites, the access raster and the "access"
 // section of summary.json.
 
+#include "maillage/output/access_outputs.hpp"
 #include "internal.hpp"
-#include "maillage/analysis/access.hpp"
-#include "maillage/analysis/outputs.hpp"
+#include "maillage/output/outputs.hpp"
 
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 #include "maillage/io/gdal_util.hpp"
 #include "maillage/io/postgis.hpp"
 
@@ -15,11 +15,13 @@
 #include <fstream>
 #include <functional>
 
-namespace maillage::analysis {
+namespace maillage::output {
+
+using analysis::access_per_inhabitants;
 namespace {
 
-using io::FieldValue;
-using io::round_to;
+using core::round_to;
+using output::FieldValue;
 
 /// An index per inhabitant as written: per 100,000 inhabitants, 6 decimals.
 double per100k(double v) { return round_to(v * access_per_inhabitants, 6); }
@@ -32,17 +34,17 @@ void write_zones(GDALDataset& ds, const std::string& path, const AccessResult& a
                  const AnalysisResult& base, const io::ZoneSet& zones, const geo::GeosContext& ctx,
                  std::size_t begin, std::size_t end, OutputGeometryLog& log) {
     const auto srs = io::wgs84();
-    io::LayerWriter w(ds, path, "access_zones", wkbMultiPolygon, &srs,
-                      {{"zone_id", OFTString},
-                       {"name", OFTString},
-                       {"population", detail::population_type(base.whole_population)},
-                       {"group", OFTString},
-                       {"ref_lon", OFTReal},
-                       {"ref_lat", OFTReal},
-                       {"access", OFTReal},
-                       {"access_ratio", OFTReal},
-                       {"access_below", OFTInteger, OFSTBoolean},
-                       {"sites_in_reach", OFTInteger}});
+    output::LayerWriter w(ds, path, "access_zones", wkbMultiPolygon, &srs,
+                          {{"zone_id", OFTString},
+                           {"name", OFTString},
+                           {"population", detail::population_type(base.whole_population)},
+                           {"group", OFTString},
+                           {"ref_lon", OFTReal},
+                           {"ref_lat", OFTReal},
+                           {"access", OFTReal},
+                           {"access_ratio", OFTReal},
+                           {"access_below", OFTInteger, OFSTBoolean},
+                           {"sites_in_reach", OFTInteger}});
     for (std::size_t i = begin; i < end; ++i) {
         const auto& z = zones.zones[i];
         const auto& ref = base.zones[i].reference;
@@ -59,15 +61,15 @@ void write_zones(GDALDataset& ds, const std::string& path, const AccessResult& a
 void write_sites(GDALDataset& ds, const std::string& path, const AccessResult& a,
                  const io::SiteSet& sites) {
     const auto srs = io::wgs84();
-    io::LayerWriter w(ds, path, "access_sites", wkbPoint, &srs,
-                      {{"site_id", OFTString},
-                       {"name", OFTString},
-                       {"type", OFTString},
-                       {"capacity", OFTReal},
-                       {"demand", OFTReal},
-                       {"demand_context", OFTReal},
-                       {"ratio", OFTReal},
-                       {"reached", OFTInteger, OFSTBoolean}});
+    output::LayerWriter w(ds, path, "access_sites", wkbPoint, &srs,
+                          {{"site_id", OFTString},
+                           {"name", OFTString},
+                           {"type", OFTString},
+                           {"capacity", OFTReal},
+                           {"demand", OFTReal},
+                           {"demand_context", OFTReal},
+                           {"ratio", OFTReal},
+                           {"reached", OFTInteger, OFSTBoolean}});
     for (std::size_t s = 0; s < sites.sites.size(); ++s) {
         const auto& site = sites.sites[s];
         OGRPoint pt(site.position.lon, site.position.lat);
@@ -174,7 +176,7 @@ nlohmann::ordered_json access_summary(const AccessResult& a, const AnalysisResul
     return j;
 }
 
-void write_access_outputs(io::StagedOutput& out, io::VectorFormat format, const AccessResult& a,
+void write_access_outputs(io::StagedOutput& out, output::VectorFormat format, const AccessResult& a,
                           const AnalysisResult& base, const io::SiteSet& sites,
                           const io::ZoneSet& zones, const AccessParameters& params,
                           const AccessRunDescription& run,
@@ -183,13 +185,13 @@ void write_access_outputs(io::StagedOutput& out, io::VectorFormat format, const 
                                  "access_per_100k"};
     OutputGeometryLog unrecorded; // a run description without a log
     auto& log = run.geometry ? *run.geometry : unrecorded;
-    if (format == io::VectorFormat::gpkg) {
+    if (format == output::VectorFormat::gpkg) {
         CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", "2000-01-01T00:00:00.000Z");
         const std::string path = out.path("access.gpkg").string();
-        auto ds = io::create_vector(path, format);
+        auto ds = output::create_vector(path, format);
         write_zones(*ds, path, a, base, zones, *zones.ctx, 0, zones.zones.size(), log);
         write_sites(*ds, path, a, sites);
-        io::close_dataset(std::move(ds), path);
+        output::close_dataset(std::move(ds), path);
         write_grid_raster(path, base.grid, base.projection, a.cell_index, raster, true);
     } else {
         // As for analyse: independent files side by side, the zones in two slices stitched after.
@@ -206,16 +208,16 @@ void write_access_outputs(io::StagedOutput& out, io::VectorFormat format, const 
             slice_paths.push_back(path);
             tasks.emplace_back([&, path, b, e] {
                 geo::GeosContext ctx;
-                auto ds = io::create_vector(path, io::VectorFormat::geojson);
+                auto ds = output::create_vector(path, output::VectorFormat::geojson);
                 write_zones(*ds, path, a, base, zones, ctx, b, e, log);
-                io::close_dataset(std::move(ds), path);
+                output::close_dataset(std::move(ds), path);
             });
         }
         const std::string sites_path = out.path("access_sites.geojson").string();
         tasks.emplace_back([&, sites_path] {
-            auto ds = io::create_vector(sites_path, io::VectorFormat::geojson);
+            auto ds = output::create_vector(sites_path, output::VectorFormat::geojson);
             write_sites(*ds, sites_path, a, sites);
-            io::close_dataset(std::move(ds), sites_path);
+            output::close_dataset(std::move(ds), sites_path);
         });
         const std::string tif = out.path("access.tif").string();
         tasks.emplace_back([&, tif] {
@@ -237,7 +239,7 @@ void write_access_outputs(io::StagedOutput& out, io::VectorFormat format, const 
             }
         }
         if (slices > 1) {
-            io::stitch_geojson(slice_paths, out.path("access_zones.geojson").string());
+            output::stitch_geojson(slice_paths, out.path("access_zones.geojson").string());
         }
     }
     nlohmann::ordered_json summary = existing_summary.is_object()
@@ -248,4 +250,4 @@ void write_access_outputs(io::StagedOutput& out, io::VectorFormat format, const 
     write_text(out.path("summary.json"), summary.dump(2) + "\n");
 }
 
-} // namespace maillage::analysis
+} // namespace maillage::output

@@ -1,11 +1,11 @@
-#include "maillage/analysis/output_geometry.hpp"
+#include "maillage/output/output_geometry.hpp"
 #include "internal.hpp"
 
 #include <ogr_geometry.h>
 
 #include <algorithm>
 
-namespace maillage::analysis {
+namespace maillage::output {
 
 std::unique_ptr<OGRGeometry> OutputGeometryLog::prepare(const geo::GeosContext& ctx,
                                                         const GEOSGeometry* g,
@@ -74,4 +74,4 @@ std::vector<std::string> OutputGeometryLog::warnings() const {
     return out;
 }
 
-} // namespace maillage::analysis
+} // namespace maillage::output

@@ -1,10 +1,10 @@
-#include "maillage/analysis/whatif_outputs.hpp"
+#include "maillage/output/whatif_outputs.hpp"
 #include "internal.hpp"
 
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 #include "maillage/io/gdal_util.hpp"
-#include "maillage/io/layer_writer.hpp"
-#include "maillage/report/styles.hpp"
+#include "maillage/output/layer_writer.hpp"
+#include "maillage/output/styles.hpp"
 
 #include <ogr_geometry.h>
 
@@ -12,11 +12,13 @@
 #include <fstream>
 #include <sstream>
 
-namespace maillage::analysis {
+namespace maillage::output {
+
+using analysis::DistanceDistribution;
 namespace {
 
-using io::FieldValue;
-using io::round_to;
+using core::round_to;
+using output::FieldValue;
 
 using detail::km4;
 
@@ -26,28 +28,28 @@ void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult&
                  const WhatIfResult& w, const io::SiteSet& sites, const io::ZoneSet& zones,
                  OutputGeometryLog& log) {
     const auto srs = io::wgs84();
-    io::LayerWriter lw(ds, path, "whatif_zones", wkbMultiPolygon, &srs,
-                       {{"zone_id", OFTString},
-                        {"name", OFTString},
-                        {"population", detail::population_type(base.whole_population)},
-                        {"group", OFTString},
-                        {"mean_km_before", OFTReal},
-                        {"mean_km_after", OFTReal},
-                        {"delta_km", OFTReal},
-                        {"change", OFTString},
-                        {"max_km_before", OFTReal},
-                        {"max_km_after", OFTReal},
-                        {"nearest_site_before", OFTString},
-                        {"nearest_site_after", OFTString},
-                        {"nearest_km_before", OFTReal},
-                        {"nearest_km_after", OFTReal},
-                        {"sites_within_before", OFTInteger},
-                        {"sites_within_after", OFTInteger},
-                        {"pop_moved", OFTReal},
-                        {"pop_beyond_before", OFTReal},
-                        {"pop_beyond_after", OFTReal},
-                        {"pop_newly_beyond", OFTReal},
-                        {"pop_back_within", OFTReal}});
+    output::LayerWriter lw(ds, path, "whatif_zones", wkbMultiPolygon, &srs,
+                           {{"zone_id", OFTString},
+                            {"name", OFTString},
+                            {"population", detail::population_type(base.whole_population)},
+                            {"group", OFTString},
+                            {"mean_km_before", OFTReal},
+                            {"mean_km_after", OFTReal},
+                            {"delta_km", OFTReal},
+                            {"change", OFTString},
+                            {"max_km_before", OFTReal},
+                            {"max_km_after", OFTReal},
+                            {"nearest_site_before", OFTString},
+                            {"nearest_site_after", OFTString},
+                            {"nearest_km_before", OFTReal},
+                            {"nearest_km_after", OFTReal},
+                            {"sites_within_before", OFTInteger},
+                            {"sites_within_after", OFTInteger},
+                            {"pop_moved", OFTReal},
+                            {"pop_beyond_before", OFTReal},
+                            {"pop_beyond_after", OFTReal},
+                            {"pop_newly_beyond", OFTReal},
+                            {"pop_back_within", OFTReal}});
     for (std::size_t i = 0; i < zones.zones.size(); ++i) {
         if (!zone_changed(base, w, i)) {
             continue;
@@ -86,15 +88,15 @@ void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult&
 void write_sites(GDALDataset& ds, const std::string& path, const WhatIfResult& w,
                  const io::SiteSet& sites) {
     const auto srs = io::wgs84();
-    io::LayerWriter lw(ds, path, "whatif_sites", wkbPoint, &srs,
-                       {{"site_id", OFTString},
-                        {"name", OFTString},
-                        {"type", OFTString},
-                        {"status", OFTString},
-                        {"catchment_before", OFTReal},
-                        {"catchment_after", OFTReal},
-                        {"catchment_change", OFTReal},
-                        {"nearest_other_km", OFTReal}});
+    output::LayerWriter lw(ds, path, "whatif_sites", wkbPoint, &srs,
+                           {{"site_id", OFTString},
+                            {"name", OFTString},
+                            {"type", OFTString},
+                            {"status", OFTString},
+                            {"catchment_before", OFTReal},
+                            {"catchment_after", OFTReal},
+                            {"catchment_change", OFTReal},
+                            {"nearest_other_km", OFTReal}});
     auto add = [&](const model::Site& s, const std::string& status, double before, double after,
                    double nearest_other_m) {
         OGRPoint pt(s.position.lon, s.position.lat);
@@ -158,8 +160,8 @@ void add_styles(GDALDataset& ds, const std::string& path) {
     if (styles == nullptr) {
         return;
     }
-    for (const auto& [table, qml] : {std::pair{"whatif_zones", report::whatif_zones_qml()},
-                                     std::pair{"whatif_sites", report::whatif_sites_qml()}}) {
+    for (const auto& [table, qml] : {std::pair{"whatif_zones", output::whatif_zones_qml()},
+                                     std::pair{"whatif_sites", output::whatif_sites_qml()}}) {
         OGRFeatureUniquePtr f(OGRFeature::CreateFeature(styles->GetLayerDefn()));
         f->SetField("f_table_catalog", "");
         f->SetField("f_table_schema", "");
@@ -371,7 +373,7 @@ nlohmann::ordered_json make_whatif_summary(const AnalysisResult& base, const Wha
     return j;
 }
 
-void write_whatif_outputs(io::StagedOutput& out, io::VectorFormat format,
+void write_whatif_outputs(io::StagedOutput& out, output::VectorFormat format,
                           const AnalysisResult& base, const WhatIfResult& w,
                           const io::SiteSet& sites, const io::ZoneSet& zones,
                           const Parameters& params, const RunDescription& run,
@@ -379,7 +381,7 @@ void write_whatif_outputs(io::StagedOutput& out, io::VectorFormat format,
     write_outputs(out, format, base, sites, zones, params, run);
     OutputGeometryLog unrecorded; // a RunDescription without a log
     auto& log = run.geometry ? *run.geometry : unrecorded;
-    if (format == io::VectorFormat::gpkg) {
+    if (format == output::VectorFormat::gpkg) {
         CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", "2000-01-01T00:00:00.000Z");
         const std::string path = out.path("maillage.gpkg").string();
         CPLErrorReset();
@@ -391,21 +393,21 @@ void write_whatif_outputs(io::StagedOutput& out, io::VectorFormat format,
         write_zones(*ds, path, base, w, sites, zones, log);
         write_sites(*ds, path, w, sites);
         add_styles(*ds, path);
-        io::close_dataset(std::move(ds), path);
+        output::close_dataset(std::move(ds), path);
     } else {
-        write_text(out.path("whatif_zones.qml"), report::whatif_zones_qml());
-        write_text(out.path("whatif_sites.qml"), report::whatif_sites_qml());
+        write_text(out.path("whatif_zones.qml"), output::whatif_zones_qml());
+        write_text(out.path("whatif_sites.qml"), output::whatif_sites_qml());
         {
             const std::string path = out.path("whatif_zones.geojson").string();
-            auto ds = io::create_vector(path, format);
+            auto ds = output::create_vector(path, format);
             write_zones(*ds, path, base, w, sites, zones, log);
-            io::close_dataset(std::move(ds), path);
+            output::close_dataset(std::move(ds), path);
         }
         {
             const std::string path = out.path("whatif_sites.geojson").string();
-            auto ds = io::create_vector(path, format);
+            auto ds = output::create_vector(path, format);
             write_sites(*ds, path, w, sites);
-            io::close_dataset(std::move(ds), path);
+            output::close_dataset(std::move(ds), path);
         }
     }
     auto summary = make_summary(base, sites, zones, params, run);
@@ -413,4 +415,4 @@ void write_whatif_outputs(io::StagedOutput& out, io::VectorFormat format,
     write_text(out.path("summary.json"), summary.dump(2) + "\n");
 }
 
-} // namespace maillage::analysis
+} // namespace maillage::output

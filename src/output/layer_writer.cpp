@@ -1,6 +1,6 @@
-#include "maillage/io/layer_writer.hpp"
+#include "maillage/output/layer_writer.hpp"
 
-#include "maillage/error.hpp"
+#include "maillage/core/error.hpp"
 #include "maillage/io/output_dir.hpp"
 
 #include <cerrno>
@@ -9,7 +9,13 @@
 #include <fstream>
 #include <iterator>
 
-namespace maillage::io {
+namespace maillage::output {
+
+using io::disk_errno;
+using io::gdal_last_error;
+using io::init_gdal;
+using io::write_failure_reason;
+
 namespace {
 
 /// GDAL's GeoJSON writer ends every file with this footer; a file cut by a failed write lacks it.
@@ -234,9 +240,4 @@ void stitch_geojson(const std::vector<std::string>& slices, const std::string& p
     }
 }
 
-double round_to(double value, int decimals) {
-    const double scale = std::pow(10.0, decimals);
-    return std::round(value * scale) / scale;
-}
-
-} // namespace maillage::io
+} // namespace maillage::output

@@ -1,0 +1,57 @@
+#pragma once
+
+// Helpers shared by the writers (not part of the public headers).
+
+#include "maillage/core/error.hpp"
+#include "maillage/core/format.hpp"
+#include "maillage/geo/geos.hpp"
+#include "maillage/output/layer_writer.hpp"
+
+#include <nlohmann/json.hpp>
+#include <ogr_geometry.h>
+
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace maillage::output::detail {
+
+using core::round_to;
+
+/// Metres as km rounded to 4 decimals (0.1 m), as the layers and summary.json write them.
+inline double km4(double metres) { return round_to(metres / 1000.0, 4); }
+
+/// Field type of the populations of a layer: integers when the run's populations are whole
+/// (AnalysisResult::whole_population), reals otherwise.
+inline OGRFieldType population_type(bool whole) { return whole ? OFTInteger64 : OFTReal; }
+
+/// A population for a layer: an integer when the run's populations are whole (sums of whole
+/// persons, exact in double), else rounded to 4 decimals.
+inline FieldValue population_field(double value, bool whole) {
+    if (whole) {
+        return static_cast<std::int64_t>(std::llround(value));
+    }
+    return round_to(value, 4);
+}
+
+/// The same for summary.json.
+inline nlohmann::ordered_json population_json(double value, bool whole) {
+    if (whole) {
+        return static_cast<std::int64_t>(std::llround(value));
+    }
+    return round_to(value, 4);
+}
+
+/// A GEOS geometry as an OGR one, for writing.
+inline std::unique_ptr<OGRGeometry> to_ogr(const geo::GeosContext& ctx, const GEOSGeometry* g) {
+    const auto wkb = geo::to_wkb(ctx, g);
+    OGRGeometry* out = nullptr;
+    if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &out, wkb.size()) != OGRERR_NONE) {
+        throw runtime_failure("cannot convert a geometry for writing");
+    }
+    return std::unique_ptr<OGRGeometry>(out);
+}
+
+} // namespace maillage::output::detail
