@@ -6,6 +6,7 @@
 #include "../support/test_support.hpp"
 #include "maillage/analysis/population_grid.hpp"
 #include "maillage/core/error.hpp"
+#include "maillage/core/parallel.hpp"
 #include "maillage/geo/equal_area.hpp"
 #include "maillage/geo/geos.hpp"
 #include "maillage/io/gdal_util.hpp"
@@ -17,6 +18,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <exception>
 #include <functional>
 #include <numbers>
 #include <random>
@@ -413,4 +415,92 @@ TEST(ResamplePopulationGrid, VectorSquaresWithFieldAndErrors) {
         EXPECT_NE(std::string(e.what()).find("'x'"), std::string::npos) << e.what();
     }
     VSIUnlink(path.c_str());
+}
+
+// --- Errors inside the parallel read ------------------------------------------------------------
+
+namespace {
+
+/// A raster source of 4 x 200 pixels (4 blocks of 64 rows) whose read_rows throws, per block,
+/// what `fail` says: 0 nothing (all pixels nodata), 1 input_error, 2 runtime_failure.
+class FailingRaster final : public maillage::model::PopulationGridSource {
+public:
+    explicit FailingRaster(std::vector<int> fail) : m_fail(std::move(fail)) {
+        m_window.col1 = 4;
+        m_window.row1 = 200;
+        m_window.has_nodata = true;
+        m_window.nodata = -1.0;
+    }
+    void open(const std::vector<maillage::geo::LonLat>&, PopulationGridReport& rep) override {
+        rep.path = "fake.tif";
+    }
+    [[nodiscard]] bool is_raster() const override { return true; }
+    [[nodiscard]] const maillage::model::PopulationRaster& raster() const override {
+        return m_window;
+    }
+    void read_rows(int row, int count, std::vector<double>& values) override {
+        const int block = row / 64;
+        switch (m_fail.at(static_cast<std::size_t>(block))) {
+        case 1:
+            throw maillage::input_error("bad pixel in block " + std::to_string(block));
+        case 2:
+            throw maillage::runtime_failure("read failure in block " + std::to_string(block));
+        default:
+            values.assign(static_cast<std::size_t>(4 * count), -1.0);
+        }
+    }
+    bool read_polygons(std::size_t, std::vector<maillage::model::PopulationPolygon>&,
+                       std::uint64_t&, std::uint64_t&) override {
+        return false;
+    }
+    [[nodiscard]] std::unique_ptr<maillage::model::LonLatTransform> to_lonlat() const override {
+        return nullptr;
+    }
+    [[noreturn]] void no_overlap() const override { throw maillage::input_error("no overlap"); }
+
+private:
+    std::vector<int> m_fail;
+    maillage::model::PopulationRaster m_window;
+};
+
+/// The exception resample_population_grid lets out for `fail`, run on 4 threads.
+std::exception_ptr failure_of(std::vector<int> fail) {
+    const int threads = maillage::core::max_threads();
+    maillage::core::set_threads(4);
+    const EqualAreaProjection proj(5.0, 45.0);
+    const GridFrame f{0.0, 400.0, 100.0, 4, 4};
+    FailingRaster source(std::move(fail));
+    PopulationGridReport rep;
+    std::exception_ptr out;
+    try {
+        resample_population_grid(source, f, proj, rep);
+    } catch (...) {
+        out = std::current_exception();
+    }
+    maillage::core::set_threads(threads);
+    return out;
+}
+
+} // namespace
+
+TEST(ResamplePopulationGrid, ParallelErrorKeepsItsTypeAndTheFirstBlockWins) {
+    for (int run = 0; run < 20; ++run) {
+        // Block 1's input error comes out as an input_error (exit code of a bad input), not
+        // flattened; block 3's never wins over it, whatever the scheduling.
+        try {
+            std::rethrow_exception(failure_of({0, 1, 2, 1}));
+        } catch (const maillage::input_error& e) {
+            EXPECT_STREQ(e.what(), "bad pixel in block 1");
+        } catch (...) {
+            ADD_FAILURE() << "not an input_error";
+        }
+        // A failure that is not the input's stays a runtime_failure.
+        try {
+            std::rethrow_exception(failure_of({0, 2, 1, 1}));
+        } catch (const maillage::input_error&) {
+            ADD_FAILURE() << "a runtime failure came out as an input error";
+        } catch (const maillage::runtime_failure& e) {
+            EXPECT_STREQ(e.what(), "read failure in block 1");
+        }
+    }
 }
