@@ -27,6 +27,60 @@ geo::GeomPtr clip(const geo::LocalCopy& area, const GEOSGeometry* cell) {
         local, geo::own(local, GEOSIntersection_r(lh, area.geometry.get(), cell), "intersection"));
 }
 
+/// The Voronoi cell of each point of `multipoint` (in its order), in `cells`.
+void voronoi_cells(const geo::GeosContext& ctx, const GEOSGeometry* study,
+                   const GEOSGeometry* multipoint, std::vector<geo::GeomPtr>& cells) {
+    auto* const h = ctx.get();
+    double x0 = 0.0;
+    double y0 = 0.0;
+    double x1 = 0.0;
+    double y1 = 0.0;
+    GEOSGeom_getExtent_r(h, study, &x0, &y0, &x1, &y1);
+    double px0 = 0.0;
+    double py0 = 0.0;
+    double px1 = 0.0;
+    double py1 = 0.0;
+    GEOSGeom_getExtent_r(h, multipoint, &px0, &py0, &px1, &py1);
+    x0 = std::min(x0, px0);
+    y0 = std::min(y0, py0);
+    x1 = std::max(x1, px1);
+    y1 = std::max(y1, py1);
+    const double m = 0.1 * std::max(x1 - x0, y1 - y0) + 1000.0;
+    auto env =
+        geo::own(ctx, GEOSGeom_createRectangle_r(h, x0 - m, y0 - m, x1 + m, y1 + m), "extent");
+    auto diagram =
+        geo::own(ctx, GEOSVoronoiDiagram_r(h, multipoint, env.get(), 0.0, 0), "Voronoi diagram");
+    // GEOS 3.11 does not keep the input order: each cell goes to the position inside it.
+    const GEOSGeometry* pts = multipoint;
+    const int n = GEOSGetNumGeometries_r(h, diagram.get());
+    // Points sorted by x for a quick envelope filter.
+    std::vector<std::pair<double, std::size_t>> by_x;
+    for (std::size_t k = 0; k < cells.size(); ++k) {
+        double x = 0.0;
+        GEOSGeomGetX_r(h, GEOSGetGeometryN_r(h, pts, static_cast<int>(k)), &x);
+        by_x.emplace_back(x, k);
+    }
+    std::sort(by_x.begin(), by_x.end());
+    for (int i = 0; i < n; ++i) {
+        const GEOSGeometry* cell = GEOSGetGeometryN_r(h, diagram.get(), i);
+        double cx0 = 0.0;
+        double cy0 = 0.0;
+        double cx1 = 0.0;
+        double cy1 = 0.0;
+        GEOSGeom_getExtent_r(h, cell, &cx0, &cy0, &cx1, &cy1);
+        auto it = std::lower_bound(by_x.begin(), by_x.end(), std::pair{cx0, std::size_t{0}});
+        auto prepared = geo::PreparedPtr(GEOSPrepare_r(h, cell), geo::PreparedDeleter{h});
+        for (; it != by_x.end() && it->first <= cx1; ++it) {
+            const GEOSGeometry* p = GEOSGetGeometryN_r(h, pts, static_cast<int>(it->second));
+            if (cells[it->second] == nullptr &&
+                GEOSPreparedIntersects_r(h, prepared.get(), p) == 1) {
+                cells[it->second] = geo::clone(ctx, cell);
+                break;
+            }
+        }
+    }
+}
+
 } // namespace
 
 Catchments build_catchments(const geo::GeosContext& ctx, const geo::EqualAreaProjection& proj,
@@ -71,55 +125,7 @@ Catchments build_catchments(const geo::GeosContext& ctx, const geo::EqualAreaPro
     if (generator.size() == 1) {
         cells[0] = geo::clone(ctx, study.get());
     } else {
-        double x0 = 0.0;
-        double y0 = 0.0;
-        double x1 = 0.0;
-        double y1 = 0.0;
-        GEOSGeom_getExtent_r(h, study.get(), &x0, &y0, &x1, &y1);
-        double px0 = 0.0;
-        double py0 = 0.0;
-        double px1 = 0.0;
-        double py1 = 0.0;
-        GEOSGeom_getExtent_r(h, multipoint.get(), &px0, &py0, &px1, &py1);
-        x0 = std::min(x0, px0);
-        y0 = std::min(y0, py0);
-        x1 = std::max(x1, px1);
-        y1 = std::max(y1, py1);
-        const double m = 0.1 * std::max(x1 - x0, y1 - y0) + 1000.0;
-        auto env =
-            geo::own(ctx, GEOSGeom_createRectangle_r(h, x0 - m, y0 - m, x1 + m, y1 + m), "extent");
-        auto diagram = geo::own(ctx, GEOSVoronoiDiagram_r(h, multipoint.get(), env.get(), 0.0, 0),
-                                "Voronoi diagram");
-        // GEOS 3.11 does not keep the input order: each cell goes to the position inside it.
-        const auto& pts = multipoint;
-        const int n = GEOSGetNumGeometries_r(h, diagram.get());
-        // Points sorted by x for a quick envelope filter.
-        std::vector<std::pair<double, std::size_t>> by_x;
-        for (std::size_t k = 0; k < generator.size(); ++k) {
-            double x = 0.0;
-            GEOSGeomGetX_r(h, GEOSGetGeometryN_r(h, pts.get(), static_cast<int>(k)), &x);
-            by_x.emplace_back(x, k);
-        }
-        std::sort(by_x.begin(), by_x.end());
-        for (int i = 0; i < n; ++i) {
-            const GEOSGeometry* cell = GEOSGetGeometryN_r(h, diagram.get(), i);
-            double cx0 = 0.0;
-            double cy0 = 0.0;
-            double cx1 = 0.0;
-            double cy1 = 0.0;
-            GEOSGeom_getExtent_r(h, cell, &cx0, &cy0, &cx1, &cy1);
-            auto it = std::lower_bound(by_x.begin(), by_x.end(), std::pair{cx0, std::size_t{0}});
-            auto prepared = geo::PreparedPtr(GEOSPrepare_r(h, cell), geo::PreparedDeleter{h});
-            for (; it != by_x.end() && it->first <= cx1; ++it) {
-                const GEOSGeometry* p =
-                    GEOSGetGeometryN_r(h, pts.get(), static_cast<int>(it->second));
-                if (cells[it->second] == nullptr &&
-                    GEOSPreparedIntersects_r(h, prepared.get(), p) == 1) {
-                    cells[it->second] = geo::clone(ctx, cell);
-                    break;
-                }
-            }
-        }
+        voronoi_cells(ctx, study.get(), multipoint.get(), cells);
     }
 
     // Clipped to the study area, in parallel (one GEOS context and study-area copy per thread).
