@@ -11,8 +11,6 @@
 #include <optional>
 #include <sstream>
 
-#include <sstream>
-
 namespace maillage::analysis {
 namespace {
 
@@ -178,7 +176,7 @@ std::vector<geo::LonLat> frame_boundary(const GridFrame& f, const geo::EqualArea
     const double y0 = f.max_y - f.height * f.cell_m;
     constexpr int n = 64;
     std::vector<geo::LonLat> out;
-    out.reserve(4 * n);
+    out.reserve(std::size_t{4} * n);
     for (int i = 0; i < n; ++i) {
         const double t = static_cast<double>(i) / n;
         for (const XY p : {XY{x0 + t * (x1 - x0), y0}, XY{x1, y0 + t * (y1 - y0)},

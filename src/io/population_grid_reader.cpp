@@ -113,8 +113,8 @@ std::optional<SourceWindow> source_window(const std::vector<geo::LonLat>& bounda
 /// unusable.
 class PolygonParser {
 public:
-    PolygonParser(const PopulationGridOptions& o, const std::string& field, int index, bool numeric)
-        : m_o(o), m_field(field), m_idx(index), m_numeric(numeric) {}
+    PolygonParser(const PopulationGridOptions& o, std::string field, int index, bool numeric)
+        : m_o(o), m_field(std::move(field)), m_idx(index), m_numeric(numeric) {}
 
     std::optional<model::PopulationPolygon> parse(OGRFeature& f) const {
         model::PopulationPolygon sp;
