@@ -1,15 +1,87 @@
 #include "maillage/analysis/catchments.hpp"
 
 #include "maillage/core/error.hpp"
+#include "maillage/core/parallel.hpp"
 #include "maillage/geo/geodesic.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 
 namespace maillage::analysis {
+
+namespace {
+
+/// A Voronoi cell clipped to the study area (a thread's copy).
+geo::GeomPtr clip(const geo::LocalCopy& area, const GEOSGeometry* cell) {
+    const auto& local = area.ctx;
+    auto* const lh = local.get();
+    if (GEOSPreparedContainsProperly_r(lh, area.prepared.get(), cell) == 1) {
+        return geo::GeomPtr(GEOSGeom_clone_r(lh, cell), geo::GeomDeleter{lh});
+    }
+    return geo::polygonal_part(
+        local, geo::own(local, GEOSIntersection_r(lh, area.geometry.get(), cell), "intersection"));
+}
+
+/// The Voronoi cell of each point of `multipoint` (in its order), in `cells`.
+void voronoi_cells(const geo::GeosContext& ctx, const GEOSGeometry* study,
+                   const GEOSGeometry* multipoint, std::vector<geo::GeomPtr>& cells) {
+    auto* const h = ctx.get();
+    double x0 = 0.0;
+    double y0 = 0.0;
+    double x1 = 0.0;
+    double y1 = 0.0;
+    GEOSGeom_getExtent_r(h, study, &x0, &y0, &x1, &y1);
+    double px0 = 0.0;
+    double py0 = 0.0;
+    double px1 = 0.0;
+    double py1 = 0.0;
+    GEOSGeom_getExtent_r(h, multipoint, &px0, &py0, &px1, &py1);
+    x0 = std::min(x0, px0);
+    y0 = std::min(y0, py0);
+    x1 = std::max(x1, px1);
+    y1 = std::max(y1, py1);
+    const double m = 0.1 * std::max(x1 - x0, y1 - y0) + 1000.0;
+    auto env =
+        geo::own(ctx, GEOSGeom_createRectangle_r(h, x0 - m, y0 - m, x1 + m, y1 + m), "extent");
+    auto diagram =
+        geo::own(ctx, GEOSVoronoiDiagram_r(h, multipoint, env.get(), 0.0, 0), "Voronoi diagram");
+    // GEOS 3.11 does not keep the input order: each cell goes to the position inside it.
+    const GEOSGeometry* pts = multipoint;
+    const int n = GEOSGetNumGeometries_r(h, diagram.get());
+    // Points sorted by x for a quick envelope filter.
+    std::vector<std::pair<double, std::size_t>> by_x;
+    for (std::size_t k = 0; k < cells.size(); ++k) {
+        double x = 0.0;
+        GEOSGeomGetX_r(h, GEOSGetGeometryN_r(h, pts, static_cast<int>(k)), &x);
+        by_x.emplace_back(x, k);
+    }
+    std::sort(by_x.begin(), by_x.end());
+    for (int i = 0; i < n; ++i) {
+        const GEOSGeometry* cell = GEOSGetGeometryN_r(h, diagram.get(), i);
+        double cx0 = 0.0;
+        double cy0 = 0.0;
+        double cx1 = 0.0;
+        double cy1 = 0.0;
+        GEOSGeom_getExtent_r(h, cell, &cx0, &cy0, &cx1, &cy1);
+        auto it = std::lower_bound(by_x.begin(), by_x.end(), std::pair{cx0, std::size_t{0}});
+        auto prepared = geo::PreparedPtr(GEOSPrepare_r(h, cell), geo::PreparedDeleter{h});
+        for (; it != by_x.end() && it->first <= cx1; ++it) {
+            const GEOSGeometry* p = GEOSGetGeometryN_r(h, pts, static_cast<int>(it->second));
+            if (cells[it->second] == nullptr &&
+                GEOSPreparedIntersects_r(h, prepared.get(), p) == 1) {
+                cells[it->second] = geo::clone(ctx, cell);
+                break;
+            }
+        }
+    }
+}
+
+} // namespace
 
 Catchments build_catchments(const geo::GeosContext& ctx, const geo::EqualAreaProjection& proj,
                             const std::vector<geo::LonLat>& sites,
@@ -21,15 +93,12 @@ Catchments build_catchments(const geo::GeosContext& ctx, const geo::EqualAreaPro
     out.area_m2.assign(sites.size(), 0.0);
 
     // The study area: union of the zones.
-    std::vector<GEOSGeometry*> copies;
+    std::vector<geo::GeomPtr> copies;
     copies.reserve(zones.size());
     for (const auto& z : zones) {
-        copies.push_back(GEOSGeom_clone_r(h, z.get()));
+        copies.push_back(geo::clone(ctx, z.get()));
     }
-    auto all = geo::own(ctx,
-                        GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, copies.data(),
-                                                    static_cast<unsigned>(copies.size())),
-                        "collection");
+    auto all = geo::collect(ctx, GEOS_GEOMETRYCOLLECTION, std::move(copies), "collection");
     auto study = geo::polygonal_part(ctx, geo::own(ctx, GEOSUnaryUnion_r(h, all.get()), "union"));
     all.reset();
     out.study_area_m2 = geo::area(ctx, study.get());
@@ -37,7 +106,7 @@ Catchments build_catchments(const geo::GeosContext& ctx, const geo::EqualAreaPro
     // Distinct positions, each with the first site there.
     std::map<std::pair<double, double>, std::uint32_t> first_at;
     std::vector<std::uint32_t> generator; // site of each distinct position
-    std::vector<GEOSGeometry*> points;
+    std::vector<geo::GeomPtr> points;
     for (std::uint32_t i = 0; i < sites.size(); ++i) {
         const auto xy = proj.forward(sites[i]);
         if (!std::isfinite(xy.x) || !std::isfinite(xy.y)) {
@@ -45,117 +114,44 @@ Catchments build_catchments(const geo::GeosContext& ctx, const geo::EqualAreaPro
         }
         if (first_at.emplace(std::pair{xy.x, xy.y}, i).second) {
             generator.push_back(i);
-            points.push_back(GEOSGeom_createPointFromXY_r(h, xy.x, xy.y));
+            points.push_back(geo::own(ctx, GEOSGeom_createPointFromXY_r(h, xy.x, xy.y), "point"));
         }
     }
     if (points.empty()) {
         return out;
     }
-    auto multipoint = geo::own(ctx,
-                               GEOSGeom_createCollection_r(h, GEOS_MULTIPOINT, points.data(),
-                                                           static_cast<unsigned>(points.size())),
-                               "sites");
-    std::vector<GEOSGeometry*> cells(generator.size(), nullptr);
+    auto multipoint = geo::collect(ctx, GEOS_MULTIPOINT, std::move(points), "sites");
+    std::vector<geo::GeomPtr> cells(generator.size());
     if (generator.size() == 1) {
-        cells[0] = GEOSGeom_clone_r(h, study.get());
+        cells[0] = geo::clone(ctx, study.get());
     } else {
-        double x0 = 0.0;
-        double y0 = 0.0;
-        double x1 = 0.0;
-        double y1 = 0.0;
-        GEOSGeom_getExtent_r(h, study.get(), &x0, &y0, &x1, &y1);
-        double px0 = 0.0;
-        double py0 = 0.0;
-        double px1 = 0.0;
-        double py1 = 0.0;
-        GEOSGeom_getExtent_r(h, multipoint.get(), &px0, &py0, &px1, &py1);
-        x0 = std::min(x0, px0);
-        y0 = std::min(y0, py0);
-        x1 = std::max(x1, px1);
-        y1 = std::max(y1, py1);
-        const double m = 0.1 * std::max(x1 - x0, y1 - y0) + 1000.0;
-        auto env =
-            geo::own(ctx, GEOSGeom_createRectangle_r(h, x0 - m, y0 - m, x1 + m, y1 + m), "extent");
-        auto diagram = geo::own(ctx, GEOSVoronoiDiagram_r(h, multipoint.get(), env.get(), 0.0, 0),
-                                "Voronoi diagram");
-        // GEOS 3.11 does not keep the input order: each cell goes to the position inside it.
-        const auto& pts = multipoint;
-        const int n = GEOSGetNumGeometries_r(h, diagram.get());
-        // Points sorted by x for a quick envelope filter.
-        std::vector<std::pair<double, std::size_t>> by_x;
-        for (std::size_t k = 0; k < generator.size(); ++k) {
-            double x = 0.0;
-            GEOSGeomGetX_r(h, GEOSGetGeometryN_r(h, pts.get(), static_cast<int>(k)), &x);
-            by_x.emplace_back(x, k);
-        }
-        std::sort(by_x.begin(), by_x.end());
-        for (int i = 0; i < n; ++i) {
-            const GEOSGeometry* cell = GEOSGetGeometryN_r(h, diagram.get(), i);
-            double cx0 = 0.0;
-            double cy0 = 0.0;
-            double cx1 = 0.0;
-            double cy1 = 0.0;
-            GEOSGeom_getExtent_r(h, cell, &cx0, &cy0, &cx1, &cy1);
-            auto it = std::lower_bound(by_x.begin(), by_x.end(), std::pair{cx0, std::size_t{0}});
-            auto prepared = geo::PreparedPtr(GEOSPrepare_r(h, cell), geo::PreparedDeleter{h});
-            for (; it != by_x.end() && it->first <= cx1; ++it) {
-                const GEOSGeometry* p =
-                    GEOSGetGeometryN_r(h, pts.get(), static_cast<int>(it->second));
-                if (cells[it->second] == nullptr &&
-                    GEOSPreparedIntersects_r(h, prepared.get(), p) == 1) {
-                    cells[it->second] = GEOSGeom_clone_r(h, cell);
-                    break;
-                }
-            }
-        }
+        voronoi_cells(ctx, study.get(), multipoint.get(), cells);
     }
 
     // Clipped to the study area, in parallel (one GEOS context and study-area copy per thread).
-    std::string error;
-    const auto ng = static_cast<std::int64_t>(generator.size());
-#pragma omp parallel
-    {
-        geo::GeosContext local;
-        auto* const lh = local.get();
-        geo::GeomPtr area;
-#pragma omp critical(maillage_catchment_copy)
-        { area = geo::GeomPtr(GEOSGeom_clone_r(lh, study.get()), geo::GeomDeleter{lh}); }
-        const auto prepared =
-            geo::PreparedPtr(GEOSPrepare_r(lh, area.get()), geo::PreparedDeleter{lh});
-#pragma omp for schedule(dynamic, 4)
-        for (std::int64_t k = 0; k < ng; ++k) {
-            const auto u = static_cast<std::size_t>(k);
-            if (cells[u] == nullptr) {
-                continue;
-            }
-            try {
-                geo::GeomPtr clipped;
-                if (GEOSPreparedContainsProperly_r(lh, prepared.get(), cells[u]) == 1) {
-                    clipped = geo::GeomPtr(GEOSGeom_clone_r(lh, cells[u]), geo::GeomDeleter{lh});
-                } else {
-                    clipped = geo::polygonal_part(
-                        local, geo::own(local, GEOSIntersection_r(lh, area.get(), cells[u]),
-                                        "intersection"));
-                }
-                const std::uint32_t s = generator[u];
-                if (GEOSisEmpty_r(lh, clipped.get()) == 0) {
-                    out.area_m2[s] = geo::area(local, clipped.get());
-                    out.geometry[s] = geo::GeomPtr(clipped.release(), geo::GeomDeleter{h});
-                }
-            } catch (const std::exception& e) {
-#pragma omp critical(maillage_catchment_error)
-                error = e.what();
-            }
+    std::vector<std::unique_ptr<geo::LocalCopy>> areas(
+        static_cast<std::size_t>(core::max_threads()));
+    std::mutex copy_mutex;
+    core::parallel_for(generator.size(), 4, [&](std::size_t u) {
+        if (!cells[u]) {
+            return;
         }
-    }
-    for (auto* c : cells) {
-        if (c != nullptr) {
-            GEOSGeom_destroy_r(h, c);
+        auto& area = areas[static_cast<std::size_t>(core::thread_index())];
+        try {
+            if (!area) {
+                area = std::make_unique<geo::LocalCopy>(study.get(), copy_mutex);
+            }
+            auto clipped = clip(*area, cells[u].get());
+            const std::uint32_t s = generator[u];
+            if (GEOSisEmpty_r(area->ctx.get(), clipped.get()) == 0) {
+                out.area_m2[s] = geo::area(area->ctx, clipped.get());
+                out.geometry[s] = geo::GeomPtr(clipped.release(), geo::GeomDeleter{h});
+            }
+        } catch (const std::exception& e) {
+            throw runtime_failure(std::string("catchments: ") + e.what());
         }
-    }
-    if (!error.empty()) {
-        throw runtime_failure("catchments: " + error);
-    }
+    });
+    cells.clear();
 
     // Agreement with the exact nearest site, cell by cell: burn the polygons with the same
     // centre rule as the zones.

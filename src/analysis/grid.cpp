@@ -1,16 +1,58 @@
 #include "maillage/analysis/grid.hpp"
 
 #include "maillage/core/error.hpp"
-#include "maillage/io/gdal_util.hpp"
+#include "maillage/core/parallel.hpp"
+#include "maillage/geo/gdal.hpp"
 
 #include <gdal_alg.h>
+#include <gdal_priv.h>
+#include <ogr_geometry.h>
 
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <limits>
+#include <memory>
+#include <optional>
 
 namespace maillage::analysis {
+
+namespace {
+
+/// Zone i of `zones` projected into the plane by `proj`, with its reference point (in lon/lat)
+/// and its area, in the GEOS context `local`.
+geo::GeomPtr project_zone(const geo::GeosContext& local, const geo::EqualAreaProjection& proj,
+                          const model::Zone& zone, geo::LonLat& reference, double& area_m2) {
+    auto* const lh = local.get();
+    auto g = geo::transform_xy(local, zone.geometry.get(), [&](double x, double y) {
+        const auto p = proj.forward(geo::LonLat{x, y});
+        return std::pair{p.x, p.y};
+    });
+    // The reference point: the centroid when it lies in the zone (the usual case), else a point
+    // GEOS guarantees to be inside (crescent or multi-part communes).
+    auto centroid = geo::own(local, GEOSGetCentroid_r(lh, g.get()), "centroid");
+    geo::GeomPtr ref;
+    if (GEOSIntersects_r(lh, g.get(), centroid.get()) == 1) {
+        ref = std::move(centroid);
+    } else {
+        ref = geo::own(local, GEOSPointOnSurface_r(lh, g.get()), "point on surface");
+    }
+    double x = 0.0;
+    double y = 0.0;
+    GEOSGeomGetX_r(lh, ref.get(), &x);
+    GEOSGeomGetY_r(lh, ref.get(), &y);
+    reference = proj.inverse(geo::XY{x, y});
+    area_m2 = geo::area(local, g.get());
+    return g;
+}
+
+/// One GEOS context and one projection per thread, made on first use.
+struct ThreadTools {
+    std::unique_ptr<geo::GeosContext> ctx;
+    std::optional<geo::EqualAreaProjection> proj;
+};
+
+} // namespace
 
 ProjectedZones project_zones(const geo::GeosContext& ctx, const std::vector<model::Zone>& zones,
                              const geo::EqualAreaProjection& proj) {
@@ -18,52 +60,23 @@ ProjectedZones project_zones(const geo::GeosContext& ctx, const std::vector<mode
     ProjectedZones out;
     out.reference.resize(n);
     out.area_m2.resize(n);
-    std::vector<GEOSGeometry*> projected(n, nullptr);
-    std::string error;
+    out.geometry.resize(n);
     // In parallel: one projection and one GEOS context per thread; the geometries then belong
     // to `ctx` (GEOS geometries are not tied to the context that made them).
-#pragma omp parallel
-    {
-        geo::GeosContext local;
-        auto* const lh = local.get();
-        const auto local_proj = proj.clone();
-#pragma omp for schedule(dynamic, 32)
-        for (std::int64_t ii = 0; ii < static_cast<std::int64_t>(n); ++ii) {
-            const auto i = static_cast<std::size_t>(ii);
-            try {
-                auto g = geo::transform_xy(local, zones[i].geometry.get(), [&](double x, double y) {
-                    const auto p = local_proj.forward(geo::LonLat{x, y});
-                    return std::pair{p.x, p.y};
-                });
-                // The reference point: the centroid when it lies in the zone (the usual case),
-                // else a point GEOS guarantees to be inside (crescent or multi-part communes).
-                auto centroid = geo::own(local, GEOSGetCentroid_r(lh, g.get()), "centroid");
-                geo::GeomPtr ref;
-                if (GEOSIntersects_r(lh, g.get(), centroid.get()) == 1) {
-                    ref = std::move(centroid);
-                } else {
-                    ref = geo::own(local, GEOSPointOnSurface_r(lh, g.get()), "point on surface");
-                }
-                double x = 0.0;
-                double y = 0.0;
-                GEOSGeomGetX_r(lh, ref.get(), &x);
-                GEOSGeomGetY_r(lh, ref.get(), &y);
-                out.reference[i] = local_proj.inverse(geo::XY{x, y});
-                out.area_m2[i] = geo::area(local, g.get());
-                projected[i] = g.release();
-            } catch (const std::exception& e) {
-#pragma omp critical(maillage_project_error)
-                error = zones[i].id + ": " + e.what();
-            }
+    std::vector<ThreadTools> tools(static_cast<std::size_t>(core::max_threads()));
+    core::parallel_for(n, 32, [&](std::size_t i) {
+        auto& t = tools[static_cast<std::size_t>(core::thread_index())];
+        if (!t.ctx) {
+            t.ctx = std::make_unique<geo::GeosContext>();
+            t.proj.emplace(proj.clone());
         }
-    }
-    out.geometry.reserve(n);
-    for (auto* g : projected) {
-        out.geometry.push_back(geo::GeomPtr(g, geo::GeomDeleter{ctx.get()}));
-    }
-    if (!error.empty()) {
-        throw runtime_failure("projecting zone " + error);
-    }
+        try {
+            auto g = project_zone(*t.ctx, *t.proj, zones[i], out.reference[i], out.area_m2[i]);
+            out.geometry[i] = geo::GeomPtr(g.release(), geo::GeomDeleter{ctx.get()});
+        } catch (const std::exception& e) {
+            throw runtime_failure("projecting zone " + zones[i].id + ": " + e.what());
+        }
+    });
     return out;
 }
 
@@ -88,7 +101,7 @@ void rasterize_into(const geo::GeosContext& ctx, const std::vector<geo::GeomPtr>
     const std::size_t n =
         static_cast<std::size_t>(grid.width) * static_cast<std::size_t>(grid.height);
     out.assign(n, 0);
-    io::init_gdal();
+    geo::init_gdal();
     // The MEM dataset writes straight into `out` (no copy of a raster that can be large).
     const std::string name =
         "MEM:::DATAPOINTER=" + std::to_string(reinterpret_cast<std::uintptr_t>(out.data())) +
@@ -96,24 +109,24 @@ void rasterize_into(const geo::GeosContext& ctx, const std::vector<geo::GeomPtr>
         ",BANDS=1,DATATYPE=Int32";
     GDALDatasetUniquePtr ds(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER | GDAL_OF_UPDATE));
     if (!ds) {
-        throw runtime_failure("cannot create the in-memory grid: " + io::gdal_last_error());
+        throw runtime_failure("cannot create the in-memory grid: " + geo::gdal_last_error());
     }
     std::array<double, 6> gt{grid.min_x, grid.cell_m, 0.0, grid.max_y, 0.0, -grid.cell_m};
     ds->SetGeoTransform(gt.data());
 
+    std::vector<std::unique_ptr<OGRGeometry>> owned;
     std::vector<OGRGeometryH> geoms;
     std::vector<double> burn;
+    owned.reserve(geometries.size());
     geoms.reserve(geometries.size());
     for (std::size_t i = 0; i < geometries.size(); ++i) {
         const auto wkb = geo::to_wkb(ctx, geometries[i].get());
         OGRGeometry* g = nullptr;
         if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &g, wkb.size()) != OGRERR_NONE) {
-            for (auto* h : geoms) {
-                OGR_G_DestroyGeometry(h);
-            }
             throw runtime_failure("cannot convert geometry " + std::to_string(i) +
                                   " for rasterisation");
         }
+        owned.emplace_back(g);
         geoms.push_back(OGRGeometry::ToHandle(g));
         burn.push_back(static_cast<double>(i + 1));
     }
@@ -123,11 +136,8 @@ void rasterize_into(const geo::GeosContext& ctx, const std::vector<geo::GeomPtr>
     const CPLErr err = GDALRasterizeGeometries(
         GDALDataset::ToHandle(ds.get()), 1, &band, static_cast<int>(geoms.size()), geoms.data(),
         nullptr, nullptr, burn.data(), nullptr, nullptr, nullptr);
-    for (auto* g : geoms) {
-        OGR_G_DestroyGeometry(g);
-    }
     if (err != CE_None) {
-        throw runtime_failure("rasterising failed: " + io::gdal_last_error());
+        throw runtime_failure("rasterising failed: " + geo::gdal_last_error());
     }
 }
 

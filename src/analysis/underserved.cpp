@@ -1,10 +1,14 @@
 #include "maillage/analysis/underserved.hpp"
 
 #include "maillage/core/error.hpp"
+#include "maillage/core/parallel.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <mutex>
 #include <numbers>
+#include <optional>
 #include <string>
 
 namespace maillage::analysis {
@@ -32,15 +36,21 @@ geo::GeomPtr geodesic_circle(const geo::GeosContext& ctx, const geo::EqualAreaPr
     // Vertices beyond the circle, so that the edges' midpoints touch it: the polygon holds the
     // whole circle, and every point outside it is farther than radius_m from the centre.
     const double vertex_m = circle_vertex_distance(radius_m, n);
-    GEOSCoordSequence* seq = GEOSCoordSeq_create_r(ctx.get(), static_cast<unsigned>(n + 1), 2);
+    struct SeqDeleter {
+        GEOSContextHandle_t ctx;
+        void operator()(GEOSCoordSequence* s) const { GEOSCoordSeq_destroy_r(ctx, s); }
+    };
+    std::unique_ptr<GEOSCoordSequence, SeqDeleter> seq(
+        GEOSCoordSeq_create_r(ctx.get(), static_cast<unsigned>(n + 1), 2), SeqDeleter{ctx.get()});
     for (int i = 0; i <= n; ++i) {
         // Counter-clockwise: azimuths decrease.
         const double azimuth = 360.0 - 360.0 * static_cast<double>(i % n) / n;
         const auto p = proj.forward(geo::geodesic_destination(centre, azimuth, vertex_m));
-        GEOSCoordSeq_setXY_r(ctx.get(), seq, static_cast<unsigned>(i), p.x, p.y);
+        GEOSCoordSeq_setXY_r(ctx.get(), seq.get(), static_cast<unsigned>(i), p.x, p.y);
     }
-    GEOSGeometry* ring = GEOSGeom_createLinearRing_r(ctx.get(), seq);
-    return geo::own(ctx, GEOSGeom_createPolygon_r(ctx.get(), ring, nullptr, 0), "circle");
+    // The ring takes the sequence over, the polygon the ring.
+    auto ring = geo::own(ctx, GEOSGeom_createLinearRing_r(ctx.get(), seq.release()), "circle");
+    return geo::own(ctx, GEOSGeom_createPolygon_r(ctx.get(), ring.release(), nullptr, 0), "circle");
 }
 
 geo::GeomPtr to_lonlat(const geo::GeosContext& ctx, const GEOSGeometry* projected,
@@ -62,7 +72,7 @@ geo::GeomPtr to_lonlat(const geo::GeosContext& ctx, const GEOSGeometry* projecte
         return unwrapped;
     }
     // Cut into the pieces west of -180, between, and east of 180, and shift them home.
-    std::vector<GEOSGeometry*> pieces;
+    std::vector<geo::GeomPtr> pieces;
     for (const double shift : {-360.0, 0.0, 360.0}) {
         auto box =
             geo::own(ctx, GEOSGeom_createRectangle_r(h, -180.0 - shift, -90.0, 180.0 - shift, 90.0),
@@ -79,14 +89,65 @@ geo::GeomPtr to_lonlat(const geo::GeosContext& ctx, const GEOSGeometry* projecte
         }
         const int n = GEOSGetNumGeometries_r(h, piece.get());
         for (int i = 0; i < n; ++i) {
-            pieces.push_back(GEOSGeom_clone_r(h, GEOSGetGeometryN_r(h, piece.get(), i)));
+            pieces.push_back(geo::clone(ctx, GEOSGetGeometryN_r(h, piece.get(), i)));
         }
     }
-    return geo::own(ctx,
-                    GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, pieces.data(),
-                                                static_cast<unsigned>(pieces.size())),
-                    "antimeridian split");
+    return geo::collect(ctx, GEOS_MULTIPOLYGON, std::move(pieces), "antimeridian split");
 }
+
+namespace {
+
+/// The circles of radius radius_m round the sites, in parallel (each needs a few hundred
+/// geodesic problems), one projection and GEOS context per thread; owned in ctx.
+std::vector<geo::GeomPtr> site_circles(const geo::GeosContext& ctx,
+                                       const geo::EqualAreaProjection& proj,
+                                       const std::vector<geo::LonLat>& sites, double radius_m,
+                                       double tolerance_m) {
+    std::vector<geo::GeomPtr> circles(radius_m > 0 ? sites.size() : 0);
+    struct Tools {
+        std::unique_ptr<geo::GeosContext> ctx;
+        std::optional<geo::EqualAreaProjection> proj;
+    };
+    std::vector<Tools> tools(static_cast<std::size_t>(core::max_threads()));
+    core::parallel_for(circles.size(), 16, [&](std::size_t u) {
+        auto& t = tools[static_cast<std::size_t>(core::thread_index())];
+        if (!t.ctx) {
+            t.ctx = std::make_unique<geo::GeosContext>();
+            t.proj.emplace(proj.clone());
+        }
+        try {
+            auto c = geodesic_circle(*t.ctx, *t.proj, sites[u], radius_m, tolerance_m);
+            circles[u] = geo::GeomPtr(c.release(), geo::GeomDeleter{ctx.get()});
+        } catch (const std::exception& e) {
+            throw runtime_failure(std::string("underserved zones: ") + e.what());
+        }
+    });
+    return circles;
+}
+
+/// Zone z minus the coverage `cover` (a thread's copy), or null when nothing is left.
+geo::GeomPtr uncovered_part(geo::LocalCopy& cover, const GEOSGeometry* z) {
+    const auto& local = cover.ctx;
+    auto* const lh = local.get();
+    if (GEOSPreparedContainsProperly_r(lh, cover.prepared.get(), z) == 1) {
+        return nullptr;
+    }
+    double x0 = 0.0;
+    double y0 = 0.0;
+    double x1 = 0.0;
+    double y1 = 0.0;
+    GEOSGeom_getExtent_r(lh, z, &x0, &y0, &x1, &y1);
+    auto local_cover = geo::own(
+        local, GEOSClipByRect_r(lh, cover.geometry.get(), x0 - 1, y0 - 1, x1 + 1, y1 + 1), "clip");
+    auto piece = geo::polygonal_part(
+        local, geo::own(local, GEOSDifference_r(lh, z, local_cover.get()), "difference"));
+    if (GEOSisEmpty_r(lh, piece.get()) == 1) {
+        return nullptr;
+    }
+    return piece;
+}
+
+} // namespace
 
 std::vector<geo::GeomPtr> underserved_parts(const geo::GeosContext& ctx,
                                             const geo::EqualAreaProjection& proj,
@@ -95,93 +156,30 @@ std::vector<geo::GeomPtr> underserved_parts(const geo::GeosContext& ctx,
                                             double tolerance_m) {
     auto* const h = ctx.get();
     // Coverage: union of the sites' circles.
-    // Circles built in parallel (each needs a few hundred geodesic problems), one projection and
-    // GEOS context per thread.
-    std::string error;
-    std::vector<GEOSGeometry*> circles(radius_m > 0 ? sites.size() : 0, nullptr);
-    const auto ns = static_cast<std::int64_t>(circles.size());
-#pragma omp parallel
-    {
-        geo::GeosContext local;
-        const auto local_proj = proj.clone();
-#pragma omp for schedule(static)
-        for (std::int64_t i = 0; i < ns; ++i) {
-            const auto u = static_cast<std::size_t>(i);
-            try {
-                circles[u] =
-                    geodesic_circle(local, local_proj, sites[u], radius_m, tolerance_m).release();
-            } catch (const std::exception& e) {
-#pragma omp critical(maillage_circle_error)
-                error = e.what();
-            }
-        }
-    }
-    if (!error.empty()) {
-        for (auto* c : circles) {
-            if (c != nullptr) {
-                GEOSGeom_destroy_r(h, c);
-            }
-        }
-        throw runtime_failure("underserved zones: " + error);
-    }
-    auto all = geo::own(ctx,
-                        GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, circles.data(),
-                                                    static_cast<unsigned>(circles.size())),
-                        "collection");
+    auto all = geo::collect(ctx, GEOS_MULTIPOLYGON,
+                            site_circles(ctx, proj, sites, radius_m, tolerance_m), "collection");
     auto coverage = geo::own(ctx, GEOSUnaryUnion_r(h, all.get()), "union of circles");
     all.reset();
     // Each zone minus the coverage, in parallel: every thread has its own GEOS context and its
-    // own copy of the coverage (GEOS caches envelopes and indexes lazily inside geometries).
-    std::vector<GEOSGeometry*> pieces(zones.size(), nullptr);
-    const auto nz = static_cast<std::int64_t>(zones.size());
-#pragma omp parallel
-    {
-        geo::GeosContext local;
-        auto* const lh = local.get();
-        geo::GeomPtr cover;
-        geo::PreparedPtr prepared;
-#pragma omp critical(maillage_coverage_copy)
-        { cover = geo::GeomPtr(GEOSGeom_clone_r(lh, coverage.get()), geo::GeomDeleter{lh}); }
-        prepared = geo::PreparedPtr(GEOSPrepare_r(lh, cover.get()), geo::PreparedDeleter{lh});
-#pragma omp for schedule(dynamic, 16)
-        for (std::int64_t i = 0; i < nz; ++i) {
-            try {
-                const GEOSGeometry* z = zones[static_cast<std::size_t>(i)].get();
-                if (GEOSPreparedContainsProperly_r(lh, prepared.get(), z) == 1) {
-                    continue;
-                }
-                double x0 = 0.0;
-                double y0 = 0.0;
-                double x1 = 0.0;
-                double y1 = 0.0;
-                GEOSGeom_getExtent_r(lh, z, &x0, &y0, &x1, &y1);
-                auto local_cover = geo::own(
-                    local, GEOSClipByRect_r(lh, cover.get(), x0 - 1, y0 - 1, x1 + 1, y1 + 1),
-                    "clip");
-                auto piece = geo::polygonal_part(
-                    local,
-                    geo::own(local, GEOSDifference_r(lh, z, local_cover.get()), "difference"));
-                if (GEOSisEmpty_r(lh, piece.get()) == 0) {
-                    pieces[static_cast<std::size_t>(i)] = piece.release();
-                }
-            } catch (const std::exception& e) {
-#pragma omp critical(maillage_underserved_error)
-                error = e.what();
+    // own copy of the coverage.
+    std::vector<geo::GeomPtr> pieces(zones.size());
+    std::vector<std::unique_ptr<geo::LocalCopy>> covers(
+        static_cast<std::size_t>(core::max_threads()));
+    std::mutex copy_mutex;
+    core::parallel_for(zones.size(), 16, [&](std::size_t i) {
+        auto& cover = covers[static_cast<std::size_t>(core::thread_index())];
+        try {
+            if (!cover) {
+                cover = std::make_unique<geo::LocalCopy>(coverage.get(), copy_mutex);
             }
+            auto piece = uncovered_part(*cover, zones[i].get());
+            pieces[i] = geo::GeomPtr(piece.release(), geo::GeomDeleter{h});
+        } catch (const std::exception& e) {
+            throw runtime_failure(std::string("underserved zones: ") + e.what());
         }
-    }
+    });
     pieces.erase(std::remove(pieces.begin(), pieces.end(), nullptr), pieces.end());
-    if (!error.empty()) {
-        for (auto* p : pieces) {
-            GEOSGeom_destroy_r(h, p);
-        }
-        throw runtime_failure("underserved zones: " + error);
-    }
-    auto collection =
-        geo::own(ctx,
-                 GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, pieces.data(),
-                                             static_cast<unsigned>(pieces.size())),
-                 "collection");
+    auto collection = geo::collect(ctx, GEOS_GEOMETRYCOLLECTION, std::move(pieces), "collection");
     auto merged =
         geo::polygonal_part(ctx, geo::own(ctx, GEOSUnaryUnion_r(h, collection.get()), "union"));
 

@@ -3,6 +3,7 @@
 #include "maillage/core/error.hpp"
 #include "maillage/io/checksum.hpp"
 #include "maillage/io/gdal_util.hpp"
+#include "maillage/io/population_grid_reader.hpp"
 #include "maillage/io/postgis.hpp"
 
 #include <omp.h>
@@ -136,6 +137,7 @@ void finish_inputs(const po::variables_map& vm, analysis::Parameters& params, Si
                    io::ZoneReadOptions& zones, bool strict) {
     check_site_layers(vm, sites);
     check_population_grid_options(vm, params.population_grid);
+    params.population_grid.source = io::population_grid_source(params.population_grid);
     if (!(params.threshold_km >= 0) || !std::isfinite(params.threshold_km)) {
         throw usage_error("--threshold-km must be a distance in km, 0 or more (got " +
                           fmt(params.threshold_km) + ").");

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
+#include <mutex>
 
 namespace maillage::geo {
 namespace {
@@ -24,11 +25,49 @@ GeosContext::GeosContext() : m_handle(GEOS_init_r()) {
 
 GeosContext::~GeosContext() { GEOS_finish_r(m_handle); }
 
+void GeomDeleter::operator()(GEOSGeometry* g) const {
+    if (g != nullptr) {
+        GEOSGeom_destroy_r(ctx, g);
+    }
+}
+
+void PreparedDeleter::operator()(const GEOSPreparedGeometry* g) const {
+    if (g != nullptr) {
+        GEOSPreparedGeom_destroy_r(ctx, g);
+    }
+}
+
 GeomPtr own(const GeosContext& ctx, GEOSGeometry* g, const char* what) {
     if (g == nullptr) {
         throw runtime_failure(std::string("GEOS ") + what + " failed: " + ctx.last_error());
     }
     return GeomPtr(g, GeomDeleter{ctx.get()});
+}
+
+GeomPtr collect(const GeosContext& ctx, int type, std::vector<GeomPtr> parts, const char* what) {
+    std::vector<GEOSGeometry*> raw;
+    raw.reserve(parts.size());
+    for (auto& p : parts) {
+        raw.push_back(p.release());
+    }
+    // GEOS takes the parts over, also when it fails.
+    return own(
+        ctx,
+        GEOSGeom_createCollection_r(ctx.get(), type, raw.data(), static_cast<unsigned>(raw.size())),
+        what);
+}
+
+GeomPtr clone(const GeosContext& ctx, const GEOSGeometry* g) {
+    return own(ctx, GEOSGeom_clone_r(ctx.get(), g), "clone");
+}
+
+LocalCopy::LocalCopy(const GEOSGeometry* shared, std::mutex& mutex) {
+    auto* const lh = ctx.get();
+    {
+        const std::lock_guard<std::mutex> lock(mutex);
+        geometry = GeomPtr(GEOSGeom_clone_r(lh, shared), GeomDeleter{lh});
+    }
+    prepared = PreparedPtr(GEOSPrepare_r(lh, geometry.get()), PreparedDeleter{lh});
 }
 
 GeomPtr from_wkb(const GeosContext& ctx, const unsigned char* wkb, std::size_t size) {

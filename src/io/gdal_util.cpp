@@ -15,21 +15,6 @@
 
 namespace maillage::io {
 
-void init_gdal() {
-    static std::once_flag once;
-    std::call_once(once, [] {
-        GDALAllRegister();
-        CPLSetErrorHandler(CPLQuietErrorHandler);
-        // Our outputs are small; keep GDAL from writing anything it would only need for edits.
-        CPLSetConfigOption("OGR_GEOJSON_MAX_OBJ_SIZE", "0");
-    });
-}
-
-std::string gdal_last_error() {
-    const char* msg = CPLGetLastErrorMsg();
-    return (msg != nullptr && *msg != '\0') ? std::string(msg) : std::string("unknown error");
-}
-
 std::vector<std::string> dataset_files(GDALDataset& ds, const std::string& path) {
     std::vector<std::string> out;
     char** list = ds.GetFileList();

@@ -7,20 +7,15 @@
 
 #include "maillage/analysis/grid.hpp"
 #include "maillage/geo/equal_area.hpp"
+#include "maillage/model/population_grid.hpp"
 
 #include <cstddef>
-#include <cstdint>
-#include <string>
 #include <vector>
 
 namespace maillage::analysis {
 
-/// Where to read a population grid. An empty path: each zone's population is spread evenly.
-struct PopulationGridOptions {
-    std::string path;
-    std::string field; ///< vector grids: the population field; empty: `ind`, else `population`
-    std::string crs;   ///< overrides the file's CRS (for a file that declares none)
-};
+using model::PopulationGridOptions;
+using model::PopulationGridReport;
 
 /// The rectangle of the analysis grid: square cells of side cell_m, row-major from the north.
 struct GridFrame {
@@ -59,33 +54,21 @@ double polygon_area(const std::vector<PlaneRing>& rings);
 double spread_polygon(const GridFrame& frame, const std::vector<PlaneRing>& rings, double area,
                       double population, std::vector<Contribution>& out);
 
-/// What was read from the population grid and where its population went; summary.json
-/// "population_grid".
-struct PopulationGridReport {
-    std::string path;
-    std::string kind; ///< "raster" or "vector"
-    std::string driver;
-    std::string layer; ///< vector: layer name; raster: "band 1 of N"
-    std::string field; ///< vector: the population field
-    std::string crs;
-    std::vector<std::string> files;
-    std::uint64_t source_cells = 0;          ///< pixels or features in the file
-    std::uint64_t cells_read = 0;            ///< those near the study area, read
-    std::uint64_t cells_with_population = 0; ///< read, with a population > 0
-    double population_read = 0.0;            ///< sum over the cells read
-    double population_in_study_area = 0.0;   ///< landed in a cell of a zone
-    double population_outside_zones = 0.0;   ///< in a grid cell whose centre is in no zone
-    double population_beyond_extent = 0.0;   ///< beyond the analysis grid's rectangle
-    std::uint64_t edges_densified = 0;       ///< source cell edges given extra vertices
-    double max_edge_sag_m = 0.0;             ///< largest sag of an edge's image seen
-};
+/// Reads the population grid from `source` and resamples it onto `frame` (the analysis grid's
+/// rectangle in the projection `proj`): every source cell's population is split over the
+/// analysis cells in proportion to the area of overlap of the cell's image in the equal-area
+/// plane. Source cells that cannot reach the rectangle are not read. Returns the population per
+/// analysis cell (row-major, whole rectangle) and fills `report` (all but the in/outside-zone
+/// split). Blocks of source cells are spread in parallel and added in their order, so the sums
+/// do not depend on the number of threads. Throws input_error with the file, the cell and the
+/// value on anything unusable.
+std::vector<double> resample_population_grid(model::PopulationGridSource& source,
+                                             const GridFrame& frame,
+                                             const geo::EqualAreaProjection& proj,
+                                             PopulationGridReport& report);
 
-/// Reads the population grid and resamples it onto `frame` (the analysis grid's rectangle in
-/// the projection `proj`): every source cell's population is split over the analysis cells in
-/// proportion to the area of overlap of the cell's image in the equal-area plane. Source cells
-/// that cannot reach the rectangle are not read. Returns the population per analysis cell
-/// (row-major, whole rectangle) and fills `report` (all but the in/outside-zone split).
-/// Throws input_error with the file, the cell and the value on anything unusable.
+/// The same from options.source (set by the command with io::population_grid_source); throws
+/// std::logic_error when it is not set.
 std::vector<double> resample_population_grid(const PopulationGridOptions& options,
                                              const GridFrame& frame,
                                              const geo::EqualAreaProjection& proj,

@@ -3,9 +3,12 @@
 // Thin RAII over the GEOS C API (re-entrant `_r` functions), as exactextract and libosmium
 // advise: every geometry lives in a unique_ptr whose deleter carries its context.
 
+#include "maillage/geo/geom_ptr.hpp"
+
 #include <geos_c.h>
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -28,28 +31,26 @@ private:
     std::string m_last_error;
 };
 
-struct GeomDeleter {
-    GEOSContextHandle_t ctx = nullptr;
-    void operator()(GEOSGeometry* g) const {
-        if (g != nullptr) {
-            GEOSGeom_destroy_r(ctx, g);
-        }
-    }
-};
-using GeomPtr = std::unique_ptr<GEOSGeometry, GeomDeleter>;
-
-struct PreparedDeleter {
-    GEOSContextHandle_t ctx = nullptr;
-    void operator()(const GEOSPreparedGeometry* g) const {
-        if (g != nullptr) {
-            GEOSPreparedGeom_destroy_r(ctx, g);
-        }
-    }
-};
-using PreparedPtr = std::unique_ptr<const GEOSPreparedGeometry, PreparedDeleter>;
-
 /// Wraps a GEOS result; throws runtime_failure naming `what` when GEOS returned null.
 GeomPtr own(const GeosContext& ctx, GEOSGeometry* g, const char* what);
+
+/// Makes a collection of GEOS type `type` (GEOS_MULTIPOLYGON, GEOS_GEOMETRYCOLLECTION...) of
+/// `parts`, which it takes over; throws runtime_failure naming `what` when GEOS fails.
+GeomPtr collect(const GeosContext& ctx, int type, std::vector<GeomPtr> parts, const char* what);
+
+/// A copy of g owned in ctx; throws runtime_failure when GEOS fails.
+GeomPtr clone(const GeosContext& ctx, const GEOSGeometry* g);
+
+/// A thread's own GEOS context with its own copy of a geometry shared between threads, and
+/// that copy prepared. GEOS caches envelopes and indexes lazily inside geometries: threads
+/// must not share one. The copy is taken under `mutex`.
+struct LocalCopy {
+    GeosContext ctx;
+    GeomPtr geometry;
+    PreparedPtr prepared;
+
+    LocalCopy(const GEOSGeometry* shared, std::mutex& mutex);
+};
 
 GeomPtr from_wkb(const GeosContext& ctx, const unsigned char* wkb, std::size_t size);
 std::vector<unsigned char> to_wkb(const GeosContext& ctx, const GEOSGeometry* g);

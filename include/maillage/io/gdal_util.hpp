@@ -6,6 +6,7 @@
 #include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
 
+#include "maillage/geo/gdal.hpp"
 #include "maillage/model/report.hpp"
 
 #include <memory>
@@ -15,11 +16,8 @@
 
 namespace maillage::io {
 
-/// Registers drivers once and routes GDAL's messages to CPLGetLastErrorMsg instead of stderr.
-void init_gdal();
-
-/// Last GDAL error message, or "unknown error".
-std::string gdal_last_error();
+using geo::gdal_last_error; ///< last GDAL error message, or "unknown error"
+using geo::init_gdal;       ///< registers GDAL's drivers once, quiet error handler
 
 /// Opens a vector dataset; throws input_error naming the path if it cannot be opened.
 GDALDatasetUniquePtr open_vector(const std::string& path,

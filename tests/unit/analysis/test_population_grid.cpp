@@ -6,9 +6,11 @@
 #include "../support/test_support.hpp"
 #include "maillage/analysis/population_grid.hpp"
 #include "maillage/core/error.hpp"
+#include "maillage/core/parallel.hpp"
 #include "maillage/geo/equal_area.hpp"
 #include "maillage/geo/geos.hpp"
 #include "maillage/io/gdal_util.hpp"
+#include "maillage/io/population_grid_reader.hpp"
 
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
@@ -16,6 +18,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <exception>
 #include <functional>
 #include <numbers>
 #include <random>
@@ -267,6 +270,13 @@ namespace {
 // 200 m cell's population: values are compared to 2e-5 relative.
 double tol(double v) { return 2e-5 * std::abs(v) + 1e-9; }
 
+/// resample_population_grid on the file `o` names, read by io::population_grid_source.
+std::vector<double> resample(PopulationGridOptions o, const GridFrame& f,
+                             const EqualAreaProjection& proj, PopulationGridReport& rep) {
+    o.source = maillage::io::population_grid_source(o);
+    return resample_population_grid(o, f, proj, rep);
+}
+
 /// A GeoTIFF in /vsimem/ in the projection's own CRS: pixel (i, j) holds value(i, j).
 std::string vsimem_raster(const std::string& name, const EqualAreaProjection& proj, double west,
                           double north, double pixel, int w, int h,
@@ -302,7 +312,7 @@ TEST(ResamplePopulationGrid, AlignedRasterIsCopiedCellForCell) {
     const auto path = vsimem_raster("aligned", proj, -600.0, 800.0, 200.0, 6, 5,
                                     [](int i, int j) { return 1.0 + i + 10.0 * j; });
     PopulationGridReport rep;
-    const auto pop = resample_population_grid({path, "", ""}, f, proj, rep);
+    const auto pop = resample({path, "", ""}, f, proj, rep);
     ASSERT_EQ(pop.size(), 100U);
     double total = 0.0;
     for (int r = 0; r < 10; ++r) {
@@ -333,7 +343,7 @@ TEST(ResamplePopulationGrid, HalfPixelShiftSplitsIntoQuarters) {
         return (i == 2 && j == 3) ? 40.0 : (i == 0 && j == 0 ? 8.0 : 0.0);
     });
     PopulationGridReport rep;
-    const auto pop = resample_population_grid({path, "", ""}, f, proj, rep);
+    const auto pop = resample({path, "", ""}, f, proj, rep);
     // Pixel (2, 3) covers x 150..250, y 650..750: cells cols 1-2, rows 2-3, 10 each.
     for (const auto& [r, c] : {std::pair{2, 1}, {2, 2}, {3, 1}, {3, 2}}) {
         EXPECT_NEAR(pop[static_cast<std::size_t>(r) * 10 + c], 10.0, tol(40.0));
@@ -351,14 +361,14 @@ TEST(ResamplePopulationGrid, NodataIsSkippedAndNegativeIsAnError) {
     const auto ok = vsimem_raster("nodata", proj, 0.0, 400.0, 100.0, 4, 4,
                                   [](int i, int j) { return i == 0 ? -200.0 : 1.0 * j; });
     PopulationGridReport rep;
-    const auto pop = resample_population_grid({ok, "", ""}, f, proj, rep);
+    const auto pop = resample({ok, "", ""}, f, proj, rep);
     EXPECT_EQ(rep.cells_read, 12U); // 4 nodata pixels are not read
     EXPECT_NEAR(sum(pop) + rep.population_beyond_extent, 3 * (0 + 1 + 2 + 3), 1e-9);
     EXPECT_NEAR(rep.population_beyond_extent, 0.0, tol(18.0));
     const auto bad = vsimem_raster("negative", proj, 0.0, 400.0, 100.0, 4, 4,
                                    [](int i, int j) { return (i == 2 && j == 1) ? -3.0 : 1.0; });
     try {
-        resample_population_grid({bad, "", ""}, f, proj, rep);
+        resample({bad, "", ""}, f, proj, rep);
         FAIL() << "a negative pixel must stop the run";
     } catch (const maillage::input_error& e) {
         const std::string m = e.what();
@@ -389,7 +399,7 @@ TEST(ResamplePopulationGrid, VectorSquaresWithFieldAndErrors) {
     VSIFCloseL(fp);
     PopulationGridReport rep;
     // The file says EPSG:4326; the override gives the projection's CRS.
-    const auto pop = resample_population_grid({path, "", proj.proj_string()}, f, proj, rep);
+    const auto pop = resample({path, "", proj.proj_string()}, f, proj, rep);
     EXPECT_EQ(rep.field, "ind");
     for (const auto& [r, c] : {std::pair{1, 1}, {1, 2}, {2, 1}, {2, 2}}) {
         EXPECT_NEAR(pop[static_cast<std::size_t>(r) * 4 + c], 12.5 / 4, tol(12.5));
@@ -397,13 +407,100 @@ TEST(ResamplePopulationGrid, VectorSquaresWithFieldAndErrors) {
     EXPECT_NEAR(pop[3 * 4 + 3], 2.0, tol(4.0));
     EXPECT_NEAR(rep.population_beyond_extent, 2.0, tol(4.0));
     // A missing field, a text field.
-    EXPECT_THROW(resample_population_grid({path, "nope", proj.proj_string()}, f, proj, rep),
-                 maillage::input_error);
+    EXPECT_THROW(resample({path, "nope", proj.proj_string()}, f, proj, rep), maillage::input_error);
     try {
-        resample_population_grid({path, "txt", proj.proj_string()}, f, proj, rep);
+        resample({path, "txt", proj.proj_string()}, f, proj, rep);
         FAIL() << "a text value must stop the run";
     } catch (const maillage::input_error& e) {
         EXPECT_NE(std::string(e.what()).find("'x'"), std::string::npos) << e.what();
     }
     VSIUnlink(path.c_str());
+}
+
+// --- Errors inside the parallel read ------------------------------------------------------------
+
+namespace {
+
+/// A raster source of 4 x 200 pixels (4 blocks of 64 rows) whose read_rows throws, per block,
+/// what `fail` says: 0 nothing (all pixels nodata), 1 input_error, 2 runtime_failure.
+class FailingRaster final : public maillage::model::PopulationGridSource {
+public:
+    explicit FailingRaster(std::vector<int> fail) : m_fail(std::move(fail)) {
+        m_window.col1 = 4;
+        m_window.row1 = 200;
+        m_window.has_nodata = true;
+        m_window.nodata = -1.0;
+    }
+    void open(const std::vector<maillage::geo::LonLat>&, PopulationGridReport& rep) override {
+        rep.path = "fake.tif";
+    }
+    [[nodiscard]] bool is_raster() const override { return true; }
+    [[nodiscard]] const maillage::model::PopulationRaster& raster() const override {
+        return m_window;
+    }
+    void read_rows(int row, int count, std::vector<double>& values) override {
+        const int block = row / 64;
+        switch (m_fail.at(static_cast<std::size_t>(block))) {
+        case 1:
+            throw maillage::input_error("bad pixel in block " + std::to_string(block));
+        case 2:
+            throw maillage::runtime_failure("read failure in block " + std::to_string(block));
+        default:
+            values.assign(static_cast<std::size_t>(4 * count), -1.0);
+        }
+    }
+    bool read_polygons(std::size_t, std::vector<maillage::model::PopulationPolygon>&,
+                       std::uint64_t&, std::uint64_t&) override {
+        return false;
+    }
+    [[nodiscard]] std::unique_ptr<maillage::model::LonLatTransform> to_lonlat() const override {
+        return nullptr;
+    }
+    [[noreturn]] void no_overlap() const override { throw maillage::input_error("no overlap"); }
+
+private:
+    std::vector<int> m_fail;
+    maillage::model::PopulationRaster m_window;
+};
+
+/// The exception resample_population_grid lets out for `fail`, run on 4 threads.
+std::exception_ptr failure_of(std::vector<int> fail) {
+    const int threads = maillage::core::max_threads();
+    maillage::core::set_threads(4);
+    const EqualAreaProjection proj(5.0, 45.0);
+    const GridFrame f{0.0, 400.0, 100.0, 4, 4};
+    FailingRaster source(std::move(fail));
+    PopulationGridReport rep;
+    std::exception_ptr out;
+    try {
+        resample_population_grid(source, f, proj, rep);
+    } catch (...) {
+        out = std::current_exception();
+    }
+    maillage::core::set_threads(threads);
+    return out;
+}
+
+} // namespace
+
+TEST(ResamplePopulationGrid, ParallelErrorKeepsItsTypeAndTheFirstBlockWins) {
+    for (int run = 0; run < 20; ++run) {
+        // Block 1's input error comes out as an input_error (exit code of a bad input), not
+        // flattened; block 3's never wins over it, whatever the scheduling.
+        try {
+            std::rethrow_exception(failure_of({0, 1, 2, 1}));
+        } catch (const maillage::input_error& e) {
+            EXPECT_STREQ(e.what(), "bad pixel in block 1");
+        } catch (...) {
+            ADD_FAILURE() << "not an input_error";
+        }
+        // A failure that is not the input's stays a runtime_failure.
+        try {
+            std::rethrow_exception(failure_of({0, 2, 1, 1}));
+        } catch (const maillage::input_error&) {
+            ADD_FAILURE() << "a runtime failure came out as an input error";
+        } catch (const maillage::runtime_failure& e) {
+            EXPECT_STREQ(e.what(), "read failure in block 1");
+        }
+    }
 }
