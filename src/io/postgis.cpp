@@ -2,6 +2,7 @@
 
 #include "maillage/core/error.hpp"
 #include "maillage/io/gdal_util.hpp"
+#include "maillage/model/schema.hpp"
 
 #include <algorithm>
 #include <array>
@@ -18,6 +19,13 @@ void check_postgis_identifier(const std::string& s, const char* what) {
 }
 
 namespace {
+
+namespace key = model::schema::summary;
+namespace rec = model::schema::run_record;
+
+/// Columns of the runs table taken from summary.json's "distance_km".
+constexpr const char* runs_mean_km = "mean_km";
+constexpr const char* runs_p90_km = "p90_km";
 
 void execute(GDALDataset& ds, const std::string& sql, const std::string& connection) {
     CPLErrorReset();
@@ -97,7 +105,8 @@ void publish_postgis(const std::string& gpkg_path, const std::string& connection
         throw runtime_failure(redact_connection(connection) + ": cannot start a transaction");
     }
     try {
-        for (const char* name : {"zones", "sites", "underserved"}) {
+        for (const char* name : {model::schema::zones::layer, model::schema::sites::layer,
+                                 model::schema::underserved::layer}) {
             OGRLayer* from = src->GetLayerByName(name);
             if (from == nullptr) {
                 throw runtime_failure(gpkg_path + ": no layer " + name);
@@ -122,12 +131,12 @@ void publish_postgis(const std::string& gpkg_path, const std::string& connection
         }
         // The history: one row per run.
         OGRFeatureDefn runs_model("runs");
-        for (const char* field : {"started_utc", "parameters", "inputs", "summary"}) {
+        for (const char* field : {rec::started_utc, rec::parameters, rec::inputs, rec::summary}) {
             OGRFieldDefn fd(field, OFTString);
             runs_model.AddFieldDefn(&fd);
         }
-        for (const char* field :
-             {"population_total", "population_beyond", "share_beyond", "mean_km", "p90_km"}) {
+        for (const char* field : {key::population_total, key::population_beyond, key::share_beyond,
+                                  runs_mean_km, runs_p90_km}) {
             OGRFieldDefn fd(field, OFTReal);
             runs_model.AddFieldDefn(&fd);
         }
@@ -135,17 +144,19 @@ void publish_postgis(const std::string& gpkg_path, const std::string& connection
         execute(*ds, "DELETE FROM \"" + schema + "\".\"runs\" WHERE run_id = '" + run_id + "'",
                 connection);
         OGRFeatureUniquePtr row(OGRFeature::CreateFeature(runs->GetLayerDefn()));
-        const auto& summary = run.at("summary");
+        const auto& summary = run.at(rec::summary);
         row->SetField("run_id", run_id.c_str());
-        row->SetField("started_utc", run.value("started_utc", "").c_str());
-        row->SetField("parameters", run.at("parameters").dump().c_str());
-        row->SetField("inputs", run.at("inputs").dump().c_str());
-        row->SetField("summary", summary.dump().c_str());
-        row->SetField("population_total", summary.at("population_total").get<double>());
-        row->SetField("population_beyond", summary.at("population_beyond").get<double>());
-        row->SetField("share_beyond", summary.at("share_beyond").get<double>());
-        row->SetField("mean_km", summary.at("distance_km").at("mean").get<double>());
-        row->SetField("p90_km", summary.at("distance_km").at("p90").get<double>());
+        row->SetField(rec::started_utc, run.value(rec::started_utc, "").c_str());
+        row->SetField(rec::parameters, run.at(rec::parameters).dump().c_str());
+        row->SetField(rec::inputs, run.at(rec::inputs).dump().c_str());
+        row->SetField(rec::summary, summary.dump().c_str());
+        for (const char* field :
+             {key::population_total, key::population_beyond, key::share_beyond}) {
+            row->SetField(field, summary.at(field).get<double>());
+        }
+        const auto& distance = summary.at(key::distance_km);
+        row->SetField(runs_mean_km, distance.at(key::distance::mean).get<double>());
+        row->SetField(runs_p90_km, distance.at(key::distance::p90).get<double>());
         if (runs->CreateFeature(row.get()) != OGRERR_NONE) {
             throw runtime_failure(redact_connection(connection) +
                                   ": cannot record the run: " + gdal_last_error());

@@ -5,6 +5,9 @@
 #include "internal.hpp"
 #include "maillage/output/outputs.hpp"
 
+#include "maillage/model/schema.hpp"
+#include "maillage/output/files.hpp"
+
 #include "maillage/core/error.hpp"
 #include "maillage/io/gdal_util.hpp"
 #include "maillage/io/postgis.hpp"
@@ -12,8 +15,6 @@
 #include <ogr_geometry.h>
 
 #include <cmath>
-#include <fstream>
-#include <functional>
 
 namespace maillage::output {
 
@@ -26,6 +27,12 @@ using output::FieldValue;
 /// An index per inhabitant as written: per 100,000 inhabitants, 6 decimals.
 double per100k(double v) { return round_to(v * access_per_inhabitants, 6); }
 
+/// The raster of the index: band description, GeoPackage table and identifier.
+GridRasterNames access_raster() {
+    return {"E2SFCA accessibility index (per 100,000 inhabitants)", model::schema::rasters::access,
+            "access_per_100k"};
+}
+
 FieldValue ratio_value(double index, double mean) {
     return mean > 0 ? FieldValue{round_to(index / mean, 6)} : FieldValue{};
 }
@@ -33,22 +40,23 @@ FieldValue ratio_value(double index, double mean) {
 void write_zones(GDALDataset& ds, const std::string& path, const AccessResult& a,
                  const AnalysisResult& base, const io::ZoneSet& zones, const geo::GeosContext& ctx,
                  std::size_t begin, std::size_t end, OutputGeometryLog& log) {
+    namespace fld = model::schema::access_zones;
     const auto srs = io::wgs84();
-    output::LayerWriter w(ds, path, "access_zones", wkbMultiPolygon, &srs,
-                          {{"zone_id", OFTString},
-                           {"name", OFTString},
-                           {"population", detail::population_type(base.whole_population)},
-                           {"group", OFTString},
-                           {"ref_lon", OFTReal},
-                           {"ref_lat", OFTReal},
-                           {"access", OFTReal},
-                           {"access_ratio", OFTReal},
-                           {"access_below", OFTInteger, OFSTBoolean},
-                           {"sites_in_reach", OFTInteger}});
+    output::LayerWriter w(ds, path, fld::layer, wkbMultiPolygon, &srs,
+                          {{fld::zone_id, OFTString},
+                           {fld::name, OFTString},
+                           {fld::population, detail::population_type(base.whole_population)},
+                           {fld::group, OFTString},
+                           {fld::ref_lon, OFTReal},
+                           {fld::ref_lat, OFTReal},
+                           {fld::access, OFTReal},
+                           {fld::access_ratio, OFTReal},
+                           {fld::access_below, OFTInteger, OFSTBoolean},
+                           {fld::sites_in_reach, OFTInteger}});
     for (std::size_t i = begin; i < end; ++i) {
         const auto& z = zones.zones[i];
         const auto& ref = base.zones[i].reference;
-        const auto g = log.prepare(ctx, z.geometry.get(), "access_zones", z.id);
+        const auto g = log.prepare(ctx, z.geometry.get(), fld::layer, z.id);
         w.add(g.get(),
               {z.id, z.name, detail::population_field(z.population, base.whole_population), z.group,
                round_to(ref.lon, 7), round_to(ref.lat, 7), per100k(a.zone_index[i]),
@@ -60,16 +68,17 @@ void write_zones(GDALDataset& ds, const std::string& path, const AccessResult& a
 
 void write_sites(GDALDataset& ds, const std::string& path, const AccessResult& a,
                  const io::SiteSet& sites) {
+    namespace fld = model::schema::access_sites;
     const auto srs = io::wgs84();
-    output::LayerWriter w(ds, path, "access_sites", wkbPoint, &srs,
-                          {{"site_id", OFTString},
-                           {"name", OFTString},
-                           {"type", OFTString},
-                           {"capacity", OFTReal},
-                           {"demand", OFTReal},
-                           {"demand_context", OFTReal},
-                           {"ratio", OFTReal},
-                           {"reached", OFTInteger, OFSTBoolean}});
+    output::LayerWriter w(ds, path, fld::layer, wkbPoint, &srs,
+                          {{fld::site_id, OFTString},
+                           {fld::name, OFTString},
+                           {fld::type, OFTString},
+                           {fld::capacity, OFTReal},
+                           {fld::demand, OFTReal},
+                           {fld::demand_context, OFTReal},
+                           {fld::ratio, OFTReal},
+                           {fld::reached, OFTInteger, OFSTBoolean}});
     for (std::size_t s = 0; s < sites.sites.size(); ++s) {
         const auto& site = sites.sites[s];
         OGRPoint pt(site.position.lon, site.position.lat);
@@ -80,15 +89,6 @@ void write_sites(GDALDataset& ds, const std::string& path, const AccessResult& a
                     !std::isnan(r)});
     }
     w.finish();
-}
-
-void write_text(const std::filesystem::path& path, const std::string& text) {
-    std::ofstream f(path, std::ios::binary);
-    f << text;
-    f.close();
-    if (!f) {
-        throw runtime_failure(path.string() + ": cannot write (is the disk full?)");
-    }
 }
 
 } // namespace
@@ -106,12 +106,7 @@ nlohmann::ordered_json access_summary(const AccessResult& a, const AnalysisResul
     j["parameters"]["grid_m"] = base.grid.cell_m;
     j["inputs"] = {{"sites", input_summary(sites.report)}, {"zones", input_summary(zones.report)}};
     j["equal_area_crs"] = base.projection.proj_string();
-    j["grid"] = {{"cell_m", base.grid.cell_m},
-                 {"width", base.grid.width},
-                 {"height", base.grid.height},
-                 {"cells_in_study_area", std::count_if(base.grid.zone.begin(), base.grid.zone.end(),
-                                                       [](auto z) { return z >= 0; })},
-                 {"zones_on_reference_point", base.point_demands}};
+    j["grid"] = detail::grid_summary(base);
     j["sites_count"] = sites.sites.size();
     j["site_layers"] = site_layers_summary(sites, base);
     j["zones_count"] = zones.zones.size();
@@ -176,78 +171,71 @@ nlohmann::ordered_json access_summary(const AccessResult& a, const AnalysisResul
     return j;
 }
 
+namespace {
+
+namespace file = model::schema::files;
+
+/// GeoPackage: access.gpkg with both layers and the raster.
+void write_gpkg(io::StagedOutput& out, const AccessResult& a, const AnalysisResult& base,
+                const io::SiteSet& sites, const io::ZoneSet& zones, OutputGeometryLog& log) {
+    const std::string path = out.path(file::access_gpkg).string();
+    auto ds = output::create_vector(path, output::VectorFormat::gpkg);
+    write_zones(*ds, path, a, base, zones, *zones.ctx, 0, zones.zones.size(), log);
+    write_sites(*ds, path, a, sites);
+    output::close_dataset(std::move(ds), path);
+    write_grid_raster(path, base.grid, base.projection, a.cell_index, access_raster(), true);
+}
+
+/// GeoJSON: as for analyse, independent files side by side, the zones in slices stitched after.
+void write_files(io::StagedOutput& out, const AccessResult& a, const AnalysisResult& base,
+                 const io::SiteSet& sites, const io::ZoneSet& zones, OutputGeometryLog& log) {
+    const std::string zones_file =
+        model::schema::access_zones::layer + std::string(file::geojson_ext);
+    const auto slices = geojson_slices(out, zones_file, zones.zones.size());
+    std::vector<WriteTask> tasks;
+    for (const auto& slice : slices) {
+        tasks.push_back(vector_file_task(
+            slice.path, output::VectorFormat::geojson,
+            [&, b = slice.begin, e = slice.end](GDALDataset& ds, const std::string& p,
+                                                const geo::GeosContext& ctx) {
+                write_zones(ds, p, a, base, zones, ctx, b, e, log);
+            }));
+    }
+    tasks.push_back(vector_file_task(
+        out.path(model::schema::access_sites::layer + std::string(file::geojson_ext)).string(),
+        output::VectorFormat::geojson,
+        [&](GDALDataset& ds, const std::string& p, const geo::GeosContext&) {
+            write_sites(ds, p, a, sites);
+        }));
+    const std::string tif = out.path(file::access_tif).string();
+    tasks.emplace_back([&, tif] {
+        write_grid_raster(tif, base.grid, base.projection, a.cell_index, access_raster(), false);
+    });
+    run_write_tasks(tasks);
+    stitch_slices(out, zones_file, slices);
+}
+
+} // namespace
+
 void write_access_outputs(io::StagedOutput& out, output::VectorFormat format, const AccessResult& a,
                           const AnalysisResult& base, const io::SiteSet& sites,
                           const io::ZoneSet& zones, const AccessParameters& params,
                           const AccessRunDescription& run,
                           const nlohmann::ordered_json& existing_summary) {
-    const GridRasterNames raster{"E2SFCA accessibility index (per 100,000 inhabitants)", "access",
-                                 "access_per_100k"};
     OutputGeometryLog unrecorded; // a run description without a log
     auto& log = run.geometry ? *run.geometry : unrecorded;
     if (format == output::VectorFormat::gpkg) {
-        CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", "2000-01-01T00:00:00.000Z");
-        const std::string path = out.path("access.gpkg").string();
-        auto ds = output::create_vector(path, format);
-        write_zones(*ds, path, a, base, zones, *zones.ctx, 0, zones.zones.size(), log);
-        write_sites(*ds, path, a, sites);
-        output::close_dataset(std::move(ds), path);
-        write_grid_raster(path, base.grid, base.projection, a.cell_index, raster, true);
+        write_gpkg(out, a, base, sites, zones, log);
     } else {
-        // As for analyse: independent files side by side, the zones in two slices stitched after.
-        std::vector<std::function<void()>> tasks;
-        const std::size_t nz = zones.zones.size();
-        const std::size_t slices = nz >= 64 ? 2 : 1;
-        std::vector<std::string> slice_paths;
-        for (std::size_t k = 0; k < slices; ++k) {
-            const std::size_t b = nz * k / slices;
-            const std::size_t e = nz * (k + 1) / slices;
-            const std::string name = slices == 1 ? "access_zones.geojson"
-                                                 : "access_zones.geojson.slice" + std::to_string(k);
-            const std::string path = out.path(name).string();
-            slice_paths.push_back(path);
-            tasks.emplace_back([&, path, b, e] {
-                geo::GeosContext ctx;
-                auto ds = output::create_vector(path, output::VectorFormat::geojson);
-                write_zones(*ds, path, a, base, zones, ctx, b, e, log);
-                output::close_dataset(std::move(ds), path);
-            });
-        }
-        const std::string sites_path = out.path("access_sites.geojson").string();
-        tasks.emplace_back([&, sites_path] {
-            auto ds = output::create_vector(sites_path, output::VectorFormat::geojson);
-            write_sites(*ds, sites_path, a, sites);
-            output::close_dataset(std::move(ds), sites_path);
-        });
-        const std::string tif = out.path("access.tif").string();
-        tasks.emplace_back([&, tif] {
-            write_grid_raster(tif, base.grid, base.projection, a.cell_index, raster, false);
-        });
-        std::vector<std::string> errors(tasks.size());
-        const auto n = static_cast<int>(tasks.size());
-#pragma omp parallel for schedule(dynamic, 1)
-        for (int i = 0; i < n; ++i) {
-            try {
-                tasks[static_cast<std::size_t>(i)]();
-            } catch (const std::exception& e) {
-                errors[static_cast<std::size_t>(i)] = e.what();
-            }
-        }
-        for (const auto& e : errors) {
-            if (!e.empty()) {
-                throw runtime_failure(e);
-            }
-        }
-        if (slices > 1) {
-            output::stitch_geojson(slice_paths, out.path("access_zones.geojson").string());
-        }
+        write_files(out, a, base, sites, zones, log);
     }
-    nlohmann::ordered_json summary = existing_summary.is_object()
-                                         ? existing_summary
-                                         : nlohmann::ordered_json{{"version", MAILLAGE_VERSION}};
-    summary["access"] = access_summary(a, base, sites, zones, params, run);
+    nlohmann::ordered_json summary =
+        existing_summary.is_object()
+            ? existing_summary
+            : nlohmann::ordered_json{{model::schema::summary::version, MAILLAGE_VERSION}};
+    summary[model::schema::summary::access] = access_summary(a, base, sites, zones, params, run);
     io::redact_connections(summary); // inputs read from PostGIS: no password in the record
-    write_text(out.path("summary.json"), summary.dump(2) + "\n");
+    write_text(out.path(file::summary), summary.dump(2) + "\n");
 }
 
 } // namespace maillage::output

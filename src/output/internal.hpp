@@ -2,6 +2,7 @@
 
 // Helpers shared by the writers (not part of the public headers).
 
+#include "maillage/analysis/analysis.hpp"
 #include "maillage/core/error.hpp"
 #include "maillage/core/format.hpp"
 #include "maillage/geo/geos.hpp"
@@ -53,5 +54,12 @@ inline std::unique_ptr<OGRGeometry> to_ogr(const geo::GeosContext& ctx, const GE
     }
     return std::unique_ptr<OGRGeometry>(out);
 }
+
+/// summary.json's "grid": the analysis grid (cell size, size, cells in the study area, zones
+/// placed on their reference point).
+nlohmann::ordered_json grid_summary(const analysis::AnalysisResult& r);
+
+/// summary.json's "distance_km" (and whatif's before and after): mean, p50, p90, p99, max.
+nlohmann::ordered_json distance_summary(const analysis::DistanceDistribution& d);
 
 } // namespace maillage::output::detail

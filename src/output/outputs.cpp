@@ -2,6 +2,8 @@
 #include "internal.hpp"
 
 #include "maillage/analysis/underserved.hpp"
+#include "maillage/model/schema.hpp"
+#include "maillage/output/files.hpp"
 #include "maillage/output/styles.hpp"
 
 #include "maillage/core/error.hpp"
@@ -23,6 +25,7 @@
 
 namespace maillage::output {
 
+using analysis::DistanceDistribution;
 using analysis::population_grid_sag_tolerance_m;
 using analysis::to_lonlat;
 namespace {
@@ -65,39 +68,40 @@ void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult&
                  const io::SiteSet& sites, const io::ZoneSet& zones, double threshold_m,
                  const geo::GeosContext& ctx, std::size_t begin, std::size_t end,
                  OutputGeometryLog& log) {
+    namespace fld = model::schema::zones;
     const auto srs = io::wgs84();
     const bool whole = r.whole_population;
-    std::vector<FieldSpec> fields{{"zone_id", OFTString},
-                                  {"name", OFTString},
-                                  {"population", population_type(whole)},
-                                  {"group", OFTString},
-                                  {"ref_lon", OFTReal},
-                                  {"ref_lat", OFTReal},
-                                  {"nearest_site_id", OFTString},
-                                  {"nearest_site_name", OFTString},
-                                  {"nearest_km", OFTReal},
-                                  {"mean_km", OFTReal},
-                                  {"max_km", OFTReal},
-                                  {"pop_beyond", population_type(whole)},
-                                  {"share_beyond", OFTReal},
-                                  {"sites_within", OFTInteger},
-                                  {"underserved", OFTInteger, OFSTBoolean}};
+    std::vector<FieldSpec> fields{{fld::zone_id, OFTString},
+                                  {fld::name, OFTString},
+                                  {fld::population, population_type(whole)},
+                                  {fld::group, OFTString},
+                                  {fld::ref_lon, OFTReal},
+                                  {fld::ref_lat, OFTReal},
+                                  {fld::nearest_site_id, OFTString},
+                                  {fld::nearest_site_name, OFTString},
+                                  {fld::nearest_km, OFTReal},
+                                  {fld::mean_km, OFTReal},
+                                  {fld::max_km, OFTReal},
+                                  {fld::pop_beyond, population_type(whole)},
+                                  {fld::share_beyond, OFTReal},
+                                  {fld::sites_within, OFTInteger},
+                                  {fld::underserved, OFTInteger, OFSTBoolean}};
     for (const auto& t : r.by_type) {
-        fields.push_back({"nearest_km_" + t.key, OFTReal});
-        fields.push_back({"mean_km_" + t.key, OFTReal});
+        fields.push_back({fld::nearest_km_prefix + t.key, OFTReal});
+        fields.push_back({fld::mean_km_prefix + t.key, OFTReal});
     }
     // With a population grid, `population` is the grid's; the zone's own figure is kept beside.
     const bool grid = r.population_grid.has_value();
     if (grid) {
-        fields.push_back({"population_layer", OFTReal});
-        fields.push_back({"population_diff", OFTReal});
+        fields.push_back({fld::population_layer, OFTReal});
+        fields.push_back({fld::population_diff, OFTReal});
     }
-    output::LayerWriter w(ds, path, "zones", wkbMultiPolygon, &srs, fields);
+    output::LayerWriter w(ds, path, fld::layer, wkbMultiPolygon, &srs, fields);
     for (std::size_t i = begin; i < end; ++i) {
         const auto& z = zones.zones[i];
         const auto& zr = r.zones[i];
         const auto& site = sites.sites[zr.nearest_site];
-        const auto g = log.prepare(ctx, z.geometry.get(), "zones", z.id);
+        const auto g = log.prepare(ctx, z.geometry.get(), fld::layer, z.id);
         const double pop = r.zone_population[i];
         const double share = pop > 0 ? zr.population_beyond / pop : 0.0;
         std::vector<FieldValue> values{z.id,
@@ -130,16 +134,17 @@ void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult&
 
 void write_sites(GDALDataset& ds, const std::string& path, const AnalysisResult& r,
                  const io::SiteSet& sites) {
+    namespace fld = model::schema::sites;
     const auto srs = io::wgs84();
-    output::LayerWriter w(ds, path, "sites", wkbPoint, &srs,
-                          {{"site_id", OFTString},
-                           {"name", OFTString},
-                           {"type", OFTString},
-                           {"catchment_population", population_type(r.whole_population)},
-                           {"catchment_zones", OFTInteger},
-                           {"nearest_other_km", OFTReal},
-                           {"in_study_area", OFTInteger, OFSTBoolean},
-                           {"source", OFTString}});
+    output::LayerWriter w(ds, path, fld::layer, wkbPoint, &srs,
+                          {{fld::site_id, OFTString},
+                           {fld::name, OFTString},
+                           {fld::type, OFTString},
+                           {fld::catchment_population, population_type(r.whole_population)},
+                           {fld::catchment_zones, OFTInteger},
+                           {fld::nearest_other_km, OFTReal},
+                           {fld::in_study_area, OFTInteger, OFSTBoolean},
+                           {fld::source, OFTString}});
     for (std::size_t s = 0; s < sites.sites.size(); ++s) {
         const auto& site = sites.sites[s];
         const auto& sr = r.sites[s];
@@ -155,12 +160,13 @@ void write_sites(GDALDataset& ds, const std::string& path, const AnalysisResult&
 
 void write_underserved(GDALDataset& ds, const std::string& path, const AnalysisResult& r,
                        const geo::GeosContext& ctx, OutputGeometryLog& log) {
+    namespace fld = model::schema::underserved;
     const auto srs = io::wgs84();
-    output::LayerWriter w(ds, path, "underserved", wkbMultiPolygon, &srs,
-                          {{"part", OFTInteger},
-                           {"area_km2", OFTReal},
-                           {"population", population_type(r.whole_population)},
-                           {"max_km", OFTReal}});
+    output::LayerWriter w(ds, path, fld::layer, wkbMultiPolygon, &srs,
+                          {{fld::part, OFTInteger},
+                           {fld::area_km2, OFTReal},
+                           {fld::population, population_type(r.whole_population)},
+                           {fld::max_km, OFTReal}});
     const auto proj = r.projection.clone();
     int part = 0;
     for (const auto& u : r.underserved) {
@@ -176,15 +182,16 @@ void write_underserved(GDALDataset& ds, const std::string& path, const AnalysisR
 void write_catchments(GDALDataset& ds, const std::string& path, const AnalysisResult& r,
                       const io::SiteSet& sites, const geo::GeosContext& ctx,
                       OutputGeometryLog& log) {
+    namespace fld = model::schema::catchments;
     const auto srs = io::wgs84();
-    output::LayerWriter w(ds, path, "catchments", wkbMultiPolygon, &srs,
-                          {{"site_id", OFTString},
-                           {"name", OFTString},
-                           {"type", OFTString},
-                           {"population", population_type(r.whole_population)},
-                           {"area_km2", OFTReal},
-                           {"mean_km", OFTReal},
-                           {"cells", OFTInteger}});
+    output::LayerWriter w(ds, path, fld::layer, wkbMultiPolygon, &srs,
+                          {{fld::site_id, OFTString},
+                           {fld::name, OFTString},
+                           {fld::type, OFTString},
+                           {fld::population, population_type(r.whole_population)},
+                           {fld::area_km2, OFTReal},
+                           {fld::mean_km, OFTReal},
+                           {fld::cells, OFTInteger}});
     const auto proj = r.projection.clone();
     for (std::size_t s = 0; s < sites.sites.size(); ++s) {
         const auto& g = r.catchments.geometry[s];
@@ -192,7 +199,7 @@ void write_catchments(GDALDataset& ds, const std::string& path, const AnalysisRe
             continue;
         }
         const auto ll =
-            log.prepare(ctx, to_lonlat(ctx, g.get(), proj).get(), "catchments", sites.sites[s].id);
+            log.prepare(ctx, to_lonlat(ctx, g.get(), proj).get(), fld::layer, sites.sites[s].id);
         const auto& sr = r.sites[s];
         const double mean =
             sr.catchment_population > 0 ? sr.catchment_weighted_m / sr.catchment_population : 0.0;
@@ -273,7 +280,9 @@ void write_raster(const std::string& path, const AnalysisResult& r, bool gpkg,
 }
 
 void write_raster(const std::string& path, const AnalysisResult& r, bool gpkg) {
-    write_raster(path, r, gpkg, {&r.cell_km, "distance", "distance to the nearest site (km)"});
+    write_raster(
+        path, r, gpkg,
+        {&r.cell_km, model::schema::rasters::distance, "distance to the nearest site (km)"});
 }
 
 output::ProjectCrs project_crs(const OGRSpatialReference& srs, const std::string& authid) {
@@ -301,34 +310,24 @@ std::vector<std::string> site_types(const io::SiteSet& sites) {
     return {types.begin(), types.end()};
 }
 
-void write_text(const std::filesystem::path& path, const std::string& text) {
-    std::ofstream f(path, std::ios::binary);
-    errno = 0;
-    f << text;
-    f.close();
-    if (!f) {
-        throw runtime_failure(path.string() +
-                              ": cannot write: " + io::write_failure_reason(path, errno));
-    }
-}
-
 /// QGIS reads a GeoPackage's default styles from its layer_styles table (the table QGIS itself
 /// writes when a style is saved into the database).
 void write_layer_styles(GDALDataset& ds, const std::string& path,
                         const std::vector<std::pair<std::string, std::string>>& styles) {
-    output::LayerWriter w(ds, path, "layer_styles", wkbNone, nullptr,
-                          {{"f_table_catalog", OFTString},
-                           {"f_table_schema", OFTString},
-                           {"f_table_name", OFTString},
-                           {"f_geometry_column", OFTString},
-                           {"styleName", OFTString},
-                           {"styleQML", OFTString},
-                           {"styleSLD", OFTString},
-                           {"useAsDefault", OFTInteger, OFSTBoolean},
-                           {"description", OFTString},
-                           {"owner", OFTString},
-                           {"ui", OFTString},
-                           {"update_time", OFTString}});
+    namespace fld = model::schema::layer_styles;
+    output::LayerWriter w(ds, path, fld::layer, wkbNone, nullptr,
+                          {{fld::f_table_catalog, OFTString},
+                           {fld::f_table_schema, OFTString},
+                           {fld::f_table_name, OFTString},
+                           {fld::f_geometry_column, OFTString},
+                           {fld::style_name, OFTString},
+                           {fld::style_qml, OFTString},
+                           {fld::style_sld, OFTString},
+                           {fld::use_as_default, OFTInteger, OFSTBoolean},
+                           {fld::description, OFTString},
+                           {fld::owner, OFTString},
+                           {fld::ui, OFTString},
+                           {fld::update_time, OFTString}});
     for (const auto& [table, qml] : styles) {
         w.add(nullptr,
               {std::string(), std::string(), table, std::string("geom"), table + " (maillage)", qml,
@@ -480,16 +479,41 @@ nlohmann::ordered_json site_layers_summary(const io::SiteSet& sites, const Analy
     return arr;
 }
 
-nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& sites,
-                                    const io::ZoneSet& zones, const Parameters& params,
-                                    const RunDescription& run) {
-    nlohmann::ordered_json j;
-    j["version"] = MAILLAGE_VERSION;
-    j["parameters"] = run.parameters;
-    j["parameters"]["threshold_km"] = params.threshold_km;
-    j["parameters"]["grid_m"] = params.grid_m;
-    j["parameters"]["by_type"] = params.by_type;
-    j["parameters"]["catchments"] = params.catchments;
+namespace detail {
+
+nlohmann::ordered_json grid_summary(const AnalysisResult& r) {
+    return {{"cell_m", r.grid.cell_m},
+            {"width", r.grid.width},
+            {"height", r.grid.height},
+            {"cells_in_study_area",
+             std::count_if(r.grid.zone.begin(), r.grid.zone.end(), [](auto z) { return z >= 0; })},
+            {"zones_on_reference_point", r.point_demands}};
+}
+
+nlohmann::ordered_json distance_summary(const analysis::DistanceDistribution& d) {
+    namespace key = model::schema::summary::distance;
+    return {{key::mean, km4(d.mean_m)},
+            {key::p50, km4(d.p50_m)},
+            {key::p90, km4(d.p90_m)},
+            {key::p99, km4(d.p99_m)},
+            {key::max, km4(d.max_m)}};
+}
+
+} // namespace detail
+
+namespace {
+
+namespace key = model::schema::summary;
+
+/// summary.json's "parameters" and "inputs".
+void add_parameters_and_inputs(nlohmann::ordered_json& j, const io::SiteSet& sites,
+                               const io::ZoneSet& zones, const Parameters& params,
+                               const RunDescription& run) {
+    j[key::parameters] = run.parameters;
+    j[key::parameters][key::params::threshold_km] = params.threshold_km;
+    j[key::parameters]["grid_m"] = params.grid_m;
+    j[key::parameters]["by_type"] = params.by_type;
+    j[key::parameters]["catchments"] = params.catchments;
     j["inputs"] = {{"sites", input_json(sites.report)}, {"zones", input_json(zones.report)}};
     j["inputs"]["zones"]["group_field"] = zones.group_field;
     auto layers = nlohmann::ordered_json::array();
@@ -499,46 +523,36 @@ nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& 
         layers.push_back(one);
     }
     j["inputs"]["site_layers"] = layers;
-    j["equal_area_crs"] = r.projection.proj_string();
-    j["grid"] = {{"cell_m", r.grid.cell_m},
-                 {"width", r.grid.width},
-                 {"height", r.grid.height},
-                 {"cells_in_study_area", std::count_if(r.grid.zone.begin(), r.grid.zone.end(),
-                                                       [](auto z) { return z >= 0; })},
-                 {"zones_on_reference_point", r.point_demands}};
-    const auto& d = r.distribution;
-    j["sites_count"] = sites.sites.size();
-    j["sites_outside_study_area"] = r.sites_outside;
-    j["site_layers"] = site_layers_summary(sites, r);
-    j["sites_lonlat_swapped"] = r.sites_swapped;
-    j["zones_count"] = zones.zones.size();
-    const bool whole = r.whole_population;
-    j["population_total"] = population_json(d.total, whole);
-    j["population_beyond"] = population_json(r.population_beyond, whole);
-    j["share_beyond"] = d.total > 0 ? round_to(r.population_beyond / d.total, 6) : 0.0;
-    j["distance_km"] = {{"mean", km4(d.mean_m)},
-                        {"p50", km4(d.p50_m)},
-                        {"p90", km4(d.p90_m)},
-                        {"p99", km4(d.p99_m)},
-                        {"max", km4(d.max_m)}};
+}
+
+nlohmann::ordered_json coverage_curve_json(const DistanceDistribution& d) {
     auto curve = nlohmann::ordered_json::array();
     for (std::size_t k = 0; k < d.coverage.size(); ++k) {
-        curve.push_back({{"km", k + 1}, {"share", round_to(d.coverage[k], 6)}});
+        curve.push_back({{key::curve::km, k + 1}, {key::curve::share, round_to(d.coverage[k], 6)}});
     }
-    j["coverage_curve"] = curve;
+    return curve;
+}
+
+nlohmann::ordered_json groups_json(const AnalysisResult& r) {
+    namespace g_key = key::group;
+    const bool whole = r.whole_population;
     auto groups = nlohmann::ordered_json::array();
     for (const auto& g : r.groups) {
         groups.push_back(
-            {{"group", g.group},
-             {"population", population_json(g.population, whole)},
+            {{g_key::group, g.group},
+             {g_key::population, population_json(g.population, whole)},
              {"population_beyond", population_json(g.population_beyond, whole)},
-             {"share_beyond",
+             {g_key::share_beyond,
               g.population > 0 ? round_to(g.population_beyond / g.population, 6) : 0.0},
-             {"mean_km", g.population > 0 ? km4(g.weighted_sum_m / g.population) : 0.0},
-             {"sites", g.sites},
+             {g_key::mean_km, g.population > 0 ? km4(g.weighted_sum_m / g.population) : 0.0},
+             {g_key::sites, g.sites},
              {"zones", g.zones}});
     }
-    j["by_group"] = groups;
+    return groups;
+}
+
+nlohmann::ordered_json underserved_json(const AnalysisResult& r) {
+    const bool whole = r.whole_population;
     double area = 0.0;
     double pop = 0.0;
     for (const auto& u : r.underserved) {
@@ -546,9 +560,9 @@ nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& 
         pop += u.population;
     }
     const auto& strays = r.underserved_strays;
-    j["underserved"] = {
-        {"parts", r.underserved.size()},
-        {"area_km2", round_to(area / 1e6, 4)},
+    return {
+        {key::parts::parts, r.underserved.size()},
+        {key::parts::area_km2, round_to(area / 1e6, 4)},
         {"population", population_json(pop, whole)},
         {"min_max_km",
          r.underserved.empty()
@@ -562,190 +576,246 @@ nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& 
           {"assigned_population", population_json(strays.population, whole)},
           {"unassigned", strays.unassigned},
           {"unassigned_population", population_json(strays.unassigned_population, whole)}}}};
-    if (!r.by_type.empty()) {
-        auto types = nlohmann::ordered_json::array();
-        for (const auto& t : r.by_type) {
-            const auto& td = t.distribution;
-            types.push_back({{"type", t.type},
-                             {"key", t.key},
-                             {"sites", t.sites},
-                             {"mean_km", km4(td.mean_m)},
-                             {"p50_km", km4(td.p50_m)},
-                             {"p90_km", km4(td.p90_m)},
-                             {"max_km", km4(td.max_m)},
-                             {"population_beyond", population_json(t.population_beyond, whole)},
-                             {"share_beyond",
-                              td.total > 0 ? round_to(t.population_beyond / td.total, 6) : 0.0}});
-        }
-        j["by_type"] = types;
+}
+
+nlohmann::ordered_json by_type_json(const AnalysisResult& r) {
+    const bool whole = r.whole_population;
+    auto types = nlohmann::ordered_json::array();
+    for (const auto& t : r.by_type) {
+        const auto& td = t.distribution;
+        types.push_back(
+            {{"type", t.type},
+             {"key", t.key},
+             {"sites", t.sites},
+             {"mean_km", km4(td.mean_m)},
+             {"p50_km", km4(td.p50_m)},
+             {"p90_km", km4(td.p90_m)},
+             {"max_km", km4(td.max_m)},
+             {"population_beyond", population_json(t.population_beyond, whole)},
+             {"share_beyond", td.total > 0 ? round_to(t.population_beyond / td.total, 6) : 0.0}});
     }
-    if (params.catchments) {
-        const auto& c = r.catchments;
-        double sum = 0.0;
-        std::size_t with = 0;
-        for (std::size_t s = 0; s < c.area_m2.size(); ++s) {
-            sum += c.area_m2[s];
-            with += c.geometry[s] ? 1 : 0;
-        }
-        j["catchments"] = {
-            {"sites_with_catchment", with},
+    return types;
+}
+
+nlohmann::ordered_json catchments_json(const AnalysisResult& r) {
+    const auto& c = r.catchments;
+    double sum = 0.0;
+    std::size_t with = 0;
+    for (std::size_t s = 0; s < c.area_m2.size(); ++s) {
+        sum += c.area_m2[s];
+        with += c.geometry[s] ? 1 : 0;
+    }
+    return {{"sites_with_catchment", with},
             {"area_km2", round_to(sum / 1e6, 4)},
             {"study_area_km2", round_to(c.study_area_m2 / 1e6, 4)},
             {"cells_assigned_differently", c.cells_differ},
-            {"population_assigned_differently", population_json(c.population_differ, whole)},
+            {"population_assigned_differently",
+             population_json(c.population_differ, r.whole_population)},
             {"max_extra_km", km4(c.max_extra_m)}};
+}
+
+/// summary.json's figures of the distances: totals, distribution, curve, groups, underserved.
+void add_distance_figures(nlohmann::ordered_json& j, const AnalysisResult& r) {
+    const auto& d = r.distribution;
+    const bool whole = r.whole_population;
+    j[key::population_total] = population_json(d.total, whole);
+    j[key::population_beyond] = population_json(r.population_beyond, whole);
+    j[key::share_beyond] = d.total > 0 ? round_to(r.population_beyond / d.total, 6) : 0.0;
+    j[key::distance_km] = detail::distance_summary(d);
+    j[key::coverage_curve] = coverage_curve_json(d);
+    j[key::by_group] = groups_json(r);
+    j[key::underserved] = underserved_json(r);
+}
+
+} // namespace
+
+nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& sites,
+                                    const io::ZoneSet& zones, const Parameters& params,
+                                    const RunDescription& run) {
+    nlohmann::ordered_json j;
+    j[key::version] = MAILLAGE_VERSION;
+    add_parameters_and_inputs(j, sites, zones, params, run);
+    j["equal_area_crs"] = r.projection.proj_string();
+    j["grid"] = detail::grid_summary(r);
+    j[key::sites_count] = sites.sites.size();
+    j[key::sites_outside_study_area] = r.sites_outside;
+    j["site_layers"] = site_layers_summary(sites, r);
+    j["sites_lonlat_swapped"] = r.sites_swapped;
+    j["zones_count"] = zones.zones.size();
+    add_distance_figures(j, r);
+    if (!r.by_type.empty()) {
+        j[key::by_type] = by_type_json(r);
+    }
+    if (params.catchments) {
+        j[key::catchments] = catchments_json(r);
     }
     if (r.population_grid) {
-        j["population_grid"] = population_grid_json(r, zones);
+        j[key::population_grid] = population_grid_json(r, zones);
     }
     if (run.geometry) {
         j["output_geometry"] = run.geometry->to_json();
     }
-    for (const auto& [key, value] : run.summary_extra.items()) {
-        j[key] = value;
+    for (const auto& [name, value] : run.summary_extra.items()) {
+        j[name] = value;
     }
     return j;
 }
 
+namespace {
+
+namespace file = model::schema::files;
+
+/// The raster of the distance to the nearest site of one type (analyse --by-type).
+RasterLayer by_type_raster(const analysis::TypeResult& t) {
+    return {&t.cell_km, model::schema::rasters::distance_prefix + t.key,
+            "distance to the nearest site of type " + t.type + " (km)"};
+}
+
+/// The QGIS styles of the layers of analyse, by layer name.
+std::vector<std::pair<std::string, std::string>> vector_styles(const io::SiteSet& sites,
+                                                               const Parameters& params) {
+    std::vector<std::pair<std::string, std::string>> styles{
+        {model::schema::zones::layer, output::zones_qml(params.threshold_km)},
+        {model::schema::sites::layer, output::sites_qml(site_types(sites))},
+        {model::schema::underserved::layer, output::underserved_qml()}};
+    if (params.catchments) {
+        styles.emplace_back(model::schema::catchments::layer, output::catchments_qml());
+    }
+    return styles;
+}
+
+/// GeoPackage: one maillage.gpkg with every layer, their styles and the rasters.
+void write_gpkg(io::StagedOutput& out, const AnalysisResult& r, const io::SiteSet& sites,
+                const io::ZoneSet& zones, const Parameters& params, OutputGeometryLog& log) {
+    const double threshold_m = params.threshold_km * 1000.0;
+    const std::string path = out.path(file::gpkg).string();
+    auto ds = output::create_vector(path, output::VectorFormat::gpkg);
+    write_zones(*ds, path, r, sites, zones, threshold_m, *zones.ctx, 0, zones.zones.size(), log);
+    write_sites(*ds, path, r, sites);
+    write_underserved(*ds, path, r, *zones.ctx, log);
+    if (params.catchments) {
+        write_catchments(*ds, path, r, sites, *zones.ctx, log);
+    }
+    write_layer_styles(*ds, path, vector_styles(sites, params));
+    output::close_dataset(std::move(ds), path);
+    write_raster(path, r, true);
+    for (const auto& t : r.by_type) {
+        write_raster(path, r, true, by_type_raster(t));
+    }
+}
+
+/// GeoJSON: the tasks that write the layer files, each with its own GDAL dataset and GEOS
+/// context. The zones, the largest layer, in `slices` stitched after.
+std::vector<WriteTask> vector_file_tasks(io::StagedOutput& out, output::VectorFormat format,
+                                         const AnalysisResult& r, const io::SiteSet& sites,
+                                         const io::ZoneSet& zones, const Parameters& params,
+                                         OutputGeometryLog& log,
+                                         const std::vector<LayerSlice>& slices) {
+    const double threshold_m = params.threshold_km * 1000.0;
+    std::vector<WriteTask> tasks;
+    for (const auto& slice : slices) {
+        tasks.push_back(vector_file_task(
+            slice.path, format,
+            [&r, &sites, &zones, &log, threshold_m, b = slice.begin,
+             e = slice.end](GDALDataset& ds, const std::string& p, const geo::GeosContext& ctx) {
+                write_zones(ds, p, r, sites, zones, threshold_m, ctx, b, e, log);
+            }));
+    }
+    const auto layer_path = [&](const char* layer) {
+        return out.path(layer + std::string(file::geojson_ext)).string();
+    };
+    tasks.push_back(
+        vector_file_task(layer_path(model::schema::sites::layer), format,
+                         [&r, &sites](GDALDataset& ds, const std::string& p,
+                                      const geo::GeosContext&) { write_sites(ds, p, r, sites); }));
+    tasks.push_back(vector_file_task(
+        layer_path(model::schema::underserved::layer), format,
+        [&r, &log](GDALDataset& ds, const std::string& p, const geo::GeosContext& ctx) {
+            write_underserved(ds, p, r, ctx, log);
+        }));
+    if (params.catchments) {
+        tasks.push_back(vector_file_task(
+            layer_path(model::schema::catchments::layer), format,
+            [&r, &sites, &log](GDALDataset& ds, const std::string& p, const geo::GeosContext& ctx) {
+                write_catchments(ds, p, r, sites, ctx, log);
+            }));
+    }
+    return tasks;
+}
+
+/// GeoJSON: one file per layer and per raster, written side by side, and the QGIS style of each
+/// (QGIS loads NAME.qml as the default style of NAME.geojson or NAME.tif).
+void write_files(io::StagedOutput& out, output::VectorFormat format, const AnalysisResult& r,
+                 const io::SiteSet& sites, const io::ZoneSet& zones, const Parameters& params,
+                 OutputGeometryLog& log) {
+    const std::string zones_file = model::schema::zones::layer + std::string(file::geojson_ext);
+    const auto slices = geojson_slices(out, zones_file, zones.zones.size());
+    auto tasks = vector_file_tasks(out, format, r, sites, zones, params, log, slices);
+    for (const auto& t : r.by_type) {
+        const std::string tif_t =
+            out.path(model::schema::rasters::distance_prefix + t.key + file::tif_ext).string();
+        tasks.emplace_back([&r, &t, tif_t] { write_raster(tif_t, r, false, by_type_raster(t)); });
+    }
+    for (const auto& [layer, qml] : vector_styles(sites, params)) {
+        write_text(out.path(layer + file::qml_ext), qml);
+    }
+    write_text(out.path(model::schema::rasters::distance + std::string(file::qml_ext)),
+               output::distance_raster_qml(params.threshold_km));
+    const std::string tif = out.path(file::distance_tif).string();
+    tasks.emplace_back([&r, tif] { write_raster(tif, r, false); });
+    run_write_tasks(tasks);
+    stitch_slices(out, zones_file, slices);
+}
+
+/// maillage.qgs: the layers of the run in a QGIS project, over a web-mercator map.
+void write_qgis_project(io::StagedOutput& out, output::VectorFormat format, const AnalysisResult& r,
+                        const io::SiteSet& sites, const Parameters& params) {
+    const bool gpkg = format == output::VectorFormat::gpkg;
+    auto source = [&](const std::string& name) {
+        return gpkg ? "./" + std::string(file::gpkg) + "|layername=" + name
+                    : "./" + name + file::geojson_ext;
+    };
+    const auto wgs84 = project_crs(io::wgs84(), "EPSG:4326");
+    OGRSpatialReference mercator;
+    mercator.importFromEPSG(3857);
+    const std::string raster =
+        gpkg ? "GPKG:./" + std::string(file::gpkg) + ":" + model::schema::rasters::distance
+             : "./" + std::string(file::distance_tif);
+    std::vector<output::ProjectLayer> layers{
+        {model::schema::sites::layer, source(model::schema::sites::layer), "vector", "Point", wgs84,
+         output::sites_qml(site_types(sites))},
+        {model::schema::underserved::layer, source(model::schema::underserved::layer), "vector",
+         "Polygon", wgs84, output::underserved_qml()},
+        {model::schema::zones::layer, source(model::schema::zones::layer), "vector", "Polygon",
+         wgs84, output::zones_qml(params.threshold_km)},
+        {"distance (km)", raster, "raster", "", project_crs(laea_srs(r.projection), ""),
+         output::distance_raster_qml(params.threshold_km)}};
+    if (params.catchments) {
+        // Outlines over the zones' colours.
+        layers.insert(layers.begin() + 2,
+                      {model::schema::catchments::layer, source(model::schema::catchments::layer),
+                       "vector", "Polygon", wgs84, output::catchments_qml()});
+    }
+    write_text(out.path(file::qgis_project),
+               output::qgis_project("maillage", project_crs(mercator, "EPSG:3857"), layers));
+}
+
+} // namespace
+
 void write_outputs(io::StagedOutput& out, output::VectorFormat format, const AnalysisResult& r,
                    const io::SiteSet& sites, const io::ZoneSet& zones, const Parameters& params,
                    const RunDescription& run) {
-    const double threshold_m = params.threshold_km * 1000.0;
     OutputGeometryLog unrecorded; // a RunDescription without a log
     auto& log = run.geometry ? *run.geometry : unrecorded;
     if (format == output::VectorFormat::gpkg) {
-        // GeoPackage stamps the write time into gpkg_contents; a fixed stamp keeps reruns on the
-        // same inputs byte-identical.
-        CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", "2000-01-01T00:00:00.000Z");
-        const std::string path = out.path("maillage.gpkg").string();
-        auto ds = output::create_vector(path, format);
-        write_zones(*ds, path, r, sites, zones, threshold_m, *zones.ctx, 0, zones.zones.size(),
-                    log);
-        write_sites(*ds, path, r, sites);
-        write_underserved(*ds, path, r, *zones.ctx, log);
-        if (params.catchments) {
-            write_catchments(*ds, path, r, sites, *zones.ctx, log);
-        }
-        std::vector<std::pair<std::string, std::string>> styles{
-            {"zones", output::zones_qml(params.threshold_km)},
-            {"sites", output::sites_qml(site_types(sites))},
-            {"underserved", output::underserved_qml()}};
-        if (params.catchments) {
-            styles.emplace_back("catchments", output::catchments_qml());
-        }
-        write_layer_styles(*ds, path, styles);
-        output::close_dataset(std::move(ds), path);
-        write_raster(path, r, true);
-        for (const auto& t : r.by_type) {
-            write_raster(path, r, true,
-                         {&t.cell_km, "distance_" + t.key,
-                          "distance to the nearest site of type " + t.type + " (km)"});
-        }
+        write_gpkg(out, r, sites, zones, params, log);
     } else {
-        // Independent files: written side by side, each with its own GDAL dataset and GEOS
-        // context (GEOS contexts are not shared between threads).
-        auto one = [&](const std::string& name, const auto& fn) {
-            const std::string path = out.path(name).string();
-            return [path, fn, format] {
-                geo::GeosContext ctx;
-                auto ds = output::create_vector(path, format);
-                fn(*ds, path, ctx);
-                output::close_dataset(std::move(ds), path);
-            };
-        };
-        std::vector<std::function<void()>> tasks;
-        // The zones layer is the largest: GDAL writes it in slices side by side, stitched after.
-        const std::size_t nz = zones.zones.size();
-        const std::size_t slices = nz >= 64 ? 2 : 1;
-        std::vector<std::string> slice_paths;
-        for (std::size_t k = 0; k < slices; ++k) {
-            const std::size_t b = nz * k / slices;
-            const std::size_t e = nz * (k + 1) / slices;
-            const std::string name =
-                slices == 1 ? "zones.geojson" : "zones.geojson.slice" + std::to_string(k);
-            slice_paths.push_back(out.path(name).string());
-            tasks.emplace_back(one(name, [&, b, e](GDALDataset& ds, const std::string& p,
-                                                   const geo::GeosContext& ctx) {
-                write_zones(ds, p, r, sites, zones, threshold_m, ctx, b, e, log);
-            }));
-        }
-        tasks.emplace_back(
-            one("sites.geojson", [&](GDALDataset& ds, const std::string& p,
-                                     const geo::GeosContext&) { write_sites(ds, p, r, sites); }));
-        tasks.emplace_back(one("underserved.geojson", [&](GDALDataset& ds, const std::string& p,
-                                                          const geo::GeosContext& ctx) {
-            write_underserved(ds, p, r, ctx, log);
-        }));
-        if (params.catchments) {
-            tasks.emplace_back(one("catchments.geojson", [&](GDALDataset& ds, const std::string& p,
-                                                             const geo::GeosContext& ctx) {
-                write_catchments(ds, p, r, sites, ctx, log);
-            }));
-        }
-        for (const auto& t : r.by_type) {
-            const std::string tif_t = out.path("distance_" + t.key + ".tif").string();
-            tasks.emplace_back([&r, &t, tif_t] {
-                write_raster(tif_t, r, false,
-                             {&t.cell_km, "distance_" + t.key,
-                              "distance to the nearest site of type " + t.type + " (km)"});
-            });
-        }
-        // QGIS loads NAME.qml as the default style of NAME.geojson or NAME.tif.
-        write_text(out.path("zones.qml"), output::zones_qml(params.threshold_km));
-        write_text(out.path("sites.qml"), output::sites_qml(site_types(sites)));
-        write_text(out.path("underserved.qml"), output::underserved_qml());
-        if (params.catchments) {
-            write_text(out.path("catchments.qml"), output::catchments_qml());
-        }
-        write_text(out.path("distance.qml"), output::distance_raster_qml(params.threshold_km));
-        const std::string tif = out.path("distance.tif").string();
-        tasks.emplace_back([&r, tif] { write_raster(tif, r, false); });
-        std::vector<std::string> errors(tasks.size());
-        const auto n = static_cast<int>(tasks.size());
-#pragma omp parallel for schedule(dynamic, 1)
-        for (int i = 0; i < n; ++i) {
-            try {
-                tasks[static_cast<std::size_t>(i)]();
-            } catch (const std::exception& e) {
-                errors[static_cast<std::size_t>(i)] = e.what();
-            }
-        }
-        for (const auto& e : errors) {
-            if (!e.empty()) {
-                throw runtime_failure(e);
-            }
-        }
-        if (slices > 1) {
-            output::stitch_geojson(slice_paths, out.path("zones.geojson").string());
-        }
+        write_files(out, format, r, sites, zones, params, log);
     }
     if (run.qgis_project) {
-        const bool gpkg = format == output::VectorFormat::gpkg;
-        auto source = [&](const std::string& name) {
-            return gpkg ? "./maillage.gpkg|layername=" + name : "./" + name + ".geojson";
-        };
-        const auto wgs84 = project_crs(io::wgs84(), "EPSG:4326");
-        OGRSpatialReference mercator;
-        mercator.importFromEPSG(3857);
-        std::vector<output::ProjectLayer> layers{
-            {"sites", source("sites"), "vector", "Point", wgs84,
-             output::sites_qml(site_types(sites))},
-            {"underserved", source("underserved"), "vector", "Polygon", wgs84,
-             output::underserved_qml()},
-            {"zones", source("zones"), "vector", "Polygon", wgs84,
-             output::zones_qml(params.threshold_km)},
-            {"distance (km)", gpkg ? "GPKG:./maillage.gpkg:distance" : "./distance.tif", "raster",
-             "", project_crs(laea_srs(r.projection), ""),
-             output::distance_raster_qml(params.threshold_km)}};
-        if (params.catchments) {
-            // Outlines over the zones' colours.
-            layers.insert(layers.begin() + 2, {"catchments", source("catchments"), "vector",
-                                               "Polygon", wgs84, output::catchments_qml()});
-        }
-        write_text(out.path("maillage.qgs"),
-                   output::qgis_project("maillage", project_crs(mercator, "EPSG:3857"), layers));
+        write_qgis_project(out, format, r, sites, params);
     }
-    const auto summary_path = out.path("summary.json");
+    const auto summary_path = out.path(file::summary);
     auto summary = make_summary(r, sites, zones, params, run);
     io::redact_connections(summary); // inputs read from PostGIS: no password in the record
     write_text(summary_path, summary.dump(2) + "\n");

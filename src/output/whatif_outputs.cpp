@@ -3,6 +3,8 @@
 
 #include "maillage/core/error.hpp"
 #include "maillage/io/gdal_util.hpp"
+#include "maillage/model/schema.hpp"
+#include "maillage/output/files.hpp"
 #include "maillage/output/layer_writer.hpp"
 #include "maillage/output/styles.hpp"
 
@@ -27,29 +29,30 @@ std::string change_word(double delta) { return delta > 0 ? "rose" : (delta < 0 ?
 void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult& base,
                  const WhatIfResult& w, const io::SiteSet& sites, const io::ZoneSet& zones,
                  OutputGeometryLog& log) {
+    namespace fld = model::schema::whatif_zones;
     const auto srs = io::wgs84();
-    output::LayerWriter lw(ds, path, "whatif_zones", wkbMultiPolygon, &srs,
-                           {{"zone_id", OFTString},
-                            {"name", OFTString},
-                            {"population", detail::population_type(base.whole_population)},
-                            {"group", OFTString},
-                            {"mean_km_before", OFTReal},
-                            {"mean_km_after", OFTReal},
-                            {"delta_km", OFTReal},
-                            {"change", OFTString},
-                            {"max_km_before", OFTReal},
-                            {"max_km_after", OFTReal},
-                            {"nearest_site_before", OFTString},
-                            {"nearest_site_after", OFTString},
-                            {"nearest_km_before", OFTReal},
-                            {"nearest_km_after", OFTReal},
-                            {"sites_within_before", OFTInteger},
-                            {"sites_within_after", OFTInteger},
-                            {"pop_moved", OFTReal},
-                            {"pop_beyond_before", OFTReal},
-                            {"pop_beyond_after", OFTReal},
-                            {"pop_newly_beyond", OFTReal},
-                            {"pop_back_within", OFTReal}});
+    output::LayerWriter lw(ds, path, fld::layer, wkbMultiPolygon, &srs,
+                           {{fld::zone_id, OFTString},
+                            {fld::name, OFTString},
+                            {fld::population, detail::population_type(base.whole_population)},
+                            {fld::group, OFTString},
+                            {fld::mean_km_before, OFTReal},
+                            {fld::mean_km_after, OFTReal},
+                            {fld::delta_km, OFTReal},
+                            {fld::change, OFTString},
+                            {fld::max_km_before, OFTReal},
+                            {fld::max_km_after, OFTReal},
+                            {fld::nearest_site_before, OFTString},
+                            {fld::nearest_site_after, OFTString},
+                            {fld::nearest_km_before, OFTReal},
+                            {fld::nearest_km_after, OFTReal},
+                            {fld::sites_within_before, OFTInteger},
+                            {fld::sites_within_after, OFTInteger},
+                            {fld::pop_moved, OFTReal},
+                            {fld::pop_beyond_before, OFTReal},
+                            {fld::pop_beyond_after, OFTReal},
+                            {fld::pop_newly_beyond, OFTReal},
+                            {fld::pop_back_within, OFTReal}});
     for (std::size_t i = 0; i < zones.zones.size(); ++i) {
         if (!zone_changed(base, w, i)) {
             continue;
@@ -58,7 +61,7 @@ void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult&
         const auto& b = base.zones[i];
         const auto& a = w.zones[i];
         const auto& d = w.zone_delta[i];
-        const auto g = log.prepare(*zones.ctx, z.geometry.get(), "whatif_zones", z.id);
+        const auto g = log.prepare(*zones.ctx, z.geometry.get(), fld::layer, z.id);
         const double delta = a.mean_m - b.mean_m;
         lw.add(g.get(), {z.id,
                          z.name,
@@ -87,16 +90,17 @@ void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult&
 
 void write_sites(GDALDataset& ds, const std::string& path, const WhatIfResult& w,
                  const io::SiteSet& sites) {
+    namespace fld = model::schema::whatif_sites;
     const auto srs = io::wgs84();
-    output::LayerWriter lw(ds, path, "whatif_sites", wkbPoint, &srs,
-                           {{"site_id", OFTString},
-                            {"name", OFTString},
-                            {"type", OFTString},
-                            {"status", OFTString},
-                            {"catchment_before", OFTReal},
-                            {"catchment_after", OFTReal},
-                            {"catchment_change", OFTReal},
-                            {"nearest_other_km", OFTReal}});
+    output::LayerWriter lw(ds, path, fld::layer, wkbPoint, &srs,
+                           {{fld::site_id, OFTString},
+                            {fld::name, OFTString},
+                            {fld::type, OFTString},
+                            {fld::status, OFTString},
+                            {fld::catchment_before, OFTReal},
+                            {fld::catchment_after, OFTReal},
+                            {fld::catchment_change, OFTReal},
+                            {fld::nearest_other_km, OFTReal}});
     auto add = [&](const model::Site& s, const std::string& status, double before, double after,
                    double nearest_other_m) {
         OGRPoint pt(s.position.lon, s.position.lat);
@@ -128,14 +132,6 @@ void write_sites(GDALDataset& ds, const std::string& path, const WhatIfResult& w
     lw.finish();
 }
 
-nlohmann::ordered_json distance_json(const DistanceDistribution& d) {
-    return {{"mean", km4(d.mean_m)},
-            {"p50", km4(d.p50_m)},
-            {"p90", km4(d.p90_m)},
-            {"p99", km4(d.p99_m)},
-            {"max", km4(d.max_m)}};
-}
-
 nlohmann::ordered_json site_json(const model::Site& s, double catchment) {
     return {{"site_id", s.id},
             {"name", s.name},
@@ -144,37 +140,30 @@ nlohmann::ordered_json site_json(const model::Site& s, double catchment) {
             {"catchment_population", round_to(catchment, 4)}};
 }
 
-void write_text(const std::filesystem::path& path, const std::string& text) {
-    std::ofstream f(path, std::ios::binary);
-    f << text;
-    f.close();
-    if (!f) {
-        throw runtime_failure(path.string() + ": cannot write (is the disk full?)");
-    }
-}
-
 /// The what-if layers' QGIS styles, as rows of the GeoPackage's layer_styles table (written by
 /// write_outputs with the same columns).
 void add_styles(GDALDataset& ds, const std::string& path) {
-    OGRLayer* styles = ds.GetLayerByName("layer_styles");
+    OGRLayer* styles = ds.GetLayerByName(model::schema::layer_styles::layer);
     if (styles == nullptr) {
         return;
     }
-    for (const auto& [table, qml] : {std::pair{"whatif_zones", output::whatif_zones_qml()},
-                                     std::pair{"whatif_sites", output::whatif_sites_qml()}}) {
+    namespace fld = model::schema::layer_styles;
+    for (const auto& [table, qml] :
+         {std::pair{model::schema::whatif_zones::layer, output::whatif_zones_qml()},
+          std::pair{model::schema::whatif_sites::layer, output::whatif_sites_qml()}}) {
         OGRFeatureUniquePtr f(OGRFeature::CreateFeature(styles->GetLayerDefn()));
-        f->SetField("f_table_catalog", "");
-        f->SetField("f_table_schema", "");
-        f->SetField("f_table_name", table);
-        f->SetField("f_geometry_column", "geom");
-        f->SetField("styleName", (std::string(table) + " (maillage)").c_str());
-        f->SetField("styleQML", qml.c_str());
-        f->SetField("styleSLD", "");
-        f->SetField("useAsDefault", 1);
-        f->SetField("description", "written by maillage");
-        f->SetField("owner", "");
-        f->SetField("ui", "");
-        f->SetField("update_time", "2000-01-01T00:00:00Z");
+        f->SetField(fld::f_table_catalog, "");
+        f->SetField(fld::f_table_schema, "");
+        f->SetField(fld::f_table_name, table);
+        f->SetField(fld::f_geometry_column, "geom");
+        f->SetField(fld::style_name, (std::string(table) + " (maillage)").c_str());
+        f->SetField(fld::style_qml, qml.c_str());
+        f->SetField(fld::style_sld, "");
+        f->SetField(fld::use_as_default, 1);
+        f->SetField(fld::description, "written by maillage");
+        f->SetField(fld::owner, "");
+        f->SetField(fld::ui, "");
+        f->SetField(fld::update_time, "2000-01-01T00:00:00Z");
         if (styles->CreateFeature(f.get()) != OGRERR_NONE) {
             throw runtime_failure(path + ": cannot add the style of " + table + ": " +
                                   io::gdal_last_error());
@@ -321,8 +310,8 @@ nlohmann::ordered_json make_whatif_summary(const AnalysisResult& base, const Wha
                               {"change", round_to(w.population_beyond - base.population_beyond, 4)},
                               {"share_before", share(base.population_beyond)},
                               {"share_after", share(w.population_beyond)}};
-    j["distance_km"] = {{"before", distance_json(base.distribution)},
-                        {"after", distance_json(w.distribution)},
+    j["distance_km"] = {{"before", detail::distance_summary(base.distribution)},
+                        {"after", detail::distance_summary(w.distribution)},
                         {"mean_change", total > 0 ? km4(w.weighted_delta_m / total) : 0.0}};
     std::size_t changed = 0;
     std::size_t rose = 0;
@@ -373,6 +362,50 @@ nlohmann::ordered_json make_whatif_summary(const AnalysisResult& base, const Wha
     return j;
 }
 
+namespace {
+
+namespace file = model::schema::files;
+
+/// GeoPackage: the what-if layers and their styles added to the run's maillage.gpkg.
+void add_to_gpkg(io::StagedOutput& out, const AnalysisResult& base, const WhatIfResult& w,
+                 const io::SiteSet& sites, const io::ZoneSet& zones, OutputGeometryLog& log) {
+    const std::string path = out.path(file::gpkg).string();
+    CPLErrorReset();
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+    if (!ds) {
+        throw runtime_failure(
+            path + ": cannot reopen to add the what-if layers: " + io::gdal_last_error());
+    }
+    write_zones(*ds, path, base, w, sites, zones, log);
+    write_sites(*ds, path, w, sites);
+    add_styles(*ds, path);
+    output::close_dataset(std::move(ds), path);
+}
+
+/// GeoJSON: whatif_zones.geojson and whatif_sites.geojson, with their QGIS styles.
+void write_files(io::StagedOutput& out, output::VectorFormat format, const AnalysisResult& base,
+                 const WhatIfResult& w, const io::SiteSet& sites, const io::ZoneSet& zones,
+                 OutputGeometryLog& log) {
+    namespace wz = model::schema::whatif_zones;
+    namespace ws = model::schema::whatif_sites;
+    write_text(out.path(wz::layer + std::string(file::qml_ext)), output::whatif_zones_qml());
+    write_text(out.path(ws::layer + std::string(file::qml_ext)), output::whatif_sites_qml());
+    {
+        const std::string path = out.path(wz::layer + std::string(file::geojson_ext)).string();
+        auto ds = output::create_vector(path, format);
+        write_zones(*ds, path, base, w, sites, zones, log);
+        output::close_dataset(std::move(ds), path);
+    }
+    {
+        const std::string path = out.path(ws::layer + std::string(file::geojson_ext)).string();
+        auto ds = output::create_vector(path, format);
+        write_sites(*ds, path, w, sites);
+        output::close_dataset(std::move(ds), path);
+    }
+}
+
+} // namespace
+
 void write_whatif_outputs(io::StagedOutput& out, output::VectorFormat format,
                           const AnalysisResult& base, const WhatIfResult& w,
                           const io::SiteSet& sites, const io::ZoneSet& zones,
@@ -382,37 +415,13 @@ void write_whatif_outputs(io::StagedOutput& out, output::VectorFormat format,
     OutputGeometryLog unrecorded; // a RunDescription without a log
     auto& log = run.geometry ? *run.geometry : unrecorded;
     if (format == output::VectorFormat::gpkg) {
-        CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", "2000-01-01T00:00:00.000Z");
-        const std::string path = out.path("maillage.gpkg").string();
-        CPLErrorReset();
-        GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
-        if (!ds) {
-            throw runtime_failure(
-                path + ": cannot reopen to add the what-if layers: " + io::gdal_last_error());
-        }
-        write_zones(*ds, path, base, w, sites, zones, log);
-        write_sites(*ds, path, w, sites);
-        add_styles(*ds, path);
-        output::close_dataset(std::move(ds), path);
+        add_to_gpkg(out, base, w, sites, zones, log);
     } else {
-        write_text(out.path("whatif_zones.qml"), output::whatif_zones_qml());
-        write_text(out.path("whatif_sites.qml"), output::whatif_sites_qml());
-        {
-            const std::string path = out.path("whatif_zones.geojson").string();
-            auto ds = output::create_vector(path, format);
-            write_zones(*ds, path, base, w, sites, zones, log);
-            output::close_dataset(std::move(ds), path);
-        }
-        {
-            const std::string path = out.path("whatif_sites.geojson").string();
-            auto ds = output::create_vector(path, format);
-            write_sites(*ds, path, w, sites);
-            output::close_dataset(std::move(ds), path);
-        }
+        write_files(out, format, base, w, sites, zones, log);
     }
     auto summary = make_summary(base, sites, zones, params, run);
-    summary["whatif"] = whatif;
-    write_text(out.path("summary.json"), summary.dump(2) + "\n");
+    summary[model::schema::summary::whatif] = whatif;
+    write_text(out.path(file::summary), summary.dump(2) + "\n");
 }
 
 } // namespace maillage::output

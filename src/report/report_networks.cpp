@@ -1,8 +1,6 @@
-#include "report_networks.hpp"
+#include "sections.hpp"
 
-#include "maillage/core/error.hpp"
-#include "maillage/io/gdal_util.hpp"
-#include "maillage/output/styles.hpp"
+#include "maillage/model/schema.hpp"
 
 #include <algorithm>
 #include <array>
@@ -13,46 +11,23 @@
 
 namespace maillage::report {
 
-using output::xml_escape;
 namespace {
 
 using nlohmann::json;
-
-std::string esc(const std::string& s) { return xml_escape(s); }
-
-struct Catchment {
-    std::string site_id;
-    std::string name;
-    std::string type;
-    double population = 0.0;
-    double area_km2 = 0.0;
-    double mean_km = 0.0;
-};
-
-std::vector<Catchment> read_catchments(const std::filesystem::path& dir) {
-    const auto run = open_run_layer(dir, "catchments", "catchments");
-    OGRLayer* layer = run.layer;
-    std::vector<Catchment> out;
-    for (auto& f : *layer) {
-        out.push_back({field_text(*f, "site_id"), field_text(*f, "name"), field_text(*f, "type"),
-                       field_double(*f, "population"), field_double(*f, "area_km2"),
-                       field_double(*f, "mean_km")});
-    }
-    return out;
-}
+namespace key = model::schema::summary;
 
 } // namespace
 
-std::optional<ReportSection>
-by_type_section(const json& summary, bool fr,
-                const std::function<std::string(double, int)>& number) {
-    if (!summary.contains("by_type")) {
+std::optional<ReportSection> by_type_section(const json& summary, bool fr,
+                                             const NumberFormat& number) {
+    if (!summary.contains(key::by_type)) {
         return std::nullopt;
     }
-    const double threshold_km = summary.at("parameters").at("threshold_km").get<double>();
+    const double threshold_km =
+        summary.at(key::parameters).at(key::params::threshold_km).get<double>();
     const std::string t =
         number(threshold_km, threshold_km == std::floor(threshold_km) ? 0 : 1) + " km";
-    std::vector<json> types(summary.at("by_type").begin(), summary.at("by_type").end());
+    std::vector<json> types(summary.at(key::by_type).begin(), summary.at(key::by_type).end());
     std::stable_sort(types.begin(), types.end(), [](const json& a, const json& b) {
         return a.at("mean_km").get<double>() < b.at("mean_km").get<double>();
     });
@@ -130,15 +105,15 @@ by_type_section(const json& summary, bool fr,
     return ReportSection{h.str(), md.str(), csv.str()};
 }
 
-std::optional<ReportSection>
-catchments_section(const std::filesystem::path& run_dir, const json& summary, bool fr,
-                   const std::function<std::string(double, int)>& number) {
-    if (!summary.contains("catchments")) {
+std::optional<ReportSection> catchments_section(const std::filesystem::path& run_dir,
+                                                const json& summary, bool fr,
+                                                const NumberFormat& number) {
+    if (!summary.contains(key::catchments)) {
         return std::nullopt;
     }
-    const auto& c = summary.at("catchments");
+    const auto& c = summary.at(key::catchments);
     const double with = c.at("sites_with_catchment").get<double>();
-    const double sites = summary.at("sites_count").get<double>();
+    const double sites = summary.at(key::sites_count).get<double>();
     const double area = c.at("area_km2").get<double>();
     const double study = c.at("study_area_km2").get<double>();
     const double gap_pct = study > 0 ? 100.0 * (area - study) / study : 0.0;
@@ -146,7 +121,7 @@ catchments_section(const std::filesystem::path& run_dir, const json& summary, bo
     const double pop_differ = c.at("population_assigned_differently").get<double>();
     const double extra_m = 1000.0 * c.at("max_extra_km").get<double>();
 
-    auto all = read_catchments(run_dir);
+    auto all = load_catchments(run_dir);
     std::vector<double> pops;
     pops.reserve(all.size());
     for (const auto& x : all) {

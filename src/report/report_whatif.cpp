@@ -1,8 +1,6 @@
-#include "report_whatif.hpp"
+#include "sections.hpp"
 
-#include "maillage/core/error.hpp"
-#include "maillage/io/gdal_util.hpp"
-#include "maillage/output/styles.hpp"
+#include "maillage/model/schema.hpp"
 
 #include <algorithm>
 #include <array>
@@ -14,10 +12,10 @@
 
 namespace maillage::report {
 
-using output::xml_escape;
 namespace {
 
 using nlohmann::json;
+namespace key = model::schema::summary;
 
 struct Words {
     const char* title;
@@ -84,29 +82,8 @@ const Words en_words{"Scenario: what if…",
                      "Incremental computation, cells recomputed",
                      "of"};
 
-struct ChangedZone {
-    std::string name;
-    double population = 0.0;
-    double before = 0.0;
-    double after = 0.0;
-    double delta = 0.0;
-};
-
-std::vector<ChangedZone> read_zones(const std::filesystem::path& dir) {
-    const auto run = open_run_layer(dir, "whatif_zones", "whatif");
-    OGRLayer* layer = run.layer;
-    std::vector<ChangedZone> out;
-    for (auto& f : *layer) {
-        out.push_back({field_text(*f, "name"), field_double(*f, "population"),
-                       field_double(*f, "mean_km_before"), field_double(*f, "mean_km_after"),
-                       field_double(*f, "delta_km")});
-    }
-    return out;
-}
-
 /// "+1.5" for a rise, "-1.5" for a fall, no sign when it rounds to zero.
-std::string with_sign(double v, int decimals,
-                      const std::function<std::string(double, int)>& number) {
+std::string with_sign(double v, int decimals, const NumberFormat& number) {
     const double rounded = std::round(v * std::pow(10.0, decimals));
     return (rounded > 0 ? "+" : "") + number(rounded == 0 ? 0.0 : v, decimals);
 }
@@ -115,15 +92,15 @@ std::string with_sign(double v, int decimals,
 
 std::optional<ReportSection> whatif_section(const std::filesystem::path& run_dir,
                                             const json& summary, bool french,
-                                            const std::function<std::string(double, int)>& number) {
-    if (!summary.contains("whatif")) {
+                                            const NumberFormat& number) {
+    if (!summary.contains(key::whatif)) {
         return std::nullopt;
     }
-    const auto& w = summary.at("whatif");
+    const auto& w = summary.at(key::whatif);
     const Words& t = french ? fr_words : en_words;
-    const auto esc = [](const std::string& s) { return xml_escape(s); };
     const double total = w.at("population_total").get<double>();
-    const double threshold_km = summary.at("parameters").at("threshold_km").get<double>();
+    const double threshold_km =
+        summary.at(key::parameters).at(key::params::threshold_km).get<double>();
     ReportSection out;
     std::ostringstream html;
     std::ostringstream md;
@@ -248,7 +225,7 @@ std::optional<ReportSection> whatif_section(const std::filesystem::path& run_dir
     html << "</tbody></table>\n";
 
     // The communes most affected.
-    auto zones = read_zones(run_dir);
+    auto zones = load_whatif_zones(run_dir);
     std::stable_sort(zones.begin(), zones.end(), [](const ChangedZone& a, const ChangedZone& b) {
         return a.population * std::abs(a.delta) > b.population * std::abs(b.delta);
     });

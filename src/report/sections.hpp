@@ -1,11 +1,16 @@
 #pragma once
 
-// What the report's sections share: their parts, numbers written for figures.csv, and the
-// opening of a layer of the run folder.
+// The sections of the report that depend on the run: each is made apart from the page and
+// spliced in before its closing script, in the order of build_report.
 
-#include "maillage/io/gdal_util.hpp"
+#include "run.hpp"
+#include "texts.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <string>
 
 namespace maillage::report {
@@ -20,17 +25,43 @@ struct ReportSection {
 /// A number with a fixed count of decimals and a point, as figures.csv writes them.
 std::string plain(double v, int decimals);
 
-/// A field of a feature of a run's layer: 0 or "" when the layer has no such field or it is null.
-double field_double(OGRFeature& f, const char* name);
-std::string field_text(OGRFeature& f, const char* name);
+/// Formats a number for the page's language: number(v, decimals).
+using NumberFormat = std::function<std::string(double, int)>;
 
-/// Layer `name` of a run folder: from its maillage.gpkg when it has one, else from NAME.geojson.
-/// A missing file or layer is an input error that says which `section` needed it.
-struct RunLayer {
-    GDALDatasetUniquePtr dataset;
-    OGRLayer* layer = nullptr;
-};
-RunLayer open_run_layer(const std::filesystem::path& dir, const std::string& name,
-                        const std::string& section);
+/// `analyse --by-type`: the distance to the nearest site of each network, when `summary` has a
+/// "by_type" member.
+std::optional<ReportSection> by_type_section(const nlohmann::json& summary, bool french,
+                                             const NumberFormat& number);
+
+/// `analyse --catchments`: each site's service area, when `summary` has a "catchments" member
+/// (and the folder its catchments layer).
+std::optional<ReportSection> catchments_section(const std::filesystem::path& run_dir,
+                                                const nlohmann::json& summary, bool french,
+                                                const NumberFormat& number);
+
+/// `--population-grid`: where the grid's population went and how far the zones' totals from it
+/// are from the zones' own figures, when `summary` has a "population_grid" member.
+std::optional<ReportSection> population_grid_section(const nlohmann::json& summary, bool fr);
+
+/// `maillage access`: the E2SFCA index, the groups from the lowest, the most populated zones
+/// below the chosen share of the mean, when `summary` has an "access" member and the folder
+/// its access_zones layer.
+std::optional<ReportSection> access_section(const std::filesystem::path& run_dir,
+                                            const nlohmann::json& summary, bool fr);
+
+/// `maillage suggest`: the chosen sites in order with the coverage they bring, when `summary`
+/// has a "suggest" member.
+std::optional<ReportSection> suggest_section(const nlohmann::json& summary, bool fr);
+
+/// `--previous`: what changed since the previous run (sites matched by id, zones whose mean
+/// distance moved by more than 1 km, groups before and after).
+ReportSection changes_section(const Run& run, const Run& previous,
+                              const std::vector<GroupRow>& groups, const Texts& t, bool fr);
+
+/// `maillage whatif`: the scenario, when `summary` has a "whatif" member (and the folder its
+/// whatif_zones layer).
+std::optional<ReportSection> whatif_section(const std::filesystem::path& run_dir,
+                                            const nlohmann::json& summary, bool french,
+                                            const NumberFormat& number);
 
 } // namespace maillage::report

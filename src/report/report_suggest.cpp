@@ -1,0 +1,170 @@
+#include "sections.hpp"
+
+#include "maillage/model/schema.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace maillage::report {
+
+namespace {
+using nlohmann::json;
+namespace key = model::schema::summary;
+} // namespace
+
+/// The section of `maillage suggest` (its `suggest` member of summary.json).
+std::optional<ReportSection> suggest_section(const json& s, bool fr) {
+    if (!s.contains(key::suggest)) {
+        return std::nullopt;
+    }
+    const auto& g = s.at(key::suggest);
+    const double threshold_km = s.at(key::parameters).at(key::params::threshold_km).get<double>();
+    std::ostringstream md;
+    std::ostringstream csv;
+    const bool coverage = g.at("objective").get<std::string>() == "coverage";
+    const auto& before = g.at("before");
+    const auto& picks = g.at("picks");
+    const std::string source = g.at("candidates").at("source").get<std::string>();
+    const std::string t = fmt(threshold_km, threshold_km == std::floor(threshold_km) ? 0 : 1, fr);
+    const std::string title = fr ? "Où ajouter des sites ?" : "Where to add sites";
+    const std::string among =
+        source == "zones"
+            ? (fr ? "les communes (leur point de référence)" : "the zones' reference points")
+        : source == "grid"
+            ? (fr ? "les mailles d'une grille" : "the cells of a grid")
+            : (fr ? "les lieux du fichier de candidats" : "the places of the candidates file");
+    std::ostringstream intro;
+    if (fr) {
+        intro << "Les " << picks.size() << " lieux qui, ajoutés un à un aux sites existants, "
+              << (coverage ? "amènent le plus d'habitants à moins de " + t + " km d'un site"
+                           : "réduisent le plus la distance moyenne au site le plus proche")
+              << ", choisis parmi " << g.at("candidates").at("count").get<std::size_t>()
+              << " candidats (" << among << ") par la méthode gloutonne.";
+    } else {
+        intro << "The " << picks.size() << " places which, added one by one to the existing sites, "
+              << (coverage ? "bring the most inhabitants within " + t + " km of a site"
+                           : "most reduce the mean distance to the nearest site")
+              << ", chosen among " << g.at("candidates").at("count").get<std::size_t>()
+              << " candidates (" << among << ") by the greedy method.";
+    }
+    const std::string h_place = fr ? "Lieu" : "Place";
+    const std::string h_zone = fr ? "Commune" : "Zone";
+    const std::string h_new =
+        fr ? "Nouveaux habitants à moins de " + t + " km" : "Newly within " + t + " km";
+    const std::string h_share =
+        fr ? "Part à moins de " + t + " km (%)" : "Share within " + t + " km (%)";
+    const std::string h_mean = fr ? "Distance moyenne (km)" : "Mean distance (km)";
+    const std::string today = fr ? "Aujourd'hui" : "Today";
+    std::ostringstream h;
+    h << "<h2>" << esc(title) << "</h2>\n<p>" << esc(intro.str())
+      << "</p>\n<table id=\"suggest\">\n"
+      << "<thead><tr><th>#</th><th>" << esc(h_place) << "</th><th>" << esc(h_zone) << "</th><th>"
+      << esc(h_new) << "</th><th>" << esc(h_share) << "</th><th>" << esc(h_mean)
+      << "</th></tr></thead>\n<tbody>\n";
+    md << "\n## " << title << "\n\n"
+       << intro.str() << "\n\n| # | " << h_place << " | " << h_zone << " | " << h_new << " | "
+       << h_share << " | " << h_mean << " |\n|---:|---|---|---:|---:|---:|\n";
+    auto row = [&](const std::string& rank, const std::string& place, const std::string& zone,
+                   double newly, double share, double mean) {
+        const std::string n = rank == "0" ? "—" : fmt(newly, 0, fr);
+        h << "<tr><td class=\"n\">" << (rank == "0" ? "" : rank) << "</td><td>" << esc(place)
+          << "</td><td>" << esc(zone) << "</td><td class=\"n\" data-v=\"" << newly << "\">"
+          << esc(n) << "</td><td class=\"n\" data-v=\"" << 100.0 * share << "\">"
+          << esc(fmt(100.0 * share, 2, fr)) << "</td><td class=\"n\" data-v=\"" << mean << "\">"
+          << esc(fmt(mean, 2, fr)) << "</td></tr>\n";
+        md << "| " << (rank == "0" ? "" : rank) << " | " << place << " | " << zone << " | " << n
+           << " | " << fmt(100.0 * share, 2, fr) << " | " << fmt(mean, 2, fr) << " |\n";
+        csv << "suggest_newly_covered," << rank << ',' << plain(newly, 0) << ",\n"
+            << "suggest_covered_share_pct," << rank << ',' << plain(100.0 * share, 4) << ",%\n"
+            << "suggest_mean_km," << rank << ',' << plain(mean, 4) << ",km\n";
+    };
+    row("0", today, "", 0.0, before.at("covered_share").get<double>(),
+        before.at("mean_km").get<double>());
+    for (const auto& p : picks) {
+        const std::string name = p.at("name").get<std::string>();
+        row(std::to_string(p.at("rank").get<int>()),
+            name.empty() ? p.at("candidate_id").get<std::string>() : name,
+            p.at("zone_name").get<std::string>(), p.at("newly_covered").get<double>(),
+            p.at("covered_share").get<double>(), p.at("mean_km").get<double>());
+    }
+    h << "</tbody></table>\n";
+    return ReportSection{h.str(), md.str(), csv.str()};
+}
+
+/// The section on the population grid (a run with --population-grid).
+std::optional<ReportSection> population_grid_section(const json& s, bool fr) {
+    if (!s.contains(key::population_grid)) {
+        return std::nullopt;
+    }
+    const auto& g = s.at(key::population_grid);
+    std::ostringstream md;
+    std::ostringstream csv;
+    const auto& c = g.at("comparison_with_zones");
+    const double read = g.at("population_read").get<double>();
+    const double in_zones = g.at("population_in_zones").get<double>();
+    const double outside = g.at("population_outside_study_area").get<double>();
+    const double own = c.at("zones_population_total").get<double>();
+    const double from_grid = c.at("grid_population_total").get<double>();
+    const double rel = own > 0 ? 100.0 * (from_grid - own) / own : 0.0;
+    const char* title = fr ? "Grille de population" : "Population grid";
+    const std::string intro =
+        fr ? "La population est placée d'après la grille " + g.at("path").get<std::string>() +
+                 " (" + g.at("kind").get<std::string>() + ", " + g.at("crs").get<std::string>() +
+                 "), rééchantillonnée sur la grille d'analyse à population constante."
+           : "The population is placed with the grid " + g.at("path").get<std::string>() + " (" +
+                 g.at("kind").get<std::string>() + ", " + g.at("crs").get<std::string>() +
+                 "), resampled onto the analysis grid, conserving population.";
+    const std::vector<std::pair<std::string, std::string>> rows{
+        {fr ? "Population lue dans la grille" : "Population read from the grid", fmt(read, 0, fr)},
+        {fr ? "dans les zones" : "in the zones", fmt(in_zones, 0, fr)},
+        {fr ? "hors de la zone d'étude" : "outside the study area", fmt(outside, 0, fr)},
+        {fr ? "Population des zones (leur propre chiffre)" : "Zones' own population figures",
+         fmt(own, 0, fr)},
+        {fr ? "Écart grille − zones" : "Difference grid − zones",
+         fmt(from_grid - own, 0, fr) + " (" + fmt(rel, 1, fr) + " %)"},
+        {fr ? "Zones à plus de 10 % d'écart" : "Zones more than 10 % off",
+         fmt(c.at("zones_off_by_more_than_10_percent").get<double>(), 0, fr)}};
+    std::ostringstream h;
+    h << "<h2 id=\"population-grid\">" << esc(title) << "</h2>\n<p>" << esc(intro)
+      << "</p>\n<table id=\"population-grid-figures\">\n<tbody>\n";
+    md << "\n## " << title << "\n\n" << intro << "\n\n";
+    for (const auto& [label, value] : rows) {
+        h << "<tr><td>" << esc(label) << "</td><td class=\"n\">" << esc(value) << "</td></tr>\n";
+        md << "- " << label << " : " << value << "\n";
+    }
+    const char* zone = "Zone";
+    const char* layer = fr ? "population de la zone" : "zone's population";
+    const char* grid = fr ? "population de la grille" : "grid's population";
+    const char* diff = fr ? "écart" : "difference";
+    h << "</tbody></table>\n<table id=\"population-grid-zones\">\n<thead><tr><th>" << esc(zone)
+      << "</th><th>" << esc(layer) << "</th><th>" << esc(grid) << "</th><th>" << esc(diff)
+      << "</th></tr></thead>\n<tbody>\n";
+    md << "\n| " << zone << " | " << layer << " | " << grid << " | " << diff
+       << " |\n|---|---:|---:|---:|\n";
+    const auto& worst = c.at("worst_zones");
+    for (std::size_t i = 0; i < worst.size() && i < 5; ++i) {
+        const auto& z = worst[i];
+        const std::string name = z.at("name").get<std::string>().empty()
+                                     ? z.at("zone_id").get<std::string>()
+                                     : z.at("name").get<std::string>();
+        const double a = z.at("population_layer").get<double>();
+        const double b = z.at("population_grid").get<double>();
+        h << "<tr><td>" << esc(name) << "</td><td class=\"n\" data-v=\"" << a << "\">"
+          << esc(fmt(a, 0, fr)) << "</td><td class=\"n\" data-v=\"" << b << "\">"
+          << esc(fmt(b, 0, fr)) << "</td><td class=\"n\" data-v=\"" << b - a << "\">"
+          << esc(fmt(b - a, 0, fr)) << "</td></tr>\n";
+        md << "| " << name << " | " << fmt(a, 0, fr) << " | " << fmt(b, 0, fr) << " | "
+           << fmt(b - a, 0, fr) << " |\n";
+    }
+    h << "</tbody></table>\n";
+    csv << "population_grid_read,," << plain(read, 4) << ",\npopulation_grid_in_zones,,"
+        << plain(in_zones, 4) << ",\npopulation_grid_outside_study_area,," << plain(outside, 4)
+        << ",\npopulation_grid_zones_own_total,," << plain(own, 4)
+        << ",\npopulation_grid_difference_pct,," << plain(rel, 4) << ",%\n";
+    return ReportSection{h.str(), md.str(), csv.str()};
+}
+
+} // namespace maillage::report
