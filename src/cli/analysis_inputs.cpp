@@ -255,38 +255,6 @@ void warn_site_placement(const Inputs& in, const analysis::AnalysisResult& r, bo
     }
 }
 
-std::vector<std::int32_t> zones_of(const io::ZoneSet& zones,
-                                   const std::vector<geo::LonLat>& points) {
-    const auto& ctx = *zones.ctx;
-    auto* const h = ctx.get();
-    std::vector<std::array<double, 4>> env(zones.zones.size());
-    for (std::size_t i = 0; i < zones.zones.size(); ++i) {
-        auto& e = env[i];
-        if (GEOSGeom_getExtent_r(h, zones.zones[i].geometry.get(), e.data(), &e[1], &e[2], &e[3]) !=
-            1) {
-            e = {1.0, 1.0, -1.0, -1.0}; // empty: holds nothing
-        }
-    }
-    std::vector<std::int32_t> out(points.size(), -1);
-    for (std::size_t k = 0; k < points.size(); ++k) {
-        const auto p = points[k];
-        geo::GeomPtr pt;
-        for (std::size_t i = 0; i < zones.zones.size(); ++i) {
-            const auto& e = env[i];
-            if (p.lon < e[0] || p.lon > e[2] || p.lat < e[1] || p.lat > e[3]) {
-                continue;
-            }
-            if (!pt) {
-                pt = geo::own(ctx, GEOSGeom_createPointFromXY_r(h, p.lon, p.lat), "point");
-            }
-            if (GEOSIntersects_r(h, zones.zones[i].geometry.get(), pt.get()) == 1) {
-                out[k] = static_cast<std::int32_t>(i);
-            }
-        }
-    }
-    return out;
-}
-
 Inputs read_inputs(const SiteInputs& sites, const io::ZoneReadOptions& zones, bool quiet,
                    const std::function<void(const io::SiteSet&)>& check_sites) {
     const auto t0 = std::chrono::steady_clock::now();

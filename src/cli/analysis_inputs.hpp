@@ -84,11 +84,6 @@ void warn_site_placement(const Inputs& in, const analysis::AnalysisResult& r, bo
 /// What a reader recoded or skipped, as warnings "FILE: WHERE: skipped: REASON".
 void warn_read_report(const model::ReadReport& rep, bool quiet);
 
-/// The zone holding each point (lon/lat point in polygon; the later one where zones overlap, as
-/// the grid does), -1 for a point outside every zone.
-std::vector<std::int32_t> zones_of(const io::ZoneSet& zones,
-                                   const std::vector<geo::LonLat>& points);
-
 /// The inputs of run.json for the sites: "sites" (the first layer), then "sites_2", ... and
 /// "border_sites", "border_sites_2", ...
 std::vector<std::pair<std::string, const model::ReadReport*>>

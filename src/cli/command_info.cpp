@@ -2,17 +2,12 @@
 #include "commands.hpp"
 
 #include "maillage/core/error.hpp"
-#include "maillage/geo/geodesic.hpp"
-#include "maillage/io/gdal_util.hpp"
+#include "maillage/io/inspect.hpp"
 #include "maillage/io/postgis.hpp"
-#include "maillage/io/site_reader.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include <cmath>
 #include <iostream>
-#include <limits>
-#include <map>
 #include <sstream>
 
 namespace maillage::cli {
@@ -52,162 +47,10 @@ public:
             std::cout << help();
             return 0;
         }
-        const bool csv = io::is_csv_path(m_path);
-        auto ds = io::open_vector(m_path, csv ? std::vector<std::string>{"KEEP_GEOM_COLUMNS=YES"}
-                                              : std::vector<std::string>{});
-        nlohmann::ordered_json j;
-        j["path"] = io::redact_connection(m_path);
-        j["driver"] = ds->GetDriver() != nullptr ? ds->GetDriver()->GetDescription() : "";
-        j["layers"] = nlohmann::ordered_json::array();
-        std::size_t problems = 0;
-        for (int li = 0; li < ds->GetLayerCount(); ++li) {
-            OGRLayer* layer = ds->GetLayer(li);
-            OGRFeatureDefn& defn = *layer->GetLayerDefn();
-            nlohmann::ordered_json l;
-            l["name"] = layer->GetName();
-            l["crs"] = io::crs_name(layer->GetSpatialRef());
-            l["geometry_type"] = OGRGeometryTypeToName(layer->GetGeomType());
-            auto fields = nlohmann::ordered_json::array();
-            for (int i = 0; i < defn.GetFieldCount(); ++i) {
-                fields.push_back(
-                    {{"name", defn.GetFieldDefn(i)->GetNameRef()},
-                     {"type", OGRFieldDefn::GetFieldTypeName(defn.GetFieldDefn(i)->GetType())}});
-            }
-            l["fields"] = fields;
-
-            const std::string id_field =
-                !m_id.empty() ? m_id : io::first_present(defn, {"id", "code"});
-            const int id_idx = id_field.empty() ? -1 : io::find_field(defn, id_field);
-            const int pop_idx = io::find_field(defn, m_population);
-            int lon_idx = -1;
-            int lat_idx = -1;
-            if (csv) {
-                lon_idx = io::find_field(defn, io::first_present(defn, io::lon_column_names()));
-                lat_idx = io::find_field(defn, io::first_present(defn, io::lat_column_names()));
-            }
-            const bool geographic = csv || layer->GetSpatialRef() == nullptr ||
-                                    layer->GetSpatialRef()->IsGeographic() != 0;
-
-            std::map<std::string, std::size_t> types;
-            std::map<std::string, std::vector<std::string>> issues;
-            std::map<std::string, std::size_t> issue_count;
-            std::map<std::string, std::string> seen;
-            std::size_t count = 0;
-            constexpr double inf = std::numeric_limits<double>::infinity();
-            double x0 = inf;
-            double y0 = inf;
-            double x1 = -inf;
-            double y1 = -inf;
-            std::size_t swapped_like = 0;
-            std::size_t points = 0;
-            auto add = [&](const std::string& kind, const std::string& where) {
-                ++issue_count[kind];
-                auto& v = issues[kind];
-                if (v.size() < 10) {
-                    v.push_back(where);
-                } else if (v.size() == 10) {
-                    v.push_back("...");
-                }
-                ++problems;
-            };
-            for (auto& f : *layer) {
-                ++count;
-                const std::string where = io::feature_where(csv, f->GetFID());
-                std::optional<std::pair<double, double>> xy;
-                if (csv && lon_idx >= 0 && lat_idx >= 0) {
-                    const auto x = io::parse_number(f->GetFieldAsString(lon_idx));
-                    const auto y = io::parse_number(f->GetFieldAsString(lat_idx));
-                    types["Point"]++;
-                    if (!x || !y) {
-                        add("no usable coordinates", where);
-                    } else {
-                        xy = std::pair{*x, *y};
-                    }
-                } else if (const OGRGeometry* g = f->GetGeometryRef();
-                           g != nullptr && g->IsEmpty() == 0) {
-                    types[OGRGeometryTypeToName(g->getGeometryType())]++;
-                    OGREnvelope e;
-                    g->getEnvelope(&e);
-                    x0 = std::min(x0, e.MinX);
-                    y0 = std::min(y0, e.MinY);
-                    x1 = std::max(x1, e.MaxX);
-                    y1 = std::max(y1, e.MaxY);
-                    if (wkbFlatten(g->getGeometryType()) == wkbPoint) {
-                        xy = std::pair{g->toPoint()->getX(), g->toPoint()->getY()};
-                    } else if (g->IsValid() == FALSE) {
-                        add("invalid geometry (maillage repairs it)", where);
-                    }
-                    if (geographic && (std::abs(e.MinY) > 90 || std::abs(e.MaxY) > 90 ||
-                                       std::abs(e.MinX) > 360 || std::abs(e.MaxX) > 360)) {
-                        add("coordinates out of lon/lat range", where);
-                    }
-                } else {
-                    add("no geometry", where);
-                }
-                if (xy) {
-                    ++points;
-                    x0 = std::min(x0, xy->first);
-                    y0 = std::min(y0, xy->second);
-                    x1 = std::max(x1, xy->first);
-                    y1 = std::max(y1, xy->second);
-                    if (geographic) {
-                        if (!geo::is_valid_lonlat({xy->first, xy->second})) {
-                            add("coordinates out of lon/lat range", where);
-                        }
-                        if (std::abs(xy->second) > 90 && std::abs(xy->first) <= 90) {
-                            ++swapped_like;
-                        }
-                    }
-                }
-                if (id_idx >= 0) {
-                    const std::string id =
-                        f->IsFieldSetAndNotNull(id_idx) ? f->GetFieldAsString(id_idx) : "";
-                    if (id.empty()) {
-                        add("empty " + id_field, where);
-                    } else if (auto [it, ins] = seen.emplace(id, where); !ins) {
-                        add("duplicate " + id_field,
-                            where + " (" + id + ", first at " + it->second + ")");
-                    }
-                }
-                if (pop_idx >= 0) {
-                    const auto t = defn.GetFieldDefn(pop_idx)->GetType();
-                    std::optional<double> v;
-                    if (f->IsFieldSetAndNotNull(pop_idx)) {
-                        v = (t == OFTInteger || t == OFTInteger64 || t == OFTReal)
-                                ? std::optional<double>(f->GetFieldAsDouble(pop_idx))
-                                : io::parse_number(f->GetFieldAsString(pop_idx));
-                    }
-                    if (!v) {
-                        add("population missing or not a number", where);
-                    } else if (*v < 0) {
-                        add("negative population", where);
-                    }
-                }
-            }
-            if (swapped_like > 0) {
-                issues["latitude beyond 90 with a longitude that would be a latitude: lon/lat "
-                       "swapped?"]
-                    .push_back(std::to_string(swapped_like) + " of " + std::to_string(points) +
-                               " points");
-                ++problems;
-            }
-            l["features"] = count;
-            auto gt = nlohmann::ordered_json::object();
-            for (const auto& [k, v] : types) {
-                gt[k] = v;
-            }
-            l["geometries"] = gt;
-            if (std::isfinite(x0)) {
-                l["extent"] = {x0, y0, x1, y1};
-            }
-            auto pr = nlohmann::ordered_json::object();
-            for (const auto& [k, v] : issues) {
-                const auto n = issue_count.contains(k) ? issue_count[k] : v.size();
-                pr[k] = {{"count", n}, {"where", v}};
-            }
-            l["problems"] = pr;
-            j["layers"].push_back(l);
-        }
+        io::InspectOptions options;
+        options.id_field = m_id;
+        options.population_field = m_population;
+        const auto j = to_json(io::inspect_vector(m_path, options));
         if (m_json) {
             std::cout << j.dump(2) << '\n';
         } else {
@@ -228,6 +71,42 @@ public:
     }
 
 private:
+    /// The description as `--json` prints it (and as the text is printed from).
+    [[nodiscard]] nlohmann::ordered_json to_json(const io::DatasetInfo& info) const {
+        nlohmann::ordered_json j;
+        j["path"] = io::redact_connection(m_path);
+        j["driver"] = info.driver;
+        j["layers"] = nlohmann::ordered_json::array();
+        for (const auto& layer : info.layers) {
+            nlohmann::ordered_json l;
+            l["name"] = layer.name;
+            l["crs"] = layer.crs;
+            l["geometry_type"] = layer.geometry_type;
+            auto fields = nlohmann::ordered_json::array();
+            for (const auto& f : layer.fields) {
+                fields.push_back({{"name", f.name}, {"type", f.type}});
+            }
+            l["fields"] = fields;
+            l["features"] = layer.features;
+            auto gt = nlohmann::ordered_json::object();
+            for (const auto& [k, v] : layer.geometries) {
+                gt[k] = v;
+            }
+            l["geometries"] = gt;
+            if (layer.extent) {
+                const auto& e = *layer.extent;
+                l["extent"] = {e[0], e[1], e[2], e[3]};
+            }
+            auto pr = nlohmann::ordered_json::object();
+            for (const auto& [k, v] : layer.problems) {
+                pr[k] = {{"count", v.count}, {"where", v.where}};
+            }
+            l["problems"] = pr;
+            j["layers"].push_back(l);
+        }
+        return j;
+    }
+
     static void print_text(const nlohmann::ordered_json& j) {
         std::cout << j["path"].get<std::string>() << " (" << j["driver"].get<std::string>()
                   << ")\n";

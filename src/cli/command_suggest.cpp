@@ -2,14 +2,12 @@
 #include "commands.hpp"
 
 #include "maillage/analysis/analysis.hpp"
-#include "maillage/analysis/grid.hpp"
+#include "maillage/analysis/candidates.hpp"
 #include "maillage/analysis/suggest.hpp"
 #include "maillage/core/error.hpp"
-#include "maillage/core/format.hpp"
-#include "maillage/io/gdal_util.hpp"
 #include "maillage/io/output_dir.hpp"
-#include "maillage/output/layer_writer.hpp"
 #include "maillage/output/outputs.hpp"
+#include "maillage/output/suggest_outputs.hpp"
 
 #include <omp.h>
 
@@ -22,38 +20,6 @@
 
 namespace maillage::cli {
 namespace {
-
-using core::round_to;
-using output::FieldValue;
-
-/// The places a new site may go, with what the outputs say of them.
-struct Candidates {
-    std::string source; ///< "zones", "file" or "grid"
-    std::vector<geo::LonLat> position;
-    std::vector<std::string> id;
-    std::vector<std::string> name;
-    std::vector<std::int32_t> zone; ///< zone holding it
-    /// Candidates of a file left out because they lie outside every zone: a new site is placed
-    /// in the study area only (border sites are existing coverage, not places to build).
-    std::size_t outside_study_area = 0;
-};
-
-/// One row of the `suggested` layer.
-struct Row {
-    std::int64_t rank = 0;
-    std::string id;
-    std::string name;
-    std::string zone_id;
-    std::string zone_name;
-    geo::LonLat position;
-    double gain = 0.0; ///< persons, or person-km for mean-distance
-    double newly_covered = 0.0;
-    double covered = 0.0;
-    double covered_share = 0.0;
-    double beyond = 0.0;
-    double mean_km = 0.0;
-    double mean_km_drop = 0.0;
-};
 
 class CommandSuggest : public Command {
 public:
@@ -159,7 +125,7 @@ public:
             timings.emplace_back("suggest: " + phase, sec);
         }
 
-        const auto rows = make_rows(picks, cands, zones);
+        const auto rows = output::suggested_sites(picks, cands, zones.zones, m_objective);
         const auto tw = std::chrono::steady_clock::now();
         output::RunDescription run;
         note_site_parameters(m_sites, run.parameters);
@@ -172,14 +138,22 @@ public:
             run.parameters["candidate_grid_m"] = m_candidate_grid_m;
         }
         note_population_grid(m_params, result, run.parameters, m_quiet);
-        run.summary_extra["suggest"] = summary(picks, rows, cands, file_candidates);
+        output::SuggestSummaryOptions summary;
+        summary.objective = m_objective_name;
+        summary.add = m_add;
+        summary.threshold_km = m_params.threshold_km;
+        summary.lazy = !m_no_lazy;
+        summary.candidates_path = m_candidates.path;
+        summary.candidates_report = file_candidates ? &file_candidates->report : nullptr;
+        summary.grid_m = m_candidate_grid_m;
+        run.summary_extra["suggest"] = output::suggest_summary(picks, rows, cands, summary);
         const auto format =
             m_format == "gpkg" ? output::VectorFormat::gpkg : output::VectorFormat::geojson;
         output::write_outputs(out, format, result, sites, zones, m_params, run);
         for (const auto& m : run.geometry->warnings()) {
             warn(m, m_quiet);
         }
-        write_rows(out, format, rows);
+        output::write_suggested(out, format, rows);
         const double write_s = seconds_since(tw);
         timings.emplace_back("write", write_s);
         timings.emplace_back("total", seconds_since(t0));
@@ -262,230 +236,44 @@ private:
                 common_options(m_progress, m_no_progress, m_params.threads, m_quiet, m_log_format));
     }
 
-    [[nodiscard]] Candidates candidates(const analysis::AnalysisResult& r, const io::ZoneSet& zones,
-                                        const std::optional<io::SiteSet>& file) const {
-        Candidates c;
+    /// The candidates of the run (--candidates, --candidate-grid-m, or the zones), with the
+    /// messages of the command about them.
+    [[nodiscard]] analysis::Candidates candidates(const analysis::AnalysisResult& r,
+                                                  const io::ZoneSet& zones,
+                                                  const std::optional<io::SiteSet>& file) const {
         if (file) {
-            c.source = "file";
-            std::vector<geo::LonLat> positions;
-            for (const auto& s : file->sites) {
-                positions.push_back(s.position);
-            }
-            const auto zone = zones_of(zones, positions);
-            std::string examples;
-            for (std::size_t k = 0; k < file->sites.size(); ++k) {
-                const auto& s = file->sites[k];
-                if (zone[k] < 0) {
-                    if (c.outside_study_area++ < 3) {
-                        examples += (examples.empty() ? "" : ", ") + s.where;
-                    }
-                    continue;
-                }
-                c.position.push_back(s.position);
-                c.id.push_back(s.id);
-                c.name.push_back(s.name);
-                c.zone.push_back(zone[k]);
-            }
+            auto c = analysis::place_candidates(*zones.ctx, zones.zones, file->sites);
             if (c.position.empty()) {
-                throw input_error(m_candidates.path + ": none of the " +
-                                  std::to_string(file->sites.size()) +
-                                  " candidates lies in a zone of the study area (e.g. " + examples +
-                                  "); new sites are placed in the study area only. Check the "
-                                  "candidates' coordinates and CRS (--candidates-crs).");
+                throw input_error(
+                    m_candidates.path + ": none of the " + std::to_string(file->sites.size()) +
+                    " candidates lies in a zone of the study area (e.g. " + c.outside_examples +
+                    "); new sites are placed in the study area only. Check the "
+                    "candidates' coordinates and CRS (--candidates-crs).");
             }
             if (c.outside_study_area > 0) {
                 warn(m_candidates.path + ": " + std::to_string(c.outside_study_area) +
-                         " candidate(s) outside every zone left out (e.g. " + examples +
+                         " candidate(s) outside every zone left out (e.g. " + c.outside_examples +
                          "): new sites are placed in the study area only; border sites count as "
                          "existing coverage.",
                      m_quiet);
             }
-        } else if (m_vm.count("candidate-grid-m") != 0U) {
-            c.source = "grid";
-            const auto& ctx = *zones.ctx;
-            const auto projected = analysis::project_zones(ctx, zones.zones, r.projection);
-            const auto grid = analysis::build_grid(ctx, zones.zones, projected, m_candidate_grid_m);
-            for (std::size_t k = 0; k < grid.zone.size(); ++k) {
-                if (grid.zone[k] < 0) {
-                    continue;
-                }
-                const auto row = k / static_cast<std::size_t>(grid.width);
-                const auto col = k % static_cast<std::size_t>(grid.width);
-                const auto z = static_cast<std::size_t>(grid.zone[k]);
-                c.position.push_back(r.projection.inverse(grid.centre(k)));
-                c.id.push_back("cell-" + std::to_string(row) + "-" + std::to_string(col));
-                c.name.push_back(zones.zones[z].name);
-                c.zone.push_back(grid.zone[k]);
-            }
+            return c;
+        }
+        if (m_vm.count("candidate-grid-m") != 0U) {
+            auto c = analysis::grid_candidates(*zones.ctx, r, zones.zones, m_candidate_grid_m);
             if (c.position.empty()) {
                 throw input_error("no cell of the " + fmt(m_candidate_grid_m) +
                                   " m candidate grid has its centre in a zone; choose a smaller "
                                   "--candidate-grid-m.");
             }
-        } else {
-            c.source = "zones";
-            for (std::size_t i = 0; i < zones.zones.size(); ++i) {
-                c.position.push_back(r.zones[i].reference);
-                c.id.push_back(zones.zones[i].id);
-                c.name.push_back(zones.zones[i].name);
-                c.zone.push_back(static_cast<std::int32_t>(i));
-            }
+            return c;
         }
-        return c;
-    }
-
-    [[nodiscard]] std::vector<Row> make_rows(const analysis::SuggestResult& s, const Candidates& c,
-                                             const io::ZoneSet& zones) const {
-        std::vector<Row> rows;
-        const double pop = s.population;
-        double prev_mean = pop > 0 ? s.weighted_sum_before_m / pop : 0.0;
-        for (std::size_t k = 0; k < s.picks.size(); ++k) {
-            const auto& p = s.picks[k];
-            Row r;
-            r.rank = static_cast<std::int64_t>(k + 1);
-            r.id = c.id[p.candidate];
-            r.name = c.name[p.candidate];
-            r.position = c.position[p.candidate];
-            const std::int32_t z = c.zone[p.candidate];
-            if (z >= 0) {
-                r.zone_id = zones.zones[static_cast<std::size_t>(z)].id;
-                r.zone_name = zones.zones[static_cast<std::size_t>(z)].name;
-            }
-            r.gain = m_objective == analysis::SuggestObjective::coverage ? p.gain : p.gain / 1000.0;
-            r.newly_covered = p.newly_covered;
-            r.covered = p.covered;
-            r.covered_share = pop > 0 ? p.covered / pop : 0.0;
-            r.beyond = pop - p.covered;
-            const double mean = pop > 0 ? p.weighted_sum_m / pop : 0.0;
-            r.mean_km = mean / 1000.0;
-            r.mean_km_drop = (prev_mean - mean) / 1000.0;
-            prev_mean = mean;
-            rows.push_back(std::move(r));
-        }
-        return rows;
-    }
-
-    [[nodiscard]] nlohmann::ordered_json summary(const analysis::SuggestResult& s,
-                                                 const std::vector<Row>& rows, const Candidates& c,
-                                                 const std::optional<io::SiteSet>& file) const {
-        const double pop = s.population;
-        nlohmann::ordered_json j;
-        j["objective"] = m_objective_name;
-        j["add"] = m_add;
-        j["added"] = rows.size();
-        j["exhausted"] = s.exhausted;
-        j["threshold_km"] = m_params.threshold_km;
-        auto cj = nlohmann::ordered_json::object();
-        cj["source"] = c.source;
-        if (file) {
-            cj["path"] = m_candidates.path;
-            cj["features"] = file->report.features;
-            cj["skipped_count"] = file->report.skipped.size();
-            cj["outside_study_area"] = c.outside_study_area;
-        }
-        if (c.source == "grid") {
-            cj["grid_m"] = m_candidate_grid_m;
-        }
-        cj["count"] = c.position.size();
-        j["candidates"] = cj;
-        j["method"] = m_no_lazy ? "greedy" : "lazy greedy";
-        j["gain_evaluations"] = s.evaluations;
-        j["population_total"] = round_to(pop, 4);
-        const double mean0 = pop > 0 ? s.weighted_sum_before_m / pop : 0.0;
-        j["before"] = {{"covered", round_to(s.covered_before, 4)},
-                       {"covered_share", pop > 0 ? round_to(s.covered_before / pop, 6) : 0.0},
-                       {"population_beyond", round_to(pop - s.covered_before, 4)},
-                       {"mean_km", round_to(mean0 / 1000.0, 4)}};
-        auto picks = nlohmann::ordered_json::array();
-        for (const auto& r : rows) {
-            picks.push_back({{"rank", r.rank},
-                             {"candidate_id", r.id},
-                             {"name", r.name},
-                             {"zone_id", r.zone_id},
-                             {"zone_name", r.zone_name},
-                             {"lon", round_to(r.position.lon, 7)},
-                             {"lat", round_to(r.position.lat, 7)},
-                             {"gain", round_to(r.gain, 4)},
-                             {"newly_covered", round_to(r.newly_covered, 4)},
-                             {"covered", round_to(r.covered, 4)},
-                             {"covered_share", round_to(r.covered_share, 6)},
-                             {"population_beyond", round_to(r.beyond, 4)},
-                             {"mean_km", round_to(r.mean_km, 4)},
-                             {"mean_km_drop", round_to(r.mean_km_drop, 4)}});
-        }
-        j["picks"] = picks;
-        auto curve = nlohmann::ordered_json::array();
-        curve.push_back({{"sites_added", 0},
-                         {"covered", round_to(s.covered_before, 4)},
-                         {"covered_share", pop > 0 ? round_to(s.covered_before / pop, 6) : 0.0},
-                         {"mean_km", round_to(mean0 / 1000.0, 4)}});
-        for (const auto& r : rows) {
-            curve.push_back({{"sites_added", r.rank},
-                             {"covered", round_to(r.covered, 4)},
-                             {"covered_share", round_to(r.covered_share, 6)},
-                             {"mean_km", round_to(r.mean_km, 4)}});
-        }
-        j["coverage_curve"] = curve;
-        return j;
-    }
-
-    static void write_rows(io::StagedOutput& out, output::VectorFormat format,
-                           const std::vector<Row>& rows) {
-        const std::vector<output::FieldSpec> fields{
-            {"rank", OFTInteger},   {"candidate_id", OFTString}, {"name", OFTString},
-            {"zone_id", OFTString}, {"zone_name", OFTString},    {"lon", OFTReal},
-            {"lat", OFTReal},       {"gain", OFTReal},           {"newly_covered", OFTReal},
-            {"covered", OFTReal},   {"covered_share", OFTReal},  {"population_beyond", OFTReal},
-            {"mean_km", OFTReal},   {"mean_km_drop", OFTReal}};
-        auto fill = [&](output::LayerWriter& w, bool geometry) {
-            for (const auto& r : rows) {
-                OGRPoint pt(round_to(r.position.lon, 7), round_to(r.position.lat, 7));
-                w.add(geometry ? &pt : nullptr,
-                      {r.rank, r.id, r.name, r.zone_id, r.zone_name, round_to(r.position.lon, 7),
-                       round_to(r.position.lat, 7), round_to(r.gain, 4),
-                       round_to(r.newly_covered, 4), round_to(r.covered, 4),
-                       round_to(r.covered_share, 6), round_to(r.beyond, 4), round_to(r.mean_km, 4),
-                       round_to(r.mean_km_drop, 4)});
-            }
-            w.finish();
-        };
-        const auto srs = io::wgs84();
-        if (format == output::VectorFormat::gpkg) {
-            // The analysis layers are in maillage.gpkg already: the suggested sites join them.
-            const std::string path = out.path("maillage.gpkg").string();
-            CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", "2000-01-01T00:00:00.000Z");
-            CPLErrorReset();
-            GDALDatasetUniquePtr ds(
-                GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
-            if (!ds) {
-                throw runtime_failure(
-                    path + ": cannot reopen to add the suggested sites: " + io::gdal_last_error());
-            }
-            {
-                output::LayerWriter w(*ds, path, "suggested", wkbPoint, &srs, fields);
-                fill(w, true);
-            }
-            output::close_dataset(std::move(ds), path);
-        } else {
-            const std::string path = out.path("suggested.geojson").string();
-            auto ds = output::create_vector(path, format);
-            {
-                output::LayerWriter w(*ds, path, "suggested", wkbPoint, &srs, fields);
-                fill(w, true);
-            }
-            output::close_dataset(std::move(ds), path);
-        }
-        const std::string csv = out.path("suggested.csv").string();
-        auto ds = output::create_vector(csv, output::VectorFormat::csv);
-        {
-            output::LayerWriter w(*ds, csv, "suggested", wkbNone, nullptr, fields);
-            fill(w, false);
-        }
-        output::close_dataset(std::move(ds), csv);
+        return analysis::zone_candidates(r, zones.zones);
     }
 
     void log_results(const std::vector<std::pair<std::string, double>>& timings,
-                     const analysis::SuggestResult& s, const std::vector<Row>& rows) const {
+                     const analysis::SuggestResult& s,
+                     const std::vector<output::SuggestedSite>& rows) const {
         std::ostringstream t;
         t << std::fixed << std::setprecision(2) << "timings (s):";
         for (std::size_t k = 0; k < timings.size(); ++k) {

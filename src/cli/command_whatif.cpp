@@ -5,7 +5,7 @@
 #include "maillage/analysis/analysis.hpp"
 #include "maillage/analysis/whatif.hpp"
 #include "maillage/core/error.hpp"
-#include "maillage/io/csv_stream.hpp"
+#include "maillage/io/change_reader.hpp"
 #include "maillage/io/output_dir.hpp"
 #include "maillage/io/site_reader.hpp"
 #include "maillage/io/zone_reader.hpp"
@@ -26,14 +26,7 @@
 namespace maillage::cli {
 namespace {
 
-/// A change as given: on the command line or in a --changes file.
-struct Change {
-    bool open = false;
-    std::string id; ///< close: the site to close; open: the new site's id (may be empty)
-    std::string name;
-    geo::LonLat position;
-    std::string where; ///< "--close", "--open '...'", "FILE: line N"
-};
+using Change = io::SiteChange;
 
 std::string trim(const std::string& s) {
     const auto b = s.find_first_not_of(" \t\r\n");
@@ -42,13 +35,6 @@ std::string trim(const std::string& s) {
     }
     const auto e = s.find_last_not_of(" \t\r\n");
     return s.substr(b, e - b + 1);
-}
-
-std::string lower(std::string s) {
-    for (auto& c : s) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return s;
 }
 
 /// A number in the --open syntax: '.' decimals only (',' separates the fields).
@@ -67,20 +53,6 @@ std::optional<double> strict_number(const std::string& text) {
         return std::nullopt;
     }
     return v;
-}
-
-/// Why a longitude / latitude pair is out of range, or empty if it is fine.
-std::string range_problem(double lon, double lat) {
-    if (lon >= -180.0 && lon <= 180.0 && lat >= -90.0 && lat <= 90.0) {
-        return {};
-    }
-    std::ostringstream o;
-    o << "longitude " << lon << ", latitude " << lat
-      << " is out of range (longitude -180..180, latitude -90..90, WGS84 degrees)";
-    if (lat >= -180.0 && lat <= 180.0 && lon >= -90.0 && lon <= 90.0) {
-        o << "; are longitude and latitude swapped? The order is LON,LAT";
-    }
-    return o.str();
 }
 
 class CommandWhatIf : public Command {
@@ -150,7 +122,8 @@ public:
                  m_quiet);
         }
 
-        auto changes = m_changes_path.empty() ? std::vector<Change>{} : read_changes();
+        auto changes =
+            m_changes_path.empty() ? std::vector<Change>{} : io::read_changes(m_changes_path);
         changes.insert(changes.end(), m_cli_changes.begin(), m_cli_changes.end());
         // The scenario is checked before the zones are read, so that a wrong id fails at once.
         analysis::Scenario scenario;
@@ -339,7 +312,7 @@ private:
             throw usage_error("--open '" + value + "': latitude '" + trim(lat_text) +
                               "' is not a number" + syntax + ".");
         }
-        if (const auto p = range_problem(*lon, *lat); !p.empty()) {
+        if (const auto p = io::lonlat_range_problem(*lon, *lat); !p.empty()) {
             throw usage_error("--open '" + value + "': " + p + ".");
         }
         Change c;
@@ -348,72 +321,6 @@ private:
         c.name = c2 == std::string::npos ? "" : trim(value.substr(c2 + 1));
         c.where = "--open '" + value + "'";
         return c;
-    }
-
-    /// The --changes CSV: a header with `action` and the columns it needs (id for close; lon and
-    /// lat for open; name and id optional for open). Errors name the file, line and value.
-    std::vector<Change> read_changes() const {
-        io::CsvReader reader(m_changes_path);
-        std::map<std::string, std::size_t> col;
-        for (std::size_t k = 0; k < reader.header().size(); ++k) {
-            col.emplace(lower(trim(reader.header()[k])), k);
-        }
-        const auto need = [&](const std::string& name) {
-            if (!col.contains(name)) {
-                std::string have;
-                for (const auto& h : reader.header()) {
-                    have += (have.empty() ? "" : ", ") + h;
-                }
-                throw input_error(m_changes_path + ": line 1: no column '" + name +
-                                  "' (columns: " + have +
-                                  "); a file of changes has the columns action, id, lon, lat, "
-                                  "name.");
-            }
-            return col[name];
-        };
-        const auto action_col = need("action");
-        std::vector<Change> out;
-        std::vector<std::string> f;
-        while (reader.next(f)) {
-            const std::string where = m_changes_path + ": line " + std::to_string(reader.line());
-            const auto field = [&](const std::string& name) {
-                const auto it = col.find(name);
-                return it == col.end() || it->second >= f.size() ? std::string()
-                                                                 : trim(f[it->second]);
-            };
-            const auto action = lower(action_col < f.size() ? trim(f[action_col]) : "");
-            Change c;
-            c.where = where;
-            c.id = field("id");
-            c.name = field("name");
-            if (action == "close") {
-                need("id");
-                if (c.id.empty()) {
-                    throw input_error(where + ": action close without a site id.");
-                }
-            } else if (action == "open") {
-                need("lon");
-                need("lat");
-                const auto lon = io::parse_number(field("lon"));
-                const auto lat = io::parse_number(field("lat"));
-                if (!lon || !lat) {
-                    throw input_error(where + ": action open: longitude '" + field("lon") +
-                                      "' and latitude '" + field("lat") +
-                                      "' must be numbers (WGS84 degrees).");
-                }
-                if (const auto p = range_problem(*lon, *lat); !p.empty()) {
-                    throw input_error(where + ": action open: " + p + ".");
-                }
-                c.open = true;
-                c.position = {*lon, *lat};
-            } else {
-                throw input_error(where + ": action '" +
-                                  (action_col < f.size() ? f[action_col] : "") +
-                                  "' is neither close nor open.");
-            }
-            out.push_back(std::move(c));
-        }
-        return out;
     }
 
     /// Ids to positions; new ids for the opened sites. An unknown id to close is an input error
