@@ -46,6 +46,14 @@ protected:
 
     /// What a run carries from one stage to the next.
     struct Run {
+        // Not noexcept: the members' default constructors may allocate.
+        Run() noexcept(false) = default;
+        ~Run() = default;
+        Run(const Run&) = delete; ///< one run, never copied nor moved
+        Run& operator=(const Run&) = delete;
+        Run(Run&&) = delete;
+        Run& operator=(Run&&) = delete;
+
         std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
         std::string started_utc;
         Inputs inputs;

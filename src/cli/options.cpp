@@ -214,6 +214,70 @@ std::string config_line_of(const fs::path& config, const std::string& key) {
     return {};
 }
 
+/// Parses the config file CONFIG (key = value lines); the relative paths given to the options
+/// of `path_options` are taken from its folder. Usage errors name the file and the line.
+po::parsed_options read_config_file(const fs::path& config, const po::options_description& desc,
+                                    const std::vector<std::string>& path_options) {
+    std::ifstream in(config);
+    if (!in) {
+        throw usage_error("--config " + config.string() +
+                          ": cannot open the file. Check the path (relative paths are taken "
+                          "from " +
+                          fs::current_path().string() + ").");
+    }
+    po::parsed_options parsed(&desc);
+    try {
+        parsed = po::parse_config_file(in, desc, false);
+    } catch (const po::unknown_option& e) {
+        const std::string key = e.get_option_name();
+        const std::string where = config_line_of(config, key);
+        std::string m = config.string() + ": " + (where.empty() ? "" : where + ": ") +
+                        "unknown key '" + key + "'.";
+        const auto guess = closest_name(key, long_names(desc));
+        if (!guess.empty()) {
+            m += " Did you mean " + guess + "?";
+        }
+        throw usage_error(m + " Keys are the command's long option names, without the dashes.");
+    } catch (const po::error& e) {
+        throw usage_error(config.string() + ": " + e.what());
+    }
+    const fs::path base = config.has_parent_path() ? config.parent_path() : fs::path(".");
+    for (auto& opt : parsed.options) {
+        if (std::find(path_options.begin(), path_options.end(), opt.string_key) ==
+            path_options.end()) {
+            continue;
+        }
+        for (auto& v : opt.value) {
+            if (!v.empty() && fs::path(v).is_relative() && v.rfind("PG:", 0) != 0) {
+                v = (base / v).lexically_normal().string();
+            }
+        }
+    }
+    return parsed;
+}
+
+/// Stores the config file CONFIG into `vm`, below the command line already stored there.
+void store_config_file(const fs::path& config, const po::options_description& desc,
+                       const std::vector<std::string>& path_options, po::variables_map& vm) {
+    const auto parsed = read_config_file(config, desc, path_options);
+    try {
+        po::store(parsed, vm);
+    } catch (const po::invalid_option_value& e) {
+        const std::string key = strip_dashes(e.get_option_name());
+        const std::string where = config_line_of(config, key);
+        std::string value;
+        for (const auto& opt : parsed.options) {
+            if (opt.string_key == key && !opt.value.empty()) {
+                value = opt.value.front();
+            }
+        }
+        throw usage_error(config.string() + ": " + (where.empty() ? "" : where + ": ") +
+                          invalid_value_message(key, value, desc));
+    } catch (const po::error& e) {
+        throw usage_error(config.string() + ": " + e.what());
+    }
+}
+
 } // namespace
 
 po::variables_map parse(const std::vector<std::string>& args, const po::options_description& desc,
@@ -236,58 +300,7 @@ po::variables_map parse(const std::vector<std::string>& args, const po::options_
         throw usage_error(stray_argument_message(args, desc));
     }
     if (vm.count("config") != 0U) {
-        const fs::path config = vm["config"].as<std::string>();
-        std::ifstream in(config);
-        if (!in) {
-            throw usage_error("--config " + config.string() +
-                              ": cannot open the file. Check the path (relative paths are taken "
-                              "from " +
-                              fs::current_path().string() + ").");
-        }
-        po::parsed_options parsed(&desc);
-        try {
-            parsed = po::parse_config_file(in, desc, false);
-        } catch (const po::unknown_option& e) {
-            const std::string key = e.get_option_name();
-            const std::string where = config_line_of(config, key);
-            std::string m = config.string() + ": " + (where.empty() ? "" : where + ": ") +
-                            "unknown key '" + key + "'.";
-            const auto guess = closest_name(key, long_names(desc));
-            if (!guess.empty()) {
-                m += " Did you mean " + guess + "?";
-            }
-            throw usage_error(m + " Keys are the command's long option names, without the dashes.");
-        } catch (const po::error& e) {
-            throw usage_error(config.string() + ": " + e.what());
-        }
-        const fs::path base = config.has_parent_path() ? config.parent_path() : fs::path(".");
-        for (auto& opt : parsed.options) {
-            if (std::find(path_options.begin(), path_options.end(), opt.string_key) ==
-                path_options.end()) {
-                continue;
-            }
-            for (auto& v : opt.value) {
-                if (!v.empty() && fs::path(v).is_relative() && v.rfind("PG:", 0) != 0) {
-                    v = (base / v).lexically_normal().string();
-                }
-            }
-        }
-        try {
-            po::store(parsed, vm);
-        } catch (const po::invalid_option_value& e) {
-            const std::string key = strip_dashes(e.get_option_name());
-            const std::string where = config_line_of(config, key);
-            std::string value;
-            for (const auto& opt : parsed.options) {
-                if (opt.string_key == key && !opt.value.empty()) {
-                    value = opt.value.front();
-                }
-            }
-            throw usage_error(config.string() + ": " + (where.empty() ? "" : where + ": ") +
-                              invalid_value_message(key, value, desc));
-        } catch (const po::error& e) {
-            throw usage_error(config.string() + ": " + e.what());
-        }
+        store_config_file(vm["config"].as<std::string>(), desc, path_options, vm);
     }
     po::notify(vm);
     return vm;
