@@ -1,12 +1,12 @@
 #include "analysis_inputs.hpp"
+#include "option_groups.hpp"
 
 #include "maillage/core/error.hpp"
+#include "maillage/core/parallel.hpp"
 #include "maillage/io/checksum.hpp"
 #include "maillage/io/gdal_util.hpp"
 #include "maillage/io/population_grid_reader.hpp"
 #include "maillage/io/postgis.hpp"
-
-#include <omp.h>
 
 #include <geos_c.h>
 #include <proj.h>
@@ -96,23 +96,30 @@ void check_site_layers(const po::variables_map& vm, const SiteInputs& sites) {
     }
 }
 
-void warn_read_report(const model::ReadReport& rep, bool quiet) {
+void warn_read_report(const model::ReadReport& rep, const Logger& log) {
     if (rep.text_recoded) {
-        warn(rep.path + ": text is not UTF-8; read as Windows-1252. Save the file as UTF-8 to be "
-                        "sure of the accents.",
-             quiet);
+        log.warn(rep.path + ": text is not UTF-8; read as Windows-1252. Save the file as UTF-8 to "
+                            "be sure of the accents.");
     }
     for (const auto& n : rep.skipped) {
-        warn(rep.path + ": " + n.where + ": skipped: " + n.reason, quiet);
+        log.warn(rep.path + ": " + n.where + ": skipped: " + n.reason);
     }
 }
 
-io::SiteSet read_site_inputs(const SiteInputs& sites, bool quiet) {
+void warn_read_report(const model::ReadReport& rep, bool quiet) {
+    warn_read_report(rep, legacy_logger(quiet));
+}
+
+io::SiteSet read_site_inputs(const SiteInputs& sites, const Logger& log) {
     auto set = io::read_site_layers(sites.options, sites.layers());
     for (const auto& layer : set.layers) {
-        warn_read_report(layer.report, quiet);
+        warn_read_report(layer.report, log);
     }
     return set;
+}
+
+io::SiteSet read_site_inputs(const SiteInputs& sites, bool quiet) {
+    return read_site_inputs(sites, legacy_logger(quiet));
 }
 
 void add_analysis_options(po::options_description& group, analysis::Parameters& params,
@@ -138,52 +145,20 @@ void finish_inputs(const po::variables_map& vm, analysis::Parameters& params, Si
     check_site_layers(vm, sites);
     check_population_grid_options(vm, params.population_grid);
     params.population_grid.source = io::population_grid_source(params.population_grid);
-    if (!(params.threshold_km >= 0) || !std::isfinite(params.threshold_km)) {
-        throw usage_error("--threshold-km must be a distance in km, 0 or more (got " +
-                          fmt(params.threshold_km) + ").");
-    }
-    // No two points of the ellipsoid are more than 20003.9 km apart: a larger threshold means
-    // nothing, and circles that wrap round the Earth make the underserved areas wrong (and, for a
-    // huge value, take forever).
-    if (params.threshold_km > 20000) {
-        throw usage_error("--threshold-km " + fmt(params.threshold_km) +
-                          " is more than 20000 km, about the largest distance on Earth; use a "
-                          "distance of 20000 km or less.");
-    }
-    if (!(params.grid_m > 0) || !std::isfinite(params.grid_m)) {
-        throw usage_error("--grid-m must be a cell size in metres greater than 0 (got " +
-                          fmt(params.grid_m) + ").");
-    }
-    if (params.grid_m < 10) {
-        throw usage_error("--grid-m " + fmt(params.grid_m) +
-                          " is below 10 m, finer than any population data; use 10 or more.");
-    }
+    check_analysis_parameters(params);
     if (params.threads < 0) {
         throw usage_error("--threads must be 0 (all cores) or more (got " +
                           std::to_string(params.threads) + ").");
     }
-    if (sites.paths.empty()) {
-        sites.paths = {data_dir() + "/structures-aura-dila-2017.csv"};
-        // The shipped directory holds context services too; an explicit --site-filter (even an
-        // empty one) replaces the SPRO selection.
-        if (vm.count("site-filter") == 0U) {
-            sites.options.filter = "spro_core = 1";
-        }
-        // People near the region's edge use the sites across it: the shipped neighbouring
-        // departments' sites go with the shipped regional ones.
-        if (sites.border_paths.empty() && !sites.no_border_sites) {
-            sites.border_paths = {data_dir() + "/structures-voisines-dila-2017.csv"};
-        }
-    }
-    if (zones.path.empty()) {
-        zones.path = data_dir() + "/communes-aura-cog2026.geojson";
-    }
-    sites.options.strict = strict;
-    zones.strict = strict;
+    fill_input_defaults(vm, sites, zones, strict);
 }
 
 void warn_site_placement(const Inputs& in, const analysis::AnalysisResult& r, bool quiet) {
-    if (quiet) {
+    warn_site_placement(in, r, legacy_logger(quiet));
+}
+
+void warn_site_placement(const Inputs& in, const analysis::AnalysisResult& r, const Logger& log) {
+    if (log.quiet()) {
         return;
     }
     const auto& set = in.sites;
@@ -216,7 +191,7 @@ void warn_site_placement(const Inputs& in, const analysis::AnalysisResult& r, bo
         } else {
             m += ".";
         }
-        warn(m, quiet);
+        log.warn(m);
     }
     if (stray > 0) {
         std::string m = std::to_string(stray) +
@@ -225,9 +200,8 @@ void warn_site_placement(const Inputs& in, const analysis::AnalysisResult& r, bo
         if (stray_swapped > 0) {
             m += " (" + std::to_string(stray_swapped) + " of them look swapped)";
         }
-        warn(m + ". Sites across the edge of the study area belong in --border-sites. See "
-                 "site_layers in summary.json.",
-             quiet);
+        log.warn(m + ". Sites across the edge of the study area belong in --border-sites. See "
+                     "site_layers in summary.json.");
     }
     for (const auto& layer : set.layers) {
         if (!layer.border) {
@@ -242,24 +216,28 @@ void warn_site_placement(const Inputs& in, const analysis::AnalysisResult& r, bo
                 }
             }
         }
-        log(layer.path + ": " + std::to_string(layer.count) + " border site(s), " +
-            std::to_string(layer.count - inside) + " outside the study area");
+        log.info(layer.path + ": " + std::to_string(layer.count) + " border site(s), " +
+                 std::to_string(layer.count - inside) + " outside the study area");
         if (inside > 0) {
-            warn(layer.path + ": " + std::to_string(inside) + " of the " +
+            log.warn(layer.path + ": " + std::to_string(inside) + " of the " +
                      std::to_string(layer.count) +
                      " border sites lie inside the study area, e.g. " + example +
                      "; they count as sites of the study area (in_study_area true). Check that "
-                     "the file holds only sites across the edge.",
-                 quiet);
+                     "the file holds only sites across the edge.");
         }
     }
 }
 
 Inputs read_inputs(const SiteInputs& sites, const io::ZoneReadOptions& zones, bool quiet,
                    const std::function<void(const io::SiteSet&)>& check_sites) {
+    return read_inputs(sites, zones, legacy_logger(quiet), check_sites);
+}
+
+Inputs read_inputs(const SiteInputs& sites, const io::ZoneReadOptions& zones, const Logger& log,
+                   const std::function<void(const io::SiteSet&)>& check_sites) {
     const auto t0 = std::chrono::steady_clock::now();
     Inputs in;
-    in.sites = read_site_inputs(sites, quiet);
+    in.sites = read_site_inputs(sites, log);
     if (check_sites) {
         check_sites(in.sites);
     }
@@ -278,30 +256,30 @@ Inputs read_inputs(const SiteInputs& sites, const io::ZoneReadOptions& zones, bo
             "exchange the two columns' names or values, or give the right CRS.");
     }
     in.read_s = seconds_since(t0);
-    warn_read_report(in.zones.report, quiet);
-    if (!quiet) {
+    warn_read_report(in.zones.report, log);
+    if (!log.quiet()) {
         std::size_t border = 0;
         for (const auto& l : in.sites.layers) {
             border += l.border ? l.count : 0;
         }
-        log("read " + std::to_string(in.sites.sites.size() - border) + " sites from " +
-            sites.paths_text() +
-            (border > 0 ? " and " + std::to_string(border) + " border sites from " +
-                              [&] {
-                                  std::string t;
-                                  for (const auto& p : sites.border_paths) {
-                                      t += (t.empty() ? "" : ", ") + p;
-                                  }
-                                  return t;
-                              }()
-                        : std::string()) +
-            (sites.options.filter.empty() ? "" : " (filter: " + sites.options.filter + ")") + ", " +
-            std::to_string(in.zones.zones.size()) + " zones from " + zones.path +
-            (in.zones.report.repaired.empty()
-                 ? ""
-                 : " (" + std::to_string(in.zones.report.repaired.size()) +
-                       " invalid polygons repaired, e.g. " +
-                       in.zones.report.repaired.front().where + "; see summary.json)"));
+        log.info("read " + std::to_string(in.sites.sites.size() - border) + " sites from " +
+                 sites.paths_text() +
+                 (border > 0 ? " and " + std::to_string(border) + " border sites from " +
+                                   [&] {
+                                       std::string t;
+                                       for (const auto& p : sites.border_paths) {
+                                           t += (t.empty() ? "" : ", ") + p;
+                                       }
+                                       return t;
+                                   }()
+                             : std::string()) +
+                 (sites.options.filter.empty() ? "" : " (filter: " + sites.options.filter + ")") +
+                 ", " + std::to_string(in.zones.zones.size()) + " zones from " + zones.path +
+                 (in.zones.report.repaired.empty()
+                      ? ""
+                      : " (" + std::to_string(in.zones.report.repaired.size()) +
+                            " invalid polygons repaired, e.g. " +
+                            in.zones.report.repaired.front().where + "; see summary.json)"));
     }
     return in;
 }
@@ -327,6 +305,11 @@ void note_site_parameters(const SiteInputs& sites, nlohmann::ordered_json& param
 
 void note_population_grid(const analysis::Parameters& params, const analysis::AnalysisResult& r,
                           nlohmann::ordered_json& parameters, bool quiet) {
+    note_population_grid(params, r, parameters, legacy_logger(quiet));
+}
+
+void note_population_grid(const analysis::Parameters& params, const analysis::AnalysisResult& r,
+                          nlohmann::ordered_json& parameters, const Logger& log) {
     const auto& pg = params.population_grid;
     if (pg.path.empty()) {
         return;
@@ -334,7 +317,7 @@ void note_population_grid(const analysis::Parameters& params, const analysis::An
     parameters["population_grid"] = pg.path;
     parameters["population_grid_field"] = pg.field;
     parameters["population_grid_crs"] = pg.crs;
-    if (r.population_grid && !quiet) {
+    if (r.population_grid && !log.quiet()) {
         const auto& g = *r.population_grid;
         std::ostringstream o;
         o << std::fixed << std::setprecision(0) << "population grid " << g.path << " (" << g.kind
@@ -342,7 +325,7 @@ void note_population_grid(const analysis::Parameters& params, const analysis::An
           << g.population_read << ", of which " << g.population_in_study_area
           << " in the zones and " << g.population_outside_zones + g.population_beyond_extent
           << " outside the study area";
-        log(o.str());
+        log.info(o.str());
     }
 }
 
@@ -383,7 +366,7 @@ void write_run_record(io::StagedOutput& out, const RunRecord& record) {
     r["arguments"] = args;
     r["started_utc"] = record.started_utc;
     r["parameters"] = record.parameters;
-    r["threads"] = omp_get_max_threads();
+    r["threads"] = core::max_threads();
     r["libraries"] = {{"gdal", GDALVersionInfo("RELEASE_NAME")},
                       {"geos", GEOSversion()},
                       {"proj", proj_info().release}};
@@ -419,11 +402,7 @@ void write_run_record(io::StagedOutput& out, const RunRecord& record) {
     }
 }
 
-void warn(const std::string& message, bool quiet) {
-    if (!quiet) {
-        log("warning: " + message);
-    }
-}
+void warn(const std::string& message, bool quiet) { legacy_logger(quiet).warn(message); }
 
 std::string fmt(double v) {
     std::ostringstream o;

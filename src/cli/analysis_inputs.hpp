@@ -5,6 +5,7 @@
 // reading the inputs with their warnings, and run.json.
 
 #include "command.hpp"
+#include "logger.hpp"
 
 #include "maillage/analysis/analysis.hpp"
 #include "maillage/io/output_dir.hpp"
@@ -47,18 +48,19 @@ void add_input_options(po::options_description& group, SiteInputs& sites,
 void check_site_layers(const po::variables_map& vm, const SiteInputs& sites);
 
 /// Reads every layer of sites (io::read_site_layers) and warns about what was skipped or
-/// recoded, unless quiet.
-io::SiteSet read_site_inputs(const SiteInputs& sites, bool quiet);
+/// recoded.
+io::SiteSet read_site_inputs(const SiteInputs& sites, const Logger& log);
+io::SiteSet read_site_inputs(const SiteInputs& sites, bool quiet); ///< legacy_logger(quiet)
 
 /// --threshold-km and --grid-m, and (with `extras`) --by-type and --catchments, which `whatif`
 /// does not offer.
 void add_analysis_options(po::options_description& group, analysis::Parameters& params,
                           bool extras = true);
 
-/// Checks the analysis parameters (usage_error) and fills the defaults: the shipped sites (with
-/// the SPRO filter unless --site-filter is given) and communes.
-/// With no --sites, the shipped regional sites and (unless --no-border-sites or --border-sites)
-/// the shipped border sites; with --sites, the border sites given, if any.
+/// Checks the analysis parameters and --threads (usage_error) and fills the defaults: the shipped
+/// sites (with the SPRO filter unless --site-filter is given) and communes. With no --sites, the
+/// shipped regional sites and (unless --no-border-sites or --border-sites) the shipped border
+/// sites; with --sites, the border sites given, if any.
 void finish_inputs(const po::variables_map& vm, analysis::Parameters& params, SiteInputs& sites,
                    io::ZoneReadOptions& zones, bool strict);
 
@@ -69,9 +71,12 @@ struct Inputs {
     analysis::SitePlacement placement; ///< where the sites lie against the zones' extent
 };
 
-/// Reads the sites and zones, logs what was skipped or recoded and (unless quiet) the "read"
-/// line. `check_sites`, when given, is called with the sites before the zones are read, so
-/// that an error it finds in them (whatif: an unknown id to close) comes at once.
+/// Reads the sites and zones, logs what was skipped or recoded and the "read" line.
+/// `check_sites`, when given, is called with the sites before the zones are read, so that an
+/// error it finds in them (whatif: an unknown id to close) comes at once.
+Inputs read_inputs(const SiteInputs& sites, const io::ZoneReadOptions& zones, const Logger& log,
+                   const std::function<void(const io::SiteSet&)>& check_sites = {});
+/// read_inputs() with legacy_logger(quiet).
 Inputs read_inputs(const SiteInputs& sites, const io::ZoneReadOptions& zones, bool quiet,
                    const std::function<void(const io::SiteSet&)>& check_sites = {});
 
@@ -79,10 +84,13 @@ Inputs read_inputs(const SiteInputs& sites, const io::ZoneReadOptions& zones, bo
 /// stray site of a --sites layer (outside every zone) is named, up to five, with a hint when it
 /// looks swapped or lies outside the zones' extent; the sites of a --border-sites layer outside
 /// the study area are expected and only counted; those inside it are said. Nothing when quiet.
+void warn_site_placement(const Inputs& in, const analysis::AnalysisResult& r, const Logger& log);
+/// warn_site_placement() with legacy_logger(quiet).
 void warn_site_placement(const Inputs& in, const analysis::AnalysisResult& r, bool quiet);
 
 /// What a reader recoded or skipped, as warnings "FILE: WHERE: skipped: REASON".
-void warn_read_report(const model::ReadReport& rep, bool quiet);
+void warn_read_report(const model::ReadReport& rep, const Logger& log);
+void warn_read_report(const model::ReadReport& rep, bool quiet); ///< legacy_logger(quiet)
 
 /// The inputs of run.json for the sites: "sites" (the first layer), then "sites_2", ... and
 /// "border_sites", "border_sites_2", ...
@@ -114,7 +122,10 @@ struct RunRecord {
 void write_run_record(io::StagedOutput& out, const RunRecord& record);
 
 /// With --population-grid: records its options in `parameters` (summary.json, run.json) and logs
-/// what the grid gave, unless quiet. Nothing without a grid.
+/// what the grid gave. Nothing without a grid.
+void note_population_grid(const analysis::Parameters& params, const analysis::AnalysisResult& r,
+                          nlohmann::ordered_json& parameters, const Logger& log);
+/// note_population_grid() with legacy_logger(quiet).
 void note_population_grid(const analysis::Parameters& params, const analysis::AnalysisResult& r,
                           nlohmann::ordered_json& parameters, bool quiet);
 

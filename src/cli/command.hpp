@@ -1,5 +1,7 @@
 #pragma once
 
+#include "logger.hpp"
+
 #include "maillage/analysis/population_grid.hpp"
 
 #include <boost/program_options.hpp>
@@ -26,9 +28,22 @@ public:
     virtual void setup(const std::vector<std::string>& args) = 0;
     virtual int run() = 0;
     [[nodiscard]] virtual std::string help() const = 0;
+    /// The command's logger, which main() also uses for the final error: the --log-format and
+    /// --quiet of the command once setup() has read them. By default legacy_logger().
+    [[nodiscard]] virtual const Logger& logger() const;
 };
 
-/// Shared option groups and helpers (options.cpp).
+/// The logger of the commands that do not own one yet (nearest, info, suggest, whatif): its
+/// format is set by set_log_format(); log(), warn(), report_error() and progress_reporter()
+/// write through it. To be removed once every command owns its Logger.
+Logger& legacy_logger();
+
+/// legacy_logger(), quiet when `quiet`.
+Logger legacy_logger(bool quiet);
+
+/// Shared option groups and helpers (options.cpp). The commands built on CommonOptions
+/// (option_groups.hpp) do not use common_options, set_log_format, log, report_error and
+/// progress_reporter, which write through legacy_logger().
 po::options_description common_options(bool& progress, bool& no_progress, int& threads, bool& quiet,
                                        std::string& log_format);
 
@@ -56,12 +71,6 @@ std::string closest_name(const std::string& word, const std::vector<std::string>
 
 /// The folder holding the shipped data: $MAILLAGE_DATA, else ./geodata, else the source tree's.
 std::string data_dir();
-
-/// Whether to draw a progress bar: --progress / --no-progress, else when stderr is a terminal.
-bool want_progress(bool progress, bool no_progress);
-
-/// Progress bar on stderr (terminal) for a phase; prints the finished line at 1.0.
-void draw_progress(const std::string& phase, double fraction);
 
 /// A log line on stderr ("maillage: ...").
 void log(const std::string& text);

@@ -86,18 +86,18 @@ int main(int argc, char* argv[]) {
         }
         return cmd->run();
     } catch (const maillage::usage_error& e) {
-        maillage::cli::report_error(name, "usage", e.what(), "see 'maillage " + name + " --help'");
+        cmd->logger().error(name, "usage", e.what(), "see 'maillage " + name + " --help'");
         return 2;
     } catch (const maillage::error& e) {
-        maillage::cli::report_error(name, "error", e.what(), "");
+        cmd->logger().error(name, "error", e.what(), "");
         return 1;
     } catch (const std::bad_alloc&) {
-        maillage::cli::report_error(name, "error", "out of memory",
-                                    "try a larger --grid-m or fewer --threads");
+        cmd->logger().error(name, "error", "out of memory",
+                            "try a larger --grid-m or fewer --threads");
         return 1;
     } catch (const std::exception& e) {
-        maillage::cli::report_error(name, "internal error", e.what(),
-                                    "please report it with the command line");
+        cmd->logger().error(name, "internal error", e.what(),
+                            "please report it with the command line");
         return 1;
     }
 }

@@ -1,0 +1,170 @@
+#include "option_groups.hpp"
+
+#include "maillage/io/population_grid_reader.hpp"
+
+#include "maillage/core/error.hpp"
+#include "maillage/io/postgis.hpp"
+
+#include <cmath>
+
+namespace maillage::cli {
+
+po::options_description CommonOptions::group() {
+    po::options_description d("Common options", help_width);
+    add_to(d, Scope::analysis);
+    return d;
+}
+
+void CommonOptions::add_to(po::options_description& group, Scope scope) {
+    add_common_options(group, scope, {threads, progress, no_progress, quiet, log_format});
+}
+
+void add_common_options(po::options_description& group, CommonOptions::Scope scope,
+                        const CommonOptionTargets& to) {
+    const bool analysis = scope == CommonOptions::Scope::analysis;
+    if (analysis) {
+        group.add_options()("threads", po::value<int>(&to.threads)->default_value(0),
+                            "worker threads (0: all cores)")(
+            "progress", po::bool_switch(&to.progress),
+            "show a progress bar even when stderr is not a terminal")(
+            "no-progress", po::bool_switch(&to.no_progress), "never show a progress bar");
+    }
+    group.add_options()("quiet,q", po::bool_switch(&to.quiet),
+                        "print nothing on stderr but errors")(
+        "log-format", po::value<std::string>(&to.log_format)->default_value("text"),
+        "text, or json (one JSON object a line, for schedulers and log collectors)")(
+        "config", po::value<std::string>(),
+        analysis ? "read options from FILE (key = value lines; the command line wins)"
+                 : "read options from FILE (key = value lines)")("help,h", "show this help");
+}
+
+void CommonOptions::validate(const po::variables_map& vm) {
+    help = vm.count("help") != 0U;
+    if (help) {
+        return;
+    }
+    m_format = Logger::format_named(log_format);
+    if (threads < 0) {
+        throw usage_error("--threads must be 0 (all cores) or more (got " +
+                          std::to_string(threads) + ").");
+    }
+}
+
+Logger CommonOptions::logger() const { return {m_format, quiet}; }
+
+void InputOptions::add_to(po::options_description& group) {
+    add_input_options(group, sites, zones, strict);
+}
+
+po::options_description InputOptions::population_grid_group() {
+    return population_grid_options(population_grid);
+}
+
+std::vector<std::string> InputOptions::path_options() {
+    return {"sites", "border-sites", "zones", "population-grid"};
+}
+
+void InputOptions::validate(const po::variables_map& vm) {
+    check_site_layers(vm, sites);
+    check_population_grid_options(vm, population_grid);
+    population_grid.source = io::population_grid_source(population_grid);
+    fill_input_defaults(vm, sites, zones, strict);
+}
+
+OutputOptions::OutputOptions(Spec spec) : out(spec.default_out), m_spec(std::move(spec)) {}
+
+void OutputOptions::add_to(po::options_description& group) {
+    group.add_options()("out,o", po::value<std::string>(&out)->default_value(m_spec.default_out),
+                        m_spec.out_help.c_str())(
+        "format", po::value<std::string>(&format)->default_value("geojson"),
+        ("geojson (one file per layer) or gpkg (one " + m_spec.gpkg_name + ")").c_str());
+    if (m_spec.qgis_project) {
+        group.add_options()("qgis-project", po::bool_switch(&qgis_project),
+                            "also write maillage.qgs, a QGIS project opening every layer, styled");
+    }
+    if (m_spec.postgis) {
+        group.add_options()("pg-schema",
+                            po::value<std::string>(&pg_schema)->default_value("maillage"),
+                            "with --out PG:..., the PostgreSQL schema of the tables")(
+            "run-id", po::value<std::string>(&run_id),
+            "with --out PG:..., the id of this run in the tables (default: its start time); a "
+            "rerun with the same id replaces its rows");
+    }
+}
+
+void OutputOptions::validate() const {
+    if (format != "geojson" && format != "gpkg") {
+        throw usage_error("--format must be geojson or gpkg (got '" + format + "').");
+    }
+    if (!m_spec.postgis) {
+        if (io::is_postgis(out)) {
+            throw usage_error("--out: maillage " + m_spec.command +
+                              " writes files into a folder; PostGIS output is for maillage "
+                              "analyse.");
+        }
+        return;
+    }
+    // Checked now, not after the whole analysis has run.
+    io::check_postgis_identifier(pg_schema, "--pg-schema");
+    if (!run_id.empty()) {
+        io::check_postgis_identifier(run_id, "--run-id");
+    }
+}
+
+bool OutputOptions::postgis() const { return m_spec.postgis && io::is_postgis(out); }
+
+output::VectorFormat OutputOptions::vector_format() const {
+    return (format == "gpkg" || postgis()) ? output::VectorFormat::gpkg
+                                           : output::VectorFormat::geojson;
+}
+
+std::string OutputOptions::run_id_or(const std::string& started_utc) const {
+    return run_id.empty() ? started_utc : run_id;
+}
+
+void check_analysis_parameters(const analysis::Parameters& params) {
+    if (!(params.threshold_km >= 0) || !std::isfinite(params.threshold_km)) {
+        throw usage_error("--threshold-km must be a distance in km, 0 or more (got " +
+                          fmt(params.threshold_km) + ").");
+    }
+    // No two points of the ellipsoid are more than 20003.9 km apart: a larger threshold means
+    // nothing, and circles that wrap round the Earth make the underserved areas wrong (and, for a
+    // huge value, take forever).
+    if (params.threshold_km > 20000) {
+        throw usage_error("--threshold-km " + fmt(params.threshold_km) +
+                          " is more than 20000 km, about the largest distance on Earth; use a "
+                          "distance of 20000 km or less.");
+    }
+    if (!(params.grid_m > 0) || !std::isfinite(params.grid_m)) {
+        throw usage_error("--grid-m must be a cell size in metres greater than 0 (got " +
+                          fmt(params.grid_m) + ").");
+    }
+    if (params.grid_m < 10) {
+        throw usage_error("--grid-m " + fmt(params.grid_m) +
+                          " is below 10 m, finer than any population data; use 10 or more.");
+    }
+}
+
+void fill_input_defaults(const po::variables_map& vm, SiteInputs& sites, io::ZoneReadOptions& zones,
+                         bool strict) {
+    if (sites.paths.empty()) {
+        sites.paths = {data_dir() + "/structures-aura-dila-2017.csv"};
+        // The shipped directory holds context services too; an explicit --site-filter (even an
+        // empty one) replaces the SPRO selection.
+        if (vm.count("site-filter") == 0U) {
+            sites.options.filter = "spro_core = 1";
+        }
+        // People near the region's edge use the sites across it: the shipped neighbouring
+        // departments' sites go with the shipped regional ones.
+        if (sites.border_paths.empty() && !sites.no_border_sites) {
+            sites.border_paths = {data_dir() + "/structures-voisines-dila-2017.csv"};
+        }
+    }
+    if (zones.path.empty()) {
+        zones.path = data_dir() + "/communes-aura-cog2026.geojson";
+    }
+    sites.options.strict = strict;
+    zones.strict = strict;
+}
+
+} // namespace maillage::cli
