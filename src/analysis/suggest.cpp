@@ -1,5 +1,8 @@
 #include "maillage/analysis/suggest.hpp"
 
+#include "maillage/analysis/cost_model.hpp"
+#include "maillage/core/parallel.hpp"
+
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -346,20 +349,17 @@ SuggestResult suggest_sites(std::vector<Demand> demands, std::span<const geo::Lo
     for (const auto& p : candidates) {
         cands.push_back({p, geo::to_ecef(p)});
     }
-    const auto nc = static_cast<std::int64_t>(cands.size());
     std::vector<char> chosen(cands.size(), 0);
 
     // Every candidate's gain, in parallel (each one is a sequential sum: the figures do not
     // depend on the number of threads).
     auto evaluate_all = [&](std::vector<double>& gains, bool exact) {
         gains.assign(cands.size(), 0.0);
-#pragma omp parallel for schedule(dynamic, 8)
-        for (std::int64_t j = 0; j < nc; ++j) {
-            if (chosen[static_cast<std::size_t>(j)] == 0) {
-                gains[static_cast<std::size_t>(j)] =
-                    tree.gain(cands[static_cast<std::size_t>(j)], options.objective, t, exact);
+        core::parallel_for(cands.size(), 8, [&](std::size_t j) {
+            if (chosen[j] == 0) {
+                gains[j] = tree.gain(cands[j], options.objective, t, exact);
             }
-        }
+        });
         if (exact) {
             out.evaluations += static_cast<std::size_t>(
                 std::count(chosen.begin(), chosen.end(), static_cast<char>(0)));
@@ -437,11 +437,12 @@ SuggestResult suggest_sites(std::vector<Demand> demands, std::span<const geo::Lo
 
 std::vector<Demand> demands_of(const AnalysisResult& r, const std::vector<model::Site>& sites,
                                const std::vector<model::Zone>& zones) {
-    std::vector<geo::Ecef> site_e;
-    site_e.reserve(sites.size());
+    std::vector<geo::LonLat> site_pos;
+    site_pos.reserve(sites.size());
     for (const auto& s : sites) {
-        site_e.push_back(geo::to_ecef(s.position));
+        site_pos.push_back(s.position);
     }
+    const GeodesicCost model(site_pos);
     const auto& g = r.grid;
     // The populated cells, in cell order.
     std::vector<std::size_t> cells;
@@ -451,18 +452,14 @@ std::vector<Demand> demands_of(const AnalysisResult& r, const std::vector<model:
         }
     }
     std::vector<Demand> out(cells.size());
-    const auto n = static_cast<std::int64_t>(cells.size());
     const CellPositions positions(g, r.projection);
-    // The distance to the nearest site the analysis found, measured again with the same function
-    // on the same points (the analysis keeps it only as float km).
-#pragma omp parallel for schedule(static, 4096)
-    for (std::int64_t k = 0; k < n; ++k) {
-        const auto c = cells[static_cast<std::size_t>(k)];
+    // The cost of reaching the nearest site the analysis found, measured again with the same
+    // model on the same points (the analysis keeps it only as float km).
+    core::parallel_for(cells.size(), 4096, [&](std::size_t k) {
+        const auto c = cells[k];
         const auto e = positions.at(c);
-        const auto s = r.cell_site[c];
-        out[static_cast<std::size_t>(k)] = {
-            e, g.population[c], geo::geodesic_distance_m(e, sites[s].position, site_e[s])};
-    }
+        out[k] = {e, g.population[c], model.cost(e, r.cell_site[c])};
+    });
     for (std::size_t i = 0; i < zones.size() && i < r.zones.size(); ++i) {
         const auto& zr = r.zones[i];
         if (zr.cells == 0 && r.zone_population[i] > 0.0) {

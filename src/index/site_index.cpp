@@ -1,5 +1,7 @@
 #include "maillage/index/site_index.hpp"
 
+#include "maillage/core/parallel.hpp"
+
 #include <nanoflann.hpp>
 
 #include <algorithm>
@@ -318,9 +320,7 @@ void SiteIndex::prepare(std::span<const geo::LonLat> area, double margin_deg,
 
     const std::size_t nb = static_cast<std::size_t>(bk.nx) * static_cast<std::size_t>(bk.ny);
     std::vector<std::vector<std::uint32_t>> lists(nb);
-#pragma omp parallel for schedule(dynamic, 256)
-    for (std::int64_t bi = 0; bi < static_cast<std::int64_t>(nb); ++bi) {
-        const auto b = static_cast<std::size_t>(bi);
+    core::parallel_for(nb, 256, [&](std::size_t b) {
         const double ul =
             bk.u0 + static_cast<double>(b % static_cast<std::size_t>(bk.nx)) * bk.side;
         const std::size_t bucket_row = b / static_cast<std::size_t>(bk.nx);
@@ -352,7 +352,7 @@ void SiteIndex::prepare(std::span<const geo::LonLat> area, double margin_deg,
             list.push_back(f.first);
         }
         std::sort(list.begin(), list.end());
-    }
+    });
     bk.offset.reserve(nb + 1);
     bk.offset.push_back(0);
     std::size_t total = 0;
