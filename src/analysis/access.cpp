@@ -161,15 +161,11 @@ using SiteSums = std::vector<std::pair<std::uint32_t, double>>;
 /// chord tests are geodesic bounds, the cost itself comes from the model.
 class BlockVisitor {
 public:
-    BlockVisitor(const GeodesicCost& model, const std::vector<geo::LonLat>& site_pos,
-                 const Decay& decay, const geo::EqualAreaProjection& projection, double cell_m)
+    BlockVisitor(const GeodesicCost& model, const Decay& decay,
+                 const geo::EqualAreaProjection& projection, double cell_m)
         : m_model(model), m_decay(decay), m_projection(projection), m_radius(decay.radius_m()) {
         m_side =
             std::clamp(static_cast<int>(std::floor(m_radius / 8.0 / std::max(cell_m, 1.0))), 1, 16);
-        m_site_ecef.reserve(site_pos.size());
-        for (const auto& p : site_pos) {
-            m_site_ecef.push_back(geo::to_ecef(p));
-        }
         m_radius2 = m_radius * m_radius;
         // With bands, the weight only depends on the band. The series distance of geodesic.hpp
         // exceeds the chord c by c^3 k^2 / 24 + 3 c^5 k^4 / 640, k <= 1 / M_min (the smallest
@@ -260,7 +256,7 @@ private:
                     const Fn& fn) const {
         const auto& bands = m_decay.band_list();
         for (const auto& h : candidates) {
-            const auto& se = m_site_ecef[h.site];
+            const auto& se = m_model.ecef()[h.site];
             const double dx = se.x - e.x;
             const double dy = se.y - e.y;
             const double dz = se.z - e.z;
@@ -296,7 +292,6 @@ private:
     double m_slack = 0.0;
     bool m_by_band = false;
     int m_side = 1;
-    std::vector<geo::Ecef> m_site_ecef;
 };
 
 /// One thread's buffers of the demand pass.
@@ -672,14 +667,11 @@ AccessResult compute_access(const std::vector<model::Site>& sites,
     };
     AccessResult a;
     detail::PhaseTimer timer(a.timings_s);
-    std::vector<geo::LonLat> site_pos;
-    site_pos.reserve(sites.size());
     for (const auto& s : sites) {
-        site_pos.push_back(s.position);
         a.supply_total += s.capacity;
     }
-    const GeodesicCost model(site_pos);
-    const BlockVisitor visitor(model, site_pos, params.decay, base.projection, base.grid.cell_m);
+    const GeodesicCost model(detail::site_positions(sites));
+    const BlockVisitor visitor(model, params.decay, base.projection, base.grid.cell_m);
     AccessRun run{sites, zones, base, params.decay, model, visitor, {}, {}};
     if (progress) {
         run.demand_progress = [&](double f) { progress("demand", f); };

@@ -528,10 +528,7 @@ void find_underserved(const Run& run, AnalysisResult& r,
 /// population grid when one is given).
 void build_grid_step(Run& run, AnalysisResult& r, PhaseTimer& timer,
                      const std::function<void(const std::string&, double)>& report) {
-    run.site_pos.reserve(run.sites.size());
-    for (const auto& s : run.sites) {
-        run.site_pos.push_back(s.position);
-    }
+    run.site_pos = detail::site_positions(run.sites);
     run.model = std::make_unique<GeodesicCost>(run.site_pos);
     timer.lap("index");
 

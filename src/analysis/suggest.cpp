@@ -1,4 +1,5 @@
 #include "maillage/analysis/suggest.hpp"
+#include "internal.hpp"
 
 #include "maillage/analysis/cost_model.hpp"
 #include "maillage/core/parallel.hpp"
@@ -486,12 +487,7 @@ SuggestResult suggest_sites(std::vector<Demand> demands, std::span<const geo::Lo
 
 std::vector<Demand> demands_of(const AnalysisResult& r, const std::vector<model::Site>& sites,
                                const std::vector<model::Zone>& zones) {
-    std::vector<geo::LonLat> site_pos;
-    site_pos.reserve(sites.size());
-    for (const auto& s : sites) {
-        site_pos.push_back(s.position);
-    }
-    const GeodesicCost model(site_pos);
+    const GeodesicCost model(detail::site_positions(sites));
     const auto& g = r.grid;
     // The populated cells, in cell order.
     std::vector<std::size_t> cells;

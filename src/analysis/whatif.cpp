@@ -108,15 +108,6 @@ std::int32_t zone_of(const geo::GeosContext& ctx, const geo::EqualAreaProjection
     return -1;
 }
 
-std::vector<geo::LonLat> positions_of(const std::vector<model::Site>& list) {
-    std::vector<geo::LonLat> p;
-    p.reserve(list.size());
-    for (const auto& s : list) {
-        p.push_back(s.position);
-    }
-    return p;
-}
-
 /// What the steps of what_if() share: the inputs and the cost models of the scenario's sites
 /// (all of them, for the cells and zones whose nearest site closed), of the opened ones and of
 /// the closed ones (for the zones' counts).
@@ -164,9 +155,9 @@ void build_models(Scene& s, WhatIfResult& w) {
         }
     }
     s.n_kept = static_cast<std::uint32_t>(sites.size() - s.scenario.closed.size());
-    s.all = std::make_unique<GeodesicCost>(positions_of(w.sites));
+    s.all = std::make_unique<GeodesicCost>(detail::site_positions(w.sites));
     if (!s.scenario.opened.empty()) {
-        s.opened = std::make_unique<GeodesicCost>(positions_of(s.scenario.opened));
+        s.opened = std::make_unique<GeodesicCost>(detail::site_positions(s.scenario.opened));
     }
     if (!s.scenario.closed.empty()) {
         std::vector<geo::LonLat> p;

@@ -79,6 +79,8 @@ public:
     [[nodiscard]] std::size_t count_within(geo::LonLat at, double limit) const override;
     [[nodiscard]] std::vector<SiteCost> within(geo::LonLat at, double limit) const override;
 
+    /// The sites' ECEF coordinates, by position (for geodesic bounds such as chords).
+    [[nodiscard]] const std::vector<geo::Ecef>& ecef() const { return m_ecef; }
     /// The index itself, for the queries about the sites' own layout (k nearest, within).
     [[nodiscard]] const index::SiteIndex& index() const { return m_index; }
 

@@ -135,13 +135,12 @@ TEST(CellPass, EveryCellMatchesBruteForce) {
     std::vector<double> cost(n, -1.0);
     std::vector<std::uint32_t> site(n, 999);
     std::vector<float> km(n, -1.0F);
-    double last_fraction = -1.0;
+    // Progress comes from thread 0 only, which may get no row of so small a grid: when it is
+    // called, it is with a fraction.
     cell_pass(grid, proj, model, {cost, site, km}, [&](double f) {
         EXPECT_GE(f, 0.0);
         EXPECT_LE(f, 1.0);
-        last_fraction = f;
     });
-    EXPECT_GE(last_fraction, 0.0); // called at least once
     for (std::size_t c = 0; c < n; ++c) {
         if (grid.zone[c] < 0) {
             EXPECT_EQ(cost[c], -1.0); // outside: not written
