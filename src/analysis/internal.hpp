@@ -11,7 +11,20 @@
 #include <utility>
 #include <vector>
 
+#include "maillage/geo/geodesic.hpp"
+#include "maillage/model/site.hpp"
+
 namespace maillage::analysis::detail {
+
+/// The positions of the sites, in their order.
+inline std::vector<geo::LonLat> site_positions(const std::vector<model::Site>& sites) {
+    std::vector<geo::LonLat> p;
+    p.reserve(sites.size());
+    for (const auto& s : sites) {
+        p.push_back(s.position);
+    }
+    return p;
+}
 
 /// Wall time of each phase, appended to `out` as (name, seconds since the previous lap).
 class PhaseTimer {

@@ -1,4 +1,8 @@
 #include "maillage/analysis/suggest.hpp"
+#include "internal.hpp"
+
+#include "maillage/analysis/cost_model.hpp"
+#include "maillage/core/parallel.hpp"
 
 #include <algorithm>
 #include <array>
@@ -110,7 +114,6 @@ public:
             return 0.0;
         }
         const bool coverage = objective == SuggestObjective::coverage;
-        const double t_lim = threshold_m + chord_margin_m;
         double sum = 0.0;
         std::array<std::uint32_t, 128> stack{};
         std::size_t top = 0;
@@ -126,28 +129,8 @@ public:
                 stack[top++] = static_cast<std::uint32_t>(&n - m_nodes.data()) + 1;
                 continue;
             }
-            for (std::uint32_t k = n.begin; k < n.end; ++k) {
-                const double d = m_d[k];
-                if (coverage) {
-                    if (d <= threshold_m || chord_sq(m_e[k], c.e) > t_lim * t_lim) {
-                        continue;
-                    }
-                    if (!exact || geo::geodesic_distance_m(m_e[k], c.ll, c.e) <= threshold_m) {
-                        sum += m_pop[k];
-                    }
-                } else {
-                    const double lim = d + chord_margin_m;
-                    const double c2 = chord_sq(m_e[k], c.e);
-                    if (c2 >= lim * lim) {
-                        continue;
-                    }
-                    const double g = exact ? geo::geodesic_distance_m(m_e[k], c.ll, c.e)
-                                           : std::sqrt(c2) - chord_margin_m;
-                    if (g < d - min_gain_m) {
-                        sum += m_pop[k] * (d - g);
-                    }
-                }
-            }
+            sum = coverage ? leaf_coverage(n, c, threshold_m, exact, sum)
+                           : leaf_distance(n, c, exact, sum);
         }
         return sum;
     }
@@ -165,6 +148,42 @@ public:
     }
 
 private:
+    struct Node;
+
+    /// The coverage gain of a leaf's demands, added to `sum` in their order.
+    [[nodiscard]] double leaf_coverage(const Node& n, const Candidate& c, double threshold_m,
+                                       bool exact, double sum) const {
+        const double t_lim = threshold_m + chord_margin_m;
+        for (std::uint32_t k = n.begin; k < n.end; ++k) {
+            if (m_d[k] <= threshold_m || chord_sq(m_e[k], c.e) > t_lim * t_lim) {
+                continue;
+            }
+            if (!exact || geo::geodesic_distance_m(m_e[k], c.ll, c.e) <= threshold_m) {
+                sum += m_pop[k];
+            }
+        }
+        return sum;
+    }
+
+    /// The distance gain of a leaf's demands, added to `sum` in their order.
+    [[nodiscard]] double leaf_distance(const Node& n, const Candidate& c, bool exact,
+                                       double sum) const {
+        for (std::uint32_t k = n.begin; k < n.end; ++k) {
+            const double d = m_d[k];
+            const double lim = d + chord_margin_m;
+            const double c2 = chord_sq(m_e[k], c.e);
+            if (c2 >= lim * lim) {
+                continue;
+            }
+            const double g = exact ? geo::geodesic_distance_m(m_e[k], c.ll, c.e)
+                                   : std::sqrt(c2) - chord_margin_m;
+            if (g < d - min_gain_m) {
+                sum += m_pop[k] * (d - g);
+            }
+        }
+        return sum;
+    }
+
     struct Node {
         geo::Ecef centre;
         double radius = 0.0; ///< chord from the centre to its farthest demand, plus a margin
@@ -323,125 +342,152 @@ struct Lower {
     }
 };
 
-} // namespace
-
-SuggestResult suggest_sites(std::vector<Demand> demands, std::span<const geo::LonLat> candidates,
-                            const SuggestOptions& options) {
-    SuggestResult out;
-    using clock = std::chrono::steady_clock;
-    auto t0 = clock::now();
-    auto lap = [&](const char* name) {
-        const auto now = clock::now();
-        out.timings_s.emplace_back(name, std::chrono::duration<double>(now - t0).count());
-        t0 = now;
-    };
-    DemandTree tree(std::move(demands));
-    const double t = options.threshold_m;
-    out.population = tree.population();
-    out.covered_before = tree.covered(t);
-    out.weighted_sum_before_m = tree.weighted_sum();
-
-    std::vector<Candidate> cands;
-    cands.reserve(candidates.size());
-    for (const auto& p : candidates) {
-        cands.push_back({p, geo::to_ecef(p)});
-    }
-    const auto nc = static_cast<std::int64_t>(cands.size());
-    std::vector<char> chosen(cands.size(), 0);
-
-    // Every candidate's gain, in parallel (each one is a sequential sum: the figures do not
-    // depend on the number of threads).
-    auto evaluate_all = [&](std::vector<double>& gains, bool exact) {
-        gains.assign(cands.size(), 0.0);
-#pragma omp parallel for schedule(dynamic, 8)
-        for (std::int64_t j = 0; j < nc; ++j) {
-            if (chosen[static_cast<std::size_t>(j)] == 0) {
-                gains[static_cast<std::size_t>(j)] =
-                    tree.gain(cands[static_cast<std::size_t>(j)], options.objective, t, exact);
-            }
+/// The greedy choice of suggest_sites(): the tree of demands, the candidates, those chosen.
+class Greedy {
+public:
+    /// `start`: when the run started (the first lap counts from it).
+    Greedy(DemandTree& tree, std::span<const geo::LonLat> candidates, const SuggestOptions& options,
+           SuggestResult& out, std::chrono::steady_clock::time_point start)
+        : m_tree(tree), m_options(options), m_out(out), m_chosen(candidates.size(), 0),
+          m_t0(start) {
+        m_cands.reserve(candidates.size());
+        for (const auto& p : candidates) {
+            m_cands.push_back({p, geo::to_ecef(p)});
         }
-        if (exact) {
-            out.evaluations += static_cast<std::size_t>(
-                std::count(chosen.begin(), chosen.end(), static_cast<char>(0)));
-        }
-    };
-
-    auto take = [&](std::uint32_t j, double gain) {
-        chosen[j] = 1;
-        SuggestPick p;
-        p.candidate = j;
-        p.gain = gain;
-        p.newly_covered = tree.apply(cands[j], t);
-        p.covered = tree.covered(t);
-        p.weighted_sum_m = tree.weighted_sum();
-        out.picks.push_back(p);
-    };
-
-    const std::size_t add = std::min<std::size_t>(options.add, cands.size());
-    if (add == 0) {
-        return out;
     }
-    lap("tree");
-    std::vector<double> gains;
-    if (options.lazy) {
-        // Upper bounds of the first gains: exact gains are computed only for the candidates
-        // that reach the top of the queue.
+
+    [[nodiscard]] std::size_t candidates() const { return m_cands.size(); }
+
+    /// Lazy greedy: upper bounds of the first gains; exact gains are computed only for the
+    /// candidates that reach the top of the queue.
+    void lazy(std::size_t add) {
+        std::vector<double> gains;
         evaluate_all(gains, false);
         lap("first bounds");
         std::priority_queue<Entry, std::vector<Entry>, Lower> queue;
-        for (std::uint32_t j = 0; j < cands.size(); ++j) {
+        for (std::uint32_t j = 0; j < m_cands.size(); ++j) {
             queue.push({gains[j], j, Entry::bound});
         }
         for (std::size_t step = 0; step < add; ++step) {
-            // A gain computed at this step that still tops the queue beats every other
-            // candidate's older gain or bound, which can only be larger than its gain now.
-            Entry best;
-            while (true) {
-                Entry e = queue.top();
-                queue.pop();
-                if (e.step == step) {
-                    best = e;
-                    break;
-                }
-                e.gain = tree.gain(cands[e.candidate], options.objective, t, true);
-                e.step = step;
-                ++out.evaluations;
-                queue.push(e);
-            }
+            const Entry best = top_at(queue, step);
             if (!(best.gain > 0.0)) {
-                out.exhausted = true;
+                m_out.exhausted = true;
                 break;
             }
             take(best.candidate, best.gain);
         }
-    } else {
+    }
+
+    /// Plain greedy: every gain at every step.
+    void plain(std::size_t add) {
+        std::vector<double> gains;
         for (std::size_t step = 0; step < add; ++step) {
             evaluate_all(gains, true);
             std::int64_t best = -1;
-            for (std::uint32_t j = 0; j < cands.size(); ++j) {
-                if (chosen[j] == 0 &&
+            for (std::uint32_t j = 0; j < m_cands.size(); ++j) {
+                if (m_chosen[j] == 0 &&
                     (best < 0 || gains[j] > gains[static_cast<std::size_t>(best)])) {
                     best = j;
                 }
             }
             if (best < 0 || !(gains[static_cast<std::size_t>(best)] > 0.0)) {
-                out.exhausted = true;
+                m_out.exhausted = true;
                 break;
             }
             take(static_cast<std::uint32_t>(best), gains[static_cast<std::size_t>(best)]);
         }
     }
-    lap("greedy");
+
+    /// Appends the time since the previous lap to the result's timings.
+    void lap(const char* name) {
+        const auto now = std::chrono::steady_clock::now();
+        m_out.timings_s.emplace_back(name, std::chrono::duration<double>(now - m_t0).count());
+        m_t0 = now;
+    }
+
+private:
+    /// Every candidate's gain, in parallel (each one is a sequential sum: the figures do not
+    /// depend on the number of threads).
+    void evaluate_all(std::vector<double>& gains, bool exact) {
+        gains.assign(m_cands.size(), 0.0);
+        core::parallel_for(m_cands.size(), 8, [&](std::size_t j) {
+            if (m_chosen[j] == 0) {
+                gains[j] =
+                    m_tree.gain(m_cands[j], m_options.objective, m_options.threshold_m, exact);
+            }
+        });
+        if (exact) {
+            m_out.evaluations += static_cast<std::size_t>(
+                std::count(m_chosen.begin(), m_chosen.end(), static_cast<char>(0)));
+        }
+    }
+
+    /// The best entry at `step`: a gain computed at this step that still tops the queue beats
+    /// every other candidate's older gain or bound, which can only be larger than its gain now.
+    Entry top_at(std::priority_queue<Entry, std::vector<Entry>, Lower>& queue, std::size_t step) {
+        while (true) {
+            Entry e = queue.top();
+            queue.pop();
+            if (e.step == step) {
+                return e;
+            }
+            e.gain =
+                m_tree.gain(m_cands[e.candidate], m_options.objective, m_options.threshold_m, true);
+            e.step = step;
+            ++m_out.evaluations;
+            queue.push(e);
+        }
+    }
+
+    void take(std::uint32_t j, double gain) {
+        const double t = m_options.threshold_m;
+        m_chosen[j] = 1;
+        SuggestPick p;
+        p.candidate = j;
+        p.gain = gain;
+        p.newly_covered = m_tree.apply(m_cands[j], t);
+        p.covered = m_tree.covered(t);
+        p.weighted_sum_m = m_tree.weighted_sum();
+        m_out.picks.push_back(p);
+    }
+
+    DemandTree& m_tree;
+    const SuggestOptions& m_options;
+    SuggestResult& m_out;
+    std::vector<Candidate> m_cands;
+    std::vector<char> m_chosen;
+    std::chrono::steady_clock::time_point m_t0;
+};
+
+} // namespace
+
+SuggestResult suggest_sites(std::vector<Demand> demands, std::span<const geo::LonLat> candidates,
+                            const SuggestOptions& options) {
+    SuggestResult out;
+    const auto t0 = std::chrono::steady_clock::now();
+    DemandTree tree(std::move(demands));
+    const double t = options.threshold_m;
+    out.population = tree.population();
+    out.covered_before = tree.covered(t);
+    out.weighted_sum_before_m = tree.weighted_sum();
+    Greedy greedy(tree, candidates, options, out, t0);
+    const std::size_t add = std::min<std::size_t>(options.add, greedy.candidates());
+    if (add == 0) {
+        return out;
+    }
+    greedy.lap("tree");
+    if (options.lazy) {
+        greedy.lazy(add);
+    } else {
+        greedy.plain(add);
+    }
+    greedy.lap("greedy");
     return out;
 }
 
 std::vector<Demand> demands_of(const AnalysisResult& r, const std::vector<model::Site>& sites,
                                const std::vector<model::Zone>& zones) {
-    std::vector<geo::Ecef> site_e;
-    site_e.reserve(sites.size());
-    for (const auto& s : sites) {
-        site_e.push_back(geo::to_ecef(s.position));
-    }
+    const GeodesicCost model(detail::site_positions(sites));
     const auto& g = r.grid;
     // The populated cells, in cell order.
     std::vector<std::size_t> cells;
@@ -451,18 +497,14 @@ std::vector<Demand> demands_of(const AnalysisResult& r, const std::vector<model:
         }
     }
     std::vector<Demand> out(cells.size());
-    const auto n = static_cast<std::int64_t>(cells.size());
     const CellPositions positions(g, r.projection);
-    // The distance to the nearest site the analysis found, measured again with the same function
-    // on the same points (the analysis keeps it only as float km).
-#pragma omp parallel for schedule(static, 4096)
-    for (std::int64_t k = 0; k < n; ++k) {
-        const auto c = cells[static_cast<std::size_t>(k)];
+    // The cost of reaching the nearest site the analysis found, measured again with the same
+    // model on the same points (the analysis keeps it only as float km).
+    core::parallel_for(cells.size(), 4096, [&](std::size_t k) {
+        const auto c = cells[k];
         const auto e = positions.at(c);
-        const auto s = r.cell_site[c];
-        out[static_cast<std::size_t>(k)] = {
-            e, g.population[c], geo::geodesic_distance_m(e, sites[s].position, site_e[s])};
-    }
+        out[k] = {e, g.population[c], model.cost(e, r.cell_site[c])};
+    });
     for (std::size_t i = 0; i < zones.size() && i < r.zones.size(); ++i) {
         const auto& zr = r.zones[i];
         if (zr.cells == 0 && r.zone_population[i] > 0.0) {

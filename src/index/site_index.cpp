@@ -1,5 +1,7 @@
 #include "maillage/index/site_index.hpp"
 
+#include "maillage/core/parallel.hpp"
+
 #include <nanoflann.hpp>
 
 #include <algorithm>
@@ -95,6 +97,8 @@ struct SiteIndex::Impl {
     Buckets buckets;
 
     Hit tree_nearest(const Query& q) const;
+    /// The candidate sites of every bucket of `bk`, each list by position.
+    [[nodiscard]] std::vector<std::vector<std::uint32_t>> bucket_lists(const Buckets& bk) const;
 
     // Scan of a bucket's candidates: the smallest chord proposes, its geodesic bounds the
     // chords worth a geodesic (chord <= geodesic), and the geodesic decides among those.
@@ -232,19 +236,11 @@ std::size_t SiteIndex::bucket_count() const {
     return m_impl->buckets.offset.empty() ? 0 : m_impl->buckets.offset.size() - 1;
 }
 
-void SiteIndex::prepare(std::span<const geo::LonLat> area, double margin_deg,
-                        std::size_t expected_queries) {
-    auto& impl = *m_impl;
-    impl.buckets = Buckets{};
-    const std::size_t n = size();
-    // Sized to about 16 buckets per site, which leaves a handful of candidates in each; a table
-    // also costs about two tree queries per bucket, so it needs several queries per bucket.
-    const auto target = std::min<double>(
-        {16.0 * static_cast<double>(n), static_cast<double>(expected_queries) / 8.0, 4.0e6});
-    if (n == 0 || area.empty() || target < 64.0) {
-        return;
-    }
-    Buckets bk;
+namespace {
+
+/// The frame of the buckets: centred on the mean direction of the area, east and north unit
+/// vectors. False when the area is spread over the globe (no frame fits).
+bool set_frame(Buckets& bk, std::span<const geo::LonLat> area) {
     // The frame: centred on the mean direction of the area, east and north unit vectors.
     double sx = 0.0;
     double sy = 0.0;
@@ -258,7 +254,7 @@ void SiteIndex::prepare(std::span<const geo::LonLat> area, double margin_deg,
     }
     const double norm = std::sqrt(sx * sx + sy * sy + sz * sz);
     if (norm < 1e-6 * static_cast<double>(area.size())) {
-        return; // spread over the globe: no frame fits
+        return false; // spread over the globe: no frame fits
     }
     bk.c = {sx / norm, sy / norm, sz / norm};
     // East: z x c, or x x c at the poles.
@@ -270,6 +266,12 @@ void SiteIndex::prepare(std::span<const geo::LonLat> area, double margin_deg,
     bk.e1 = {east.x / en, east.y / en, east.z / en};
     bk.e2 = {bk.c.y * bk.e1.z - bk.c.z * bk.e1.y, bk.c.z * bk.e1.x - bk.c.x * bk.e1.z,
              bk.c.x * bk.e1.y - bk.c.y * bk.e1.x};
+    return true;
+}
+
+/// The grid of the buckets over the area's box in gnomonic coordinates, widened by the margin,
+/// with about `target` buckets. False when no grid fits.
+bool set_grid(Buckets& bk, std::span<const geo::LonLat> area, double margin_deg, double target) {
     // The area's box in gnomonic coordinates, widened by the margin (radians ~ gnomonic units
     // near the centre). Points too far from the centre for the frame are left to the tree.
     double u0 = 1e300;
@@ -299,7 +301,7 @@ void SiteIndex::prepare(std::span<const geo::LonLat> area, double margin_deg,
     u1 = std::min(max_tan, u1 + margin);
     v1 = std::min(max_tan, v1 + margin);
     if (!(u1 > u0 && v1 > v0)) {
-        return;
+        return false;
     }
     // Square buckets of 100 m to 20 km on the ground (the bounds below assume short lines).
     constexpr double earth_radius_m = 6371000.0;
@@ -309,18 +311,48 @@ void SiteIndex::prepare(std::span<const geo::LonLat> area, double margin_deg,
     const double nx = std::ceil((u1 - u0) / bk.side);
     const double ny = std::ceil((v1 - v0) / bk.side);
     if (nx * ny > 8.0e6) {
-        return;
+        return false;
     }
     bk.nx = static_cast<int>(nx);
     bk.ny = static_cast<int>(ny);
     bk.u0 = u0;
     bk.v0 = v0;
+    return true;
+}
 
+/// The lists of candidates into the table (offsets, sites, their ECEF coordinates). False when
+/// there are too many candidates for 32-bit offsets.
+bool fill_table(Buckets& bk, std::vector<std::vector<std::uint32_t>>& lists,
+                const std::vector<geo::Ecef>& points) {
+    const std::size_t nb = lists.size();
+    bk.offset.reserve(nb + 1);
+    bk.offset.push_back(0);
+    std::size_t total = 0;
+    for (const auto& l : lists) {
+        total += l.size();
+        if (total > std::numeric_limits<std::uint32_t>::max()) {
+            return false; // too many candidates for 32-bit offsets: keep walking the tree
+        }
+        bk.offset.push_back(static_cast<std::uint32_t>(total));
+    }
+    bk.site.reserve(total);
+    bk.xyz.reserve(total);
+    for (auto& l : lists) {
+        for (const auto s : l) {
+            bk.site.push_back(s);
+            bk.xyz.push_back(points[s]);
+        }
+        std::vector<std::uint32_t>().swap(l);
+    }
+    return true;
+}
+
+} // namespace
+
+std::vector<std::vector<std::uint32_t>> SiteIndex::Impl::bucket_lists(const Buckets& bk) const {
     const std::size_t nb = static_cast<std::size_t>(bk.nx) * static_cast<std::size_t>(bk.ny);
     std::vector<std::vector<std::uint32_t>> lists(nb);
-#pragma omp parallel for schedule(dynamic, 256)
-    for (std::int64_t bi = 0; bi < static_cast<std::int64_t>(nb); ++bi) {
-        const auto b = static_cast<std::size_t>(bi);
+    core::parallel_for(nb, 256, [&](std::size_t b) {
         const double ul =
             bk.u0 + static_cast<double>(b % static_cast<std::size_t>(bk.nx)) * bk.side;
         const std::size_t bucket_row = b / static_cast<std::size_t>(bk.nx);
@@ -343,36 +375,39 @@ void SiteIndex::prepare(std::span<const geo::LonLat> area, double margin_deg,
         //   c(centre, s*) <= c(centre, q) + g(q, s*) <= r + g(q, s_c)
         //                 <= r + g(q, centre) + g(centre, s_c) <= 2.0001 r + g(centre, s_c),
         // with s_c the centre's nearest site and g <= 1.0001 c for lines under 100 km.
-        const Hit hc = impl.tree_nearest(Query{ce, nullptr});
+        const Hit hc = tree_nearest(Query{ce, nullptr});
         const double radius = hc.distance_m + 2.0001 * r + 1e-3;
-        const auto found = impl.chord_within(ce, radius);
+        const auto found = chord_within(ce, radius);
         auto& list = lists[b];
         list.reserve(found.size());
         for (const auto& f : found) {
             list.push_back(f.first);
         }
         std::sort(list.begin(), list.end());
+    });
+    return lists;
+}
+
+void SiteIndex::prepare(std::span<const geo::LonLat> area, double margin_deg,
+                        std::size_t expected_queries) {
+    auto& impl = *m_impl;
+    impl.buckets = Buckets{};
+    const std::size_t n = size();
+    // Sized to about 16 buckets per site, which leaves a handful of candidates in each; a table
+    // also costs about two tree queries per bucket, so it needs several queries per bucket.
+    const auto target = std::min<double>(
+        {16.0 * static_cast<double>(n), static_cast<double>(expected_queries) / 8.0, 4.0e6});
+    if (n == 0 || area.empty() || target < 64.0) {
+        return;
     }
-    bk.offset.reserve(nb + 1);
-    bk.offset.push_back(0);
-    std::size_t total = 0;
-    for (const auto& l : lists) {
-        total += l.size();
-        if (total > std::numeric_limits<std::uint32_t>::max()) {
-            return; // too many candidates for 32-bit offsets: keep walking the tree
-        }
-        bk.offset.push_back(static_cast<std::uint32_t>(total));
+    Buckets bk;
+    if (!set_frame(bk, area) || !set_grid(bk, area, margin_deg, target)) {
+        return;
     }
-    bk.site.reserve(total);
-    bk.xyz.reserve(total);
-    for (auto& l : lists) {
-        for (const auto s : l) {
-            bk.site.push_back(s);
-            bk.xyz.push_back(impl.cloud.points[s]);
-        }
-        std::vector<std::uint32_t>().swap(l);
+    auto lists = impl.bucket_lists(bk);
+    if (fill_table(bk, lists, impl.cloud.points)) {
+        impl.buckets = std::move(bk);
     }
-    impl.buckets = std::move(bk);
 }
 
 std::vector<Hit> SiteIndex::k_nearest(geo::LonLat p, std::size_t k) const {

@@ -5,6 +5,7 @@
 #include "maillage/analysis/access.hpp"
 #include "maillage/analysis/analysis.hpp"
 #include "maillage/core/error.hpp"
+#include "maillage/core/parallel.hpp"
 #include "maillage/geo/geodesic.hpp"
 
 #include "../support/test_support.hpp"
@@ -267,13 +268,15 @@ TEST(Access, GaussianMatchesBruteForce) { check_against_brute_force(Decay::gauss
 TEST(Access, SameBitsWithOneAndTwoThreads) {
     Fixture f;
     fill(f);
-    f.params.threads = 1;
+    const int threads = maillage::core::max_threads();
+    maillage::core::set_threads(1); // as the command does
     const auto base1 = maillage::analysis::analyse(f.ctx, f.sites, f.zones, f.params);
     const maillage::analysis::AccessParameters params;
     const auto a1 = maillage::analysis::compute_access(f.sites, f.zones, base1, params);
-    f.params.threads = 2;
+    maillage::core::set_threads(2);
     const auto base2 = maillage::analysis::analyse(f.ctx, f.sites, f.zones, f.params);
     const auto a2 = maillage::analysis::compute_access(f.sites, f.zones, base2, params);
+    maillage::core::set_threads(threads);
     ASSERT_EQ(a1.cell_index.size(), a2.cell_index.size());
     EXPECT_EQ(std::memcmp(a1.site_demand.data(), a2.site_demand.data(),
                           a1.site_demand.size() * sizeof(double)),

@@ -6,6 +6,7 @@
 
 #include "maillage/analysis/access.hpp"
 #include "maillage/analysis/analysis.hpp"
+#include "maillage/core/parallel.hpp"
 #include "maillage/geo/geodesic.hpp"
 
 #include "../support/test_support.hpp"
@@ -337,12 +338,14 @@ TEST(AccessContext, SameBitsWithOneAndTwoThreads) {
     maillage::analysis::Parameters params;
     params.grid_m = 500.0;
     std::vector<maillage::analysis::AccessResult> runs;
+    const int threads = maillage::core::max_threads();
     for (const int t : {1, 2}) {
-        params.threads = t;
+        maillage::core::set_threads(t); // as the command does
         const auto base = maillage::analysis::analyse(ctx, sites, zones, params);
         const auto c = maillage::analysis::context_demand(ctx, context, zones, base);
         runs.push_back(maillage::analysis::compute_access(sites, zones, base, {}, {}, &c));
     }
+    maillage::core::set_threads(threads);
     EXPECT_EQ(runs[0].site_demand, runs[1].site_demand);
     EXPECT_EQ(runs[0].context_weighted_sum, runs[1].context_weighted_sum);
     EXPECT_EQ(runs[0].context_population_in_reach, runs[1].context_population_in_reach);
