@@ -3,6 +3,7 @@
 #include "maillage/core/error.hpp"
 #include "maillage/core/parallel.hpp"
 #include "maillage/geo/gdal.hpp"
+#include "maillage/geo/geos.hpp"
 
 #include <gdal_alg.h>
 #include <gdal_priv.h>
@@ -168,7 +169,7 @@ PopulationGrid build_grid(const geo::GeosContext& ctx, const std::vector<model::
     const double w = std::ceil((max_x - grid.min_x) / cell_m);
     const double h = std::ceil((grid.max_y - min_y) / cell_m);
     if (!(w >= 1 && h >= 1) || w * h > 2.0e9) {
-        throw usage_error("a grid of " + std::to_string(cell_m) +
+        throw value_error("a grid of " + std::to_string(cell_m) +
                           " m over this study area would have " + std::to_string(w * h) +
                           " cells; choose a larger --grid-m.");
     }

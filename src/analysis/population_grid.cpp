@@ -580,93 +580,136 @@ double polygon_area(const std::vector<PlaneRing>& rings) {
     return a;
 }
 
-double spread_polygon(const GridFrame& f, const std::vector<PlaneRing>& rings, double area,
-                      double population, std::vector<Contribution>& out) {
-    if (population == 0.0) {
-        return 0.0;
-    }
+namespace {
+
+int clamp_index(double v, int hi) {
+    return static_cast<int>(std::clamp(v, 0.0, static_cast<double>(hi)));
+}
+
+/// The bounding box of a polygon's rings and its first vertex (null: no vertex).
+struct RingBounds {
     double minx = std::numeric_limits<double>::max();
-    double miny = minx;
-    double maxx = -minx;
-    double maxy = -minx;
+    double miny = std::numeric_limits<double>::max();
+    double maxx = -std::numeric_limits<double>::max();
+    double maxy = -std::numeric_limits<double>::max();
     const XY* origin = nullptr;
+};
+
+RingBounds ring_bounds(const std::vector<PlaneRing>& rings) {
+    RingBounds b;
     for (const auto& r : rings) {
         for (const auto& p : r.points) {
-            origin = origin != nullptr ? origin : &p;
-            minx = std::min(minx, p.x);
-            maxx = std::max(maxx, p.x);
-            miny = std::min(miny, p.y);
-            maxy = std::max(maxy, p.y);
+            b.origin = b.origin != nullptr ? b.origin : &p;
+            b.minx = std::min(b.minx, p.x);
+            b.maxx = std::max(b.maxx, p.x);
+            b.miny = std::min(b.miny, p.y);
+            b.maxy = std::max(b.maxy, p.y);
         }
     }
-    const double fx0 = f.min_x;
-    const double fx1 = f.min_x + f.width * f.cell_m;
-    const double fy1 = f.max_y;
-    const double fy0 = f.max_y - f.height * f.cell_m;
-    if (origin == nullptr || maxx <= fx0 || minx >= fx1 || maxy <= fy0 || miny >= fy1) {
-        return population; // wholly outside the rectangle
-    }
-    const bool inside_frame = minx >= fx0 && maxx <= fx1 && miny >= fy0 && maxy <= fy1;
-    auto clampi = [](double v, int hi) {
-        return static_cast<int>(std::clamp(v, 0.0, static_cast<double>(hi)));
-    };
-    const int c0 = clampi(std::floor((minx - fx0) / f.cell_m), f.width - 1);
-    const int c1 = clampi(std::floor((maxx - fx0) / f.cell_m), f.width - 1);
+    return b;
+}
 
-    // Coordinates relative to the polygon's first vertex: areas stay accurate far from the
-    // projection's centre.
-    const XY o = *origin;
-    std::vector<std::vector<XY>> local(rings.size());
-    std::vector<double> sign(rings.size());
-    for (std::size_t k = 0; k < rings.size(); ++k) {
-        sign[k] = ring_sign(rings[k]);
-        local[k].reserve(rings[k].points.size());
-        for (const auto& p : rings[k].points) {
-            local[k].push_back({p.x - o.x, p.y - o.y});
+/// A polygon cut into the cells of a frame, column by column (Sutherland-Hodgman against the
+/// column's strip, then against each row of it).
+class CellClipper {
+public:
+    /// Coordinates relative to the polygon's first vertex `o`: areas stay accurate far from the
+    /// projection's centre.
+    CellClipper(const GridFrame& f, const std::vector<PlaneRing>& rings, XY o)
+        : m_f(f), m_o(o), m_local(rings.size()), m_sign(rings.size()), m_strip(rings.size()) {
+        for (std::size_t k = 0; k < rings.size(); ++k) {
+            m_sign[k] = ring_sign(rings[k]);
+            m_local[k].reserve(rings[k].points.size());
+            for (const auto& p : rings[k].points) {
+                m_local[k].push_back({p.x - o.x, p.y - o.y});
+            }
         }
     }
-    std::vector<std::vector<XY>> strip(rings.size());
-    std::vector<XY> tmp;
-    std::vector<XY> piece;
-    std::vector<std::pair<std::size_t, double>> cells;
-    double inside = 0.0;
-    for (int c = c0; c <= c1; ++c) {
-        const double xa = fx0 + c * f.cell_m - o.x;
-        const double xb = fx0 + (c + 1) * f.cell_m - o.x;
+
+    /// Adds to `cells` the cells of column c the polygon overlaps, with the area of overlap,
+    /// and each area to `inside` (in that order: the sum is the same to the last bit).
+    void column(int c, std::vector<std::pair<std::size_t, double>>& cells, double& inside) {
+        const double fx0 = m_f.min_x;
+        const double fy1 = m_f.max_y;
+        const double xa = fx0 + c * m_f.cell_m - m_o.x;
+        const double xb = fx0 + (c + 1) * m_f.cell_m - m_o.x;
         double sy0 = std::numeric_limits<double>::max();
         double sy1 = -sy0;
-        for (std::size_t k = 0; k < local.size(); ++k) {
-            clip_half(local[k], tmp, 0, xa, true);
-            clip_half(tmp, strip[k], 0, xb, false);
-            for (const auto& p : strip[k]) {
+        for (std::size_t k = 0; k < m_local.size(); ++k) {
+            clip_half(m_local[k], m_tmp, 0, xa, true);
+            clip_half(m_tmp, m_strip[k], 0, xb, false);
+            for (const auto& p : m_strip[k]) {
                 sy0 = std::min(sy0, p.y);
                 sy1 = std::max(sy1, p.y);
             }
         }
         if (sy0 > sy1) {
-            continue;
+            return;
         }
-        const int r0 = clampi(std::floor((fy1 - (sy1 + o.y)) / f.cell_m), f.height - 1);
-        const int r1 = clampi(std::floor((fy1 - (sy0 + o.y)) / f.cell_m), f.height - 1);
+        const int r0 = clamp_index(std::floor((fy1 - (sy1 + m_o.y)) / m_f.cell_m), m_f.height - 1);
+        const int r1 = clamp_index(std::floor((fy1 - (sy0 + m_o.y)) / m_f.cell_m), m_f.height - 1);
         for (int r = r0; r <= r1; ++r) {
-            const double yb = fy1 - r * f.cell_m - o.y;
-            const double ya = fy1 - (r + 1) * f.cell_m - o.y;
-            double a = 0.0;
-            for (std::size_t k = 0; k < strip.size(); ++k) {
-                if (strip[k].size() < 3) {
-                    continue;
-                }
-                clip_half(strip[k], tmp, 1, ya, true);
-                clip_half(tmp, piece, 1, yb, false);
-                a += sign[k] * ring_signed_area(piece);
-            }
+            const double a = cell_area(r);
             if (a > 0.0) {
-                cells.emplace_back(static_cast<std::size_t>(r) * static_cast<std::size_t>(f.width) +
+                cells.emplace_back(static_cast<std::size_t>(r) *
+                                           static_cast<std::size_t>(m_f.width) +
                                        static_cast<std::size_t>(c),
                                    a);
                 inside += a;
             }
         }
+    }
+
+private:
+    /// The area of the current column's strip within row r.
+    double cell_area(int r) {
+        const double yb = m_f.max_y - r * m_f.cell_m - m_o.y;
+        const double ya = m_f.max_y - (r + 1) * m_f.cell_m - m_o.y;
+        double a = 0.0;
+        for (std::size_t k = 0; k < m_strip.size(); ++k) {
+            if (m_strip[k].size() < 3) {
+                continue;
+            }
+            clip_half(m_strip[k], m_tmp, 1, ya, true);
+            clip_half(m_tmp, m_piece, 1, yb, false);
+            a += m_sign[k] * ring_signed_area(m_piece);
+        }
+        return a;
+    }
+
+    const GridFrame& m_f;
+    XY m_o;
+    std::vector<std::vector<XY>> m_local;
+    std::vector<double> m_sign;
+    std::vector<std::vector<XY>> m_strip;
+    std::vector<XY> m_tmp;
+    std::vector<XY> m_piece;
+};
+
+} // namespace
+
+double spread_polygon(const GridFrame& f, const std::vector<PlaneRing>& rings, double area,
+                      double population, std::vector<Contribution>& out) {
+    if (population == 0.0) {
+        return 0.0;
+    }
+    const auto b = ring_bounds(rings);
+    const double fx0 = f.min_x;
+    const double fx1 = f.min_x + f.width * f.cell_m;
+    const double fy1 = f.max_y;
+    const double fy0 = f.max_y - f.height * f.cell_m;
+    if (b.origin == nullptr || b.maxx <= fx0 || b.minx >= fx1 || b.maxy <= fy0 || b.miny >= fy1) {
+        return population; // wholly outside the rectangle
+    }
+    const bool inside_frame = b.minx >= fx0 && b.maxx <= fx1 && b.miny >= fy0 && b.maxy <= fy1;
+    const int c0 = clamp_index(std::floor((b.minx - fx0) / f.cell_m), f.width - 1);
+    const int c1 = clamp_index(std::floor((b.maxx - fx0) / f.cell_m), f.width - 1);
+
+    CellClipper clipper(f, rings, *b.origin);
+    std::vector<std::pair<std::size_t, double>> cells;
+    double inside = 0.0;
+    for (int c = c0; c <= c1; ++c) {
+        clipper.column(c, cells, inside);
     }
     if (cells.empty()) {
         return population;

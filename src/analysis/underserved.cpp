@@ -2,6 +2,7 @@
 
 #include "maillage/core/error.hpp"
 #include "maillage/core/parallel.hpp"
+#include "maillage/geo/geos.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -85,6 +85,9 @@ int main(int argc, char* argv[]) {
             throw maillage::usage_error(e.what());
         }
         return cmd->run();
+    } catch (const maillage::value_error& e) { // a bad option value the library found
+        maillage::cli::report_error(name, "usage", e.what(), "see 'maillage " + name + " --help'");
+        return 2;
     } catch (const maillage::usage_error& e) {
         cmd->logger().error(name, "usage", e.what(), "see 'maillage " + name + " --help'");
         return 2;

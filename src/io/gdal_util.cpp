@@ -1,6 +1,7 @@
 #include "maillage/io/gdal_util.hpp"
 
 #include "maillage/core/error.hpp"
+#include "maillage/io/csv_stream.hpp"
 
 #include <cpl_error.h>
 
@@ -208,7 +209,7 @@ OGRSpatialReference wgs84() {
 OGRSpatialReference parse_crs(const std::string& text, const std::string& option) {
     OGRSpatialReference srs;
     if (srs.SetFromUserInput(text.c_str()) != OGRERR_NONE) {
-        throw usage_error(option + " '" + text +
+        throw value_error(option + " '" + text +
                           "' is not a CRS GDAL understands (try EPSG:4326 or EPSG:2154).");
     }
     srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
@@ -314,6 +315,41 @@ std::string field_list(OGRFeatureDefn& defn) {
         out += defn.GetFieldDefn(i)->GetNameRef();
     }
     return out.empty() ? "(none)" : out;
+}
+
+void require_field(OGRFeatureDefn& defn, const std::string& path, const std::string& field,
+                   const std::string& option) {
+    if (find_field(defn, field) < 0) {
+        throw input_error(path + ": no field '" + field + "' (fields: " + field_list(defn) +
+                          "). Name the right one with " + option + ".");
+    }
+}
+
+InputLayer open_input_layer(const std::string& path, const std::vector<std::string>& open_options,
+                            bool csv, const std::string& what, model::ReadReport& report) {
+    InputLayer in;
+    in.dataset = open_vector(path, open_options);
+    in.layer = first_layer(*in.dataset, path);
+    require_features(*in.layer, path, csv, what);
+    if (csv && path.rfind("/vsi", 0) != 0) {
+        check_csv_field_counts(path);
+    }
+    const auto* driver = in.dataset->GetDriver();
+    report.path = path;
+    report.driver = driver != nullptr ? driver->GetDescription() : "";
+    report.files = dataset_files(*in.dataset, path);
+    report.layer = in.layer->GetName();
+    return in;
+}
+
+std::string skipped_examples(const model::ReadReport& report) {
+    std::string out;
+    const std::size_t shown = std::min<std::size_t>(3, report.skipped.size());
+    for (std::size_t i = 0; i < shown; ++i) {
+        out += (i == 0 ? " Skipped: " : "; ") + report.skipped[i].where + ": " +
+               report.skipped[i].reason;
+    }
+    return out;
 }
 
 std::string feature_where(bool csv, GIntBig fid) {

@@ -319,10 +319,29 @@ void StagedOutput::release_folder_lock() {
     }
 }
 
-void StagedOutput::clean_stale_staging() {
+namespace {
+
+/// A file descriptor closed when it goes out of scope (-1: none).
+struct OwnedFd {
+    int fd = -1;
+    OwnedFd() = default;
+    explicit OwnedFd(int f) : fd(f) {}
+    OwnedFd(const OwnedFd&) = delete;
+    OwnedFd& operator=(const OwnedFd&) = delete;
+    ~OwnedFd() { reset(); }
+    void reset() {
+        if (fd >= 0) {
+            ::close(fd);
+        }
+        fd = -1;
+    }
+};
+
+/// The staging and new-output folders in `dir`, sorted.
+std::vector<fs::path> staging_folders(const fs::path& dir) {
     std::error_code ec;
     std::vector<fs::path> entries;
-    for (const auto& entry : fs::directory_iterator(m_dir, ec)) {
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
         const std::string name = entry.path().filename().string();
         if ((starts_with(name, staging_prefix) || starts_with(name, new_prefix)) &&
             entry.symlink_status(ec).type() == fs::file_type::directory) {
@@ -330,76 +349,90 @@ void StagedOutput::clean_stale_staging() {
         }
     }
     std::sort(entries.begin(), entries.end());
-    for (const auto& p : entries) {
-        const std::string name = p.filename().string();
+    return entries;
+}
+
+/// True when the run that made staging folder p is alive. Otherwise `lock` holds the folder's
+/// lock, if it has one.
+bool run_alive(const fs::path& p, OwnedFd& lock) {
+    const std::string name = p.filename().string();
+    if (starts_with(name, staging_prefix)) {
+        lock.fd = ::open((p / staging_lock_name).c_str(), O_RDWR | O_CLOEXEC);
+    }
+    if (lock.fd >= 0 && ::flock(lock.fd, LOCK_EX | LOCK_NB) != 0) {
+        const int err = errno;
+        lock.reset();
+        if (err == EWOULDBLOCK) {
+            return true;
+        }
+    }
+    if (lock.fd < 0) {
+        // Not locked yet (being created), or left by an older maillage: its PID decides.
+        std::error_code ec;
+        const std::string pid =
+            pid_of(name, starts_with(name, staging_prefix) ? staging_prefix : new_prefix);
+        if (pid.empty() || fs::exists(fs::path("/proc") / pid, ec)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/// Completes the moves of the journal of staging folder p into dir (a run killed during its
+/// commit).
+void complete_moves(const fs::path& dir, const fs::path& p) {
+    std::error_code ec;
+    nlohmann::json j;
+    try {
+        std::ifstream in(p / journal_name);
+        in >> j;
+        for (const auto& n : j.at("names")) {
+            const std::string file = n.get<std::string>();
+            if (!plain_file_name(file)) {
+                throw std::runtime_error("bad name");
+            }
+            const fs::path from = p / file;
+            if (fs::symlink_status(from, ec).type() == fs::file_type::not_found) {
+                continue; // already moved
+            }
+            fs::rename(from, dir / file, ec);
+            if (ec) {
+                throw runtime_failure(
+                    dir.string() + ": cannot complete the outputs of an interrupted " +
+                    "run: moving " + from.string() + " to " + (dir / file).string() + ": " +
+                    ec.message() + ". Move the file by hand, then run again.");
+            }
+        }
+    } catch (const runtime_failure&) {
+        throw;
+    } catch (const std::exception&) {
+        throw runtime_failure((p / journal_name).string() +
+                              ": unreadable journal of an interrupted run; check the "
+                              "outputs of " +
+                              dir.string() + ", then remove " + p.string() + ".");
+    }
+    sync_path(dir, true);
+}
+
+} // namespace
+
+void StagedOutput::clean_stale_staging() {
+    std::error_code ec;
+    for (const auto& p : staging_folders(m_dir)) {
         const bool journal = fs::exists(p / journal_name, ec);
         if (journal && !m_owns_folder) {
             continue; // completed only by a run that holds the folder
         }
-        int fd = -1;
-        if (starts_with(name, staging_prefix)) {
-            fd = ::open((p / staging_lock_name).c_str(), O_RDWR | O_CLOEXEC);
-        }
-        if (fd >= 0 && ::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-            const int err = errno;
-            ::close(fd);
-            fd = -1;
-            if (err == EWOULDBLOCK) {
-                continue; // its run is alive
-            }
-        }
-        if (fd < 0) {
-            // Not locked yet (being created), or left by an older maillage: its PID decides.
-            const std::string pid =
-                pid_of(name, starts_with(name, staging_prefix) ? staging_prefix : new_prefix);
-            if (pid.empty() || fs::exists(fs::path("/proc") / pid, ec)) {
-                continue;
-            }
+        OwnedFd lock;
+        if (run_alive(p, lock)) {
+            continue;
         }
         // A dead run. Killed during its commit: complete the moves it had started.
         if (journal) {
-            nlohmann::json j;
-            try {
-                std::ifstream in(p / journal_name);
-                in >> j;
-                for (const auto& n : j.at("names")) {
-                    const std::string file = n.get<std::string>();
-                    if (!plain_file_name(file)) {
-                        throw std::runtime_error("bad name");
-                    }
-                    const fs::path from = p / file;
-                    if (fs::symlink_status(from, ec).type() == fs::file_type::not_found) {
-                        continue; // already moved
-                    }
-                    fs::rename(from, m_dir / file, ec);
-                    if (ec) {
-                        if (fd >= 0) {
-                            ::close(fd);
-                        }
-                        throw runtime_failure(
-                            m_dir.string() + ": cannot complete the outputs of an interrupted " +
-                            "run: moving " + from.string() + " to " + (m_dir / file).string() +
-                            ": " + ec.message() + ". Move the file by hand, then run again.");
-                    }
-                }
-            } catch (const runtime_failure&) {
-                throw;
-            } catch (const std::exception&) {
-                if (fd >= 0) {
-                    ::close(fd);
-                }
-                throw runtime_failure((p / journal_name).string() +
-                                      ": unreadable journal of an interrupted run; check the "
-                                      "outputs of " +
-                                      m_dir.string() + ", then remove " + p.string() + ".");
-            }
-            sync_path(m_dir, true);
+            complete_moves(m_dir, p);
             ++m_recovered;
         }
         fs::remove_all(p, ec);
-        if (fd >= 0) {
-            ::close(fd);
-        }
     }
 }
 

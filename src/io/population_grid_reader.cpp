@@ -161,7 +161,8 @@ private:
                                           : std::string("empty");
             throw input_error(where + ": population (" + m_field + ") " + shown +
                               " is not a non-negative number. Fix the value (0 for an empty "
-                              "square) or name another field with --population-grid-field.");
+                              "square) or name another field with " +
+                              m_o.option + "-field.");
         }
         return *v;
     }
@@ -271,7 +272,8 @@ public:
                : std::string()) +
             " (in " + m_crs +
             "). Check that the grid covers the zones and that its CRS is right "
-            "(--population-grid-crs).");
+            "(" +
+            m_o.option + "-crs).");
     }
 
 private:
@@ -281,13 +283,13 @@ private:
         const auto& path = m_o.path;
         std::error_code ec;
         if (!std::filesystem::exists(path, ec) && path.rfind("/vsi", 0) != 0) {
-            throw input_error(path +
-                              ": no such file (--population-grid). Check the path (relative paths "
+            throw input_error(path + ": no such file (" + m_o.option +
+                              "). Check the path (relative paths "
                               "are taken from " +
                               std::filesystem::current_path().string() + ").");
         }
         if (std::filesystem::is_directory(path, ec)) {
-            throw input_error(path + ": is a folder, not a population grid (--population-grid).");
+            throw input_error(path + ": is a folder, not a population grid (" + m_o.option + ").");
         }
         const unsigned kinds =
             m_o.field.empty() ? (GDAL_OF_RASTER | GDAL_OF_VECTOR) : GDAL_OF_VECTOR;
@@ -298,9 +300,11 @@ private:
             GDALDatasetUniquePtr raster(
                 GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
             if (raster) {
-                throw input_error(path + ": is a raster: --population-grid-field applies to vector "
-                                         "grids only (a raster's population is its band 1). Drop "
-                                         "--population-grid-field.");
+                const std::string field_option = m_o.option + "-field";
+                throw input_error(path + ": is a raster: " + field_option +
+                                  " applies to vector grids only (a raster's population is its "
+                                  "band 1). Drop " +
+                                  field_option + ".");
             }
         }
         if (!m_ds) {
@@ -318,13 +322,13 @@ private:
     /// The grid's CRS: the user's, else the file's; none is an error.
     void set_crs(const OGRSpatialReference* declared, PopulationGridReport& rep) {
         if (!m_o.crs.empty()) {
-            m_srs = parse_crs(m_o.crs, "--population-grid-crs");
+            m_srs = parse_crs(m_o.crs, m_o.option + "-crs");
         } else if (declared != nullptr) {
             m_srs = *declared;
         } else {
-            throw input_error(m_o.path +
-                              ": the population grid declares no CRS. Give it with "
-                              "--population-grid-crs (EPSG:3035 for INSEE Filosofi, ESRI:54009 "
+            throw input_error(m_o.path + ": the population grid declares no CRS. Give it with " +
+                              m_o.option +
+                              "-crs (EPSG:3035 for INSEE Filosofi, ESRI:54009 "
                               "for GHS-POP in Mollweide).");
         }
         m_srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
@@ -473,7 +477,7 @@ int GdalPopulationGrid::population_field(OGRFeatureDefn& defn, PopulationGridRep
         if (idx < 0) {
             throw input_error(m_o.path + ": no field '" + m_o.field + "' in layer '" + rep.layer +
                               "' (fields: " + field_list(defn) +
-                              "). Name the population field with --population-grid-field.");
+                              "). Name the population field with " + m_o.option + "-field.");
         }
         rep.field = m_o.field;
         return idx;
@@ -481,8 +485,8 @@ int GdalPopulationGrid::population_field(OGRFeatureDefn& defn, PopulationGridRep
     rep.field = first_present(defn, {"ind", "population"});
     if (rep.field.empty()) {
         throw input_error(m_o.path + ": no population field 'ind' or 'population' in layer '" +
-                          rep.layer + "' (fields: " + field_list(defn) +
-                          "). Name it with --population-grid-field.");
+                          rep.layer + "' (fields: " + field_list(defn) + "). Name it with " +
+                          m_o.option + "-field.");
     }
     return find_field(defn, rep.field);
 }

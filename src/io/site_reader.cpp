@@ -65,20 +65,17 @@ std::optional<double> parse_number(const std::string& text) {
 
 namespace {
 
+/// The option "--STEM" + suffix of the site options, for messages ("--site-id").
+std::string option(const SiteReadOptions& o, const char* suffix) {
+    return "--" + o.option_stem + suffix;
+}
+
 std::string pick_field(OGRFeatureDefn& defn, const std::string& requested,
                        const std::vector<std::string>& defaults) {
     if (!requested.empty()) {
         return requested;
     }
     return first_present(defn, defaults);
-}
-
-void require_field(OGRFeatureDefn& defn, const std::string& path, const std::string& field,
-                   const std::string& option) {
-    if (find_field(defn, field) < 0) {
-        throw input_error(path + ": no field '" + field + "' (fields: " + field_list(defn) +
-                          "). Name the right one with " + option + ".");
-    }
 }
 
 std::string separator_hint(OGRFeatureDefn& defn) {
@@ -92,6 +89,16 @@ std::string separator_hint(OGRFeatureDefn& defn) {
     return "";
 }
 
+/// Applies o.filter to the layer; a filter GDAL rejects is a bad option value.
+void set_filter(const SiteReadOptions& o, OGRLayer& layer) {
+    if (layer.SetAttributeFilter(o.filter.c_str()) != OGRERR_NONE) {
+        throw value_error(option(o, "-filter") + " '" + o.filter + "' is not a valid filter on " +
+                          o.path + ": " + gdal_last_error() +
+                          " (fields: " + field_list(*layer.GetLayerDefn()) +
+                          "). Write an OGR SQL condition on these fields, e.g. \"active = 1\".");
+    }
+}
+
 std::set<GIntBig> filtered_fids(const SiteReadOptions& o, const std::vector<std::string>& opts) {
     // The CSV driver reads every column as text unless asked to guess types; a filter such as
     // `spro_core = 1` needs the guess, but the guess turns ids like 01053 into 1053. So the
@@ -100,17 +107,262 @@ std::set<GIntBig> filtered_fids(const SiteReadOptions& o, const std::vector<std:
     typed_opts.emplace_back("AUTODETECT_TYPE=YES");
     auto ds = open_vector(o.path, typed_opts);
     OGRLayer* layer = first_layer(*ds, o.path);
-    if (layer->SetAttributeFilter(o.filter.c_str()) != OGRERR_NONE) {
-        throw usage_error("--" + o.option_stem + "-filter '" + o.filter +
-                          "' is not a valid filter on " + o.path + ": " + gdal_last_error() +
-                          " (fields: " + field_list(*layer->GetLayerDefn()) +
-                          "). Write an OGR SQL condition on these fields, e.g. \"active = 1\".");
-    }
+    set_filter(o, *layer);
     std::set<GIntBig> fids;
     for (auto& f : *layer) {
         fids.insert(f->GetFID());
     }
     return fids;
+}
+
+/// The field indices of a site layer (-1: none).
+struct SiteFields {
+    bool numbered = false; ///< no id field: the sites are numbered
+    int id = -1;
+    int name = -1;
+    int type = -1;
+    int capacity = -1;
+    int lon = -1; ///< CSV only
+    int lat = -1; ///< CSV only
+};
+
+/// The id, name, type and capacity fields; the fields named by the options must exist.
+SiteFields attribute_fields(const SiteReadOptions& o, OGRFeatureDefn& defn) {
+    SiteFields f;
+    f.numbered = o.number_without_id && find_field(defn, o.id_field) < 0;
+    if (!f.numbered) {
+        require_field(defn, o.path, o.id_field, option(o, "-id"));
+        f.id = find_field(defn, o.id_field);
+    }
+    const std::string name_field = pick_field(defn, o.name_field, {"nom", "name"});
+    const std::string type_field = pick_field(defn, o.type_field, {"type_service", "type"});
+    if (!o.name_field.empty()) {
+        require_field(defn, o.path, o.name_field, option(o, "-name"));
+    }
+    if (!o.type_field.empty()) {
+        require_field(defn, o.path, o.type_field, option(o, "-type"));
+    }
+    f.name = name_field.empty() ? -1 : find_field(defn, name_field);
+    f.type = type_field.empty() ? -1 : find_field(defn, type_field);
+    if (!o.capacity_field.empty()) {
+        require_field(defn, o.path, o.capacity_field, o.capacity_option);
+        f.capacity = find_field(defn, o.capacity_field);
+    }
+    return f;
+}
+
+/// Where the positions are: the lon/lat columns of a CSV, else the layer's point geometry.
+void position_fields(const SiteReadOptions& o, OGRLayer& layer, bool csv, SiteFields& f) {
+    OGRFeatureDefn& defn = *layer.GetLayerDefn();
+    if (csv) {
+        const auto lon_name = first_present(defn, lon_column_names());
+        const auto lat_name = first_present(defn, lat_column_names());
+        if (lon_name.empty() || lat_name.empty()) {
+            throw input_error(o.path + ": no longitude/latitude columns (looked for " +
+                              lonlat_names_text() + "; columns are: " + field_list(defn) + ")." +
+                              separator_hint(defn) +
+                              " Name the coordinate columns lon and lat (decimal degrees), or x "
+                              "and y with " +
+                              option(o, "s-crs") + " for projected coordinates.");
+        }
+        f.lon = find_field(defn, lon_name);
+        f.lat = find_field(defn, lat_name);
+    } else if (wkbFlatten(layer.GetGeomType()) == wkbNone) {
+        throw input_error(o.path + ": the layer '" + layer.GetName() +
+                          "' has no geometry; sites must be points.");
+    }
+}
+
+/// A position in the layer's CRS, or the reason the feature has none.
+struct RawPosition {
+    double x = 0.0;
+    double y = 0.0;
+    std::string problem; ///< empty: the position is usable
+};
+
+/// Reads the features of a site layer: each site with its position in WGS84 lon/lat, or
+/// skipped and reported.
+class SiteFeatureReader {
+public:
+    SiteFeatureReader(const SiteReadOptions& o, OGRFeatureDefn& defn, const SiteFields& fields,
+                      bool csv, const LayerCrs& crs, SiteSet& out)
+        : m_o(o), m_defn(defn), m_f(fields), m_csv(csv), m_crs(crs), m_out(out) {}
+
+    /// The site of `f`, or nullopt when it is skipped.
+    std::optional<model::Site> read(OGRFeature& f) {
+        ++m_out.report.features;
+        std::string where = feature_where(m_csv, f.GetFID());
+        model::Site s;
+        if (m_f.numbered) {
+            s.id = std::to_string(m_out.report.features);
+        } else {
+            s.id = f.IsFieldSetAndNotNull(m_f.id) ? text_field(f, m_f.id, m_recoded) : "";
+        }
+        if (s.id.empty()) {
+            skip(where, "empty " + m_o.id_field + ": give the site an id");
+            return std::nullopt;
+        }
+        where += " (" + m_o.id_field + " " + s.id + ")";
+        s.name = m_f.name >= 0 ? text_field(f, m_f.name, m_recoded) : "";
+        s.type = m_f.type >= 0 ? text_field(f, m_f.type, m_recoded) : "";
+        const auto position = lonlat(f, where);
+        if (!position) {
+            return std::nullopt;
+        }
+        s.position = *position;
+        if (auto [it, inserted] = m_seen_ids.emplace(s.id, where); !inserted) {
+            skip(where, "duplicate id '" + s.id + "', first seen at " + it->second +
+                            "; only the first is used: give each site its own id");
+            return std::nullopt;
+        }
+        if (m_f.capacity >= 0) {
+            s.capacity = capacity(f, where);
+        }
+        s.where = where;
+        return s;
+    }
+
+    [[nodiscard]] bool recoded() const { return m_recoded; }
+
+private:
+    void skip(const std::string& where, const std::string& reason) {
+        skip_feature(m_out.report, m_o.strict, where, reason);
+    }
+
+    /// The position of a CSV line: its lon and lat columns.
+    [[nodiscard]] RawPosition csv_position(const OGRFeature& f) const {
+        const std::string lon_text = f.GetFieldAsString(m_f.lon);
+        const std::string lat_text = f.GetFieldAsString(m_f.lat);
+        const auto lon = parse_number(lon_text);
+        const auto lat = parse_number(lat_text);
+        if (lon && lat) {
+            return {*lon, *lat, {}};
+        }
+        std::string hint;
+        if (lon_text.empty() && lat_text.empty()) {
+            hint = ": give the site its longitude and latitude, or remove the line";
+        } else {
+            hint = ": write them as decimal degrees, e.g. 5.065 and 45.045";
+        }
+        return {0.0, 0.0,
+                "no usable coordinates (" +
+                    std::string(m_defn.GetFieldDefn(m_f.lon)->GetNameRef()) + " '" + lon_text +
+                    "', " + m_defn.GetFieldDefn(m_f.lat)->GetNameRef() + " '" + lat_text + "')" +
+                    hint};
+    }
+
+    /// The position of a feature: its point (or a multipoint of one point).
+    static RawPosition geometry_position(const OGRFeature& f) {
+        const OGRGeometry* g = f.GetGeometryRef();
+        if (g == nullptr || g->IsEmpty() != 0) {
+            return {0.0, 0.0, "no geometry: give the site its point, or remove it"};
+        }
+        const auto type = wkbFlatten(g->getGeometryType());
+        if (type == wkbPoint) {
+            return {g->toPoint()->getX(), g->toPoint()->getY(), {}};
+        }
+        if (type == wkbMultiPoint && g->toMultiPoint()->getNumGeometries() == 1) {
+            const auto* p = g->toMultiPoint()->getGeometryRef(0);
+            return {p->getX(), p->getY(), {}};
+        }
+        return {0.0, 0.0,
+                std::string("geometry is a ") + OGRGeometryTypeToName(type) +
+                    ", a site must be a point: give its position as a point"};
+    }
+
+    /// The position of f in WGS84 lon/lat, or nullopt (skipped) when it has no usable one.
+    std::optional<geo::LonLat> lonlat(const OGRFeature& f, const std::string& where) {
+        auto raw = m_csv ? csv_position(f) : geometry_position(f);
+        if (!raw.problem.empty()) {
+            skip(where, raw.problem);
+            return std::nullopt;
+        }
+        double x = raw.x;
+        double y = raw.y;
+        if (!std::isfinite(x) || !std::isfinite(y)) {
+            skip(where, "coordinates are not finite (" + format_number(x) + ", " +
+                            format_number(y) + "): give the site a position");
+            return std::nullopt;
+        }
+        check_lonlat(x, y, where);
+        if (m_crs.to_wgs84 && m_crs.to_wgs84->Transform(1, &x, &y) == 0) {
+            skip(where, "cannot be transformed from " + m_out.report.crs + " to WGS84 (" +
+                            format_number(x) + ", " + format_number(y) +
+                            "): check its coordinates and the CRS (" + option(m_o, "s-crs") + ")");
+            return std::nullopt;
+        }
+        const geo::LonLat position{x, y};
+        if (!geo::is_valid_lonlat(position)) {
+            std::string hint =
+                ": a latitude lies between -90 and 90 and a longitude between -360 and "
+                "360; fix the site's coordinates";
+            if (std::abs(y) <= 180.0 && std::abs(x) <= 90.0) {
+                hint += " (are longitude and latitude swapped?)";
+            }
+            skip(where, "coordinates out of range (lon " + format_number(x) + ", lat " +
+                            format_number(y) + ")" + hint);
+            return std::nullopt;
+        }
+        return position;
+    }
+
+    /// Coordinates far outside the lon/lat range in a geographic layer reveal a projected file.
+    void check_lonlat(double x, double y, const std::string& where) const {
+        const auto& srs = m_crs.srs;
+        if ((!srs || srs->IsGeographic() != 0) && (std::abs(x) > 360.0 || std::abs(y) > 360.0)) {
+            throw input_error(m_o.path + ": " + where + " has coordinates (" + format_number(x) +
+                              ", " + format_number(y) +
+                              ") that are not longitude/latitude although the layer's CRS is " +
+                              m_out.report.crs +
+                              ". If the file is in a projected CRS, give it with " +
+                              option(m_o, "s-crs") + " (e.g. EPSG:2154 for Lambert-93).");
+        }
+    }
+
+    /// Like a population: a wrong supply would make every figure wrong, so it stops the run
+    /// rather than skipping the site (only sites otherwise used are checked).
+    [[nodiscard]] double capacity(const OGRFeature& f, const std::string& where) const {
+        const int idx = m_f.capacity;
+        const std::string text = f.IsFieldSetAndNotNull(idx) ? f.GetFieldAsString(idx) : "";
+        const auto v = parse_number(text);
+        if (!v || *v < 0) {
+            throw input_error(m_o.path + ": " + where + ": " + m_o.capacity_field + " '" + text +
+                              "' is not a non-negative number. Give each site its supply "
+                              "(0 for none), or leave it out with " +
+                              option(m_o, "-filter") + ".");
+        }
+        return *v;
+    }
+
+    const SiteReadOptions& m_o;
+    OGRFeatureDefn& m_defn;
+    SiteFields m_f;
+    bool m_csv;
+    const LayerCrs& m_crs;
+    SiteSet& m_out;
+    std::unordered_map<std::string, std::string> m_seen_ids; ///< id: where first seen
+    bool m_recoded = false;
+};
+
+[[noreturn]] void no_usable_site(const SiteReadOptions& o, const SiteSet& out,
+                                 OGRFeatureDefn& defn) {
+    std::string msg = o.path + ": no usable " + o.option_stem;
+    if (!o.filter.empty()) {
+        msg += " after the filter '" + o.filter + "'";
+    }
+    msg += " (" + std::to_string(out.report.features) + " read, " +
+           std::to_string(out.report.skipped.size()) + " skipped).";
+    if (out.report.features == 0) {
+        throw input_error(msg + " The filter keeps nothing: check its fields and values (fields: " +
+                          field_list(defn) + ").");
+    }
+    msg += skipped_examples(out.report);
+    if (out.report.skipped.size() > 3) {
+        msg += "; and " + std::to_string(out.report.skipped.size() - 3) + " more";
+    }
+    throw input_error(msg +
+                      ". Fix these features, or point maillage to the right fields and CRS (" +
+                      option(o, "-id") + ", " + option(o, "s-crs") + ").");
 }
 
 } // namespace
@@ -126,224 +378,40 @@ SiteSet read_sites(const SiteReadOptions& o) {
     if (csv_filter) {
         keep = filtered_fids(o, opts);
     }
-    auto ds = open_vector(o.path, opts);
-    OGRLayer* layer = first_layer(*ds, o.path);
-    OGRFeatureDefn& defn = *layer->GetLayerDefn();
-    require_features(*layer, o.path, csv, "site");
-    if (csv && o.path.rfind("/vsi", 0) != 0) {
-        check_csv_field_counts(o.path);
-    }
-
     SiteSet out;
-    out.report.path = o.path;
-    out.report.driver = ds->GetDriver() != nullptr ? ds->GetDriver()->GetDescription() : "";
-    out.report.files = dataset_files(*ds, o.path);
-    out.report.layer = layer->GetName();
-
-    if (!csv && !o.filter.empty() && layer->SetAttributeFilter(o.filter.c_str()) != OGRERR_NONE) {
-        throw usage_error("--" + o.option_stem + "-filter '" + o.filter +
-                          "' is not a valid filter on " + o.path + ": " + gdal_last_error() +
-                          " (fields: " + field_list(defn) +
-                          "). Write an OGR SQL condition on these fields, e.g. \"active = 1\".");
+    const auto in = open_input_layer(o.path, opts, csv, "site", out.report);
+    OGRLayer& layer = *in.layer;
+    OGRFeatureDefn& defn = *layer.GetLayerDefn();
+    if (!csv && !o.filter.empty()) {
+        set_filter(o, layer);
     }
-
-    const std::string opt = "--" + o.option_stem;
-    const bool numbered = o.number_without_id && find_field(defn, o.id_field) < 0;
-    if (!numbered) {
-        require_field(defn, o.path, o.id_field, opt + "-id");
-    }
-    const int id_idx = numbered ? -1 : find_field(defn, o.id_field);
-    const std::string name_field = pick_field(defn, o.name_field, {"nom", "name"});
-    const std::string type_field = pick_field(defn, o.type_field, {"type_service", "type"});
-    if (!o.name_field.empty()) {
-        require_field(defn, o.path, o.name_field, opt + "-name");
-    }
-    if (!o.type_field.empty()) {
-        require_field(defn, o.path, o.type_field, opt + "-type");
-    }
-    const int name_idx = name_field.empty() ? -1 : find_field(defn, name_field);
-    const int type_idx = type_field.empty() ? -1 : find_field(defn, type_field);
-    if (!o.capacity_field.empty()) {
-        require_field(defn, o.path, o.capacity_field, "--capacity");
-    }
-    const int capacity_idx = o.capacity_field.empty() ? -1 : find_field(defn, o.capacity_field);
-
-    int lon_idx = -1;
-    int lat_idx = -1;
-    if (csv) {
-        const auto lon_name = first_present(defn, lon_column_names());
-        const auto lat_name = first_present(defn, lat_column_names());
-        if (lon_name.empty() || lat_name.empty()) {
-            throw input_error(o.path + ": no longitude/latitude columns (looked for " +
-                              lonlat_names_text() + "; columns are: " + field_list(defn) + ")." +
-                              separator_hint(defn) +
-                              " Name the coordinate columns lon and lat (decimal degrees), or x "
-                              "and y with --sites-crs for projected coordinates.");
-        }
-        lon_idx = find_field(defn, lon_name);
-        lat_idx = find_field(defn, lat_name);
-    } else if (wkbFlatten(layer->GetGeomType()) == wkbNone) {
-        throw input_error(o.path + ": the layer '" + layer->GetName() +
-                          "' has no geometry; sites must be points.");
-    }
-
-    const auto crs = resolve_crs(*layer, o.crs, opt + "s-crs", csv);
-    const auto& srs = crs.srs;
-    const auto& ct = crs.to_wgs84;
+    auto fields = attribute_fields(o, defn);
+    position_fields(o, layer, csv, fields);
+    const auto crs = resolve_crs(layer, o.crs, option(o, "s-crs"), csv);
     out.report.crs = crs.name;
-    auto skip = [&](const std::string& where, const std::string& reason) {
-        skip_feature(out.report, o.strict, where, reason);
-    };
 
-    std::unordered_map<std::string, std::string> seen_ids;
-    bool recoded = false;
-    for (auto& f : *layer) {
-        const GIntBig fid = f->GetFID();
-        if (csv_filter && !keep.contains(fid)) {
+    SiteFeatureReader reader(o, defn, fields, csv, crs, out);
+    for (auto& f : layer) {
+        if (csv_filter && !keep.contains(f->GetFID())) {
             continue;
         }
-        ++out.report.features;
-        std::string where = feature_where(csv, fid);
-        model::Site s;
-        if (numbered) {
-            s.id = std::to_string(out.report.features);
-        } else {
-            s.id = f->IsFieldSetAndNotNull(id_idx) ? text_field(*f, id_idx, recoded) : "";
+        if (auto s = reader.read(*f)) {
+            out.sites.push_back(std::move(*s));
         }
-        if (s.id.empty()) {
-            skip(where, "empty " + o.id_field + ": give the site an id");
-            continue;
-        }
-        where += " (" + o.id_field + " " + s.id + ")";
-        s.name = name_idx >= 0 ? text_field(*f, name_idx, recoded) : "";
-        s.type = type_idx >= 0 ? text_field(*f, type_idx, recoded) : "";
-
-        double x = 0.0;
-        double y = 0.0;
-        if (csv) {
-            const std::string lon_text = f->GetFieldAsString(lon_idx);
-            const std::string lat_text = f->GetFieldAsString(lat_idx);
-            const auto lon = parse_number(lon_text);
-            const auto lat = parse_number(lat_text);
-            if (!lon || !lat) {
-                std::string hint;
-                if (lon_text.empty() && lat_text.empty()) {
-                    hint = ": give the site its longitude and latitude, or remove the line";
-                } else {
-                    hint = ": write them as decimal degrees, e.g. 5.065 and 45.045";
-                }
-                skip(where, "no usable coordinates (" +
-                                std::string(defn.GetFieldDefn(lon_idx)->GetNameRef()) + " '" +
-                                lon_text + "', " + defn.GetFieldDefn(lat_idx)->GetNameRef() + " '" +
-                                lat_text + "')" + hint);
-                continue;
-            }
-            x = *lon;
-            y = *lat;
-        } else {
-            const OGRGeometry* g = f->GetGeometryRef();
-            if (g == nullptr || g->IsEmpty() != 0) {
-                skip(where, "no geometry: give the site its point, or remove it");
-                continue;
-            }
-            const auto type = wkbFlatten(g->getGeometryType());
-            if (type == wkbPoint) {
-                x = g->toPoint()->getX();
-                y = g->toPoint()->getY();
-            } else if (type == wkbMultiPoint && g->toMultiPoint()->getNumGeometries() == 1) {
-                x = g->toMultiPoint()->getGeometryRef(0)->getX();
-                y = g->toMultiPoint()->getGeometryRef(0)->getY();
-            } else {
-                skip(where, std::string("geometry is a ") + OGRGeometryTypeToName(type) +
-                                ", a site must be a point: give its position as a point");
-                continue;
-            }
-        }
-        if (!std::isfinite(x) || !std::isfinite(y)) {
-            skip(where, "coordinates are not finite (" + format_number(x) + ", " +
-                            format_number(y) + "): give the site a position");
-            continue;
-        }
-        if ((!srs || srs->IsGeographic() != 0) && (std::abs(x) > 360.0 || std::abs(y) > 360.0)) {
-            throw input_error(o.path + ": " + where + " has coordinates (" + format_number(x) +
-                              ", " + format_number(y) +
-                              ") that are not longitude/latitude although the layer's CRS is " +
-                              out.report.crs +
-                              ". If the file is in a projected CRS, give it with " + opt +
-                              "s-crs (e.g. EPSG:2154 for Lambert-93).");
-        }
-        if (ct && ct->Transform(1, &x, &y) == 0) {
-            skip(where, "cannot be transformed from " + out.report.crs + " to WGS84 (" +
-                            format_number(x) + ", " + format_number(y) +
-                            "): check its coordinates and the CRS (--sites-crs)");
-            continue;
-        }
-        s.position = {x, y};
-        if (!geo::is_valid_lonlat(s.position)) {
-            std::string hint =
-                ": a latitude lies between -90 and 90 and a longitude between -360 and "
-                "360; fix the site's coordinates";
-            if (std::abs(y) <= 180.0 && std::abs(x) <= 90.0) {
-                hint += " (are longitude and latitude swapped?)";
-            }
-            skip(where, "coordinates out of range (lon " + format_number(x) + ", lat " +
-                            format_number(y) + ")" + hint);
-            continue;
-        }
-        if (auto [it, inserted] = seen_ids.emplace(s.id, where); !inserted) {
-            skip(where, "duplicate id '" + s.id + "', first seen at " + it->second +
-                            "; only the first is used: give each site its own id");
-            continue;
-        }
-        if (capacity_idx >= 0) {
-            // Like a population: a wrong supply would make every figure wrong, so it stops the
-            // run rather than skipping the site (only sites otherwise used are checked).
-            const std::string text =
-                f->IsFieldSetAndNotNull(capacity_idx) ? f->GetFieldAsString(capacity_idx) : "";
-            const auto v = parse_number(text);
-            if (!v || *v < 0) {
-                throw input_error(o.path + ": " + where + ": " + o.capacity_field + " '" + text +
-                                  "' is not a non-negative number. Give each site its supply "
-                                  "(0 for none), or leave it out with --site-filter.");
-            }
-            s.capacity = *v;
-        }
-        s.where = where;
-        out.sites.push_back(std::move(s));
     }
     out.report.used = out.sites.size();
-    out.report.text_recoded = recoded;
+    out.report.text_recoded = reader.recoded();
     out.layers.push_back({o.path, false, out.report, 0, out.sites.size()});
     if (out.sites.empty()) {
-        std::string msg = o.path + ": no usable " + o.option_stem;
-        if (!o.filter.empty()) {
-            msg += " after the filter '" + o.filter + "'";
-        }
-        msg += " (" + std::to_string(out.report.features) + " read, " +
-               std::to_string(out.report.skipped.size()) + " skipped).";
-        if (out.report.features == 0) {
-            msg += " The filter keeps nothing: check its fields and values (fields: " +
-                   field_list(defn) + ").";
-        } else {
-            const std::size_t shown = std::min<std::size_t>(3, out.report.skipped.size());
-            for (std::size_t i = 0; i < shown; ++i) {
-                msg += (i == 0 ? " Skipped: " : "; ") + out.report.skipped[i].where + ": " +
-                       out.report.skipped[i].reason;
-            }
-            if (out.report.skipped.size() > shown) {
-                msg += "; and " + std::to_string(out.report.skipped.size() - shown) + " more";
-            }
-            msg += ". Fix these features, or point maillage to the right fields and CRS (--" +
-                   o.option_stem + "-id, --" + o.option_stem + "s-crs).";
-        }
-        throw input_error(msg);
+        no_usable_site(o, out, defn);
     }
     return out;
 }
 
 SiteSet read_site_layers(const SiteReadOptions& options, const std::vector<SiteLayerSpec>& layers) {
     if (layers.empty()) {
-        throw usage_error("no layer of sites to read: give --sites.");
+        throw value_error("no layer of " + options.option_stem + "s to read: give " +
+                          option(options, "s") + ".");
     }
     SiteSet out;
     std::unordered_map<std::string, std::pair<std::size_t, std::string>> seen; // id: layer, where
@@ -357,10 +425,10 @@ SiteSet read_site_layers(const SiteReadOptions& options, const std::vector<SiteL
                 throw input_error(o.path + ": " + s.where + ": site id '" + s.id +
                                   "' is already used in " + layers[it->second.first].path + ", " +
                                   it->second.second +
-                                  ". Ids must be unique across the site layers (--sites, "
-                                  "--border-sites): rename one of them, or name another id "
-                                  "field with --" +
-                                  options.option_stem + "-id.");
+                                  ". Ids must be unique across the site layers (" +
+                                  option(options, "s") + ", --border-" + options.option_stem +
+                                  "s): rename one of them, or name another id field with " +
+                                  option(options, "-id") + ".");
             }
             s.layer = static_cast<std::uint32_t>(k);
             out.sites.push_back(std::move(s));

@@ -2,7 +2,7 @@
 
 #include "maillage/core/error.hpp"
 #include "maillage/core/parallel.hpp"
-#include "maillage/io/csv_stream.hpp"
+#include "maillage/geo/geos.hpp"
 #include "maillage/io/gdal_util.hpp"
 #include "maillage/io/site_reader.hpp"
 
@@ -23,11 +23,17 @@ std::string describe_value(const OGRFeature& f, int idx) {
     return "'" + std::string(f.GetFieldAsString(idx)) + "'";
 }
 
+/// The option "--STEM" + suffix of the zone options, for messages ("--zone-id").
+std::string option(const ZoneReadOptions& o, const char* suffix) {
+    return "--" + o.option_stem + suffix;
+}
+
 /// What to do about a population value that is not a non-negative number.
-std::string population_hint(const OGRFeature& f, int idx, const std::string& field) {
+std::string population_hint(const OGRFeature& f, int idx, const ZoneReadOptions& o) {
+    const std::string& field = o.population_field;
     if (!f.IsFieldSetAndNotNull(idx)) {
-        return "Give every zone a population (0 for an empty zone), or name another field with "
-               "--population.";
+        return "Give every zone a population (0 for an empty zone), or name another field with " +
+               o.population_option + ".";
     }
     std::string text = f.GetFieldAsString(idx);
     // Thousands separators: spaces, no-break spaces (U+00A0, U+202F), apostrophes.
@@ -52,9 +58,8 @@ std::string population_hint(const OGRFeature& f, int idx, const std::string& fie
     if (const auto v = parse_number(text); v && *v < 0) {
         return "A population cannot be negative: fix the value (0 for an empty zone).";
     }
-    return "Fix the value (0 for an empty zone), or name the population field with --population "
-           "(now '" +
-           field + "').";
+    return "Fix the value (0 for an empty zone), or name the population field with " +
+           o.population_option + " (now '" + field + "').";
 }
 
 /// For a CSV of zones without a geometry: the text of its WKT column, if it has one.
@@ -76,23 +81,19 @@ struct ZoneFields {
 };
 
 ZoneFields zone_fields(const ZoneReadOptions& o, OGRFeatureDefn& defn, ZoneSet& out) {
-    auto need = [&](const std::string& field, const char* option) {
-        const int idx = find_field(defn, field);
-        if (idx < 0) {
-            throw input_error(o.path + ": no field '" + field + "' (fields: " + field_list(defn) +
-                              "). Name the right one with " + option + ".");
-        }
-        return idx;
+    auto need = [&](const std::string& field, const std::string& option) {
+        require_field(defn, o.path, field, option);
+        return find_field(defn, field);
     };
     ZoneFields f;
-    f.id = need(o.id_field, "--zone-id");
-    f.population = need(o.population_field, "--population");
+    f.id = need(o.id_field, option(o, "-id"));
+    f.population = need(o.population_field, o.population_option);
     f.name = find_field(defn, o.name_field);
     if (f.name < 0 && o.name_field != "nom") {
-        need(o.name_field, "--zone-name");
+        need(o.name_field, option(o, "-name"));
     }
     if (!o.group_field.empty() && o.group_field != "none") {
-        f.group = need(o.group_field, "--group-by");
+        f.group = need(o.group_field, o.group_option);
         out.group_field = o.group_field;
     } else if (o.group_field.empty()) {
         f.group = find_field(defn, "departement");
@@ -190,7 +191,7 @@ private:
         if (!pop || !std::isfinite(*pop) || *pop < 0) {
             throw input_error(m_o.path + ": " + where + ": population (" + m_o.population_field +
                               ") " + describe_value(f, idx) + " is not a non-negative number. " +
-                              population_hint(f, idx, m_o.population_field));
+                              population_hint(f, idx, m_o));
         }
         return *pop;
     }
@@ -225,7 +226,8 @@ private:
         }
         if (m_ct != nullptr && g->transform(m_ct) != OGRERR_NONE) {
             skip(where, "cannot be transformed from " + m_out.report.crs +
-                            " to WGS84: check its coordinates and the CRS (--zones-crs)");
+                            " to WGS84: check its coordinates and the CRS (" +
+                            option(m_o, "s-crs") + ")");
             return false;
         }
         check_lonlat(*g, where);
@@ -243,8 +245,8 @@ private:
                               " has coordinates that are not longitude/latitude (e.g. x " +
                               format_number(env.MinX) + ", y " + format_number(env.MinY) +
                               ") although the layer's CRS is " + m_out.report.crs +
-                              ". If the file is in a projected CRS, give it with --zones-crs "
-                              "(e.g. EPSG:2154 for Lambert-93).");
+                              ". If the file is in a projected CRS, give it with " +
+                              option(m_o, "s-crs") + " (e.g. EPSG:2154 for Lambert-93).");
         }
     }
 
@@ -328,39 +330,28 @@ void keep_zones(const ZoneReadOptions& o, std::vector<Pending>& pending, Feature
 }
 
 [[noreturn]] void no_usable_zone(const ZoneReadOptions& o, const ZoneSet& out) {
-    std::string msg = o.path + ": no usable zone (" + std::to_string(out.report.features) +
-                      " read, " + std::to_string(out.report.skipped.size()) + " skipped).";
-    const std::size_t shown = std::min<std::size_t>(3, out.report.skipped.size());
-    for (std::size_t i = 0; i < shown; ++i) {
-        msg += (i == 0 ? " Skipped: " : "; ") + out.report.skipped[i].where + ": " +
-               out.report.skipped[i].reason;
-    }
-    throw input_error(msg + ". Fix these features, or name the right fields (--zone-id).");
+    throw input_error(o.path + ": no usable zone (" + std::to_string(out.report.features) +
+                      " read, " + std::to_string(out.report.skipped.size()) + " skipped)." +
+                      skipped_examples(out.report) +
+                      ". Fix these features, or name the right fields (" + option(o, "-id") + ").");
 }
 
 } // namespace
 
 ZoneSet read_zones(const ZoneReadOptions& o) {
     const bool csv = is_csv_path(o.path);
-    auto ds = open_vector(
-        o.path, csv ? std::vector<std::string>{"GEOM_POSSIBLE_NAMES=geom,geometry,wkt,WKT"}
-                    : std::vector<std::string>{});
-    OGRLayer* layer = first_layer(*ds, o.path);
-    OGRFeatureDefn& defn = *layer->GetLayerDefn();
-    require_features(*layer, o.path, csv, "zone");
-    if (csv && o.path.rfind("/vsi", 0) != 0) {
-        check_csv_field_counts(o.path);
-    }
-
     ZoneSet out;
+    const auto in =
+        open_input_layer(o.path,
+                         csv ? std::vector<std::string>{"GEOM_POSSIBLE_NAMES=geom,geometry,wkt,WKT"}
+                             : std::vector<std::string>{},
+                         csv, "zone", out.report);
+    OGRLayer* layer = in.layer;
+    OGRFeatureDefn& defn = *layer->GetLayerDefn();
     out.ctx = std::make_shared<geo::GeosContext>();
-    out.report.path = o.path;
-    out.report.driver = ds->GetDriver() != nullptr ? ds->GetDriver()->GetDescription() : "";
-    out.report.files = dataset_files(*ds, o.path);
-    out.report.layer = layer->GetName();
     const auto fields = zone_fields(o, defn, out);
     check_layer_type(o, *layer);
-    const auto crs = resolve_crs(*layer, o.crs, "--zones-crs", false);
+    const auto crs = resolve_crs(*layer, o.crs, option(o, "s-crs"), false);
     out.report.crs = crs.name;
 
     FeatureReader reader(o, defn, fields, csv, crs.to_wgs84.get(), out);

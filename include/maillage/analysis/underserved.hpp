@@ -1,7 +1,7 @@
 #pragma once
 
 #include "maillage/geo/equal_area.hpp"
-#include "maillage/geo/geos.hpp"
+#include "maillage/geo/geom_ptr.hpp"
 
 #include <vector>
 

@@ -17,6 +17,14 @@ public:
     using error::error;
 };
 
+/// A value the caller gave the library (the value of a command-line option, passed on by the
+/// CLI) cannot be used: the message says what is wrong with the value. Not an input_error: the
+/// CLI reports it as a usage error (exit code 2), as it does usage_error.
+class value_error : public error {
+public:
+    using error::error;
+};
+
 /// An input file, field or value cannot be used: exit code 1.
 /// The message names the file, the feature or line, and the value.
 class input_error : public error {

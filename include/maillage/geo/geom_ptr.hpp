@@ -13,6 +13,8 @@ typedef struct GEOSPrepGeom_t GEOSPreparedGeometry;       // NOLINT(modernize-us
 
 namespace maillage::geo {
 
+class GeosContext; // geo/geos.hpp
+
 /// Destroys a GEOS geometry in the context it carries.
 struct GeomDeleter {
     GEOSContextHandle_t ctx = nullptr;

@@ -36,7 +36,8 @@ OGRLayer* first_layer(GDALDataset& ds, const std::string& path);
 /// its header, an empty FeatureCollection); `what` names the features ("site", "zone").
 void require_features(OGRLayer& layer, const std::string& path, bool csv, const std::string& what);
 
-/// Parses a user CRS ("EPSG:2154", WKT, PROJ string); throws usage_error if it cannot.
+/// Parses a user CRS ("EPSG:2154", WKT, PROJ string); throws value_error if it cannot, naming
+/// `option`, the option (or setting) the caller read the text from.
 OGRSpatialReference parse_crs(const std::string& text, const std::string& option);
 
 /// WGS84 in lon/lat axis order.
@@ -75,6 +76,27 @@ std::string first_present(OGRFeatureDefn& defn, const std::vector<std::string>& 
 
 /// Comma-separated list of a layer's field names, for messages.
 std::string field_list(OGRFeatureDefn& defn);
+
+/// Throws input_error naming the file, the field and the layer's fields when the layer has no
+/// field `field`; `option` is the option that names it, for the hint.
+void require_field(OGRFeatureDefn& defn, const std::string& path, const std::string& field,
+                   const std::string& option);
+
+/// An input layer opened for reading (the single layer of its dataset).
+struct InputLayer {
+    GDALDatasetUniquePtr dataset;
+    OGRLayer* layer = nullptr;
+};
+
+/// Opens the layer of sites or zones at `path` with `open_options`, checks that it holds
+/// features (`what` names them, as for require_features) and, for a CSV, that its lines have
+/// the header's field count; fills report's path, driver, files and layer.
+InputLayer open_input_layer(const std::string& path, const std::vector<std::string>& open_options,
+                            bool csv, const std::string& what, model::ReadReport& report);
+
+/// The first three skipped features of `report`, as " Skipped: WHERE: REASON; ...", for the
+/// message of a layer with nothing usable (empty if none was skipped).
+std::string skipped_examples(const model::ReadReport& report);
 
 /// Where a feature comes from: "line N" for CSV (header is line 1), "feature N" otherwise.
 std::string feature_where(bool csv, GIntBig fid);

@@ -20,9 +20,12 @@ struct SiteReadOptions {
     /// Numeric field read into Site::capacity (empty: every site has capacity 1). A value that
     /// is not a non-negative number stops the run, as a bad population does.
     std::string capacity_field;
-    /// Stem of the options the messages name: "site" gives --site-id, --sites-crs, ... (a
-    /// reader of candidate places uses "candidate").
+    /// Stem of the options the messages name: "site" gives --site-id, --site-name, --site-type,
+    /// --site-filter, --sites-crs, --sites and --border-sites (a reader of candidate places
+    /// uses "candidate"). The caller (the CLI) sets it to the options it reads the values from.
     std::string option_stem = "site";
+    /// The option that names capacity_field, for messages.
+    std::string capacity_option = "--capacity";
     /// When the layer has no id_field, number the features 1, 2, ... (in the order read) instead
     /// of stopping. For layers of places where an id is optional.
     bool number_without_id = false;

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "maillage/geo/geos.hpp"
+#include "maillage/geo/geom_ptr.hpp"
 #include "maillage/model/report.hpp"
 #include "maillage/model/zone.hpp"
 
@@ -18,6 +18,12 @@ struct ZoneReadOptions {
     std::string population_field = "population";
     std::string group_field; ///< empty: `departement` when the layer has it, else no groups
     bool strict = false;
+    /// Stem of the options the messages name: "zone" gives --zone-id, --zone-name and
+    /// --zones-crs. The caller (the CLI) sets these names to the options it reads the values
+    /// from.
+    std::string option_stem = "zone";
+    std::string population_option = "--population"; ///< the option naming population_field
+    std::string group_option = "--group-by";        ///< the option naming group_field
 };
 
 struct ZoneSet {

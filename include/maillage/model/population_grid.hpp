@@ -24,6 +24,9 @@ struct PopulationGridOptions {
     std::string path;
     std::string field; ///< vector grids: the population field; empty: `ind`, else `population`
     std::string crs;   ///< overrides the file's CRS (for a file that declares none)
+    /// The option that gives `path`, for messages: OPTION, OPTION-field and OPTION-crs are
+    /// those of path, field and crs. The caller (the CLI) sets it.
+    std::string option = "--population-grid";
     /// The reader of `path` (io::population_grid_source), set by the command; it opens nothing
     /// before the analysis asks for the grid.
     std::shared_ptr<PopulationGridSource> source;

@@ -4,6 +4,7 @@
 
 #include "../support/test_support.hpp"
 #include "maillage/analysis/grid.hpp"
+#include "maillage/core/error.hpp"
 #include "maillage/geo/equal_area.hpp"
 #include "maillage/geo/geos.hpp"
 #include "maillage/model/zone.hpp"
@@ -451,5 +452,22 @@ TEST(CellPositions, RowFillsOnlyWhatItIsAskedForInExactMode) {
         } else {
             EXPECT_EQ(e.x, proj.inverse_ecef(g.centre(static_cast<std::size_t>(c))).x);
         }
+    }
+}
+
+TEST(BuildGrid, TooManyCellsIsAValueErrorNotAUsageError) {
+    // 5.4 km x 5.4 km at 0.1 m: 54,000 x 54,000 = 2.9e9 cells, over the 2e9 limit. The cell
+    // size is a value the caller gave: the library says what is wrong with it (value_error),
+    // the CLI reports it as a usage error.
+    const GeosContext ctx;
+    const EqualAreaProjection proj(5.0, 45.0);
+    std::vector<maillage::model::Zone> zones;
+    zones.push_back(make_zone(ctx, "big", rect_wkt(proj, Rect{-2700, -2700, 2700, 2700}), 250));
+    const auto projected = project_zones(ctx, zones, proj);
+    try {
+        (void)build_grid(ctx, zones, projected, 0.1);
+        ADD_FAILURE() << "no error for a grid of 2.9e9 cells";
+    } catch (const maillage::value_error& e) {
+        EXPECT_NE(std::string(e.what()).find("would have"), std::string::npos) << e.what();
     }
 }
