@@ -86,7 +86,7 @@ int main(int argc, char* argv[]) {
         }
         return cmd->run();
     } catch (const maillage::value_error& e) { // a bad option value the library found
-        maillage::cli::report_error(name, "usage", e.what(), "see 'maillage " + name + " --help'");
+        cmd->logger().error(name, "usage", e.what(), "see 'maillage " + name + " --help'");
         return 2;
     } catch (const maillage::usage_error& e) {
         cmd->logger().error(name, "usage", e.what(), "see 'maillage " + name + " --help'");
