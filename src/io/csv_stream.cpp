@@ -92,6 +92,49 @@ int CsvReader::get() {
     return static_cast<unsigned char>(m_buf[m_pos++]);
 }
 
+int CsvReader::skip_blank_lines() {
+    for (;;) {
+        m_record_line = m_line;
+        const int c = get();
+        if (c == '\n') {
+            ++m_line;
+        } else if (c != '\r') {
+            return c;
+        }
+    }
+}
+
+int CsvReader::read_quoted(std::string& field) {
+    for (int c = get();; c = get()) {
+        if (c == EOF) {
+            throw input_error(m_path + ": line " + std::to_string(m_record_line) +
+                              ": a quoted field is never closed (missing '\"').");
+        }
+        if (c == '"') {
+            const int d = get();
+            if (d != '"') {
+                return d; // the closing quote
+            }
+            field.push_back('"');
+            continue;
+        }
+        if (c == '\n') {
+            ++m_line;
+        }
+        field.push_back(static_cast<char>(c));
+    }
+}
+
+void CsvReader::end_record(int c) {
+    if (c == '\r') {
+        const int d = get();
+        if (d != '\n' && d != EOF) {
+            --m_pos; // lone CR: keep the next character
+        }
+    }
+    ++m_line;
+}
+
 bool CsvReader::read_record(std::vector<std::string>& fields) {
     std::size_t used = 0;
     auto next_field = [&]() -> std::string& {
@@ -102,75 +145,35 @@ bool CsvReader::read_record(std::vector<std::string>& fields) {
         f.clear();
         return f;
     };
+    int c = skip_blank_lines();
+    if (c == EOF) {
+        fields.resize(used);
+        return false;
+    }
+    m_stray_quote_field = -1;
+    m_stray_quotes = 0;
+    std::string* cur = &next_field();
+    bool was_quoted = false;
     for (;;) {
-        m_record_line = m_line;
-        int c = get();
-        if (c == EOF) {
+        if (c == EOF || c == '\n' || c == '\r') {
+            end_record(c);
             fields.resize(used);
-            return false;
+            return true;
         }
-        if (c == '\n' || c == '\r') {
-            if (c == '\n') {
-                ++m_line;
+        if (c == static_cast<unsigned char>(m_sep)) {
+            cur = &next_field();
+            was_quoted = false;
+        } else if (c == '"' && cur->empty() && !was_quoted) {
+            was_quoted = true;
+            c = read_quoted(*cur);
+            continue;
+        } else {
+            if (c == '"' && !was_quoted && m_stray_quotes++ == 0) {
+                m_stray_quote_field = static_cast<int>(used) - 1;
             }
-            continue; // blank line
+            cur->push_back(static_cast<char>(c));
         }
-        m_stray_quote_field = -1;
-        m_stray_quotes = 0;
-        std::string* cur = &next_field();
-        bool quoted = false;
-        bool was_quoted = false;
-        for (;;) {
-            if (quoted) {
-                if (c == EOF) {
-                    throw input_error(m_path + ": line " + std::to_string(m_record_line) +
-                                      ": a quoted field is never closed (missing '\"').");
-                }
-                if (c == '"') {
-                    const int d = get();
-                    if (d == '"') {
-                        cur->push_back('"');
-                    } else {
-                        quoted = false;
-                        c = d;
-                        continue;
-                    }
-                } else {
-                    if (c == '\n') {
-                        ++m_line;
-                    }
-                    cur->push_back(static_cast<char>(c));
-                }
-                c = get();
-                continue;
-            }
-            if (c == EOF || c == '\n' || c == '\r') {
-                if (c == '\r') {
-                    const int d = get();
-                    if (d != '\n' && d != EOF) {
-                        --m_pos; // lone CR: keep the next character
-                    }
-                }
-                ++m_line;
-                fields.resize(used);
-                return true;
-            }
-            if (c == static_cast<unsigned char>(m_sep)) {
-                cur = &next_field();
-                was_quoted = false;
-            } else if (c == '"' && cur->empty() && !was_quoted) {
-                quoted = true;
-                was_quoted = true;
-            } else {
-                if (c == '"' && !was_quoted) {
-                    if (m_stray_quotes++ == 0) {
-                        m_stray_quote_field = static_cast<int>(used) - 1;
-                    }
-                }
-                cur->push_back(static_cast<char>(c));
-            }
-            c = get();
-        }
+        c = get();
     }
 }
 

@@ -43,6 +43,14 @@ public:
 private:
     int get();
     bool read_record(std::vector<std::string>& fields);
+    /// The first character of the next line that is not blank (EOF at the end); sets
+    /// m_record_line.
+    int skip_blank_lines();
+    /// Reads a quoted value after its opening quote into `field` ("" is a quote); returns the
+    /// character after the closing quote. Throws input_error when the quote is never closed.
+    int read_quoted(std::string& field);
+    /// Consumes the end of a record (`c`: EOF, LF, CR or CR LF) and counts its line.
+    void end_record(int c);
 
     std::string m_path;
     std::FILE* m_file = nullptr;
