@@ -10,9 +10,11 @@
 
 #include <ogr_geometry.h>
 
+#include <array>
 #include <cmath>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 namespace maillage::output {
 
@@ -178,6 +180,81 @@ template <typename T> std::string describe(const char* what, std::size_t i, T a,
     return o.str();
 }
 
+/// The differences found between the incremental result and the full rerun, the first
+/// `max_reported` of them kept.
+class Differences {
+public:
+    explicit Differences(std::size_t max_reported) : m_max(max_reported) {}
+
+    /// Notes "WHAT I: incremental MINE, full rerun FULL" when they differ.
+    template <typename T> void check(const char* what, std::size_t i, T mine, T full) {
+        if (mine != full) {
+            note(describe(what, i, mine, full));
+        }
+    }
+    void note(std::string message) {
+        if (m_list.size() < m_max) {
+            m_list.push_back(std::move(message));
+        }
+    }
+    std::vector<std::string> take() { return std::move(m_list); }
+
+private:
+    std::size_t m_max;
+    std::vector<std::string> m_list;
+};
+
+/// A member of a result row, compared under the name `what`.
+template <class Row, typename T> struct Compared {
+    const char* what;
+    T Row::*member;
+};
+template <class Row, typename T> Compared<Row, T> compared(const char* what, T Row::*member) {
+    return {what, member};
+}
+
+/// Compares the rows of two results of the same size, row by row, each row member by member in
+/// the order given.
+template <class Row, class... T>
+void compare_rows(Differences& d, const std::vector<Row>& mine, const std::vector<Row>& full,
+                  const Compared<Row, T>&... members) {
+    for (std::size_t i = 0; i < mine.size(); ++i) {
+        (d.check(members.what, i, mine[i].*members.member, full[i].*members.member), ...);
+    }
+}
+
+/// The cells of the study area: their nearest site and distance (exact, and the raster's).
+void compare_cells(Differences& d, const WhatIfResult& w, const AnalysisResult& full) {
+    for (std::size_t c = 0; c < w.cell_m.size(); ++c) {
+        if (full.grid.zone[c] < 0) {
+            continue;
+        }
+        d.check("cell site", c, w.cell_site[c], full.cell_site[c]);
+        d.check("cell distance (m)", c, w.cell_m[c], full.cell_m[c]);
+        d.check("cell distance (km, raster)", c, w.cell_km[c], full.cell_km[c]);
+    }
+}
+
+/// The distribution of the distances over the population, and the coverage curve.
+void compare_distribution(Differences& d, const WhatIfResult& w, const AnalysisResult& full) {
+    const auto& a = w.distribution;
+    const auto& f = full.distribution;
+    const std::array<std::tuple<const char*, double, double>, 7> figures{
+        {{"total", a.total, f.total},
+         {"mean", a.mean_m, f.mean_m},
+         {"p50", a.p50_m, f.p50_m},
+         {"p90", a.p90_m, f.p90_m},
+         {"p99", a.p99_m, f.p99_m},
+         {"max", a.max_m, f.max_m},
+         {"population beyond", w.population_beyond, full.population_beyond}}};
+    for (const auto& [what, mine, theirs] : figures) {
+        d.check(what, 0, mine, theirs);
+    }
+    if (a.coverage != f.coverage) {
+        d.note("coverage curve differs");
+    }
+}
+
 } // namespace
 
 bool zone_changed(const AnalysisResult& /*base*/, const WhatIfResult& w, std::size_t zone) {
@@ -186,99 +263,30 @@ bool zone_changed(const AnalysisResult& /*base*/, const WhatIfResult& w, std::si
 
 std::vector<std::string> compare_with_full_rerun(const WhatIfResult& w, const AnalysisResult& full,
                                                  std::size_t max_reported) {
-    std::vector<std::string> diffs;
-    auto note = [&](std::string m) {
-        if (diffs.size() < max_reported) {
-            diffs.push_back(std::move(m));
-        }
-    };
     if (full.cell_m.size() != w.cell_m.size() || full.zones.size() != w.zones.size() ||
         full.sites.size() != w.site_results.size()) {
         return {"the full rerun has another grid, zone count or site count"};
     }
-    for (std::size_t c = 0; c < w.cell_m.size(); ++c) {
-        if (full.grid.zone[c] < 0) {
-            continue;
-        }
-        if (full.cell_site[c] != w.cell_site[c]) {
-            note(describe("cell site", c, w.cell_site[c], full.cell_site[c]));
-        }
-        if (full.cell_m[c] != w.cell_m[c]) {
-            note(describe("cell distance (m)", c, w.cell_m[c], full.cell_m[c]));
-        }
-        if (!(full.cell_km[c] == w.cell_km[c])) {
-            note(describe("cell distance (km, raster)", c, w.cell_km[c], full.cell_km[c]));
-        }
-    }
-    for (std::size_t i = 0; i < w.zones.size(); ++i) {
-        const auto& a = w.zones[i];
-        const auto& f = full.zones[i];
-        if (a.nearest_site != f.nearest_site) {
-            note(describe("zone nearest site", i, a.nearest_site, f.nearest_site));
-        }
-        if (a.nearest_m != f.nearest_m) {
-            note(describe("zone nearest (m)", i, a.nearest_m, f.nearest_m));
-        }
-        if (a.sites_within != f.sites_within) {
-            note(describe("zone sites within", i, a.sites_within, f.sites_within));
-        }
-        if (a.mean_m != f.mean_m) {
-            note(describe("zone mean (m)", i, a.mean_m, f.mean_m));
-        }
-        if (a.max_m != f.max_m) {
-            note(describe("zone max (m)", i, a.max_m, f.max_m));
-        }
-        if (a.population_beyond != f.population_beyond) {
-            note(describe("zone population beyond", i, a.population_beyond, f.population_beyond));
-        }
-        if (a.weighted_sum_m != f.weighted_sum_m) {
-            note(describe("zone weighted sum", i, a.weighted_sum_m, f.weighted_sum_m));
-        }
-    }
-    for (std::size_t s = 0; s < w.site_results.size(); ++s) {
-        const auto& a = w.site_results[s];
-        const auto& f = full.sites[s];
-        if (a.catchment_population != f.catchment_population) {
-            note(describe("site catchment", s, a.catchment_population, f.catchment_population));
-        }
-        if (a.catchment_weighted_m != f.catchment_weighted_m) {
-            note(describe("site catchment weighted sum", s, a.catchment_weighted_m,
-                          f.catchment_weighted_m));
-        }
-        if (a.catchment_cells != f.catchment_cells) {
-            note(describe("site catchment cells", s, a.catchment_cells, f.catchment_cells));
-        }
-        if (a.catchment_zones != f.catchment_zones) {
-            note(describe("site catchment zones", s, a.catchment_zones, f.catchment_zones));
-        }
-        if (a.zone != f.zone) {
-            note(describe("site zone", s, a.zone, f.zone));
-        }
-        if (a.nearest_other_m != f.nearest_other_m) {
-            note(describe("site nearest other (m)", s, a.nearest_other_m, f.nearest_other_m));
-        }
-    }
-    const auto& a = w.distribution;
-    const auto& f = full.distribution;
-    const std::array<std::array<double, 2>, 7> pairs{
-        {{a.total, f.total},
-         {a.mean_m, f.mean_m},
-         {a.p50_m, f.p50_m},
-         {a.p90_m, f.p90_m},
-         {a.p99_m, f.p99_m},
-         {a.max_m, f.max_m},
-         {w.population_beyond, full.population_beyond}}};
-    const std::array<const char*, 7> names{
-        "total", "mean", "p50", "p90", "p99", "max", "population beyond"};
-    for (std::size_t k = 0; k < pairs.size(); ++k) {
-        if (pairs[k][0] != pairs[k][1]) {
-            note(describe(names[k], 0, pairs[k][0], pairs[k][1]));
-        }
-    }
-    if (a.coverage != f.coverage) {
-        note("coverage curve differs");
-    }
-    return diffs;
+    using analysis::SiteResult;
+    using analysis::ZoneResult;
+    Differences d(max_reported);
+    compare_cells(d, w, full);
+    compare_rows(d, w.zones, full.zones, compared("zone nearest site", &ZoneResult::nearest_site),
+                 compared("zone nearest (m)", &ZoneResult::nearest_m),
+                 compared("zone sites within", &ZoneResult::sites_within),
+                 compared("zone mean (m)", &ZoneResult::mean_m),
+                 compared("zone max (m)", &ZoneResult::max_m),
+                 compared("zone population beyond", &ZoneResult::population_beyond),
+                 compared("zone weighted sum", &ZoneResult::weighted_sum_m));
+    compare_rows(d, w.site_results, full.sites,
+                 compared("site catchment", &SiteResult::catchment_population),
+                 compared("site catchment weighted sum", &SiteResult::catchment_weighted_m),
+                 compared("site catchment cells", &SiteResult::catchment_cells),
+                 compared("site catchment zones", &SiteResult::catchment_zones),
+                 compared("site zone", &SiteResult::zone),
+                 compared("site nearest other (m)", &SiteResult::nearest_other_m));
+    compare_distribution(d, w, full);
+    return d.take();
 }
 
 nlohmann::ordered_json make_whatif_summary(const AnalysisResult& base, const WhatIfResult& w,
