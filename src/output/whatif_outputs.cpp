@@ -135,8 +135,9 @@ void write_sites(GDALDataset& ds, const std::string& path, const WhatIfResult& w
 }
 
 nlohmann::ordered_json site_json(const model::Site& s, double catchment) {
-    return {{"site_id", s.id},
-            {"name", s.name},
+    namespace wk = model::schema::summary::in_whatif;
+    return {{wk::site_id, s.id},
+            {wk::name, s.name},
             {"lon", round_to(s.position.lon, 7)},
             {"lat", round_to(s.position.lat, 7)},
             {"catchment_population", round_to(catchment, 4)}};
@@ -292,6 +293,7 @@ std::vector<std::string> compare_with_full_rerun(const WhatIfResult& w, const An
 nlohmann::ordered_json make_whatif_summary(const AnalysisResult& base, const WhatIfResult& w,
                                            const io::SiteSet& sites, const io::ZoneSet& zones,
                                            const Scenario& scenario) {
+    namespace wk = model::schema::summary::in_whatif;
     nlohmann::ordered_json j;
     auto closed = nlohmann::ordered_json::array();
     for (const auto s : scenario.closed) {
@@ -303,24 +305,25 @@ nlohmann::ordered_json make_whatif_summary(const AnalysisResult& base, const Wha
         opened.push_back(
             site_json(scenario.opened[k], w.site_results[n_kept + k].catchment_population));
     }
-    j["changes"] = {{"closed", closed}, {"opened", opened}};
-    j["sites_count"] = {{"before", sites.sites.size()}, {"after", w.sites.size()}};
+    j[wk::changes] = {{wk::closed, closed}, {wk::opened, opened}};
+    j[wk::sites_count] = {{wk::before, sites.sites.size()}, {wk::after, w.sites.size()}};
     j["zones_count"] = zones.zones.size();
     const double total = base.distribution.total;
     auto share = [&](double v) { return total > 0 ? round_to(v / total, 6) : 0.0; };
-    j["population_total"] = round_to(total, 4);
-    j["population_moved"] = round_to(w.population_moved, 4);
+    j[wk::population_total] = round_to(total, 4);
+    j[wk::population_moved] = round_to(w.population_moved, 4);
     j["share_moved"] = share(w.population_moved);
-    j["population_newly_beyond"] = round_to(w.population_newly_beyond, 4);
-    j["population_back_within"] = round_to(w.population_back_within, 4);
-    j["population_beyond"] = {{"before", round_to(base.population_beyond, 4)},
-                              {"after", round_to(w.population_beyond, 4)},
-                              {"change", round_to(w.population_beyond - base.population_beyond, 4)},
-                              {"share_before", share(base.population_beyond)},
-                              {"share_after", share(w.population_beyond)}};
-    j["distance_km"] = {{"before", detail::distance_summary(base.distribution)},
-                        {"after", detail::distance_summary(w.distribution)},
-                        {"mean_change", total > 0 ? km4(w.weighted_delta_m / total) : 0.0}};
+    j[wk::population_newly_beyond] = round_to(w.population_newly_beyond, 4);
+    j[wk::population_back_within] = round_to(w.population_back_within, 4);
+    j[wk::population_beyond] = {
+        {wk::before, round_to(base.population_beyond, 4)},
+        {wk::after, round_to(w.population_beyond, 4)},
+        {"change", round_to(w.population_beyond - base.population_beyond, 4)},
+        {"share_before", share(base.population_beyond)},
+        {"share_after", share(w.population_beyond)}};
+    j[wk::distance_km] = {{wk::before, detail::distance_summary(base.distribution)},
+                          {wk::after, detail::distance_summary(w.distribution)},
+                          {"mean_change", total > 0 ? km4(w.weighted_delta_m / total) : 0.0}};
     std::size_t changed = 0;
     std::size_t rose = 0;
     std::size_t fell = 0;
@@ -338,35 +341,35 @@ nlohmann::ordered_json make_whatif_summary(const AnalysisResult& base, const Wha
         auto mean = [&](double weighted) {
             return g.population > 0 ? km4(weighted / g.population) : 0.0;
         };
-        groups.push_back({{"group", g.group},
+        groups.push_back({{wk::group, g.group},
                           {"population", round_to(g.population, 4)},
                           {"sites_before", g.sites_before},
                           {"sites_after", g.sites_after},
-                          {"mean_km_before", mean(g.weighted_before_m)},
-                          {"mean_km_after", mean(g.weighted_after_m)},
-                          {"mean_km_change", mean(g.weighted_after_m - g.weighted_before_m)},
-                          {"population_beyond_before", round_to(g.beyond_before, 4)},
-                          {"population_beyond_after", round_to(g.beyond_after, 4)},
-                          {"population_moved", round_to(g.population_moved, 4)},
+                          {wk::mean_km_before, mean(g.weighted_before_m)},
+                          {wk::mean_km_after, mean(g.weighted_after_m)},
+                          {wk::mean_km_change, mean(g.weighted_after_m - g.weighted_before_m)},
+                          {wk::population_beyond_before, round_to(g.beyond_before, 4)},
+                          {wk::population_beyond_after, round_to(g.beyond_after, 4)},
+                          {wk::population_moved, round_to(g.population_moved, 4)},
                           {"population_newly_beyond", round_to(g.newly_beyond, 4)},
                           {"population_back_within", round_to(g.back_within, 4)},
-                          {"zones_changed", g.zones_changed}});
+                          {wk::zones_changed, g.zones_changed}});
     }
-    j["by_group"] = groups;
+    j[wk::by_group] = groups;
     const auto& st = w.stats;
-    j["incremental"] = {{"cells_total", st.cells_total},
-                        {"cells_recomputed", st.cells_recomputed},
-                        {"cells_searched_again", st.cells_closed},
-                        {"cells_compared_with_opened", st.cells_compared},
-                        {"cells_scanned_in_reach", st.cells_in_reach},
-                        {"cells_changed", st.cells_changed},
-                        {"share_recomputed",
-                         st.cells_total > 0 ? round_to(static_cast<double>(st.cells_recomputed) /
-                                                           static_cast<double>(st.cells_total),
-                                                       6)
-                                            : 0.0},
-                        {"zones_recomputed", st.zones_recomputed},
-                        {"reach_km", km4(st.radius_bound_m)}};
+    j[wk::incremental] = {{wk::cells_total, st.cells_total},
+                          {wk::cells_recomputed, st.cells_recomputed},
+                          {"cells_searched_again", st.cells_closed},
+                          {"cells_compared_with_opened", st.cells_compared},
+                          {"cells_scanned_in_reach", st.cells_in_reach},
+                          {"cells_changed", st.cells_changed},
+                          {"share_recomputed",
+                           st.cells_total > 0 ? round_to(static_cast<double>(st.cells_recomputed) /
+                                                             static_cast<double>(st.cells_total),
+                                                         6)
+                                              : 0.0},
+                          {"zones_recomputed", st.zones_recomputed},
+                          {"reach_km", km4(st.radius_bound_m)}};
     return j;
 }
 
