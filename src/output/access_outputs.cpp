@@ -194,6 +194,7 @@ void write_files(io::StagedOutput& out, const AccessResult& a, const AnalysisRes
         model::schema::access_zones::layer + std::string(file::geojson_ext);
     const auto slices = geojson_slices(out, zones_file, zones.zones.size());
     std::vector<WriteTask> tasks;
+    tasks.reserve(slices.size() + 2); // the zones' slices, the sites, the raster
     for (const auto& slice : slices) {
         tasks.push_back(vector_file_task(
             slice.path, output::VectorFormat::geojson,

@@ -714,6 +714,7 @@ std::vector<WriteTask> vector_file_tasks(io::StagedOutput& out, output::VectorFo
                                          const std::vector<LayerSlice>& slices) {
     const double threshold_m = params.threshold_km * 1000.0;
     std::vector<WriteTask> tasks;
+    tasks.reserve(slices.size() + 3); // the zones' slices, sites, underserved, catchments
     for (const auto& slice : slices) {
         tasks.push_back(vector_file_task(
             slice.path, format,
