@@ -97,13 +97,14 @@ nlohmann::ordered_json access_summary(const AccessResult& a, const AnalysisResul
                                       const io::SiteSet& sites, const io::ZoneSet& zones,
                                       const AccessParameters& params,
                                       const AccessRunDescription& run) {
+    namespace acc = model::schema::summary::in_access;
     nlohmann::ordered_json j;
     j["method"] = "E2SFCA: enhanced two-step floating catchment area (Luo & Qi 2009)";
     j["unit"] = "supply per 100,000 inhabitants";
-    j["parameters"] = run.parameters;
-    j["parameters"]["decay"] = params.decay.to_json();
-    j["parameters"]["below"] = params.below;
-    j["parameters"]["grid_m"] = base.grid.cell_m;
+    j[acc::parameters] = run.parameters;
+    j[acc::parameters][acc::decay] = params.decay.to_json();
+    j[acc::parameters]["below"] = params.below;
+    j[acc::parameters]["grid_m"] = base.grid.cell_m;
     j["inputs"] = {{"sites", input_summary(sites.report)}, {"zones", input_summary(zones.report)}};
     j["equal_area_crs"] = base.projection.proj_string();
     j["grid"] = detail::grid_summary(base);
@@ -118,11 +119,11 @@ nlohmann::ordered_json access_summary(const AccessResult& a, const AnalysisResul
         unreached.push_back({{"site_id", sites.sites[s].id}, {"name", sites.sites[s].name}});
         unreached_supply += sites.sites[s].capacity;
     }
-    j["sites_reaching_nobody"] = {{"count", a.unreached_sites.size()},
-                                  {"capacity", round_to(unreached_supply, 6)},
-                                  {"sites", unreached}};
+    j[acc::sites_reaching_nobody] = {{acc::count, a.unreached_sites.size()},
+                                     {"capacity", round_to(unreached_supply, 6)},
+                                     {"sites", unreached}};
     j["population_total"] = round_to(a.population_total, 4);
-    j["population_no_site_in_reach"] = round_to(a.population_no_site, 4);
+    j[acc::population_no_site_in_reach] = round_to(a.population_no_site, 4);
     // Sum over the demand of population x index (per inhabitant). Over all the demand, study
     // area and context zones, it is the supply of the reached sites, by construction of the
     // E2SFCA; here, the study area's part (the supply that reaches its people).
@@ -138,33 +139,33 @@ nlohmann::ordered_json access_summary(const AccessResult& a, const AnalysisResul
     }
     j["context_zones"] = context;
     j["sum_population_x_index_all_demand"] = round_to(a.weighted_sum + a.context_weighted_sum, 6);
-    j["index"] = {{"mean", per100k(a.mean_index)},
-                  {"p10", per100k(a.p10)},
-                  {"p50", per100k(a.p50)},
-                  {"p90", per100k(a.p90)},
-                  {"max", per100k(a.max_index)}};
-    j["below"] = {{"share", params.below},
-                  {"threshold", per100k(a.threshold)},
-                  {"zones", a.zones_below},
-                  {"population", round_to(a.population_below, 4)},
-                  {"share_of_population", a.population_total > 0
-                                              ? round_to(a.population_below / a.population_total, 6)
-                                              : 0.0},
-                  {"population_of_demand_points", round_to(a.population_below_cells, 4)}};
+    j[acc::index] = {{acc::mean, per100k(a.mean_index)},
+                     {"p10", per100k(a.p10)},
+                     {"p50", per100k(a.p50)},
+                     {"p90", per100k(a.p90)},
+                     {"max", per100k(a.max_index)}};
+    j[acc::below] = {
+        {acc::share, params.below},
+        {"threshold", per100k(a.threshold)},
+        {acc::zones, a.zones_below},
+        {acc::population, round_to(a.population_below, 4)},
+        {acc::share_of_population,
+         a.population_total > 0 ? round_to(a.population_below / a.population_total, 6) : 0.0},
+        {"population_of_demand_points", round_to(a.population_below_cells, 4)}};
     auto groups = nlohmann::ordered_json::array();
     for (const auto& g : a.groups) {
         const double mean = g.population > 0 ? g.weighted_sum / g.population : 0.0;
-        nlohmann::ordered_json e = {{"group", g.group},
-                                    {"population", round_to(g.population, 4)},
-                                    {"index", per100k(mean)}};
-        e["ratio"] = a.mean_index > 0 ? nlohmann::ordered_json(round_to(mean / a.mean_index, 6))
-                                      : nlohmann::ordered_json(nullptr);
+        nlohmann::ordered_json e = {{acc::group, g.group},
+                                    {acc::population, round_to(g.population, 4)},
+                                    {acc::index, per100k(mean)}};
+        e[acc::ratio] = a.mean_index > 0 ? nlohmann::ordered_json(round_to(mean / a.mean_index, 6))
+                                         : nlohmann::ordered_json(nullptr);
         e["zones"] = g.zones;
-        e["zones_below"] = g.zones_below;
-        e["population_below"] = round_to(g.population_below, 4);
+        e[acc::zones_below] = g.zones_below;
+        e[acc::population_below] = round_to(g.population_below, 4);
         groups.push_back(e);
     }
-    j["by_group"] = groups;
+    j[acc::by_group] = groups;
     if (run.geometry) {
         j["output_geometry"] = run.geometry->to_json();
     }
@@ -193,6 +194,7 @@ void write_files(io::StagedOutput& out, const AccessResult& a, const AnalysisRes
         model::schema::access_zones::layer + std::string(file::geojson_ext);
     const auto slices = geojson_slices(out, zones_file, zones.zones.size());
     std::vector<WriteTask> tasks;
+    tasks.reserve(slices.size() + 2); // the zones' slices, the sites, the raster
     for (const auto& slice : slices) {
         tasks.push_back(vector_file_task(
             slice.path, output::VectorFormat::geojson,

@@ -362,22 +362,23 @@ nlohmann::ordered_json input_json(const model::ReadReport& rep) {
 /// summary.json "population_grid": what was read from the grid, where its population went, and
 /// how far the zones' totals from the grid are from the zones' own figures.
 nlohmann::ordered_json population_grid_json(const AnalysisResult& r, const io::ZoneSet& zones) {
+    namespace gk = model::schema::summary::in_population_grid;
     const auto& g = *r.population_grid;
     nlohmann::ordered_json j;
-    j["path"] = g.path;
-    j["kind"] = g.kind;
+    j[gk::path] = g.path;
+    j[gk::kind] = g.kind;
     j["driver"] = g.driver;
     j["layer"] = g.layer;
     if (g.kind == "vector") {
         j["field"] = g.field;
     }
-    j["crs"] = g.crs;
+    j[gk::crs] = g.crs;
     j["source_cells"] = g.source_cells;
     j["cells_read"] = g.cells_read;
     j["cells_with_population"] = g.cells_with_population;
-    j["population_read"] = round_to(g.population_read, 4);
-    j["population_in_zones"] = round_to(g.population_in_study_area, 4);
-    j["population_outside_study_area"] =
+    j[gk::population_read] = round_to(g.population_read, 4);
+    j[gk::population_in_zones] = round_to(g.population_in_study_area, 4);
+    j[gk::population_outside_study_area] =
         round_to(g.population_outside_zones + g.population_beyond_extent, 4);
     j["population_outside_zones_in_grid"] = round_to(g.population_outside_zones, 4);
     j["population_beyond_grid_extent"] = round_to(g.population_beyond_extent, 4);
@@ -424,10 +425,10 @@ nlohmann::ordered_json population_grid_json(const AnalysisResult& r, const io::Z
         const double own = zones.zones[i].population;
         const double diff = diff_of(i);
         return nlohmann::ordered_json{
-            {"zone_id", zones.zones[i].id},
-            {"name", zones.zones[i].name},
-            {"population_layer", round_to(own, 4)},
-            {"population_grid", round_to(r.zone_population[i], 4)},
+            {gk::zone_id, zones.zones[i].id},
+            {gk::name, zones.zones[i].name},
+            {gk::population_layer, round_to(own, 4)},
+            {gk::population_grid, round_to(r.zone_population[i], 4)},
             {"difference", round_to(diff, 4)},
             {"relative_difference",
              own > 0 ? nlohmann::ordered_json(round_to(diff / own, 6)) : nullptr},
@@ -441,8 +442,8 @@ nlohmann::ordered_json population_grid_json(const AnalysisResult& r, const io::Z
         worst.push_back(zone_json(order[k]));
     }
     nlohmann::ordered_json c;
-    c["zones_population_total"] = round_to(layer_total, 4);
-    c["grid_population_total"] = round_to(grid_total, 4);
+    c[gk::zones_population_total] = round_to(layer_total, 4);
+    c[gk::grid_population_total] = round_to(grid_total, 4);
     c["difference"] = round_to(grid_total - layer_total, 4);
     c["relative_difference"] =
         layer_total > 0
@@ -450,12 +451,12 @@ nlohmann::ordered_json population_grid_json(const AnalysisResult& r, const io::Z
             : nullptr;
     c["zones_without_cell"] = no_cell;
     c["zones_without_cell_population_layer"] = round_to(no_cell_population, 4);
-    c["zones_off_by_more_than_10_percent"] = off_10;
+    c[gk::zones_off_10_percent] = off_10;
     c["max_abs_difference"] = nz > 0 ? zone_json(max_abs_i) : nlohmann::ordered_json(nullptr);
     c["max_relative_difference"] =
         max_rel_i ? zone_json(*max_rel_i) : nlohmann::ordered_json(nullptr);
-    c["worst_zones"] = worst;
-    j["comparison_with_zones"] = c;
+    c[gk::worst_zones] = worst;
+    j[gk::comparison] = c;
     return j;
 }
 
@@ -713,6 +714,7 @@ std::vector<WriteTask> vector_file_tasks(io::StagedOutput& out, output::VectorFo
                                          const std::vector<LayerSlice>& slices) {
     const double threshold_m = params.threshold_km * 1000.0;
     std::vector<WriteTask> tasks;
+    tasks.reserve(slices.size() + 3); // the zones' slices, sites, underserved, catchments
     for (const auto& slice : slices) {
         tasks.push_back(vector_file_task(
             slice.path, format,

@@ -10,9 +10,11 @@
 
 #include <ogr_geometry.h>
 
+#include <array>
 #include <cmath>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 namespace maillage::output {
 
@@ -133,8 +135,9 @@ void write_sites(GDALDataset& ds, const std::string& path, const WhatIfResult& w
 }
 
 nlohmann::ordered_json site_json(const model::Site& s, double catchment) {
-    return {{"site_id", s.id},
-            {"name", s.name},
+    namespace wk = model::schema::summary::in_whatif;
+    return {{wk::site_id, s.id},
+            {wk::name, s.name},
             {"lon", round_to(s.position.lon, 7)},
             {"lat", round_to(s.position.lat, 7)},
             {"catchment_population", round_to(catchment, 4)}};
@@ -178,6 +181,81 @@ template <typename T> std::string describe(const char* what, std::size_t i, T a,
     return o.str();
 }
 
+/// The differences found between the incremental result and the full rerun, the first
+/// `max_reported` of them kept.
+class Differences {
+public:
+    explicit Differences(std::size_t max_reported) : m_max(max_reported) {}
+
+    /// Notes "WHAT I: incremental MINE, full rerun FULL" when they differ.
+    template <typename T> void check(const char* what, std::size_t i, T mine, T full) {
+        if (mine != full) {
+            note(describe(what, i, mine, full));
+        }
+    }
+    void note(std::string message) {
+        if (m_list.size() < m_max) {
+            m_list.push_back(std::move(message));
+        }
+    }
+    std::vector<std::string> take() { return std::move(m_list); }
+
+private:
+    std::size_t m_max;
+    std::vector<std::string> m_list;
+};
+
+/// A member of a result row, compared under the name `what`.
+template <class Row, typename T> struct Compared {
+    const char* what;
+    T Row::*member;
+};
+template <class Row, typename T> Compared<Row, T> compared(const char* what, T Row::*member) {
+    return {what, member};
+}
+
+/// Compares the rows of two results of the same size, row by row, each row member by member in
+/// the order given.
+template <class Row, class... T>
+void compare_rows(Differences& d, const std::vector<Row>& mine, const std::vector<Row>& full,
+                  const Compared<Row, T>&... members) {
+    for (std::size_t i = 0; i < mine.size(); ++i) {
+        (d.check(members.what, i, mine[i].*members.member, full[i].*members.member), ...);
+    }
+}
+
+/// The cells of the study area: their nearest site and distance (exact, and the raster's).
+void compare_cells(Differences& d, const WhatIfResult& w, const AnalysisResult& full) {
+    for (std::size_t c = 0; c < w.cell_m.size(); ++c) {
+        if (full.grid.zone[c] < 0) {
+            continue;
+        }
+        d.check("cell site", c, w.cell_site[c], full.cell_site[c]);
+        d.check("cell distance (m)", c, w.cell_m[c], full.cell_m[c]);
+        d.check("cell distance (km, raster)", c, w.cell_km[c], full.cell_km[c]);
+    }
+}
+
+/// The distribution of the distances over the population, and the coverage curve.
+void compare_distribution(Differences& d, const WhatIfResult& w, const AnalysisResult& full) {
+    const auto& a = w.distribution;
+    const auto& f = full.distribution;
+    const std::array<std::tuple<const char*, double, double>, 7> figures{
+        {{"total", a.total, f.total},
+         {"mean", a.mean_m, f.mean_m},
+         {"p50", a.p50_m, f.p50_m},
+         {"p90", a.p90_m, f.p90_m},
+         {"p99", a.p99_m, f.p99_m},
+         {"max", a.max_m, f.max_m},
+         {"population beyond", w.population_beyond, full.population_beyond}}};
+    for (const auto& [what, mine, theirs] : figures) {
+        d.check(what, 0, mine, theirs);
+    }
+    if (a.coverage != f.coverage) {
+        d.note("coverage curve differs");
+    }
+}
+
 } // namespace
 
 bool zone_changed(const AnalysisResult& /*base*/, const WhatIfResult& w, std::size_t zone) {
@@ -186,104 +264,36 @@ bool zone_changed(const AnalysisResult& /*base*/, const WhatIfResult& w, std::si
 
 std::vector<std::string> compare_with_full_rerun(const WhatIfResult& w, const AnalysisResult& full,
                                                  std::size_t max_reported) {
-    std::vector<std::string> diffs;
-    auto note = [&](std::string m) {
-        if (diffs.size() < max_reported) {
-            diffs.push_back(std::move(m));
-        }
-    };
     if (full.cell_m.size() != w.cell_m.size() || full.zones.size() != w.zones.size() ||
         full.sites.size() != w.site_results.size()) {
         return {"the full rerun has another grid, zone count or site count"};
     }
-    for (std::size_t c = 0; c < w.cell_m.size(); ++c) {
-        if (full.grid.zone[c] < 0) {
-            continue;
-        }
-        if (full.cell_site[c] != w.cell_site[c]) {
-            note(describe("cell site", c, w.cell_site[c], full.cell_site[c]));
-        }
-        if (full.cell_m[c] != w.cell_m[c]) {
-            note(describe("cell distance (m)", c, w.cell_m[c], full.cell_m[c]));
-        }
-        if (!(full.cell_km[c] == w.cell_km[c])) {
-            note(describe("cell distance (km, raster)", c, w.cell_km[c], full.cell_km[c]));
-        }
-    }
-    for (std::size_t i = 0; i < w.zones.size(); ++i) {
-        const auto& a = w.zones[i];
-        const auto& f = full.zones[i];
-        if (a.nearest_site != f.nearest_site) {
-            note(describe("zone nearest site", i, a.nearest_site, f.nearest_site));
-        }
-        if (a.nearest_m != f.nearest_m) {
-            note(describe("zone nearest (m)", i, a.nearest_m, f.nearest_m));
-        }
-        if (a.sites_within != f.sites_within) {
-            note(describe("zone sites within", i, a.sites_within, f.sites_within));
-        }
-        if (a.mean_m != f.mean_m) {
-            note(describe("zone mean (m)", i, a.mean_m, f.mean_m));
-        }
-        if (a.max_m != f.max_m) {
-            note(describe("zone max (m)", i, a.max_m, f.max_m));
-        }
-        if (a.population_beyond != f.population_beyond) {
-            note(describe("zone population beyond", i, a.population_beyond, f.population_beyond));
-        }
-        if (a.weighted_sum_m != f.weighted_sum_m) {
-            note(describe("zone weighted sum", i, a.weighted_sum_m, f.weighted_sum_m));
-        }
-    }
-    for (std::size_t s = 0; s < w.site_results.size(); ++s) {
-        const auto& a = w.site_results[s];
-        const auto& f = full.sites[s];
-        if (a.catchment_population != f.catchment_population) {
-            note(describe("site catchment", s, a.catchment_population, f.catchment_population));
-        }
-        if (a.catchment_weighted_m != f.catchment_weighted_m) {
-            note(describe("site catchment weighted sum", s, a.catchment_weighted_m,
-                          f.catchment_weighted_m));
-        }
-        if (a.catchment_cells != f.catchment_cells) {
-            note(describe("site catchment cells", s, a.catchment_cells, f.catchment_cells));
-        }
-        if (a.catchment_zones != f.catchment_zones) {
-            note(describe("site catchment zones", s, a.catchment_zones, f.catchment_zones));
-        }
-        if (a.zone != f.zone) {
-            note(describe("site zone", s, a.zone, f.zone));
-        }
-        if (a.nearest_other_m != f.nearest_other_m) {
-            note(describe("site nearest other (m)", s, a.nearest_other_m, f.nearest_other_m));
-        }
-    }
-    const auto& a = w.distribution;
-    const auto& f = full.distribution;
-    const std::array<std::array<double, 2>, 7> pairs{
-        {{a.total, f.total},
-         {a.mean_m, f.mean_m},
-         {a.p50_m, f.p50_m},
-         {a.p90_m, f.p90_m},
-         {a.p99_m, f.p99_m},
-         {a.max_m, f.max_m},
-         {w.population_beyond, full.population_beyond}}};
-    const std::array<const char*, 7> names{
-        "total", "mean", "p50", "p90", "p99", "max", "population beyond"};
-    for (std::size_t k = 0; k < pairs.size(); ++k) {
-        if (pairs[k][0] != pairs[k][1]) {
-            note(describe(names[k], 0, pairs[k][0], pairs[k][1]));
-        }
-    }
-    if (a.coverage != f.coverage) {
-        note("coverage curve differs");
-    }
-    return diffs;
+    using analysis::SiteResult;
+    using analysis::ZoneResult;
+    Differences d(max_reported);
+    compare_cells(d, w, full);
+    compare_rows(d, w.zones, full.zones, compared("zone nearest site", &ZoneResult::nearest_site),
+                 compared("zone nearest (m)", &ZoneResult::nearest_m),
+                 compared("zone sites within", &ZoneResult::sites_within),
+                 compared("zone mean (m)", &ZoneResult::mean_m),
+                 compared("zone max (m)", &ZoneResult::max_m),
+                 compared("zone population beyond", &ZoneResult::population_beyond),
+                 compared("zone weighted sum", &ZoneResult::weighted_sum_m));
+    compare_rows(d, w.site_results, full.sites,
+                 compared("site catchment", &SiteResult::catchment_population),
+                 compared("site catchment weighted sum", &SiteResult::catchment_weighted_m),
+                 compared("site catchment cells", &SiteResult::catchment_cells),
+                 compared("site catchment zones", &SiteResult::catchment_zones),
+                 compared("site zone", &SiteResult::zone),
+                 compared("site nearest other (m)", &SiteResult::nearest_other_m));
+    compare_distribution(d, w, full);
+    return d.take();
 }
 
 nlohmann::ordered_json make_whatif_summary(const AnalysisResult& base, const WhatIfResult& w,
                                            const io::SiteSet& sites, const io::ZoneSet& zones,
                                            const Scenario& scenario) {
+    namespace wk = model::schema::summary::in_whatif;
     nlohmann::ordered_json j;
     auto closed = nlohmann::ordered_json::array();
     for (const auto s : scenario.closed) {
@@ -295,24 +305,25 @@ nlohmann::ordered_json make_whatif_summary(const AnalysisResult& base, const Wha
         opened.push_back(
             site_json(scenario.opened[k], w.site_results[n_kept + k].catchment_population));
     }
-    j["changes"] = {{"closed", closed}, {"opened", opened}};
-    j["sites_count"] = {{"before", sites.sites.size()}, {"after", w.sites.size()}};
+    j[wk::changes] = {{wk::closed, closed}, {wk::opened, opened}};
+    j[wk::sites_count] = {{wk::before, sites.sites.size()}, {wk::after, w.sites.size()}};
     j["zones_count"] = zones.zones.size();
     const double total = base.distribution.total;
     auto share = [&](double v) { return total > 0 ? round_to(v / total, 6) : 0.0; };
-    j["population_total"] = round_to(total, 4);
-    j["population_moved"] = round_to(w.population_moved, 4);
+    j[wk::population_total] = round_to(total, 4);
+    j[wk::population_moved] = round_to(w.population_moved, 4);
     j["share_moved"] = share(w.population_moved);
-    j["population_newly_beyond"] = round_to(w.population_newly_beyond, 4);
-    j["population_back_within"] = round_to(w.population_back_within, 4);
-    j["population_beyond"] = {{"before", round_to(base.population_beyond, 4)},
-                              {"after", round_to(w.population_beyond, 4)},
-                              {"change", round_to(w.population_beyond - base.population_beyond, 4)},
-                              {"share_before", share(base.population_beyond)},
-                              {"share_after", share(w.population_beyond)}};
-    j["distance_km"] = {{"before", detail::distance_summary(base.distribution)},
-                        {"after", detail::distance_summary(w.distribution)},
-                        {"mean_change", total > 0 ? km4(w.weighted_delta_m / total) : 0.0}};
+    j[wk::population_newly_beyond] = round_to(w.population_newly_beyond, 4);
+    j[wk::population_back_within] = round_to(w.population_back_within, 4);
+    j[wk::population_beyond] = {
+        {wk::before, round_to(base.population_beyond, 4)},
+        {wk::after, round_to(w.population_beyond, 4)},
+        {"change", round_to(w.population_beyond - base.population_beyond, 4)},
+        {"share_before", share(base.population_beyond)},
+        {"share_after", share(w.population_beyond)}};
+    j[wk::distance_km] = {{wk::before, detail::distance_summary(base.distribution)},
+                          {wk::after, detail::distance_summary(w.distribution)},
+                          {"mean_change", total > 0 ? km4(w.weighted_delta_m / total) : 0.0}};
     std::size_t changed = 0;
     std::size_t rose = 0;
     std::size_t fell = 0;
@@ -330,35 +341,35 @@ nlohmann::ordered_json make_whatif_summary(const AnalysisResult& base, const Wha
         auto mean = [&](double weighted) {
             return g.population > 0 ? km4(weighted / g.population) : 0.0;
         };
-        groups.push_back({{"group", g.group},
+        groups.push_back({{wk::group, g.group},
                           {"population", round_to(g.population, 4)},
                           {"sites_before", g.sites_before},
                           {"sites_after", g.sites_after},
-                          {"mean_km_before", mean(g.weighted_before_m)},
-                          {"mean_km_after", mean(g.weighted_after_m)},
-                          {"mean_km_change", mean(g.weighted_after_m - g.weighted_before_m)},
-                          {"population_beyond_before", round_to(g.beyond_before, 4)},
-                          {"population_beyond_after", round_to(g.beyond_after, 4)},
-                          {"population_moved", round_to(g.population_moved, 4)},
+                          {wk::mean_km_before, mean(g.weighted_before_m)},
+                          {wk::mean_km_after, mean(g.weighted_after_m)},
+                          {wk::mean_km_change, mean(g.weighted_after_m - g.weighted_before_m)},
+                          {wk::population_beyond_before, round_to(g.beyond_before, 4)},
+                          {wk::population_beyond_after, round_to(g.beyond_after, 4)},
+                          {wk::population_moved, round_to(g.population_moved, 4)},
                           {"population_newly_beyond", round_to(g.newly_beyond, 4)},
                           {"population_back_within", round_to(g.back_within, 4)},
-                          {"zones_changed", g.zones_changed}});
+                          {wk::zones_changed, g.zones_changed}});
     }
-    j["by_group"] = groups;
+    j[wk::by_group] = groups;
     const auto& st = w.stats;
-    j["incremental"] = {{"cells_total", st.cells_total},
-                        {"cells_recomputed", st.cells_recomputed},
-                        {"cells_searched_again", st.cells_closed},
-                        {"cells_compared_with_opened", st.cells_compared},
-                        {"cells_scanned_in_reach", st.cells_in_reach},
-                        {"cells_changed", st.cells_changed},
-                        {"share_recomputed",
-                         st.cells_total > 0 ? round_to(static_cast<double>(st.cells_recomputed) /
-                                                           static_cast<double>(st.cells_total),
-                                                       6)
-                                            : 0.0},
-                        {"zones_recomputed", st.zones_recomputed},
-                        {"reach_km", km4(st.radius_bound_m)}};
+    j[wk::incremental] = {{wk::cells_total, st.cells_total},
+                          {wk::cells_recomputed, st.cells_recomputed},
+                          {"cells_searched_again", st.cells_closed},
+                          {"cells_compared_with_opened", st.cells_compared},
+                          {"cells_scanned_in_reach", st.cells_in_reach},
+                          {"cells_changed", st.cells_changed},
+                          {"share_recomputed",
+                           st.cells_total > 0 ? round_to(static_cast<double>(st.cells_recomputed) /
+                                                             static_cast<double>(st.cells_total),
+                                                         6)
+                                              : 0.0},
+                          {"zones_recomputed", st.zones_recomputed},
+                          {"reach_km", km4(st.radius_bound_m)}};
     return j;
 }
 

@@ -105,135 +105,174 @@ std::optional<ReportSection> by_type_section(const json& summary, bool fr,
     return ReportSection{h.str(), md.str(), csv.str()};
 }
 
+namespace {
+
+/// The figures of summary.json's "catchments" member and of the catchments layer.
+struct CatchmentFigures {
+    double with, sites, area, study, gap_pct, cells_differ, pop_differ, extra_m;
+    double median_pop = 0.0;
+    double largest_pop = 0.0;
+};
+
+CatchmentFigures catchment_figures(const json& summary) {
+    const auto& c = summary.at(key::catchments);
+    CatchmentFigures x{};
+    x.with = c.at("sites_with_catchment").get<double>();
+    x.sites = summary.at(key::sites_count).get<double>();
+    x.area = c.at("area_km2").get<double>();
+    x.study = c.at("study_area_km2").get<double>();
+    x.gap_pct = x.study > 0 ? 100.0 * (x.area - x.study) / x.study : 0.0;
+    x.cells_differ = c.at("cells_assigned_differently").get<double>();
+    x.pop_differ = c.at("population_assigned_differently").get<double>();
+    x.extra_m = 1000.0 * c.at("max_extra_km").get<double>();
+    return x;
+}
+
+/// The median and largest population of the catchments.
+void add_populations(CatchmentFigures& x, const std::vector<Catchment>& all) {
+    std::vector<double> pops;
+    pops.reserve(all.size());
+    for (const auto& a : all) {
+        pops.push_back(a.population);
+    }
+    std::sort(pops.begin(), pops.end());
+    x.median_pop = pops.empty() ? 0.0 : pops[pops.size() / 2];
+    x.largest_pop = pops.empty() ? 0.0 : pops.back();
+}
+
+std::string catchments_intro(const CatchmentFigures& x, bool fr, const NumberFormat& number) {
+    return fr ? "L'aire de desserte d'un site est la partie du territoire dont il est le site le "
+                "plus proche (partition de Voronoï, découpée au territoire). Ses bords sont des "
+                "médiatrices dans le plan à aires égales, non géodésiques : " +
+                    number(x.cells_differ, 0) + " mailles (" + number(x.pop_differ, 0) +
+                    " habitants) tombent dans l'aire d'un site au plus " + number(x.extra_m, 1) +
+                    " m plus loin que leur site le plus proche. Population, surface et distance "
+                    "moyenne de chaque aire viennent des mailles et de leur site exact."
+              : "A site's catchment is the part of the study area whose nearest site it is (a "
+                "Voronoi partition, clipped to the study area). Its edges are bisectors in the "
+                "equal-area plane, not geodesic ones: " +
+                    number(x.cells_differ, 0) + " cells (" + number(x.pop_differ, 0) +
+                    " inhabitants) fall in the catchment of a site at most " +
+                    number(x.extra_m, 1) +
+                    " m farther than their nearest. The population, area and mean distance of "
+                    "each catchment come from the cells and their exact nearest site.";
+}
+
+Figures catchment_lines(const CatchmentFigures& x, bool fr, const NumberFormat& number) {
+    return {
+        {fr ? "Sites avec une aire de desserte" : "Sites with a catchment",
+         number(x.with, 0) + (fr ? " sur " : " of ") + number(x.sites, 0)},
+        {fr ? "Surface des aires (km²)" : "Area of the catchments (km²)",
+         number(x.area, 0) + (fr ? " (territoire : " : " (study area: ") + number(x.study, 0) +
+             ", " + number(x.gap_pct, 3) + " %)"},
+        {fr ? "Habitants par aire, médiane" : "Inhabitants per catchment, median",
+         number(x.median_pop, 0)},
+        {fr ? "Habitants de l'aire la plus peuplée" : "Inhabitants of the most populated",
+         number(x.largest_pop, 0)},
+    };
+}
+
+void catchments_csv(std::ostream& csv, const CatchmentFigures& x) {
+    csv << "catchments_sites_with,," << plain(x.with, 0) << ",\ncatchments_area_km2,,"
+        << plain(x.area, 4) << ",km²\ncatchments_study_area_km2,," << plain(x.study, 4)
+        << ",km²\ncatchments_cells_assigned_differently,," << plain(x.cells_differ, 0)
+        << ",\ncatchments_population_assigned_differently,," << plain(x.pop_differ, 4)
+        << ",\ncatchments_max_extra_m,," << plain(x.extra_m, 1)
+        << ",m\ncatchments_median_population,," << plain(x.median_pop, 0) << ",\n";
+}
+
+/// A table of ten catchments, the first by `before`; `population` says which figure goes to
+/// figures.csv (the population, else the mean distance) under `csv_key`.
+struct CatchmentTable {
+    const char* id;
+    std::string heading;
+    const char* csv_key;
+    bool population;
+};
+
+template <class Before>
+void write_catchment_table(std::ostream& h, std::ostream& md, std::ostream& csv,
+                           const CatchmentTable& table, std::vector<Catchment> list, Before before,
+                           bool fr, const NumberFormat& number) {
+    std::stable_sort(list.begin(), list.end(), before);
+    if (list.size() > 10) {
+        list.resize(10);
+    }
+    h << "<h3>" << esc(table.heading) << "</h3>\n";
+    md << "\n### " << table.heading << "\n\n";
+    table_head(h, md, table.id,
+               {"Site", "Type", fr ? "Habitants" : "Inhabitants",
+                fr ? "Surface (km²)" : "Area (km²)",
+                fr ? "Distance moyenne (km)" : "Mean distance (km)"},
+               "|---|---|---:|---:|---:|");
+    for (const auto& x : list) {
+        const std::string name = x.name.empty() ? x.site_id : x.name;
+        h << "<tr><td>" << esc(name) << "</td><td>" << esc(x.type) << "</td>";
+        number_cell(h, x.population, number(x.population, 0));
+        number_cell(h, x.area_km2, number(x.area_km2, 0));
+        number_cell(h, x.mean_km, number(x.mean_km, 1));
+        h << "</tr>\n";
+        md << "| " << name << " | " << x.type << " | " << number(x.population, 0) << " | "
+           << number(x.area_km2, 0) << " | " << number(x.mean_km, 1) << " |\n";
+        csv << table.csv_key << ',' << x.site_id << ','
+            << plain(table.population ? x.population : x.mean_km, 4)
+            << (table.population ? ",\n" : ",km\n");
+    }
+    h << "</tbody></table>\n";
+}
+
+} // namespace
+
 std::optional<ReportSection> catchments_section(const std::filesystem::path& run_dir,
                                                 const json& summary, bool fr,
                                                 const NumberFormat& number) {
     if (!summary.contains(key::catchments)) {
         return std::nullopt;
     }
-    const auto& c = summary.at(key::catchments);
-    const double with = c.at("sites_with_catchment").get<double>();
-    const double sites = summary.at(key::sites_count).get<double>();
-    const double area = c.at("area_km2").get<double>();
-    const double study = c.at("study_area_km2").get<double>();
-    const double gap_pct = study > 0 ? 100.0 * (area - study) / study : 0.0;
-    const double cells_differ = c.at("cells_assigned_differently").get<double>();
-    const double pop_differ = c.at("population_assigned_differently").get<double>();
-    const double extra_m = 1000.0 * c.at("max_extra_km").get<double>();
-
+    auto x = catchment_figures(summary);
     auto all = load_catchments(run_dir);
-    std::vector<double> pops;
-    pops.reserve(all.size());
-    for (const auto& x : all) {
-        pops.push_back(x.population);
-    }
-    std::sort(pops.begin(), pops.end());
-    const double median_pop = pops.empty() ? 0.0 : pops[pops.size() / 2];
-    const double largest_pop = pops.empty() ? 0.0 : pops.back();
-
+    add_populations(x, all);
     const std::string title = fr ? "Aires de desserte des sites" : "Catchments of the sites";
-    const std::string intro =
-        fr ? "L'aire de desserte d'un site est la partie du territoire dont il est le site le "
-             "plus proche (partition de Voronoï, découpée au territoire). Ses bords sont des "
-             "médiatrices dans le plan à aires égales, non géodésiques : " +
-                 number(cells_differ, 0) + " mailles (" + number(pop_differ, 0) +
-                 " habitants) tombent dans l'aire d'un site au plus " + number(extra_m, 1) +
-                 " m plus loin que leur site le plus proche. Population, surface et distance "
-                 "moyenne de chaque aire viennent des mailles et de leur site exact."
-           : "A site's catchment is the part of the study area whose nearest site it is (a "
-             "Voronoi partition, clipped to the study area). Its edges are bisectors in the "
-             "equal-area plane, not geodesic ones: " +
-                 number(cells_differ, 0) + " cells (" + number(pop_differ, 0) +
-                 " inhabitants) fall in the catchment of a site at most " + number(extra_m, 1) +
-                 " m farther than their nearest. The population, area and mean distance of each "
-                 "catchment come from the cells and their exact nearest site.";
-    const std::vector<std::pair<std::string, std::string>> figures{
-        {fr ? "Sites avec une aire de desserte" : "Sites with a catchment",
-         number(with, 0) + (fr ? " sur " : " of ") + number(sites, 0)},
-        {fr ? "Surface des aires (km²)" : "Area of the catchments (km²)",
-         number(area, 0) + (fr ? " (territoire : " : " (study area: ") + number(study, 0) + ", " +
-             number(gap_pct, 3) + " %)"},
-        {fr ? "Habitants par aire, médiane" : "Inhabitants per catchment, median",
-         number(median_pop, 0)},
-        {fr ? "Habitants de l'aire la plus peuplée" : "Inhabitants of the most populated",
-         number(largest_pop, 0)},
-    };
+    const std::string intro = catchments_intro(x, fr, number);
     std::ostringstream h;
     std::ostringstream md;
     std::ostringstream csv;
     h << "<h2 id=\"catchments\">" << esc(title) << "</h2>\n<p>" << esc(intro)
       << "</p>\n<div class=\"figures\" id=\"catchments-figures\">\n";
     md << "\n## " << title << "\n\n" << intro << "\n\n";
-    for (const auto& [label, value] : figures) {
-        h << "<div class=\"figure\"><b>" << esc(value) << "</b>" << esc(label) << "</div>\n";
-        md << "- " << label << (fr ? " : " : ": ") << value << '\n';
-    }
+    write_figures(h, md, catchment_lines(x, fr, number), fr ? " : " : ": ");
     h << "</div>\n";
-    if (with < sites) {
+    if (x.with < x.sites) {
         const std::string note =
-            fr ? "Les " + number(sites - with, 0) +
+            fr ? "Les " + number(x.sites - x.with, 0) +
                      " autres sites partagent leur position avec un autre site, dont l'aire "
                      "les compte, ou leur cellule est hors du territoire."
-               : "The " + number(sites - with, 0) +
+               : "The " + number(x.sites - x.with, 0) +
                      " other sites share their position with another site, whose catchment "
                      "counts them, or their cell lies outside the study area.";
         h << "<p class=\"hint\">" << esc(note) << "</p>\n";
         md << "\n" << note << "\n";
     }
-    csv << "catchments_sites_with,," << plain(with, 0) << ",\ncatchments_area_km2,,"
-        << plain(area, 4) << ",km²\ncatchments_study_area_km2,," << plain(study, 4)
-        << ",km²\ncatchments_cells_assigned_differently,," << plain(cells_differ, 0)
-        << ",\ncatchments_population_assigned_differently,," << plain(pop_differ, 4)
-        << ",\ncatchments_max_extra_m,," << plain(extra_m, 1)
-        << ",m\ncatchments_median_population,," << plain(median_pop, 0) << ",\n";
-
-    const std::string h_site = "Site";
-    const std::string h_type = "Type";
-    const std::string h_pop = fr ? "Habitants" : "Inhabitants";
-    const std::string h_area = fr ? "Surface (km²)" : "Area (km²)";
-    const std::string h_mean = fr ? "Distance moyenne (km)" : "Mean distance (km)";
-    auto table = [&](const std::string& id, const std::string& heading, std::vector<Catchment> list,
-                     auto before, const char* csv_key) {
-        std::stable_sort(list.begin(), list.end(), before);
-        if (list.size() > 10) {
-            list.resize(10);
-        }
-        h << "<h3>" << esc(heading) << "</h3>\n<table id=\"" << id << "\">\n<thead><tr><th>"
-          << esc(h_site) << "</th><th>" << esc(h_type) << "</th><th>" << esc(h_pop) << "</th><th>"
-          << esc(h_area) << "</th><th>" << esc(h_mean) << "</th></tr></thead>\n<tbody>\n";
-        md << "\n### " << heading << "\n\n| " << h_site << " | " << h_type << " | " << h_pop
-           << " | " << h_area << " | " << h_mean << " |\n|---|---|---:|---:|---:|\n";
-        for (const auto& x : list) {
-            const std::string name = x.name.empty() ? x.site_id : x.name;
-            h << "<tr><td>" << esc(name) << "</td><td>" << esc(x.type)
-              << "</td><td class=\"n\" data-v=\"" << x.population << "\">"
-              << esc(number(x.population, 0)) << "</td><td class=\"n\" data-v=\"" << x.area_km2
-              << "\">" << esc(number(x.area_km2, 0)) << "</td><td class=\"n\" data-v=\""
-              << x.mean_km << "\">" << esc(number(x.mean_km, 1)) << "</td></tr>\n";
-            md << "| " << name << " | " << x.type << " | " << number(x.population, 0) << " | "
-               << number(x.area_km2, 0) << " | " << number(x.mean_km, 1) << " |\n";
-            csv << csv_key << ',' << x.site_id << ','
-                << plain(std::string(csv_key) == "catchment_population" ? x.population : x.mean_km,
-                         4)
-                << (std::string(csv_key) == "catchment_population" ? ",\n" : ",km\n");
-        }
-        h << "</tbody></table>\n";
-    };
-    table(
-        "catchments-populated",
-        fr ? "Les aires les plus peuplées" : "The most populated catchments", all,
-        [](const Catchment& a, const Catchment& b) { return a.population > b.population; },
-        "catchment_population");
+    catchments_csv(csv, x);
+    write_catchment_table(
+        h, md, csv,
+        {"catchments-populated",
+         fr ? "Les aires les plus peuplées" : "The most populated catchments",
+         "catchment_population", true},
+        all, [](const Catchment& a, const Catchment& b) { return a.population > b.population; }, fr,
+        number);
     // The farthest, among catchments where someone lives.
     std::vector<Catchment> lived;
     std::copy_if(all.begin(), all.end(), std::back_inserter(lived),
-                 [](const Catchment& x) { return x.population > 0; });
-    table(
-        "catchments-farthest",
-        fr ? "Les aires où la distance moyenne est la plus longue"
-           : "The catchments with the longest mean distance",
-        lived, [](const Catchment& a, const Catchment& b) { return a.mean_km > b.mean_km; },
-        "catchment_mean_km");
+                 [](const Catchment& c) { return c.population > 0; });
+    write_catchment_table(
+        h, md, csv,
+        {"catchments-farthest",
+         fr ? "Les aires où la distance moyenne est la plus longue"
+            : "The catchments with the longest mean distance",
+         "catchment_mean_km", false},
+        lived, [](const Catchment& a, const Catchment& b) { return a.mean_km > b.mean_km; }, fr,
+        number);
     return ReportSection{h.str(), md.str(), csv.str()};
 }
 

@@ -13,6 +13,8 @@ namespace maillage::report {
 namespace {
 using nlohmann::json;
 namespace key = model::schema::summary;
+namespace sk = model::schema::summary::in_suggest;
+namespace gk = model::schema::summary::in_population_grid;
 } // namespace
 
 /// The section of `maillage suggest` (its `suggest` member of summary.json).
@@ -24,16 +26,16 @@ std::optional<ReportSection> suggest_section(const json& s, bool fr) {
     const double threshold_km = s.at(key::parameters).at(key::params::threshold_km).get<double>();
     std::ostringstream md;
     std::ostringstream csv;
-    const bool coverage = g.at("objective").get<std::string>() == "coverage";
-    const auto& before = g.at("before");
-    const auto& picks = g.at("picks");
-    const std::string source = g.at("candidates").at("source").get<std::string>();
+    const bool coverage = g.at(sk::objective).get<std::string>() == sk::objective_coverage;
+    const auto& before = g.at(sk::before);
+    const auto& picks = g.at(sk::picks);
+    const std::string source = g.at(sk::candidates).at(sk::source).get<std::string>();
     const std::string t = fmt(threshold_km, threshold_km == std::floor(threshold_km) ? 0 : 1, fr);
     const std::string title = fr ? "Où ajouter des sites ?" : "Where to add sites";
     const std::string among =
-        source == "zones"
+        source == sk::source_zones
             ? (fr ? "les communes (leur point de référence)" : "the zones' reference points")
-        : source == "grid"
+        : source == sk::source_grid
             ? (fr ? "les mailles d'une grille" : "the cells of a grid")
             : (fr ? "les lieux du fichier de candidats" : "the places of the candidates file");
     std::ostringstream intro;
@@ -41,13 +43,13 @@ std::optional<ReportSection> suggest_section(const json& s, bool fr) {
         intro << "Les " << picks.size() << " lieux qui, ajoutés un à un aux sites existants, "
               << (coverage ? "amènent le plus d'habitants à moins de " + t + " km d'un site"
                            : "réduisent le plus la distance moyenne au site le plus proche")
-              << ", choisis parmi " << g.at("candidates").at("count").get<std::size_t>()
+              << ", choisis parmi " << g.at(sk::candidates).at(sk::count).get<std::size_t>()
               << " candidats (" << among << ") par la méthode gloutonne.";
     } else {
         intro << "The " << picks.size() << " places which, added one by one to the existing sites, "
               << (coverage ? "bring the most inhabitants within " + t + " km of a site"
                            : "most reduce the mean distance to the nearest site")
-              << ", chosen among " << g.at("candidates").at("count").get<std::size_t>()
+              << ", chosen among " << g.at(sk::candidates).at(sk::count).get<std::size_t>()
               << " candidates (" << among << ") by the greedy method.";
     }
     const std::string h_place = fr ? "Lieu" : "Place";
@@ -81,14 +83,14 @@ std::optional<ReportSection> suggest_section(const json& s, bool fr) {
             << "suggest_covered_share_pct," << rank << ',' << plain(100.0 * share, 4) << ",%\n"
             << "suggest_mean_km," << rank << ',' << plain(mean, 4) << ",km\n";
     };
-    row("0", today, "", 0.0, before.at("covered_share").get<double>(),
-        before.at("mean_km").get<double>());
+    row("0", today, "", 0.0, before.at(sk::covered_share).get<double>(),
+        before.at(sk::mean_km).get<double>());
     for (const auto& p : picks) {
-        const std::string name = p.at("name").get<std::string>();
-        row(std::to_string(p.at("rank").get<int>()),
-            name.empty() ? p.at("candidate_id").get<std::string>() : name,
-            p.at("zone_name").get<std::string>(), p.at("newly_covered").get<double>(),
-            p.at("covered_share").get<double>(), p.at("mean_km").get<double>());
+        const std::string name = p.at(sk::name).get<std::string>();
+        row(std::to_string(p.at(sk::rank).get<int>()),
+            name.empty() ? p.at(sk::candidate_id).get<std::string>() : name,
+            p.at(sk::zone_name).get<std::string>(), p.at(sk::newly_covered).get<double>(),
+            p.at(sk::covered_share).get<double>(), p.at(sk::mean_km).get<double>());
     }
     h << "</tbody></table>\n";
     return ReportSection{h.str(), md.str(), csv.str()};
@@ -102,20 +104,21 @@ std::optional<ReportSection> population_grid_section(const json& s, bool fr) {
     const auto& g = s.at(key::population_grid);
     std::ostringstream md;
     std::ostringstream csv;
-    const auto& c = g.at("comparison_with_zones");
-    const double read = g.at("population_read").get<double>();
-    const double in_zones = g.at("population_in_zones").get<double>();
-    const double outside = g.at("population_outside_study_area").get<double>();
-    const double own = c.at("zones_population_total").get<double>();
-    const double from_grid = c.at("grid_population_total").get<double>();
+    const auto& c = g.at(gk::comparison);
+    const double read = g.at(gk::population_read).get<double>();
+    const double in_zones = g.at(gk::population_in_zones).get<double>();
+    const double outside = g.at(gk::population_outside_study_area).get<double>();
+    const double own = c.at(gk::zones_population_total).get<double>();
+    const double from_grid = c.at(gk::grid_population_total).get<double>();
     const double rel = own > 0 ? 100.0 * (from_grid - own) / own : 0.0;
     const char* title = fr ? "Grille de population" : "Population grid";
     const std::string intro =
-        fr ? "La population est placée d'après la grille " + g.at("path").get<std::string>() +
-                 " (" + g.at("kind").get<std::string>() + ", " + g.at("crs").get<std::string>() +
+        fr ? "La population est placée d'après la grille " + g.at(gk::path).get<std::string>() +
+                 " (" + g.at(gk::kind).get<std::string>() + ", " +
+                 g.at(gk::crs).get<std::string>() +
                  "), rééchantillonnée sur la grille d'analyse à population constante."
-           : "The population is placed with the grid " + g.at("path").get<std::string>() + " (" +
-                 g.at("kind").get<std::string>() + ", " + g.at("crs").get<std::string>() +
+           : "The population is placed with the grid " + g.at(gk::path).get<std::string>() + " (" +
+                 g.at(gk::kind).get<std::string>() + ", " + g.at(gk::crs).get<std::string>() +
                  "), resampled onto the analysis grid, conserving population.";
     const std::vector<std::pair<std::string, std::string>> rows{
         {fr ? "Population lue dans la grille" : "Population read from the grid", fmt(read, 0, fr)},
@@ -126,7 +129,7 @@ std::optional<ReportSection> population_grid_section(const json& s, bool fr) {
         {fr ? "Écart grille − zones" : "Difference grid − zones",
          fmt(from_grid - own, 0, fr) + " (" + fmt(rel, 1, fr) + " %)"},
         {fr ? "Zones à plus de 10 % d'écart" : "Zones more than 10 % off",
-         fmt(c.at("zones_off_by_more_than_10_percent").get<double>(), 0, fr)}};
+         fmt(c.at(gk::zones_off_10_percent).get<double>(), 0, fr)}};
     std::ostringstream h;
     h << "<h2 id=\"population-grid\">" << esc(title) << "</h2>\n<p>" << esc(intro)
       << "</p>\n<table id=\"population-grid-figures\">\n<tbody>\n";
@@ -144,14 +147,14 @@ std::optional<ReportSection> population_grid_section(const json& s, bool fr) {
       << "</th></tr></thead>\n<tbody>\n";
     md << "\n| " << zone << " | " << layer << " | " << grid << " | " << diff
        << " |\n|---|---:|---:|---:|\n";
-    const auto& worst = c.at("worst_zones");
+    const auto& worst = c.at(gk::worst_zones);
     for (std::size_t i = 0; i < worst.size() && i < 5; ++i) {
         const auto& z = worst[i];
-        const std::string name = z.at("name").get<std::string>().empty()
-                                     ? z.at("zone_id").get<std::string>()
-                                     : z.at("name").get<std::string>();
-        const double a = z.at("population_layer").get<double>();
-        const double b = z.at("population_grid").get<double>();
+        const std::string name = z.at(gk::name).get<std::string>().empty()
+                                     ? z.at(gk::zone_id).get<std::string>()
+                                     : z.at(gk::name).get<std::string>();
+        const double a = z.at(gk::population_layer).get<double>();
+        const double b = z.at(gk::population_grid).get<double>();
         h << "<tr><td>" << esc(name) << "</td><td class=\"n\" data-v=\"" << a << "\">"
           << esc(fmt(a, 0, fr)) << "</td><td class=\"n\" data-v=\"" << b << "\">"
           << esc(fmt(b, 0, fr)) << "</td><td class=\"n\" data-v=\"" << b - a << "\">"

@@ -16,6 +16,7 @@ namespace {
 
 using nlohmann::json;
 namespace key = model::schema::summary;
+namespace wk = model::schema::summary::in_whatif;
 
 struct Words {
     const char* title;
@@ -88,6 +89,204 @@ std::string with_sign(double v, int decimals, const NumberFormat& number) {
     return (rounded > 0 ? "+" : "") + number(rounded == 0 ? 0.0 : v, decimals);
 }
 
+/// The names of a list of sites of "changes" (their id when they have no name).
+std::vector<std::string> site_names(const json& list) {
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < list.size() && i < 20; ++i) {
+        const auto& x = list[i];
+        const auto name = x.at(wk::name).get<std::string>();
+        names.push_back(name.empty() ? x.at(wk::site_id).get<std::string>() : name);
+    }
+    return names;
+}
+
+/// A line of the before/after table.
+struct FigureRow {
+    std::string key;
+    std::string label;
+    double before, after;
+    int decimals;
+};
+
+/// The section in the making: its words, its number format and its three outputs.
+class WhatIfWriter {
+public:
+    WhatIfWriter(const json& w, double threshold_km, bool french, const NumberFormat& number)
+        : m_w(w), m_t(french ? fr_words : en_words), m_number(number), m_sep(french ? " : " : ": "),
+          m_beyond(std::string(m_t.beyond) + " (" + number(threshold_km, 0) + " km)") {}
+
+    void changes();
+    void figures();
+    void people();
+    void groups();
+    void zones(std::vector<ChangedZone> zones);
+    void incremental();
+    ReportSection section() const { return {m_html.str(), m_md.str(), m_csv.str()}; }
+
+private:
+    [[nodiscard]] std::vector<FigureRow> figure_rows() const;
+
+    const json& m_w;
+    const Words& m_t;
+    const NumberFormat& m_number;
+    std::string m_sep;
+    std::string m_beyond; ///< the label of the population beyond the threshold
+    std::ostringstream m_html;
+    std::ostringstream m_md;
+    std::ostringstream m_csv;
+};
+
+/// The sites closed and opened.
+void WhatIfWriter::changes() {
+    const auto& closed = m_w.at(wk::changes).at(wk::closed);
+    const auto& opened = m_w.at(wk::changes).at(wk::opened);
+    const std::string closed_names = list_names(site_names(closed), closed.size());
+    const std::string opened_names = list_names(site_names(opened), opened.size());
+    m_html << "<h2 id=\"whatif\">" << esc(m_t.title) << "</h2>\n<ul id=\"whatif-changes\">\n<li>"
+           << esc(m_t.closed) << " (" << closed.size() << ")" << m_sep << esc(closed_names)
+           << "</li>\n<li>" << esc(m_t.opened) << " (" << opened.size() << ")" << m_sep
+           << esc(opened_names) << "</li>\n</ul>\n";
+    m_md << "\n## " << m_t.title << "\n\n- " << m_t.closed << " (" << closed.size() << ")" << m_sep
+         << closed_names << "\n- " << m_t.opened << " (" << opened.size() << ")" << m_sep
+         << opened_names << "\n\n";
+}
+
+std::vector<FigureRow> WhatIfWriter::figure_rows() const {
+    namespace dist = key::distance;
+    const auto& d = m_w.at(wk::distance_km);
+    const auto& pb = m_w.at(wk::population_beyond);
+    const auto& sc = m_w.at(wk::sites_count);
+    auto row = [](std::string k, std::string label, const json& before, const json& after,
+                  int decimals) {
+        return FigureRow{std::move(k), std::move(label), before.get<double>(), after.get<double>(),
+                         decimals};
+    };
+    return {
+        row("mean_km", m_t.mean, d.at(wk::before).at(dist::mean), d.at(wk::after).at(dist::mean),
+            2),
+        row("p90_km", m_t.p90, d.at(wk::before).at(dist::p90), d.at(wk::after).at(dist::p90), 2),
+        row("population_beyond", m_beyond, pb.at(wk::before), pb.at(wk::after), 0),
+        row("sites_count", m_t.sites, sc.at(wk::before), sc.at(wk::after), 0)};
+}
+
+/// Before, after, change.
+void WhatIfWriter::figures() {
+    const auto rows = figure_rows();
+    table_head(m_html, m_md, "whatif-figures", {m_t.figure, m_t.before, m_t.after, m_t.change},
+               "|---|---:|---:|---:|");
+    for (const auto& r : rows) {
+        const std::string signed_delta = with_sign(r.after - r.before, r.decimals, m_number);
+        m_html << "<tr data-key=\"" << r.key << "\"><td>" << esc(r.label) << "</td><td class=\"n\">"
+               << esc(m_number(r.before, r.decimals)) << "</td><td class=\"n\">"
+               << esc(m_number(r.after, r.decimals)) << "</td><td class=\"n\">" << esc(signed_delta)
+               << "</td></tr>\n";
+        m_md << "| " << r.label << " | " << m_number(r.before, r.decimals) << " | "
+             << m_number(r.after, r.decimals) << " | " << signed_delta << " |\n";
+        const bool km = r.key.size() > 3 && r.key.compare(r.key.size() - 3, 3, "_km") == 0;
+        const std::string unit = km ? "km" : "";
+        m_csv << "whatif_" << r.key << "_before,," << plain(r.before, 4) << ',' << unit << '\n'
+              << "whatif_" << r.key << "_after,," << plain(r.after, 4) << ',' << unit << '\n';
+    }
+    m_html << "</tbody></table>\n";
+}
+
+/// Who is affected.
+void WhatIfWriter::people() {
+    const double total = m_w.at(wk::population_total).get<double>();
+    const double moved = m_w.at(wk::population_moved).get<double>();
+    const double newly = m_w.at(wk::population_newly_beyond).get<double>();
+    const double back = m_w.at(wk::population_back_within).get<double>();
+    const std::string share = total > 0 ? m_number(100.0 * moved / total, 1) + " %" : "—";
+    m_html << "<ul id=\"whatif-people\">\n<li data-key=\"population_moved\">" << esc(m_t.moved)
+           << m_sep << esc(m_number(moved, 0)) << " (" << esc(share) << ")</li>\n"
+           << "<li data-key=\"population_newly_beyond\">" << esc(m_t.newly) << m_sep
+           << esc(m_number(newly, 0)) << "</li>\n<li data-key=\"population_back_within\">"
+           << esc(m_t.back) << m_sep << esc(m_number(back, 0)) << "</li>\n</ul>\n";
+    m_md << "\n- " << m_t.moved << m_sep << m_number(moved, 0) << " (" << share << ")\n- "
+         << m_t.newly << m_sep << m_number(newly, 0) << "\n- " << m_t.back << m_sep
+         << m_number(back, 0) << "\n\n";
+    m_csv << "whatif_population_moved,," << plain(moved, 0) << ",\n"
+          << "whatif_population_newly_beyond,," << plain(newly, 0) << ",\n"
+          << "whatif_population_back_within,," << plain(back, 0) << ",\n"
+          << "whatif_sites_closed,," << m_w.at(wk::changes).at(wk::closed).size()
+          << ",\nwhatif_sites_opened,," << m_w.at(wk::changes).at(wk::opened).size() << ",\n";
+}
+
+/// The groups that changed.
+void WhatIfWriter::groups() {
+    const std::string mean = m_t.mean;
+    table_head(m_html, m_md, "whatif-groups",
+               {m_t.group, mean + ", " + m_t.before, mean + ", " + m_t.after, m_t.change,
+                m_beyond + ", " + m_t.before, m_beyond + ", " + m_t.after, m_t.moved},
+               "|---|---:|---:|---:|---:|---:|---:|");
+    for (const auto& g : m_w.at(wk::by_group)) {
+        if (g.at(wk::zones_changed).get<double>() == 0) {
+            continue;
+        }
+        const auto name = g.at(wk::group).get<std::string>();
+        const double ma = g.at(wk::mean_km_after).get<double>();
+        const double gm = g.at(wk::population_moved).get<double>();
+        const std::array<std::string, 6> cells{
+            m_number(g.at(wk::mean_km_before).get<double>(), 2),
+            m_number(ma, 2),
+            with_sign(g.at(wk::mean_km_change).get<double>(), 2, m_number),
+            m_number(g.at(wk::population_beyond_before).get<double>(), 0),
+            m_number(g.at(wk::population_beyond_after).get<double>(), 0),
+            m_number(gm, 0)};
+        m_html << "<tr><td>" << esc(name) << "</td>";
+        m_md << "| " << name;
+        for (const auto& c : cells) {
+            m_html << "<td class=\"n\">" << esc(c) << "</td>";
+            m_md << " | " << c;
+        }
+        m_html << "</tr>\n";
+        m_md << " |\n";
+        m_csv << "whatif_group_mean_km_after," << name << ',' << plain(ma, 4) << ",km\n"
+              << "whatif_group_population_moved," << name << ',' << plain(gm, 0) << ",\n";
+    }
+    m_html << "</tbody></table>\n";
+}
+
+/// The communes most affected: the ten with the largest population × change of mean distance.
+void WhatIfWriter::zones(std::vector<ChangedZone> zones) {
+    std::stable_sort(zones.begin(), zones.end(), [](const ChangedZone& a, const ChangedZone& b) {
+        return a.population * std::abs(a.delta) > b.population * std::abs(b.delta);
+    });
+    if (zones.size() > 10) {
+        zones.resize(10);
+    }
+    const std::string before = m_t.before;
+    const std::string after = m_t.after;
+    const std::string change = m_t.change;
+    m_html << "<h3>" << esc(m_t.zones_title) << "</h3>\n";
+    m_md << "\n### " << m_t.zones_title << "\n\n";
+    table_head(m_html, m_md, "whatif-zones",
+               {m_t.commune, m_t.population, before + " (km)", after + " (km)", change + " (km)"},
+               "|---|---:|---:|---:|---:|");
+    for (const auto& z : zones) {
+        const std::string dz = with_sign(z.delta, 2, m_number);
+        m_html << "<tr><td>" << esc(z.name) << "</td><td class=\"n\">"
+               << esc(m_number(z.population, 0)) << "</td><td class=\"n\">"
+               << esc(m_number(z.before, 2)) << "</td><td class=\"n\">" << esc(m_number(z.after, 2))
+               << "</td><td class=\"n\">" << esc(dz) << "</td></tr>\n";
+        m_md << "| " << z.name << " | " << m_number(z.population, 0) << " | "
+             << m_number(z.before, 2) << " | " << m_number(z.after, 2) << " | " << dz << " |\n";
+    }
+    m_html << "</tbody></table>\n";
+}
+
+/// How many cells the incremental computation recomputed.
+void WhatIfWriter::incremental() {
+    const auto& inc = m_w.at(wk::incremental);
+    const double rec = inc.at(wk::cells_recomputed).get<double>();
+    const double all = inc.at(wk::cells_total).get<double>();
+    m_html << "<p class=\"hint\">" << esc(m_t.incremental) << m_sep << esc(m_number(rec, 0)) << ' '
+           << esc(m_t.cells) << ' ' << esc(m_number(all, 0)) << ".</p>\n";
+    m_md << "\n"
+         << m_t.incremental << m_sep << m_number(rec, 0) << ' ' << m_t.cells << ' '
+         << m_number(all, 0) << ".\n";
+}
+
 } // namespace
 
 std::optional<ReportSection> whatif_section(const std::filesystem::path& run_dir,
@@ -96,171 +295,16 @@ std::optional<ReportSection> whatif_section(const std::filesystem::path& run_dir
     if (!summary.contains(key::whatif)) {
         return std::nullopt;
     }
-    const auto& w = summary.at(key::whatif);
-    const Words& t = french ? fr_words : en_words;
-    const double total = w.at("population_total").get<double>();
     const double threshold_km =
         summary.at(key::parameters).at(key::params::threshold_km).get<double>();
-    ReportSection out;
-    std::ostringstream html;
-    std::ostringstream md;
-    std::ostringstream csv;
-
-    // The changes.
-    auto names = [](const json& list) {
-        std::string s;
-        for (std::size_t i = 0; i < list.size() && i < 20; ++i) {
-            const auto& x = list[i];
-            const auto name = x.at("name").get<std::string>();
-            s += (i == 0 ? "" : ", ") + (name.empty() ? x.at("site_id").get<std::string>() : name);
-        }
-        if (list.size() > 20) {
-            s += ", …";
-        }
-        return s.empty() ? std::string("—") : s;
-    };
-    const auto& closed = w.at("changes").at("closed");
-    const auto& opened = w.at("changes").at("opened");
-    const std::string sep = french ? " : " : ": ";
-    html << "<h2 id=\"whatif\">" << esc(t.title) << "</h2>\n<ul id=\"whatif-changes\">\n<li>"
-         << esc(t.closed) << " (" << closed.size() << ")" << sep << esc(names(closed))
-         << "</li>\n<li>" << esc(t.opened) << " (" << opened.size() << ")" << sep
-         << esc(names(opened)) << "</li>\n</ul>\n";
-    md << "\n## " << t.title << "\n\n- " << t.closed << " (" << closed.size() << ")" << sep
-       << names(closed) << "\n- " << t.opened << " (" << opened.size() << ")" << sep
-       << names(opened) << "\n\n";
-
-    // Before, after, change.
-    const auto& d = w.at("distance_km");
-    const auto& pb = w.at("population_beyond");
-    const auto& sc = w.at("sites_count");
-    struct Row {
-        std::string key;
-        std::string label;
-        double before, after;
-        int decimals;
-    };
-    const std::string beyond_label =
-        std::string(t.beyond) + " (" + number(threshold_km, 0) + " km)";
-    const std::vector<Row> rows{
-        {"mean_km", t.mean, d.at("before").at("mean").get<double>(),
-         d.at("after").at("mean").get<double>(), 2},
-        {"p90_km", t.p90, d.at("before").at("p90").get<double>(),
-         d.at("after").at("p90").get<double>(), 2},
-        {"population_beyond", beyond_label, pb.at("before").get<double>(),
-         pb.at("after").get<double>(), 0},
-        {"sites_count", t.sites, sc.at("before").get<double>(), sc.at("after").get<double>(), 0},
-    };
-    html << "<table id=\"whatif-figures\">\n<thead><tr><th>" << esc(t.figure) << "</th><th>"
-         << esc(t.before) << "</th><th>" << esc(t.after) << "</th><th>" << esc(t.change)
-         << "</th></tr></thead>\n<tbody>\n";
-    md << "| " << t.figure << " | " << t.before << " | " << t.after << " | " << t.change
-       << " |\n|---|---:|---:|---:|\n";
-    for (const auto& r : rows) {
-        const double delta = r.after - r.before;
-        const std::string signed_delta = with_sign(delta, r.decimals, number);
-        html << "<tr data-key=\"" << r.key << "\"><td>" << esc(r.label) << "</td><td class=\"n\">"
-             << esc(number(r.before, r.decimals)) << "</td><td class=\"n\">"
-             << esc(number(r.after, r.decimals)) << "</td><td class=\"n\">" << esc(signed_delta)
-             << "</td></tr>\n";
-        md << "| " << r.label << " | " << number(r.before, r.decimals) << " | "
-           << number(r.after, r.decimals) << " | " << signed_delta << " |\n";
-        const bool km = r.key.size() > 3 && r.key.compare(r.key.size() - 3, 3, "_km") == 0;
-        const std::string unit = km ? "km" : "";
-        csv << "whatif_" << r.key << "_before,," << plain(r.before, 4) << ',' << unit << '\n'
-            << "whatif_" << r.key << "_after,," << plain(r.after, 4) << ',' << unit << '\n';
-    }
-    html << "</tbody></table>\n";
-
-    // Who is affected.
-    const double moved = w.at("population_moved").get<double>();
-    const double newly = w.at("population_newly_beyond").get<double>();
-    const double back = w.at("population_back_within").get<double>();
-    const std::string share = total > 0 ? number(100.0 * moved / total, 1) + " %" : "—";
-    html << "<ul id=\"whatif-people\">\n<li data-key=\"population_moved\">" << esc(t.moved) << sep
-         << esc(number(moved, 0)) << " (" << esc(share) << ")</li>\n"
-         << "<li data-key=\"population_newly_beyond\">" << esc(t.newly) << sep
-         << esc(number(newly, 0)) << "</li>\n<li data-key=\"population_back_within\">"
-         << esc(t.back) << sep << esc(number(back, 0)) << "</li>\n</ul>\n";
-    md << "\n- " << t.moved << sep << number(moved, 0) << " (" << share << ")\n- " << t.newly << sep
-       << number(newly, 0) << "\n- " << t.back << sep << number(back, 0) << "\n\n";
-    csv << "whatif_population_moved,," << plain(moved, 0) << ",\n"
-        << "whatif_population_newly_beyond,," << plain(newly, 0) << ",\n"
-        << "whatif_population_back_within,," << plain(back, 0) << ",\n"
-        << "whatif_sites_closed,," << closed.size() << ",\nwhatif_sites_opened,," << opened.size()
-        << ",\n";
-
-    // The groups that changed.
-    html << "<table id=\"whatif-groups\">\n<thead><tr><th>" << esc(t.group) << "</th><th>"
-         << esc(t.mean) << ", " << esc(t.before) << "</th><th>" << esc(t.mean) << ", "
-         << esc(t.after) << "</th><th>" << esc(t.change) << "</th><th>" << esc(beyond_label) << ", "
-         << esc(t.before) << "</th><th>" << esc(beyond_label) << ", " << esc(t.after) << "</th><th>"
-         << esc(t.moved) << "</th></tr></thead>\n<tbody>\n";
-    md << "| " << t.group << " | " << t.mean << ", " << t.before << " | " << t.mean << ", "
-       << t.after << " | " << t.change << " | " << beyond_label << ", " << t.before << " | "
-       << beyond_label << ", " << t.after << " | " << t.moved
-       << " |\n|---|---:|---:|---:|---:|---:|---:|\n";
-    for (const auto& g : w.at("by_group")) {
-        if (g.at("zones_changed").get<double>() == 0) {
-            continue;
-        }
-        const auto name = g.at("group").get<std::string>();
-        const double mb = g.at("mean_km_before").get<double>();
-        const double ma = g.at("mean_km_after").get<double>();
-        const double mc = g.at("mean_km_change").get<double>();
-        const double bb = g.at("population_beyond_before").get<double>();
-        const double ba = g.at("population_beyond_after").get<double>();
-        const double gm = g.at("population_moved").get<double>();
-        const std::string mcs = with_sign(mc, 2, number);
-        html << "<tr><td>" << esc(name) << "</td><td class=\"n\">" << esc(number(mb, 2))
-             << "</td><td class=\"n\">" << esc(number(ma, 2)) << "</td><td class=\"n\">" << esc(mcs)
-             << "</td><td class=\"n\">" << esc(number(bb, 0)) << "</td><td class=\"n\">"
-             << esc(number(ba, 0)) << "</td><td class=\"n\">" << esc(number(gm, 0))
-             << "</td></tr>\n";
-        md << "| " << name << " | " << number(mb, 2) << " | " << number(ma, 2) << " | " << mcs
-           << " | " << number(bb, 0) << " | " << number(ba, 0) << " | " << number(gm, 0) << " |\n";
-        csv << "whatif_group_mean_km_after," << name << ',' << plain(ma, 4) << ",km\n"
-            << "whatif_group_population_moved," << name << ',' << plain(gm, 0) << ",\n";
-    }
-    html << "</tbody></table>\n";
-
-    // The communes most affected.
-    auto zones = load_whatif_zones(run_dir);
-    std::stable_sort(zones.begin(), zones.end(), [](const ChangedZone& a, const ChangedZone& b) {
-        return a.population * std::abs(a.delta) > b.population * std::abs(b.delta);
-    });
-    if (zones.size() > 10) {
-        zones.resize(10);
-    }
-    html << "<h3>" << esc(t.zones_title) << "</h3>\n<table id=\"whatif-zones\">\n<thead><tr><th>"
-         << esc(t.commune) << "</th><th>" << esc(t.population) << "</th><th>" << esc(t.before)
-         << " (km)</th><th>" << esc(t.after) << " (km)</th><th>" << esc(t.change)
-         << " (km)</th></tr></thead>\n<tbody>\n";
-    md << "\n### " << t.zones_title << "\n\n| " << t.commune << " | " << t.population << " | "
-       << t.before << " (km) | " << t.after << " (km) | " << t.change
-       << " (km) |\n|---|---:|---:|---:|---:|\n";
-    for (const auto& z : zones) {
-        const std::string dz = with_sign(z.delta, 2, number);
-        html << "<tr><td>" << esc(z.name) << "</td><td class=\"n\">" << esc(number(z.population, 0))
-             << "</td><td class=\"n\">" << esc(number(z.before, 2)) << "</td><td class=\"n\">"
-             << esc(number(z.after, 2)) << "</td><td class=\"n\">" << esc(dz) << "</td></tr>\n";
-        md << "| " << z.name << " | " << number(z.population, 0) << " | " << number(z.before, 2)
-           << " | " << number(z.after, 2) << " | " << dz << " |\n";
-    }
-    html << "</tbody></table>\n";
-
-    const auto& inc = w.at("incremental");
-    const double rec = inc.at("cells_recomputed").get<double>();
-    const double all = inc.at("cells_total").get<double>();
-    html << "<p class=\"hint\">" << esc(t.incremental) << sep << esc(number(rec, 0)) << ' '
-         << esc(t.cells) << ' ' << esc(number(all, 0)) << ".</p>\n";
-    md << "\n"
-       << t.incremental << sep << number(rec, 0) << ' ' << t.cells << ' ' << number(all, 0)
-       << ".\n";
-    out.html = html.str();
-    out.md = md.str();
-    out.csv = csv.str();
-    return out;
+    WhatIfWriter out(summary.at(key::whatif), threshold_km, french, number);
+    out.changes();
+    out.figures();
+    out.people();
+    out.groups();
+    out.zones(load_whatif_zones(run_dir));
+    out.incremental();
+    return out.section();
 }
 
 } // namespace maillage::report

@@ -67,15 +67,14 @@ template <class Fn> void each_feature(const fs::path& dir, const char* name, con
 
 Zone zone_of(const geo::GeosContext& ctx, OGRFeature& f, const OGRGeometry& g) {
     namespace fld = schema::zones;
-    Zone z;
-    z.id = field_text(f, fld::zone_id);
-    z.name = field_text(f, fld::name);
-    z.group = field_text(f, fld::group);
-    z.population = field_double(f, fld::population);
-    z.mean_km = field_double(f, fld::mean_km);
-    z.pop_beyond = field_double(f, fld::pop_beyond);
-    z.lonlat = geos_of(ctx, &g);
-    return z;
+    return {.id = field_text(f, fld::zone_id),
+            .name = field_text(f, fld::name),
+            .group = field_text(f, fld::group),
+            .population = field_double(f, fld::population),
+            .mean_km = field_double(f, fld::mean_km),
+            .pop_beyond = field_double(f, fld::pop_beyond),
+            .lonlat = geos_of(ctx, &g),
+            .xy = nullptr};
 }
 
 Site site_of(OGRFeature& f, const OGRGeometry& g) {
@@ -91,12 +90,12 @@ Site site_of(OGRFeature& f, const OGRGeometry& g) {
 
 Part part_of(const geo::GeosContext& ctx, OGRFeature& f, const OGRGeometry& g) {
     namespace fld = schema::underserved;
-    Part p;
-    p.area_km2 = field_double(f, fld::area_km2);
-    p.population = field_double(f, fld::population);
-    p.max_km = field_double(f, fld::max_km);
-    p.lonlat = geos_of(ctx, &g);
-    return p;
+    return {.area_km2 = field_double(f, fld::area_km2),
+            .population = field_double(f, fld::population),
+            .max_km = field_double(f, fld::max_km),
+            .lonlat = geos_of(ctx, &g),
+            .xy = nullptr,
+            .communes = {}};
 }
 
 } // namespace
@@ -203,28 +202,38 @@ RunLayer open_run_layer(const fs::path& dir, const std::string& name, const std:
     return out;
 }
 
-std::vector<Catchment> load_catchments(const fs::path& dir) {
-    namespace fld = schema::catchments;
-    const auto run = open_run_layer(dir, fld::layer, schema::summary::catchments);
-    std::vector<Catchment> out;
+namespace {
+
+/// row(feature) for every feature of layer `name` of the run folder (open_run_layer), in the
+/// layer's order.
+template <class Row>
+auto rows_of(const fs::path& dir, const char* name, const char* section, const Row& row) {
+    const auto run = open_run_layer(dir, name, section);
+    std::vector<decltype(row(std::declval<OGRFeature&>()))> out;
     for (auto& f : *run.layer) {
-        out.push_back({field_text(*f, fld::site_id), field_text(*f, fld::name),
-                       field_text(*f, fld::type), field_double(*f, fld::population),
-                       field_double(*f, fld::area_km2), field_double(*f, fld::mean_km)});
+        out.push_back(row(*f));
     }
     return out;
 }
 
+} // namespace
+
+std::vector<Catchment> load_catchments(const fs::path& dir) {
+    namespace fld = schema::catchments;
+    return rows_of(dir, fld::layer, schema::summary::catchments, [](OGRFeature& f) {
+        return Catchment{field_text(f, fld::site_id),    field_text(f, fld::name),
+                         field_text(f, fld::type),       field_double(f, fld::population),
+                         field_double(f, fld::area_km2), field_double(f, fld::mean_km)};
+    });
+}
+
 std::vector<ChangedZone> load_whatif_zones(const fs::path& dir) {
     namespace fld = schema::whatif_zones;
-    const auto run = open_run_layer(dir, fld::layer, schema::summary::whatif);
-    std::vector<ChangedZone> out;
-    for (auto& f : *run.layer) {
-        out.push_back({field_text(*f, fld::name), field_double(*f, fld::population),
-                       field_double(*f, fld::mean_km_before), field_double(*f, fld::mean_km_after),
-                       field_double(*f, fld::delta_km)});
-    }
-    return out;
+    return rows_of(dir, fld::layer, schema::summary::whatif, [](OGRFeature& f) {
+        return ChangedZone{field_text(f, fld::name), field_double(f, fld::population),
+                           field_double(f, fld::mean_km_before),
+                           field_double(f, fld::mean_km_after), field_double(f, fld::delta_km)};
+    });
 }
 
 std::optional<std::vector<LowAccessZone>> load_access_below(const fs::path& dir) {

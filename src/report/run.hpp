@@ -101,12 +101,8 @@ RunLayer open_run_layer(const std::filesystem::path& dir, const std::string& nam
 
 /// A feature of the catchments layer.
 struct Catchment {
-    std::string site_id;
-    std::string name;
-    std::string type;
-    double population = 0.0;
-    double area_km2 = 0.0;
-    double mean_km = 0.0;
+    std::string site_id, name, type;
+    double population = 0.0, area_km2 = 0.0, mean_km = 0.0;
 };
 std::vector<Catchment> load_catchments(const std::filesystem::path& dir);
 

@@ -11,7 +11,10 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <ostream>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace maillage::report {
 
@@ -27,6 +30,30 @@ std::string plain(double v, int decimals);
 
 /// Formats a number for the page's language: number(v, decimals).
 using NumberFormat = std::function<std::string(double, int)>;
+
+/// Figures as (label, value) lines.
+using Figures = std::vector<std::pair<std::string, std::string>>;
+
+/// The figures as a block of boxes in HTML (`<div class="figure">` each, inside a block the
+/// caller opens) and a list in Markdown ("- label" `sep` "value").
+void write_figures(std::ostream& html, std::ostream& md, const Figures& figures,
+                   const std::string& sep);
+
+/// The head of a table in HTML: `<table id="ID">` and its header row, up to `<tbody>`.
+void html_table_head(std::ostream& html, const std::string& id,
+                     const std::vector<std::string>& headings);
+
+/// The head of a table: in HTML `<table id="ID">` and its header row, up to `<tbody>`; in Markdown
+/// the header line and `md_align` (the alignment line, such as "|---|---:|").
+void table_head(std::ostream& html, std::ostream& md, const std::string& id,
+                const std::vector<std::string>& headings, const std::string& md_align);
+
+/// A numeric cell of a sortable table: `<td class="n" data-v="V">TEXT</td>` (TEXT escaped).
+void number_cell(std::ostream& html, double v, const std::string& text);
+
+/// The first 20 names joined with ", " (then ", …" when `count`, the number of things named, is
+/// over 20); "—" when there are none.
+std::string list_names(const std::vector<std::string>& names, std::size_t count);
 
 /// `analyse --by-type`: the distance to the nearest site of each network, when `summary` has a
 /// "by_type" member.

@@ -183,18 +183,20 @@ std::string fmt(double v, int decimals, bool french_style) {
     return out;
 }
 
-/// The "limits" paragraph: what the distance is, how the edge of the study area is treated, and
-/// of when the data are (the inputs recorded in run.json, known by their checksum).
-std::vector<std::string> limits_of(const std::optional<std::vector<InputFile>>& inputs,
-                                   const json& s, bool fr) {
-    std::vector<std::string> out;
-    out.emplace_back(
-        fr ? "Les distances sont géodésiques, à vol d'oiseau (ellipsoïde WGS84) : ce ne sont pas "
-             "des temps de trajet par la route ou en transports en commun. Dans les vallées et les "
-             "massifs, le trajet réel peut être bien plus long."
-           : "Distances are geodesic, as the crow flies (WGS84 ellipsoid): not travel times by "
-             "road "
-             "or public transport. In valleys and mountains the real journey can be much longer.");
+namespace {
+
+/// What the distance is.
+std::string distance_limit(bool fr) {
+    return fr ? "Les distances sont géodésiques, à vol d'oiseau (ellipsoïde WGS84) : ce ne sont "
+                "pas des temps de trajet par la route ou en transports en commun. Dans les vallées "
+                "et les massifs, le trajet réel peut être bien plus long."
+              : "Distances are geodesic, as the crow flies (WGS84 ellipsoid): not travel times by "
+                "road or public transport. In valleys and mountains the real journey can be much "
+                "longer.";
+}
+
+/// How the edge of the study area is treated: sites across it given, or none.
+std::string edge_limit(const json& s, bool fr) {
     const double outside = s.contains(key::sites_outside_study_area)
                                ? s.at(key::sites_outside_study_area).get<double>()
                                : 0;
@@ -202,65 +204,86 @@ std::vector<std::string> limits_of(const std::optional<std::vector<InputFile>>& 
     const bool border_given =
         p.contains(key::params::border_sites) && !p.at(key::params::border_sites).empty();
     if (outside > 0 || border_given) {
-        out.emplace_back(
-            fr ? "Les habitants proches des limites de la zone d'étude utilisent aussi les lieux "
-                 "situés au-delà. Lieux hors de la zone d'étude pris en compte comme lieux les "
-                 "plus proches possibles : " +
-                     fmt(outside, 0, true) +
-                     " (en losange sur la carte) ; ils ne sont pas comptés dans les lieux des "
-                     "départements."
-               : "People near the edge of the study area also use the sites across it. Sites "
-                 "outside the study area taken into account as possible nearest sites: " +
-                     fmt(outside, 0, false) +
-                     " (diamonds on the map); they are not counted among the departments' "
-                     "sites.");
-    } else {
-        out.emplace_back(
-            fr ? "Aucun lieu situé au-delà des limites de la zone d'étude n'a été fourni "
-                 "(--border-sites) : près de ces limites, la distance peut être surestimée, car "
-                 "les "
-                 "habitants peuvent utiliser un lieu plus proche de l'autre côté."
-               : "No site across the edge of the study area was given (--border-sites): near the "
-                 "edge, distances may be overstated, as people may use a nearer site across it.");
+        return fr ? "Les habitants proches des limites de la zone d'étude utilisent aussi les "
+                    "lieux situés au-delà. Lieux hors de la zone d'étude pris en compte comme "
+                    "lieux les plus proches possibles : " +
+                        fmt(outside, 0, true) +
+                        " (en losange sur la carte) ; ils ne sont pas comptés dans les lieux des "
+                        "départements."
+                  : "People near the edge of the study area also use the sites across it. Sites "
+                    "outside the study area taken into account as possible nearest sites: " +
+                        fmt(outside, 0, false) +
+                        " (diamonds on the map); they are not counted among the departments' "
+                        "sites.";
     }
+    return fr ? "Aucun lieu situé au-delà des limites de la zone d'étude n'a été fourni "
+                "(--border-sites) : près de ces limites, la distance peut être surestimée, car les "
+                "habitants peuvent utiliser un lieu plus proche de l'autre côté."
+              : "No site across the edge of the study area was given (--border-sites): near the "
+                "edge, distances may be overstated, as people may use a nearer site across it.";
+}
+
+/// The inputs sorted by what maillage knows of them (from their checksums): the vintage of
+/// those it knows, their notes, and the file names of the others.
+struct Vintages {
+    std::vector<std::string> known, notes, unknown;
+};
+
+Vintages vintages_of(const std::vector<InputFile>& inputs, bool fr) {
+    Vintages v;
+    for (const auto& file : inputs) {
+        const auto it = std::find_if(known_files().begin(), known_files().end(),
+                                     [&](const KnownFile& k) { return file.sha256 == k.sha256; });
+        if (it == known_files().end()) {
+            v.unknown.push_back(fs::path(file.path).filename().string());
+            continue;
+        }
+        v.known.emplace_back(fr ? it->fr : it->en);
+        if (*(fr ? it->note_fr : it->note_en) != '\0') {
+            v.notes.emplace_back(fr ? it->note_fr : it->note_en);
+        }
+    }
+    return v;
+}
+
+/// "Data: A; B; vintage not known to maillage for x, y (...)."
+std::string vintage_sentence(const Vintages& v, bool fr) {
+    const std::string sep = fr ? " ; " : "; ";
+    std::string vintage = fr ? "Données : " : "Data: ";
+    for (std::size_t i = 0; i < v.known.size(); ++i) {
+        vintage += (i == 0 ? "" : sep) + v.known[i];
+    }
+    if (!v.unknown.empty()) {
+        std::string names;
+        for (std::size_t i = 0; i < v.unknown.size(); ++i) {
+            names += (i == 0 ? "" : ", ") + v.unknown[i];
+        }
+        vintage +=
+            (v.known.empty() ? "" : sep) +
+            (fr ? "millésime non connu de maillage pour " + names +
+                      " (voir la provenance de ces fichiers)"
+                : "vintage not known to maillage for " + names + " (see these files' provenance)");
+    }
+    return vintage + ".";
+}
+
+} // namespace
+
+/// The "limits" paragraph: what the distance is, how the edge of the study area is treated, and
+/// of when the data are (the inputs recorded in run.json, known by their checksum).
+std::vector<std::string> limits_of(const std::optional<std::vector<InputFile>>& inputs,
+                                   const json& s, bool fr) {
+    std::vector<std::string> out;
+    out.push_back(distance_limit(fr));
+    out.push_back(edge_limit(s, fr));
     if (!inputs) {
         out.emplace_back(fr ? "Millésime des données : inconnu (run.json absent de l'analyse)."
                             : "Data vintage: unknown (the run has no run.json).");
         return out;
     }
-    // The inputs' vintage, from their checksums in run.json.
-    std::vector<std::string> known;
-    std::vector<std::string> notes;
-    std::vector<std::string> unknown;
-    for (const auto& file : *inputs) {
-        const auto it = std::find_if(known_files().begin(), known_files().end(),
-                                     [&](const KnownFile& k) { return file.sha256 == k.sha256; });
-        if (it == known_files().end()) {
-            unknown.push_back(fs::path(file.path).filename().string());
-            continue;
-        }
-        known.emplace_back(fr ? it->fr : it->en);
-        if (*(fr ? it->note_fr : it->note_en) != '\0') {
-            notes.emplace_back(fr ? it->note_fr : it->note_en);
-        }
-    }
-    std::string vintage = fr ? "Données : " : "Data: ";
-    for (std::size_t i = 0; i < known.size(); ++i) {
-        vintage += (i == 0 ? "" : (fr ? " ; " : "; ")) + known[i];
-    }
-    if (!unknown.empty()) {
-        std::string names;
-        for (std::size_t i = 0; i < unknown.size(); ++i) {
-            names += (i == 0 ? "" : ", ") + unknown[i];
-        }
-        vintage +=
-            std::string(known.empty() ? "" : (fr ? " ; " : "; ")) +
-            (fr ? "millésime non connu de maillage pour " + names +
-                      " (voir la provenance de ces fichiers)"
-                : "vintage not known to maillage for " + names + " (see these files' provenance)");
-    }
-    out.push_back(vintage + ".");
-    for (const auto& n : notes) {
+    const auto v = vintages_of(*inputs, fr);
+    out.push_back(vintage_sentence(v, fr));
+    for (const auto& n : v.notes) {
         std::string sentence = n;
         sentence[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(sentence[0])));
         out.push_back(sentence + ".");

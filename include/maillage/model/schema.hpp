@@ -230,6 +230,113 @@ namespace parts {
 inline constexpr const char* parts = "parts";
 inline constexpr const char* area_km2 = "area_km2";
 } // namespace parts
+
+/// Members of "access" (maillage access) that the report reads.
+namespace in_access {
+inline constexpr const char* parameters = "parameters"; ///< the run's, with decay and capacity
+inline constexpr const char* decay = "decay";           ///< analysis::Decay::to_json
+inline constexpr const char* capacity = "capacity";     ///< the field, or capacity_one
+inline constexpr const char* capacity_one = "1 per site";
+inline constexpr const char* index = "index"; ///< {mean, p10, p50, p90, max} per 100,000
+inline constexpr const char* mean = "mean";
+inline constexpr const char* below = "below"; ///< the zones below a share of the mean
+inline constexpr const char* share = "share";
+inline constexpr const char* zones = "zones";
+inline constexpr const char* population = "population";
+inline constexpr const char* share_of_population = "share_of_population";
+inline constexpr const char* population_no_site_in_reach = "population_no_site_in_reach";
+inline constexpr const char* sites_reaching_nobody = "sites_reaching_nobody"; ///< {count, ...}
+inline constexpr const char* count = "count";
+inline constexpr const char* by_group = "by_group";
+/// Members of each entry of "by_group".
+inline constexpr const char* group = "group";
+inline constexpr const char* ratio = "ratio"; ///< null when the mean index is 0
+inline constexpr const char* zones_below = "zones_below";
+inline constexpr const char* population_below = "population_below";
+} // namespace in_access
+
+/// Members of the access parameters' "decay" (written by analysis::Decay::to_json).
+namespace decay {
+inline constexpr const char* kind = "kind"; ///< kind_gaussian or "bands"
+inline constexpr const char* kind_gaussian = "gaussian";
+inline constexpr const char* d0_km = "d0_km";
+inline constexpr const char* bands = "bands"; ///< [{from_km, to_km, weight}]
+inline constexpr const char* from_km = "from_km";
+inline constexpr const char* to_km = "to_km";
+inline constexpr const char* weight = "weight";
+} // namespace decay
+
+/// Members of "suggest" (maillage suggest) that the report reads.
+namespace in_suggest {
+inline constexpr const char* objective = "objective"; ///< objective_coverage or the mean
+inline constexpr const char* objective_coverage = "coverage";
+inline constexpr const char* candidates = "candidates"; ///< {source, count}
+inline constexpr const char* source = "source";         ///< source_zones, source_grid or a file
+inline constexpr const char* source_zones = "zones";
+inline constexpr const char* source_grid = "grid";
+inline constexpr const char* count = "count";
+inline constexpr const char* before = "before"; ///< {covered_share, mean_km}, the sites today
+inline constexpr const char* picks = "picks";   ///< in the order chosen
+/// Members of "before" and of each pick.
+inline constexpr const char* covered_share = "covered_share";
+inline constexpr const char* mean_km = "mean_km";
+inline constexpr const char* rank = "rank";
+inline constexpr const char* name = "name";
+inline constexpr const char* candidate_id = "candidate_id";
+inline constexpr const char* zone_name = "zone_name";
+inline constexpr const char* newly_covered = "newly_covered";
+} // namespace in_suggest
+
+/// Members of "whatif" (maillage whatif) that the report reads.
+namespace in_whatif {
+inline constexpr const char* changes = "changes"; ///< {closed, opened}: [{site_id, name, ...}]
+inline constexpr const char* closed = "closed";
+inline constexpr const char* opened = "opened";
+inline constexpr const char* site_id = "site_id";
+inline constexpr const char* name = "name";
+inline constexpr const char* population_total = "population_total";
+/// {before, after}: the distance summaries (members as in "distance_km"), and figures.
+inline constexpr const char* distance_km = "distance_km";
+inline constexpr const char* population_beyond = "population_beyond";
+inline constexpr const char* sites_count = "sites_count";
+inline constexpr const char* before = "before";
+inline constexpr const char* after = "after";
+inline constexpr const char* population_moved = "population_moved";
+inline constexpr const char* population_newly_beyond = "population_newly_beyond";
+inline constexpr const char* population_back_within = "population_back_within";
+inline constexpr const char* by_group = "by_group";
+/// Members of each entry of "by_group" (and group, population_moved above).
+inline constexpr const char* group = "group";
+inline constexpr const char* mean_km_before = "mean_km_before";
+inline constexpr const char* mean_km_after = "mean_km_after";
+inline constexpr const char* mean_km_change = "mean_km_change";
+inline constexpr const char* population_beyond_before = "population_beyond_before";
+inline constexpr const char* population_beyond_after = "population_beyond_after";
+inline constexpr const char* zones_changed = "zones_changed";
+inline constexpr const char* incremental = "incremental"; ///< {cells_total, cells_recomputed, ...}
+inline constexpr const char* cells_total = "cells_total";
+inline constexpr const char* cells_recomputed = "cells_recomputed";
+} // namespace in_whatif
+
+/// Members of "population_grid" (--population-grid) that the report reads.
+namespace in_population_grid {
+inline constexpr const char* path = "path";
+inline constexpr const char* kind = "kind";
+inline constexpr const char* crs = "crs";
+inline constexpr const char* population_read = "population_read";
+inline constexpr const char* population_in_zones = "population_in_zones";
+inline constexpr const char* population_outside_study_area = "population_outside_study_area";
+inline constexpr const char* comparison = "comparison_with_zones";
+inline constexpr const char* zones_population_total = "zones_population_total";
+inline constexpr const char* grid_population_total = "grid_population_total";
+inline constexpr const char* zones_off_10_percent = "zones_off_by_more_than_10_percent";
+inline constexpr const char* worst_zones = "worst_zones"; ///< the largest differences first
+/// Members of each of "worst_zones".
+inline constexpr const char* zone_id = "zone_id";
+inline constexpr const char* name = "name";
+inline constexpr const char* population_layer = "population_layer";
+inline constexpr const char* population_grid = "population_grid";
+} // namespace in_population_grid
 } // namespace summary
 
 /// Keys of run.json that its readers (the report's limits, PostGIS's runs table) read back.
