@@ -38,7 +38,6 @@ ALLOWED = {
 # Public headers that need a GDAL/OGR/GEOS header, and why.
 PUBLIC_LIBRARY_HEADERS = {
     "include/maillage/io/gdal_util.hpp": "GDAL helpers: their API takes and returns GDAL types",
-    "include/maillage/output/layer_writer.hpp": "writes OGR layers: OGRFieldType, GDALDataset",
     "include/maillage/geo/geos.hpp": "RAII over the GEOS C API and geometry functions on GEOS types",
 }
 

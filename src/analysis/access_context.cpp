@@ -4,6 +4,7 @@
 #include <geos_c.h>
 
 #include "maillage/analysis/access.hpp"
+#include "maillage/geo/geos.hpp"
 
 #include "maillage/analysis/grid.hpp"
 

@@ -1,5 +1,6 @@
 #include "maillage/analysis/analysis.hpp"
 #include "internal.hpp"
+#include "maillage/geo/geos.hpp"
 
 #include "maillage/analysis/catchments.hpp"
 #include "maillage/analysis/cell_pass.hpp"

@@ -1,4 +1,5 @@
 #include "maillage/analysis/candidates.hpp"
+#include "maillage/geo/geos.hpp"
 
 #include "maillage/analysis/grid.hpp"
 

@@ -1,4 +1,5 @@
 #include "maillage/analysis/catchments.hpp"
+#include "maillage/geo/geos.hpp"
 
 #include "maillage/core/error.hpp"
 #include "maillage/core/parallel.hpp"

@@ -1,5 +1,6 @@
 #include "maillage/analysis/whatif.hpp"
 #include "internal.hpp"
+#include "maillage/geo/geos.hpp"
 
 #include "maillage/analysis/cell_pass.hpp"
 #include "maillage/analysis/cost_model.hpp"

@@ -87,6 +87,17 @@ GDALDatasetUniquePtr create_vector(const std::string& path, VectorFormat format)
     return ds;
 }
 
+GDALDatasetUniquePtr reopen_gpkg(const std::string& path, const std::string& what) {
+    CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", "2000-01-01T00:00:00.000Z");
+    CPLErrorReset();
+    errno = 0;
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+    if (!ds) {
+        throw runtime_failure(path + ": cannot reopen to add " + what + ": " + gdal_last_error());
+    }
+    return ds;
+}
+
 void close_dataset(GDALDatasetUniquePtr ds, const std::string& path) {
     CPLErrorReset();
     const bool geojson = std::string(ds->GetDriver()->GetDescription()) == "GeoJSON";

@@ -2,6 +2,7 @@
 
 #include "maillage/core/error.hpp"
 #include "maillage/core/format.hpp"
+#include "maillage/output/layer_writer.hpp"
 
 namespace maillage::output {
 namespace {
@@ -148,13 +149,7 @@ void write_suggested(io::StagedOutput& out, VectorFormat format,
     if (format == VectorFormat::gpkg) {
         // The analysis layers are in maillage.gpkg already: the suggested sites join them.
         const std::string path = out.path("maillage.gpkg").string();
-        CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", "2000-01-01T00:00:00.000Z");
-        CPLErrorReset();
-        GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
-        if (!ds) {
-            throw runtime_failure(
-                path + ": cannot reopen to add the suggested sites: " + io::gdal_last_error());
-        }
+        auto ds = reopen_gpkg(path, "the suggested sites");
         {
             LayerWriter w(*ds, path, "suggested", wkbPoint, &srs, fields);
             fill(w, true, rows);

@@ -381,12 +381,7 @@ namespace file = model::schema::files;
 void add_to_gpkg(io::StagedOutput& out, const AnalysisResult& base, const WhatIfResult& w,
                  const io::SiteSet& sites, const io::ZoneSet& zones, OutputGeometryLog& log) {
     const std::string path = out.path(file::gpkg).string();
-    CPLErrorReset();
-    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
-    if (!ds) {
-        throw runtime_failure(
-            path + ": cannot reopen to add the what-if layers: " + io::gdal_last_error());
-    }
+    auto ds = reopen_gpkg(path, "the what-if layers");
     write_zones(*ds, path, base, w, sites, zones, log);
     write_sites(*ds, path, w, sites);
     add_styles(*ds, path);

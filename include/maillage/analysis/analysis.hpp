@@ -4,7 +4,7 @@
 #include "maillage/analysis/population_grid.hpp"
 #include "maillage/analysis/statistics.hpp"
 #include "maillage/geo/equal_area.hpp"
-#include "maillage/geo/geos.hpp"
+#include "maillage/geo/geom_ptr.hpp"
 #include "maillage/model/site.hpp"
 #include "maillage/model/zone.hpp"
 

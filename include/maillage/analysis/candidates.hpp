@@ -5,7 +5,7 @@
 
 #include "maillage/analysis/analysis.hpp"
 #include "maillage/geo/geodesic.hpp"
-#include "maillage/geo/geos.hpp"
+#include "maillage/geo/geom_ptr.hpp"
 #include "maillage/model/site.hpp"
 #include "maillage/model/zone.hpp"
 

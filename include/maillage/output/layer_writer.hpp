@@ -1,6 +1,7 @@
 #pragma once
 
 #include "maillage/io/gdal_util.hpp"
+#include "maillage/output/format.hpp"
 
 #include <cstdint>
 #include <string>
@@ -8,11 +9,6 @@
 #include <vector>
 
 namespace maillage::output {
-
-enum class VectorFormat { geojson, gpkg, csv };
-
-/// Format from a file name's extension (.geojson/.json, .gpkg, .csv); throws usage_error.
-VectorFormat format_from_path(const std::string& path);
 
 struct FieldSpec {
     std::string name;
@@ -26,6 +22,10 @@ using FieldValue = std::variant<std::monostate, std::string, std::int64_t, doubl
 /// 7 decimals), GeoPackage, or CSV (geometry as lon/lat columns for points).
 /// Also clears errno: close_dataset() reads it to catch the write errors GDAL does not report.
 GDALDatasetUniquePtr create_vector(const std::string& path, VectorFormat format);
+
+/// Reopens a GeoPackage this run wrote, to add layers to it (`what` says which, for the
+/// message); with the same fixed gpkg_contents stamp as create_vector().
+GDALDatasetUniquePtr reopen_gpkg(const std::string& path, const std::string& what);
 
 /// Closes a dataset and reports a failed write (full disk...) as runtime_failure, naming the
 /// file. GDAL's GeoJSON and CSV writers ignore failed writes: they are caught from errno (set

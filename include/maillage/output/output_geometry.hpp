@@ -1,6 +1,6 @@
 #pragma once
 
-#include "maillage/geo/geos.hpp"
+#include "maillage/geo/geom_ptr.hpp"
 
 #include <nlohmann/json.hpp>
 

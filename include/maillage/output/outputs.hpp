@@ -4,7 +4,7 @@
 #include "maillage/io/output_dir.hpp"
 #include "maillage/io/site_reader.hpp"
 #include "maillage/io/zone_reader.hpp"
-#include "maillage/output/layer_writer.hpp"
+#include "maillage/output/format.hpp"
 #include "maillage/output/output_geometry.hpp"
 
 #include <nlohmann/json.hpp>

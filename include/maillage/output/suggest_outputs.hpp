@@ -8,7 +8,7 @@
 #include "maillage/analysis/suggest.hpp"
 #include "maillage/io/output_dir.hpp"
 #include "maillage/model/report.hpp"
-#include "maillage/output/layer_writer.hpp"
+#include "maillage/output/format.hpp"
 
 #include <nlohmann/json.hpp>
 
