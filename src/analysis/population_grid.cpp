@@ -187,36 +187,39 @@ std::vector<geo::LonLat> frame_boundary(const GridFrame& f, const geo::EqualArea
     return out;
 }
 
-/// Work of one block of source cells: the contributions, merged in block order.
-struct BlockResult {
-    std::vector<Contribution> contributions;
-    double beyond = 0.0;
-    double population = 0.0;
-    std::uint64_t read = 0;
-    std::uint64_t populated = 0;
-    DensifyStats stats;
-};
-
-/// The whole-rectangle accumulator: blocks are added in their order, so the sums do not depend
-/// on the number of threads.
-struct Accumulator {
-    std::vector<double> cell;
+/// What the source cells read so far add up to (a block's, or the whole rectangle's).
+struct SourceTotals {
     double beyond = 0.0;
     double population = 0.0;
     std::uint64_t read = 0;
     std::uint64_t populated = 0;
     DensifyStats stats;
 
-    void merge(const BlockResult& b) {
-        for (const auto& c : b.contributions) {
-            cell[c.cell] += c.population;
-        }
+    void add(const SourceTotals& b) {
         beyond += b.beyond;
         population += b.population;
         read += b.read;
         populated += b.populated;
         stats.edges_densified += b.stats.edges_densified;
         stats.max_sag_m = std::max(stats.max_sag_m, b.stats.max_sag_m);
+    }
+};
+
+/// Work of one block of source cells: the contributions, merged in block order.
+struct BlockResult : SourceTotals {
+    std::vector<Contribution> contributions;
+};
+
+/// The whole-rectangle accumulator: blocks are added in their order, so the sums do not depend
+/// on the number of threads.
+struct Accumulator : SourceTotals {
+    std::vector<double> cell;
+
+    void merge(const BlockResult& b) {
+        for (const auto& c : b.contributions) {
+            cell[c.cell] += c.population;
+        }
+        add(b);
     }
 };
 
