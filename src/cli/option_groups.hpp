@@ -46,19 +46,9 @@ private:
     Logger::Format m_format = Logger::Format::text;
 };
 
-/// Where the common options store their values.
-struct CommonOptionTargets {
-    int& threads;
-    bool& progress;
-    bool& no_progress;
-    bool& quiet;
-    std::string& log_format;
-};
-
-/// Adds the common options of `scope` to `group`, in the order of the help, storing into `to`
-/// (CommonOptions::add_to; common_options() of the commands not converted yet).
-void add_common_options(po::options_description& group, CommonOptions::Scope scope,
-                        const CommonOptionTargets& to);
+/// Whether `args` ask for the help (--help or -h), for the commands with required options,
+/// whose help must not need them.
+bool asks_for_help(const std::vector<std::string>& args);
 
 /// The inputs of the commands built on the analysis: --sites, --border-sites and their options,
 /// --zones and its options, --strict, and the population grid.
