@@ -2,6 +2,7 @@
 
 #include "maillage/core/parallel.hpp"
 #include "maillage/io/postgis.hpp"
+#include "maillage/model/schema.hpp"
 
 #include <unistd.h>
 
@@ -123,9 +124,9 @@ void AnalysisCommand::commit(const Run& run, io::StagedOutput& out) const {
     }
     nlohmann::json pg_record;
     std::ifstream(out.path(m_output.spec().run_record)) >> pg_record;
-    std::ifstream(out.path("summary.json")) >> pg_record["summary"];
-    io::publish_postgis(out.path("maillage.gpkg").string(), m_output.out, m_output.pg_schema,
-                        m_output.run_id_or(run.started_utc), pg_record);
+    std::ifstream(out.path(model::schema::files::summary)) >> pg_record["summary"];
+    io::publish_postgis(out.path(model::schema::files::gpkg).string(), m_output.out,
+                        m_output.pg_schema, m_output.run_id_or(run.started_utc), pg_record);
 }
 
 void AnalysisCommand::log_timings(const Run& run) const {

@@ -11,6 +11,7 @@
 #include "maillage/io/output_dir.hpp"
 #include "maillage/io/site_reader.hpp"
 #include "maillage/io/zone_reader.hpp"
+#include "maillage/model/schema.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -99,7 +100,7 @@ struct RunRecord {
     nlohmann::ordered_json timings_nested = nullptr;
     /// The record's name in the output folder (access writes access_run.json, so that it does
     /// not replace the run.json of an analyse run in the same folder).
-    std::string file_name = "run.json";
+    std::string file_name = model::schema::files::run_record;
 };
 
 /// run.json: what the run was made from (every input file with its SHA-256), with what

@@ -11,6 +11,7 @@
 
 #include "maillage/analysis/population_grid.hpp"
 #include "maillage/io/zone_reader.hpp"
+#include "maillage/model/schema.hpp"
 #include "maillage/output/layer_writer.hpp"
 
 #include <string>
@@ -74,13 +75,14 @@ struct InputOptions {
 struct OutputOptions {
     /// What a command offers and how its help words it.
     struct Spec {
-        std::string command = "analyse";         ///< for messages
-        std::string default_out = "out";         ///< default of --out
-        std::string out_help = "output folder";  ///< help of --out
-        std::string gpkg_name = "maillage.gpkg"; ///< the GeoPackage, in the help of --format
-        std::string run_record = "run.json";     ///< the name of the run record
-        bool qgis_project = false;               ///< offers --qgis-project
-        bool postgis = false;                    ///< --out may be PG:...; offers --pg-schema...
+        std::string command = "analyse";        ///< for messages
+        std::string default_out = "out";        ///< default of --out
+        std::string out_help = "output folder"; ///< help of --out
+        std::string gpkg_name =
+            model::schema::files::gpkg; ///< the GeoPackage, in the help of --format
+        std::string run_record = model::schema::files::run_record; ///< the name of the run record
+        bool qgis_project = false;                                 ///< offers --qgis-project
+        bool postgis = false; ///< --out may be PG:...; offers --pg-schema...
     };
 
     explicit OutputOptions(Spec spec);
