@@ -28,57 +28,11 @@ std::string number_text(double v) {
     return o.str();
 }
 
-/// A number of a --bands value: strict, '.' as decimal separator.
-double band_number(const std::string& text, const std::string& band, const std::string& what) {
-    const auto v = io::parse_number(text);
-    if (!v) {
-        throw usage_error("--bands: band '" + band + "': " + what + " '" + text +
-                          "' is not a number (write bands as FROM-TO:WEIGHT in km, e.g. " +
-                          default_access_bands + ").");
-    }
-    return *v;
-}
-
 } // namespace
 
-Decay Decay::bands(const std::string& text) {
+Decay Decay::bands(std::vector<Band> bands) {
     Decay d;
-    if (!text.empty() && text.back() == ',') {
-        throw usage_error("--bands '" + text + "' ends with a comma; remove it.");
-    }
-    std::stringstream in(text);
-    std::string band;
-    double previous_to = 0.0;
-    while (std::getline(in, band, ',')) {
-        const auto colon = band.find(':');
-        const auto dash = band.find('-');
-        if (colon == std::string::npos || dash == std::string::npos || dash > colon) {
-            throw usage_error("--bands: band '" + band + "' is not FROM-TO:WEIGHT (km), e.g. " +
-                              default_access_bands + ".");
-        }
-        const double from = band_number(band.substr(0, dash), band, "FROM");
-        const double to = band_number(band.substr(dash + 1, colon - dash - 1), band, "TO");
-        const double weight = band_number(band.substr(colon + 1), band, "WEIGHT");
-        if (from != previous_to) {
-            throw usage_error("--bands: band '" + band + "' starts at " + number_text(from) +
-                              " km; bands must start at 0 and each start where the previous one "
-                              "ends (" +
-                              number_text(previous_to) + " km).");
-        }
-        if (!(to > from)) {
-            throw usage_error("--bands: band '" + band + "' must end after it starts (FROM < TO).");
-        }
-        if (!(weight >= 0)) {
-            throw usage_error("--bands: band '" + band + "' has a negative weight " +
-                              number_text(weight) + "; weights are 0 or more.");
-        }
-        d.m_bands.push_back({from * 1000.0, to * 1000.0, weight});
-        previous_to = to;
-    }
-    if (d.m_bands.empty()) {
-        throw usage_error("--bands is empty; give bands such as " +
-                          std::string(default_access_bands) + ".");
-    }
+    d.m_bands = std::move(bands);
     // Trailing bands of weight 0 do not widen the catchments.
     d.m_radius_m = 0.0;
     for (const auto& b : d.m_bands) {
@@ -87,6 +41,11 @@ Decay Decay::bands(const std::string& text) {
         }
     }
     return d;
+}
+
+Decay Decay::default_bands() {
+    // default_access_bands, in metres.
+    return bands({{0.0, 10000.0, 1.0}, {10000.0, 20000.0, 0.68}, {20000.0, 30000.0, 0.22}});
 }
 
 Decay Decay::gaussian(double d0_m) {

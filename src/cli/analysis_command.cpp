@@ -2,6 +2,7 @@
 
 #include "maillage/core/parallel.hpp"
 #include "maillage/io/postgis.hpp"
+#include "maillage/model/schema.hpp"
 
 #include <unistd.h>
 
@@ -68,10 +69,18 @@ std::string AnalysisCommand::staging_folder() const {
 }
 
 void AnalysisCommand::read(Run& run) {
-    run.inputs = read_inputs(m_inputs.sites, m_inputs.zones, m_log);
+    read_first(run);
+    run.inputs = read_inputs(m_inputs.sites, m_inputs.zones, m_log,
+                             [this](const io::SiteSet& sites) { check_sites(sites); });
     const auto t = std::chrono::steady_clock::now();
     read_more(run);
-    run.timings.emplace_back("read", run.inputs.read_s + seconds_since(t));
+    const double more_s = seconds_since(t);
+    if (const char* phase = read_more_phase(); phase != nullptr) {
+        run.timings.emplace_back("read", run.inputs.read_s);
+        run.timings.emplace_back(phase, more_s);
+    } else {
+        run.timings.emplace_back("read", run.inputs.read_s + more_s);
+    }
 }
 
 analysis::AnalysisResult AnalysisCommand::analyse(Run& run) const {
@@ -99,7 +108,11 @@ void AnalysisCommand::write_record(const Run& run, io::StagedOutput& out) const 
         rec.inputs.emplace_back("population_grid", &*run.population_grid);
     }
     rec.timings_s = run.timings;
-    rec.timings_s.emplace_back("total", seconds_since(run.started));
+    const double total_s = seconds_since(run.started);
+    rec.timings_s.emplace_back("total", total_s);
+    if (!rec.timings_nested.is_null()) {
+        rec.timings_nested["total"] = total_s;
+    }
     rec.file_name = m_output.spec().run_record;
     write_run_record(out, rec);
 }
@@ -111,15 +124,12 @@ void AnalysisCommand::commit(const Run& run, io::StagedOutput& out) const {
     }
     nlohmann::json pg_record;
     std::ifstream(out.path(m_output.spec().run_record)) >> pg_record;
-    std::ifstream(out.path("summary.json")) >> pg_record["summary"];
-    io::publish_postgis(out.path("maillage.gpkg").string(), m_output.out, m_output.pg_schema,
-                        m_output.run_id_or(run.started_utc), pg_record);
+    std::ifstream(out.path(model::schema::files::summary)) >> pg_record["summary"];
+    io::publish_postgis(out.path(model::schema::files::gpkg).string(), m_output.out,
+                        m_output.pg_schema, m_output.run_id_or(run.started_utc), pg_record);
 }
 
-void AnalysisCommand::log_end(const Run& run) const {
-    if (m_log.quiet()) {
-        return;
-    }
+void AnalysisCommand::log_timings(const Run& run) const {
     std::ostringstream t;
     t << std::fixed << std::setprecision(2) << "timings (s): ";
     for (std::size_t k = 0; k < run.timings.size(); ++k) {
@@ -127,6 +137,13 @@ void AnalysisCommand::log_end(const Run& run) const {
     }
     t << "; total " << seconds_since(run.started);
     m_log.info(t.str());
+}
+
+void AnalysisCommand::log_end(const Run& run) const {
+    if (m_log.quiet()) {
+        return;
+    }
+    log_timings(run);
     log_results(run);
     m_log.info(m_output.postgis()
                    ? "results in " + io::redact_connection(m_output.out) + " (schema " +

@@ -1,7 +1,7 @@
 #pragma once
 
-// The lifecycle of the commands built on the analysis (analyse, access; ready for suggest and
-// whatif): setup() parses and checks the options (CommonOptions, InputOptions, OutputOptions,
+// The lifecycle of the commands built on the analysis (analyse, access, suggest, whatif):
+// setup() parses and checks the options (CommonOptions, InputOptions, OutputOptions,
 // then the command's own); run() stages the output folder, reads the inputs, computes, writes,
 // records run.json, commits (or publishes to PostGIS) and logs the timings and results. A
 // command says only what is its own, in the hooks below.
@@ -73,15 +73,25 @@ protected:
     /// m_inputs.validate(vm), its own (usage_error).
     virtual void validate(const po::variables_map& vm) = 0;
 
-    /// Reads what the command needs besides the sites and zones (counted in the read time).
+    /// Reads what the command needs before the sites (whatif: its file of changes).
+    virtual void read_first(Run& /*run*/) {}
+    /// Checks the sites once read, before the zones are read, so that an error in them comes
+    /// at once (whatif: an unknown id to close).
+    virtual void check_sites(const io::SiteSet& /*sites*/) {}
+    /// Reads what the command needs besides the sites and zones, after them.
     virtual void read_more(Run& /*run*/) {}
+    /// The phase of read_more() in the timings; null (the default): counted in "read".
+    [[nodiscard]] virtual const char* read_more_phase() const { return nullptr; }
     /// The computation: analyse() and the command's own; appends its phases to run.timings.
     virtual void compute(Run& run) = 0;
     /// Writes the outputs into `out` and sets run.parameters.
     virtual void write(Run& run, io::StagedOutput& out) = 0;
     /// The command's own inputs and parameters in run.json (after the sites and zones, before
-    /// the population grid).
+    /// the population grid); may nest the timings (RunRecord::timings_nested, to which the
+    /// lifecycle adds "total").
     virtual void add_to_record(const Run& /*run*/, RunRecord& /*record*/) const {}
+    /// The timings line of the log: "timings (s): PHASE S, ...; total S".
+    virtual void log_timings(const Run& run) const;
     /// The result lines of the log, between the timings and "results in" (not when quiet).
     virtual void log_results(const Run& run) const = 0;
 

@@ -106,20 +106,12 @@ void warn_read_report(const model::ReadReport& rep, const Logger& log) {
     }
 }
 
-void warn_read_report(const model::ReadReport& rep, bool quiet) {
-    warn_read_report(rep, legacy_logger(quiet));
-}
-
 io::SiteSet read_site_inputs(const SiteInputs& sites, const Logger& log) {
     auto set = io::read_site_layers(sites.options, sites.layers());
     for (const auto& layer : set.layers) {
         warn_read_report(layer.report, log);
     }
     return set;
-}
-
-io::SiteSet read_site_inputs(const SiteInputs& sites, bool quiet) {
-    return read_site_inputs(sites, legacy_logger(quiet));
 }
 
 void add_analysis_options(po::options_description& group, analysis::Parameters& params,
@@ -138,23 +130,6 @@ void add_analysis_options(po::options_description& group, analysis::Parameters& 
         "mean_km_TYPE; a raster per type)")(
         "catchments", po::bool_switch(&params.catchments),
         "also the catchment of each site (the area nearer to it than to any other)");
-}
-
-void finish_inputs(const po::variables_map& vm, analysis::Parameters& params, SiteInputs& sites,
-                   io::ZoneReadOptions& zones, bool strict) {
-    check_site_layers(vm, sites);
-    check_population_grid_options(vm, params.population_grid);
-    params.population_grid.source = io::population_grid_source(params.population_grid);
-    check_analysis_parameters(params);
-    if (params.threads < 0) {
-        throw usage_error("--threads must be 0 (all cores) or more (got " +
-                          std::to_string(params.threads) + ").");
-    }
-    fill_input_defaults(vm, sites, zones, strict);
-}
-
-void warn_site_placement(const Inputs& in, const analysis::AnalysisResult& r, bool quiet) {
-    warn_site_placement(in, r, legacy_logger(quiet));
 }
 
 void warn_site_placement(const Inputs& in, const analysis::AnalysisResult& r, const Logger& log) {
@@ -228,11 +203,6 @@ void warn_site_placement(const Inputs& in, const analysis::AnalysisResult& r, co
     }
 }
 
-Inputs read_inputs(const SiteInputs& sites, const io::ZoneReadOptions& zones, bool quiet,
-                   const std::function<void(const io::SiteSet&)>& check_sites) {
-    return read_inputs(sites, zones, legacy_logger(quiet), check_sites);
-}
-
 Inputs read_inputs(const SiteInputs& sites, const io::ZoneReadOptions& zones, const Logger& log,
                    const std::function<void(const io::SiteSet&)>& check_sites) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -301,11 +271,6 @@ void note_site_parameters(const SiteInputs& sites, nlohmann::ordered_json& param
     parameters["sites"] = sites.paths_text();
     parameters["border_sites"] = sites.border_paths;
     parameters["site_filter"] = sites.options.filter;
-}
-
-void note_population_grid(const analysis::Parameters& params, const analysis::AnalysisResult& r,
-                          nlohmann::ordered_json& parameters, bool quiet) {
-    note_population_grid(params, r, parameters, legacy_logger(quiet));
 }
 
 void note_population_grid(const analysis::Parameters& params, const analysis::AnalysisResult& r,
@@ -401,8 +366,6 @@ void write_run_record(io::StagedOutput& out, const RunRecord& record) {
                               ": cannot write: " + io::write_failure_reason(path, errno));
     }
 }
-
-void warn(const std::string& message, bool quiet) { legacy_logger(quiet).warn(message); }
 
 std::string fmt(double v) {
     std::ostringstream o;

@@ -1,8 +1,8 @@
 #pragma once
 
-// What the commands built on the analysis (analyse, suggest, whatif) share: the options naming the
-// sites and zones and the analysis parameters, their checks and defaults (the shipped data),
-// reading the inputs with their warnings, and run.json.
+// What the commands built on the analysis (analyse, access, suggest, whatif) share: the options
+// naming the sites and zones and the analysis parameters, their checks and defaults (the shipped
+// data), reading the inputs with their warnings, and run.json.
 
 #include "command.hpp"
 #include "logger.hpp"
@@ -11,6 +11,7 @@
 #include "maillage/io/output_dir.hpp"
 #include "maillage/io/site_reader.hpp"
 #include "maillage/io/zone_reader.hpp"
+#include "maillage/model/schema.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -50,19 +51,11 @@ void check_site_layers(const po::variables_map& vm, const SiteInputs& sites);
 /// Reads every layer of sites (io::read_site_layers) and warns about what was skipped or
 /// recoded.
 io::SiteSet read_site_inputs(const SiteInputs& sites, const Logger& log);
-io::SiteSet read_site_inputs(const SiteInputs& sites, bool quiet); ///< legacy_logger(quiet)
 
 /// --threshold-km and --grid-m, and (with `extras`) --by-type and --catchments, which `whatif`
 /// does not offer.
 void add_analysis_options(po::options_description& group, analysis::Parameters& params,
                           bool extras = true);
-
-/// Checks the analysis parameters and --threads (usage_error) and fills the defaults: the shipped
-/// sites (with the SPRO filter unless --site-filter is given) and communes. With no --sites, the
-/// shipped regional sites and (unless --no-border-sites or --border-sites) the shipped border
-/// sites; with --sites, the border sites given, if any.
-void finish_inputs(const po::variables_map& vm, analysis::Parameters& params, SiteInputs& sites,
-                   io::ZoneReadOptions& zones, bool strict);
 
 struct Inputs {
     io::SiteSet sites;
@@ -76,21 +69,15 @@ struct Inputs {
 /// error it finds in them (whatif: an unknown id to close) comes at once.
 Inputs read_inputs(const SiteInputs& sites, const io::ZoneReadOptions& zones, const Logger& log,
                    const std::function<void(const io::SiteSet&)>& check_sites = {});
-/// read_inputs() with legacy_logger(quiet).
-Inputs read_inputs(const SiteInputs& sites, const io::ZoneReadOptions& zones, bool quiet,
-                   const std::function<void(const io::SiteSet&)>& check_sites = {});
 
 /// Where the sites lie, once the analysis has placed them (AnalysisResult::sites, zone): each
 /// stray site of a --sites layer (outside every zone) is named, up to five, with a hint when it
 /// looks swapped or lies outside the zones' extent; the sites of a --border-sites layer outside
 /// the study area are expected and only counted; those inside it are said. Nothing when quiet.
 void warn_site_placement(const Inputs& in, const analysis::AnalysisResult& r, const Logger& log);
-/// warn_site_placement() with legacy_logger(quiet).
-void warn_site_placement(const Inputs& in, const analysis::AnalysisResult& r, bool quiet);
 
 /// What a reader recoded or skipped, as warnings "FILE: WHERE: skipped: REASON".
 void warn_read_report(const model::ReadReport& rep, const Logger& log);
-void warn_read_report(const model::ReadReport& rep, bool quiet); ///< legacy_logger(quiet)
 
 /// The inputs of run.json for the sites: "sites" (the first layer), then "sites_2", ... and
 /// "border_sites", "border_sites_2", ...
@@ -113,7 +100,7 @@ struct RunRecord {
     nlohmann::ordered_json timings_nested = nullptr;
     /// The record's name in the output folder (access writes access_run.json, so that it does
     /// not replace the run.json of an analyse run in the same folder).
-    std::string file_name = "run.json";
+    std::string file_name = model::schema::files::run_record;
 };
 
 /// run.json: what the run was made from (every input file with its SHA-256), with what
@@ -125,18 +112,12 @@ void write_run_record(io::StagedOutput& out, const RunRecord& record);
 /// what the grid gave. Nothing without a grid.
 void note_population_grid(const analysis::Parameters& params, const analysis::AnalysisResult& r,
                           nlohmann::ordered_json& parameters, const Logger& log);
-/// note_population_grid() with legacy_logger(quiet).
-void note_population_grid(const analysis::Parameters& params, const analysis::AnalysisResult& r,
-                          nlohmann::ordered_json& parameters, bool quiet);
 
 /// The population grid's files, for RunRecord::inputs (empty without a grid).
 model::ReadReport population_grid_files(const analysis::AnalysisResult& r);
 
 /// "lon A to B, lat C to D": the zones' extent, for messages.
 std::string extent_text(const analysis::SitePlacement& p);
-
-/// A log line "warning: ..." unless quiet.
-void warn(const std::string& message, bool quiet);
 
 /// A number as the default stream formats it (for messages).
 std::string fmt(double v);

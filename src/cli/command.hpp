@@ -6,7 +6,6 @@
 
 #include <boost/program_options.hpp>
 
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,23 +28,11 @@ public:
     virtual int run() = 0;
     [[nodiscard]] virtual std::string help() const = 0;
     /// The command's logger, which main() also uses for the final error: the --log-format and
-    /// --quiet of the command once setup() has read them. By default legacy_logger().
-    [[nodiscard]] virtual const Logger& logger() const;
+    /// --quiet of the command once setup() has read them (text before).
+    [[nodiscard]] virtual const Logger& logger() const = 0;
 };
 
-/// The logger of the commands that do not own one yet (nearest, info, suggest, whatif): its
-/// format is set by set_log_format(); log(), warn(), report_error() and progress_reporter()
-/// write through it. To be removed once every command owns its Logger.
-Logger& legacy_logger();
-
-/// legacy_logger(), quiet when `quiet`.
-Logger legacy_logger(bool quiet);
-
-/// Shared option groups and helpers (options.cpp). The commands built on CommonOptions
-/// (option_groups.hpp) do not use common_options, set_log_format, log, report_error and
-/// progress_reporter, which write through legacy_logger().
-po::options_description common_options(bool& progress, bool& no_progress, int& threads, bool& quiet,
-                                       std::string& log_format);
+/// Shared option groups and helpers (options.cpp).
 
 /// The population grid options (--population-grid, --population-grid-field,
 /// --population-grid-crs), for any command that runs the analysis; their values go to `o`, to
@@ -55,10 +42,6 @@ po::options_description population_grid_options(analysis::PopulationGridOptions&
 /// Usage errors of those options (a field or a CRS without a grid). Call after parse().
 void check_population_grid_options(const po::variables_map& vm,
                                    const analysis::PopulationGridOptions& o);
-
-/// Sets the format of log(): "text" ("maillage: ...") or "json" (one JSON object a line);
-/// throws usage_error on anything else.
-void set_log_format(const std::string& name);
 
 /// Parses `args` against `desc` (and the config file named by --config, whose relative paths
 /// are taken from the config file's folder for the options listed in `path_options`).
@@ -71,18 +54,5 @@ std::string closest_name(const std::string& word, const std::vector<std::string>
 
 /// The folder holding the shipped data: $MAILLAGE_DATA, else ./geodata, else the source tree's.
 std::string data_dir();
-
-/// A log line on stderr ("maillage: ...").
-void log(const std::string& text);
-
-/// The final error of a command on stderr: "maillage CMD: error: ..." (usage errors without
-/// the word "error", with the hint on its own line), or a JSON line with --log-format json.
-void report_error(const std::string& command, const std::string& kind, const std::string& text,
-                  const std::string& hint);
-
-/// The progress reporter of a command: a bar on a terminal (or with --progress), else a log line
-/// when each phase ends (nothing when quiet or with --no-progress).
-std::function<void(const std::string&, double)> progress_reporter(bool progress, bool no_progress,
-                                                                  bool quiet);
 
 } // namespace maillage::cli

@@ -4,6 +4,8 @@
 #include "commands.hpp"
 
 #include "maillage/core/error.hpp"
+#include "maillage/io/site_reader.hpp"
+#include "maillage/model/schema.hpp"
 #include "maillage/output/access_outputs.hpp"
 #include "maillage/output/outputs.hpp"
 
@@ -18,11 +20,72 @@
 #include <sstream>
 
 namespace maillage::cli {
+namespace {
+
+/// A number of a --bands value: strict, '.' as decimal separator.
+double band_number(const std::string& text, const std::string& band, const std::string& what) {
+    const auto v = io::parse_number(text);
+    if (!v) {
+        throw usage_error("--bands: band '" + band + "': " + what + " '" + text +
+                          "' is not a number (write bands as FROM-TO:WEIGHT in km, e.g. " +
+                          analysis::default_access_bands + ").");
+    }
+    return *v;
+}
+
+/// One band of --bands, starting where the previous one ends (`previous_to`, km, set to the
+/// band's end).
+analysis::Decay::Band parse_band(const std::string& band, double& previous_to) {
+    const auto colon = band.find(':');
+    const auto dash = band.find('-');
+    if (colon == std::string::npos || dash == std::string::npos || dash > colon) {
+        throw usage_error("--bands: band '" + band + "' is not FROM-TO:WEIGHT (km), e.g. " +
+                          analysis::default_access_bands + ".");
+    }
+    const double from = band_number(band.substr(0, dash), band, "FROM");
+    const double to = band_number(band.substr(dash + 1, colon - dash - 1), band, "TO");
+    const double weight = band_number(band.substr(colon + 1), band, "WEIGHT");
+    if (from != previous_to) {
+        throw usage_error("--bands: band '" + band + "' starts at " + fmt(from) +
+                          " km; bands must start at 0 and each start where the previous one "
+                          "ends (" +
+                          fmt(previous_to) + " km).");
+    }
+    if (!(to > from)) {
+        throw usage_error("--bands: band '" + band + "' must end after it starts (FROM < TO).");
+    }
+    if (!(weight >= 0)) {
+        throw usage_error("--bands: band '" + band + "' has a negative weight " + fmt(weight) +
+                          "; weights are 0 or more.");
+    }
+    previous_to = to;
+    return {from * 1000.0, to * 1000.0, weight};
+}
+
+} // namespace
+
+analysis::Decay parse_bands(const std::string& text) {
+    if (!text.empty() && text.back() == ',') {
+        throw usage_error("--bands '" + text + "' ends with a comma; remove it.");
+    }
+    std::stringstream in(text);
+    std::string band;
+    std::vector<analysis::Decay::Band> bands;
+    double previous_to = 0.0;
+    while (std::getline(in, band, ',')) {
+        bands.push_back(parse_band(band, previous_to));
+    }
+    if (bands.empty()) {
+        throw usage_error("--bands is empty; give bands such as " +
+                          std::string(analysis::default_access_bands) + ".");
+    }
+    return analysis::Decay::bands(std::move(bands));
+}
 
 CommandAccess::CommandAccess()
     : AnalysisCommand({.command = "access",
                        .out_help = "output folder (may be the folder of a maillage analyse run)",
-                       .gpkg_name = "access.gpkg",
+                       .gpkg_name = model::schema::files::access_gpkg,
                        .run_record = "access_run.json"}) {
     po::options_description in("Inputs", help_width);
     m_inputs.add_to(in);
@@ -94,7 +157,7 @@ void CommandAccess::check_decay(const po::variables_map& vm) {
         if (d0_given) {
             throw usage_error("--d0-km is for --decay gaussian; with bands give --bands.");
         }
-        m_access.decay = analysis::Decay::bands(m_bands);
+        m_access.decay = parse_bands(m_bands);
     }
 }
 
@@ -179,7 +242,7 @@ nlohmann::ordered_json CommandAccess::existing_summary() const {
     // summary.json is shared with `maillage analyse` when both write into one folder: its
     // other members are kept and "access" is replaced.
     nlohmann::ordered_json existing;
-    const auto summary_path = std::filesystem::path(m_output.out) / "summary.json";
+    const auto summary_path = std::filesystem::path(m_output.out) / model::schema::files::summary;
     if (std::filesystem::exists(summary_path)) {
         std::ifstream in(summary_path);
         try {

@@ -12,6 +12,11 @@
 
 namespace maillage::cli {
 
+/// The decay of --bands: "FROM-TO:WEIGHT,..." in km, e.g. "0-10:1,10-20:0.68,20-30:0.22". Bands
+/// must start at 0, follow each other without gap or overlap (each FROM the previous TO), have
+/// FROM < TO and a finite weight >= 0; throws usage_error (naming the band) otherwise.
+analysis::Decay parse_bands(const std::string& text);
+
 /// maillage access: the E2SFCA accessibility index (docs/method.md, section 10), with the
 /// demand of the context zones around the study area.
 class CommandAccess : public AnalysisCommand {

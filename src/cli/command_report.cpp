@@ -3,7 +3,6 @@
 
 #include "maillage/core/error.hpp"
 
-#include <algorithm>
 #include <iostream>
 #include <sstream>
 
@@ -28,8 +27,7 @@ const char* CommandReport::synopsis() const {
 
 void CommandReport::setup(const std::vector<std::string>& args) {
     // --help before parsing: --run is required, and the help must not need it.
-    if (std::find(args.begin(), args.end(), "--help") != args.end() ||
-        std::find(args.begin(), args.end(), "-h") != args.end()) {
+    if (asks_for_help(args)) {
         m_common.help = true;
         return;
     }

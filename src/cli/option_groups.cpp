@@ -5,6 +5,7 @@
 #include "maillage/core/error.hpp"
 #include "maillage/io/postgis.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace maillage::cli {
@@ -16,22 +17,16 @@ po::options_description CommonOptions::group() {
 }
 
 void CommonOptions::add_to(po::options_description& group, Scope scope) {
-    add_common_options(group, scope, {threads, progress, no_progress, quiet, log_format});
-}
-
-void add_common_options(po::options_description& group, CommonOptions::Scope scope,
-                        const CommonOptionTargets& to) {
-    const bool analysis = scope == CommonOptions::Scope::analysis;
+    const bool analysis = scope == Scope::analysis;
     if (analysis) {
-        group.add_options()("threads", po::value<int>(&to.threads)->default_value(0),
+        group.add_options()("threads", po::value<int>(&threads)->default_value(0),
                             "worker threads (0: all cores)")(
-            "progress", po::bool_switch(&to.progress),
+            "progress", po::bool_switch(&progress),
             "show a progress bar even when stderr is not a terminal")(
-            "no-progress", po::bool_switch(&to.no_progress), "never show a progress bar");
+            "no-progress", po::bool_switch(&no_progress), "never show a progress bar");
     }
-    group.add_options()("quiet,q", po::bool_switch(&to.quiet),
-                        "print nothing on stderr but errors")(
-        "log-format", po::value<std::string>(&to.log_format)->default_value("text"),
+    group.add_options()("quiet,q", po::bool_switch(&quiet), "print nothing on stderr but errors")(
+        "log-format", po::value<std::string>(&log_format)->default_value("text"),
         "text, or json (one JSON object a line, for schedulers and log collectors)")(
         "config", po::value<std::string>(),
         analysis ? "read options from FILE (key = value lines; the command line wins)"
@@ -51,6 +46,11 @@ void CommonOptions::validate(const po::variables_map& vm) {
 }
 
 Logger CommonOptions::logger() const { return {m_format, quiet}; }
+
+bool asks_for_help(const std::vector<std::string>& args) {
+    return std::find(args.begin(), args.end(), "--help") != args.end() ||
+           std::find(args.begin(), args.end(), "-h") != args.end();
+}
 
 void InputOptions::add_to(po::options_description& group) {
     add_input_options(group, sites, zones, strict);

@@ -11,6 +11,7 @@
 
 #include "maillage/analysis/population_grid.hpp"
 #include "maillage/io/zone_reader.hpp"
+#include "maillage/model/schema.hpp"
 #include "maillage/output/layer_writer.hpp"
 
 #include <string>
@@ -46,19 +47,9 @@ private:
     Logger::Format m_format = Logger::Format::text;
 };
 
-/// Where the common options store their values.
-struct CommonOptionTargets {
-    int& threads;
-    bool& progress;
-    bool& no_progress;
-    bool& quiet;
-    std::string& log_format;
-};
-
-/// Adds the common options of `scope` to `group`, in the order of the help, storing into `to`
-/// (CommonOptions::add_to; common_options() of the commands not converted yet).
-void add_common_options(po::options_description& group, CommonOptions::Scope scope,
-                        const CommonOptionTargets& to);
+/// Whether `args` ask for the help (--help or -h), for the commands with required options,
+/// whose help must not need them.
+bool asks_for_help(const std::vector<std::string>& args);
 
 /// The inputs of the commands built on the analysis: --sites, --border-sites and their options,
 /// --zones and its options, --strict, and the population grid.
@@ -84,13 +75,14 @@ struct InputOptions {
 struct OutputOptions {
     /// What a command offers and how its help words it.
     struct Spec {
-        std::string command = "analyse";         ///< for messages
-        std::string default_out = "out";         ///< default of --out
-        std::string out_help = "output folder";  ///< help of --out
-        std::string gpkg_name = "maillage.gpkg"; ///< the GeoPackage, in the help of --format
-        std::string run_record = "run.json";     ///< the name of the run record
-        bool qgis_project = false;               ///< offers --qgis-project
-        bool postgis = false;                    ///< --out may be PG:...; offers --pg-schema...
+        std::string command = "analyse";        ///< for messages
+        std::string default_out = "out";        ///< default of --out
+        std::string out_help = "output folder"; ///< help of --out
+        std::string gpkg_name =
+            model::schema::files::gpkg; ///< the GeoPackage, in the help of --format
+        std::string run_record = model::schema::files::run_record; ///< the name of the run record
+        bool qgis_project = false;                                 ///< offers --qgis-project
+        bool postgis = false; ///< --out may be PG:...; offers --pg-schema...
     };
 
     explicit OutputOptions(Spec spec);

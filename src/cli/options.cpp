@@ -1,5 +1,4 @@
 #include "command.hpp"
-#include "option_groups.hpp"
 
 #include "maillage/core/error.hpp"
 
@@ -10,14 +9,6 @@
 
 namespace maillage::cli {
 namespace fs = std::filesystem;
-
-po::options_description common_options(bool& progress, bool& no_progress, int& threads, bool& quiet,
-                                       std::string& log_format) {
-    po::options_description d("Common options", help_width);
-    add_common_options(d, CommonOptions::Scope::analysis,
-                       {threads, progress, no_progress, quiet, log_format});
-    return d;
-}
 
 po::options_description population_grid_options(analysis::PopulationGridOptions& o) {
     po::options_description d("Population grid", help_width);
@@ -314,31 +305,6 @@ std::string data_dir() {
         return "geodata";
     }
     return std::string(MAILLAGE_SOURCE_DIR) + "/geodata";
-}
-
-const Logger& Command::logger() const { return legacy_logger(); }
-
-Logger& legacy_logger() {
-    static Logger shared;
-    return shared;
-}
-
-Logger legacy_logger(bool quiet) { return {legacy_logger().format(), quiet}; }
-
-void set_log_format(const std::string& name) {
-    legacy_logger() = Logger(Logger::format_named(name), false);
-}
-
-void log(const std::string& text) { legacy_logger().info(text); }
-
-void report_error(const std::string& command, const std::string& kind, const std::string& text,
-                  const std::string& hint) {
-    legacy_logger().error(command, kind, text, hint);
-}
-
-std::function<void(const std::string&, double)> progress_reporter(bool progress, bool no_progress,
-                                                                  bool quiet) {
-    return legacy_logger(quiet).progress(progress, no_progress);
 }
 
 } // namespace maillage::cli

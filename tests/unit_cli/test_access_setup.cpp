@@ -95,6 +95,33 @@ TEST(AccessSetup, CommonAndOutputChecks) {
                  {"--border-sites and --no-border-sites"});
 }
 
+// Moved from tests/unit/analysis/test_access.cpp with the parsing of --bands.
+TEST(AccessBands, BadBandsAreUsageErrors) {
+    for (const char* bad :
+         {"", "0-10", "0-10:", "0:1", "5-10:1", "0-10:1,12-20:0.5", "0-10:1,8-20:0.5", "0-0:1",
+          "0-10:-1", "0-10:abc", "0-1e400:1", "0-10:1,", "a-b:c", "0-10:1;10-20:0.5"}) {
+        EXPECT_THROW((void)parse_bands(bad), usage_error) << "'" << bad << "'";
+    }
+}
+
+// The messages that test_access.py checks on the program.
+TEST(AccessBands, Messages) {
+    expect_error({"--bands", "0-10:1,12-20:0.5"}, {"starts at 12"});
+    expect_error({"--bands", "0-10:x"}, {"'x' is not a number"});
+    expect_error({"--bands", "0-10:-1"}, {"negative weight"});
+    expect_error({"--decay", "gaussian", "--bands", "0-10:1"}, {"--d0-km"});
+}
+
+TEST(AccessBands, ByHand) {
+    const auto d = parse_bands("0-10:1,10-20:0.68,20-30:0.22");
+    ASSERT_EQ(d.band_list().size(), 3U);
+    EXPECT_EQ(d.band_list()[1].from_m, 10000.0);
+    EXPECT_EQ(d.band_list()[1].to_m, 20000.0);
+    EXPECT_EQ(d.band_list()[1].weight, 0.68);
+    EXPECT_EQ(d.radius_m(), 30000.0);
+    EXPECT_EQ(parse_bands("0-5:1,5-12.5:0.5,12.5-40:0").radius_m(), 12500.0);
+}
+
 TEST(AccessSetup, NoThresholdOption) { expect_error({"--threshold-km", "5"}, {"unknown option"}); }
 
 } // namespace

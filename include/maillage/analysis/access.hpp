@@ -5,8 +5,8 @@
 // DREES/IRDES), over the population grid of `analyse`. See docs/method.md, section 10.
 
 #include "maillage/analysis/analysis.hpp"
-#include "maillage/io/site_reader.hpp"
-#include "maillage/io/zone_reader.hpp"
+#include "maillage/model/site.hpp"
+#include "maillage/model/zone.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -38,10 +38,12 @@ public:
         double weight = 0.0;
     };
 
-    /// Parses "FROM-TO:WEIGHT,..." in km, e.g. "0-10:1,10-20:0.68,20-30:0.22". Bands must start
-    /// at 0, follow each other without gap or overlap (each FROM the previous TO), have
-    /// FROM < TO and a finite weight >= 0; throws usage_error (naming the band) otherwise.
-    static Decay bands(const std::string& text);
+    /// Band decay. The bands must start at 0, follow each other without gap or overlap (each
+    /// from_m the previous to_m), have from_m < to_m and a finite weight >= 0: the caller checks
+    /// them (the CLI parses and checks --bands).
+    static Decay bands(std::vector<Band> bands);
+    /// The bands of default_access_bands.
+    static Decay default_bands();
     /// Gaussian decay with catchment radius d0 (metres, > 0).
     static Decay gaussian(double d0_m);
 
@@ -92,7 +94,7 @@ ContextDemand context_demand(const geo::GeosContext& ctx, const std::vector<mode
                              const std::vector<model::Zone>& zones, const AnalysisResult& base);
 
 struct AccessParameters {
-    Decay decay = Decay::bands(default_access_bands);
+    Decay decay = Decay::default_bands();
     /// Zones whose index is below this share of the regional mean are flagged.
     double below = 0.5;
 };

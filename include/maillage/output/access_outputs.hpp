@@ -4,6 +4,8 @@
 
 #include "maillage/analysis/access.hpp"
 #include "maillage/io/output_dir.hpp"
+#include "maillage/io/site_reader.hpp"
+#include "maillage/io/zone_reader.hpp"
 #include "maillage/output/format.hpp"
 #include "maillage/output/output_geometry.hpp"
 

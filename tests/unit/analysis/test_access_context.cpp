@@ -165,7 +165,7 @@ TEST(AccessContext, CellsMatchBruteForceAndSupplyIsConserved) {
     params.grid_m = 1000.0;
     params.threads = 2;
     const auto base = maillage::analysis::analyse(ctx, sites, zones, params);
-    const auto decay = Decay::bands("0-8:1,8-16:0.5,16-24:0.25");
+    const auto decay = Decay::bands({{0, 8000, 1}, {8000, 16000, 0.5}, {16000, 24000, 0.25}});
     maillage::analysis::AccessParameters ap;
     ap.decay = decay;
     const auto c = maillage::analysis::context_demand(ctx, context, zones, base);
