@@ -1,9 +1,7 @@
 #pragma once
 
 #include "analysis_inputs.hpp"
-#include "command.hpp"
-#include "logger.hpp"
-#include "option_groups.hpp"
+#include "basic_command.hpp"
 
 #include "maillage/output/layer_writer.hpp"
 
@@ -14,7 +12,7 @@ namespace maillage::cli {
 
 /// maillage nearest: the nearest site (or k nearest) of every point of a layer, geodesic and
 /// exact, into one file (.csv, .geojson or .gpkg).
-class CommandNearest : public Command {
+class CommandNearest : public BasicCommand {
 public:
     CommandNearest();
     [[nodiscard]] const char* name() const override { return "nearest"; }
@@ -22,10 +20,8 @@ public:
     void setup(const std::vector<std::string>& args) override;
     int run() override;
     [[nodiscard]] std::string help() const override;
-    [[nodiscard]] const Logger& logger() const override { return m_log; }
 
     /// The values of the options, once setup() has run.
-    [[nodiscard]] const CommonOptions& common() const { return m_common; }
     [[nodiscard]] const SiteInputs& sites() const { return m_sites; }
     [[nodiscard]] int k() const { return m_k; }
     /// --max-km, -1 for none.
@@ -44,9 +40,6 @@ private:
     };
     void report(std::size_t total, std::size_t nsites, std::size_t bad, const Timings& t) const;
 
-    po::options_description m_all{help_width};
-    CommonOptions m_common;
-    Logger m_log;
     SiteInputs m_sites;
     std::string m_points;
     std::string m_points_crs;

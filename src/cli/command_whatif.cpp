@@ -4,6 +4,7 @@
 #include "commands.hpp"
 
 #include "maillage/core/error.hpp"
+#include "maillage/core/format.hpp"
 #include "maillage/output/whatif_outputs.hpp"
 
 #include <charconv>
@@ -20,14 +21,7 @@ namespace {
 
 using Change = io::SiteChange;
 
-std::string trim(const std::string& s) {
-    const auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) {
-        return {};
-    }
-    const auto e = s.find_last_not_of(" \t\r\n");
-    return s.substr(b, e - b + 1);
-}
+using core::trim;
 
 /// A number in the --open syntax: '.' decimals only (',' separates the fields).
 std::optional<double> strict_number(const std::string& text) {

@@ -9,4 +9,13 @@ double round_to(double value, int decimals) {
     return std::round(value * scale) / scale;
 }
 
+std::string trim(const std::string& s) {
+    const auto b = s.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) {
+        return {};
+    }
+    const auto e = s.find_last_not_of(" \t\r\n");
+    return s.substr(b, e - b + 1);
+}
+
 } // namespace maillage::core

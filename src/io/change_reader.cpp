@@ -1,6 +1,7 @@
 #include "maillage/io/change_reader.hpp"
 
 #include "maillage/core/error.hpp"
+#include "maillage/core/format.hpp"
 #include "maillage/io/csv_stream.hpp"
 #include "maillage/io/site_reader.hpp"
 
@@ -12,14 +13,7 @@
 namespace maillage::io {
 namespace {
 
-std::string trim(const std::string& s) {
-    const auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) {
-        return {};
-    }
-    const auto e = s.find_last_not_of(" \t\r\n");
-    return s.substr(b, e - b + 1);
-}
+using core::trim;
 
 std::string lower(std::string s) {
     for (auto& c : s) {
