@@ -7,9 +7,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -82,54 +82,46 @@ void voronoi_cells(const geo::GeosContext& ctx, const GEOSGeometry* study,
     }
 }
 
-} // namespace
-
-Catchments build_catchments(const geo::GeosContext& ctx, const geo::EqualAreaProjection& proj,
-                            const std::vector<geo::LonLat>& sites,
-                            const std::vector<geo::GeomPtr>& zones, const PopulationGrid& grid,
-                            const std::vector<std::uint32_t>& cell_site) {
-    auto* const h = ctx.get();
-    Catchments out;
-    out.geometry.resize(sites.size());
-    out.area_m2.assign(sites.size(), 0.0);
-
-    // The study area: union of the zones.
+/// The study area: the union of the zones (its polygonal part).
+geo::GeomPtr study_area(const geo::GeosContext& ctx, const std::vector<geo::GeomPtr>& zones) {
     std::vector<geo::GeomPtr> copies;
     copies.reserve(zones.size());
     for (const auto& z : zones) {
         copies.push_back(geo::clone(ctx, z.get()));
     }
     auto all = geo::collect(ctx, GEOS_GEOMETRYCOLLECTION, std::move(copies), "collection");
-    auto study = geo::polygonal_part(ctx, geo::own(ctx, GEOSUnaryUnion_r(h, all.get()), "union"));
-    all.reset();
-    out.study_area_m2 = geo::area(ctx, study.get());
+    return geo::polygonal_part(ctx, geo::own(ctx, GEOSUnaryUnion_r(ctx.get(), all.get()), "union"));
+}
 
-    // Distinct positions, each with the first site there.
-    std::map<std::pair<double, double>, std::uint32_t> first_at;
-    std::vector<std::uint32_t> generator; // site of each distinct position
+/// The distinct positions of the sites in the plane, each with the first site there.
+struct Generators {
+    std::vector<std::uint32_t> site; ///< site of each distinct position
     std::vector<geo::GeomPtr> points;
+};
+
+Generators distinct_positions(const geo::GeosContext& ctx, const geo::EqualAreaProjection& proj,
+                              const std::vector<geo::LonLat>& sites) {
+    Generators g;
+    std::set<std::pair<double, double>> seen;
     for (std::uint32_t i = 0; i < sites.size(); ++i) {
         const auto xy = proj.forward(sites[i]);
         if (!std::isfinite(xy.x) || !std::isfinite(xy.y)) {
             continue; // the antipode of the projection's centre: no catchment here
         }
-        if (first_at.emplace(std::pair{xy.x, xy.y}, i).second) {
-            generator.push_back(i);
-            points.push_back(geo::own(ctx, GEOSGeom_createPointFromXY_r(h, xy.x, xy.y), "point"));
+        if (seen.emplace(xy.x, xy.y).second) {
+            g.site.push_back(i);
+            g.points.push_back(
+                geo::own(ctx, GEOSGeom_createPointFromXY_r(ctx.get(), xy.x, xy.y), "point"));
         }
     }
-    if (points.empty()) {
-        return out;
-    }
-    auto multipoint = geo::collect(ctx, GEOS_MULTIPOINT, std::move(points), "sites");
-    std::vector<geo::GeomPtr> cells(generator.size());
-    if (generator.size() == 1) {
-        cells[0] = geo::clone(ctx, study.get());
-    } else {
-        voronoi_cells(ctx, study.get(), multipoint.get(), cells);
-    }
+    return g;
+}
 
-    // Clipped to the study area, in parallel (one GEOS context and study-area copy per thread).
+/// Each Voronoi cell clipped to the study area, in parallel (one GEOS context and study-area
+/// copy per thread), into out.geometry and out.area_m2 of its site.
+void clip_to_study_area(const geo::GeosContext& ctx, const GEOSGeometry* study,
+                        const std::vector<std::uint32_t>& generator,
+                        const std::vector<geo::GeomPtr>& cells, Catchments& out) {
     std::vector<std::unique_ptr<geo::LocalCopy>> areas(
         static_cast<std::size_t>(core::max_threads()));
     std::mutex copy_mutex;
@@ -140,22 +132,27 @@ Catchments build_catchments(const geo::GeosContext& ctx, const geo::EqualAreaPro
         auto& area = areas[static_cast<std::size_t>(core::thread_index())];
         try {
             if (!area) {
-                area = std::make_unique<geo::LocalCopy>(study.get(), copy_mutex);
+                area = std::make_unique<geo::LocalCopy>(study, copy_mutex);
             }
             auto clipped = clip(*area, cells[u].get());
             const std::uint32_t s = generator[u];
             if (GEOSisEmpty_r(area->ctx.get(), clipped.get()) == 0) {
                 out.area_m2[s] = geo::area(area->ctx, clipped.get());
-                out.geometry[s] = geo::GeomPtr(clipped.release(), geo::GeomDeleter{h});
+                out.geometry[s] = geo::GeomPtr(clipped.release(), geo::GeomDeleter{ctx.get()});
             }
         } catch (const std::exception& e) {
             throw runtime_failure(std::string("catchments: ") + e.what());
         }
     });
-    cells.clear();
+}
 
-    // Agreement with the exact nearest site, cell by cell: burn the polygons with the same
-    // centre rule as the zones.
+/// Agreement with the exact nearest site, cell by cell: the polygons burnt with the same centre
+/// rule as the zones; a cell counts when its polygon's site is strictly farther than its nearest
+/// (an exact tie does not).
+void check_against_nearest(const geo::GeosContext& ctx, const geo::EqualAreaProjection& proj,
+                           const std::vector<geo::LonLat>& sites, const PopulationGrid& grid,
+                           const std::vector<std::uint32_t>& cell_site, Catchments& out) {
+    auto* const h = ctx.get();
     std::vector<geo::GeomPtr> burn;
     std::vector<std::uint32_t> burn_site;
     for (std::uint32_t s = 0; s < sites.size(); ++s) {
@@ -176,8 +173,7 @@ Catchments build_catchments(const geo::GeosContext& ctx, const geo::EqualAreaPro
             continue;
         }
         // Both distances in double, by the same function, from the same point: the polygon's
-        // site and the exact nearest one. A cell counts when the polygon's site is strictly
-        // farther; an exact tie (both sites nearest) does not.
+        // site and the exact nearest one.
         const auto e = proj.inverse_ecef(grid.centre(c));
         const std::uint32_t n = cell_site[c];
         const double d = geo::geodesic_distance_m(e, sites[s], geo::to_ecef(sites[s]));
@@ -189,6 +185,35 @@ Catchments build_catchments(const geo::GeosContext& ctx, const geo::EqualAreaPro
             out.max_extra_m = std::max(out.max_extra_m, extra);
         }
     }
+}
+
+} // namespace
+
+Catchments build_catchments(const geo::GeosContext& ctx, const geo::EqualAreaProjection& proj,
+                            const std::vector<geo::LonLat>& sites,
+                            const std::vector<geo::GeomPtr>& zones, const PopulationGrid& grid,
+                            const std::vector<std::uint32_t>& cell_site) {
+    Catchments out;
+    out.geometry.resize(sites.size());
+    out.area_m2.assign(sites.size(), 0.0);
+    const auto study = study_area(ctx, zones);
+    out.study_area_m2 = geo::area(ctx, study.get());
+
+    auto generators = distinct_positions(ctx, proj, sites);
+    if (generators.points.empty()) {
+        return out;
+    }
+    const std::size_t n = generators.site.size();
+    auto multipoint = geo::collect(ctx, GEOS_MULTIPOINT, std::move(generators.points), "sites");
+    std::vector<geo::GeomPtr> cells(n);
+    if (n == 1) {
+        cells[0] = geo::clone(ctx, study.get());
+    } else {
+        voronoi_cells(ctx, study.get(), multipoint.get(), cells);
+    }
+    clip_to_study_area(ctx, study.get(), generators.site, cells, out);
+    cells.clear();
+    check_against_nearest(ctx, proj, sites, grid, cell_site, out);
     return out;
 }
 
