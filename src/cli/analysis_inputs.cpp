@@ -132,41 +132,45 @@ void add_analysis_options(po::options_description& group, analysis::Parameters& 
         "also the catchment of each site (the area nearer to it than to any other)");
 }
 
-void warn_site_placement(const Inputs& in, const analysis::AnalysisResult& r, const Logger& log) {
-    if (log.quiet()) {
-        return;
+namespace {
+
+/// The warning about one site of --sites outside every zone: where it is, and what to check.
+std::string stray_site_message(const io::SiteSet& set, const analysis::SitePlacement& placement,
+                               std::size_t i, bool swapped) {
+    const auto& s = set.sites[i];
+    std::string m = set.layers[s.layer].path + ": " + s.where + ": lon " +
+                    format_number(s.position.lon) + ", lat " + format_number(s.position.lat) +
+                    " lies outside every zone";
+    if (swapped) {
+        return m + " and outside their extent (" + extent_text(placement) +
+               "), but inside it with longitude and latitude swapped: check this site's "
+               "coordinates.";
     }
+    if (placement.checked && !placement.inside(s.position)) {
+        return m + " and outside their extent (" + extent_text(placement) +
+               "): check its position if it should be in the study area, or give its file "
+               "with --border-sites if it is a site across the edge.";
+    }
+    return m + ".";
+}
+
+/// The sites of --sites (not border sites) outside every zone: the first few named, then counted.
+void warn_stray_sites(const Inputs& in, const analysis::AnalysisResult& r, const Logger& log) {
     const auto& set = in.sites;
     constexpr std::size_t shown = 5;
-    const auto& placement = in.placement;
+    const auto& swapped_list = in.placement.swapped;
     std::size_t stray = 0;
     std::size_t stray_swapped = 0;
     for (std::size_t i = 0; i < set.sites.size(); ++i) {
-        const auto& s = set.sites[i];
-        if (set.layers[s.layer].border || r.sites[i].zone >= 0) {
+        if (set.layers[set.sites[i].layer].border || r.sites[i].zone >= 0) {
             continue;
         }
-        const bool swapped = std::find(placement.swapped.begin(), placement.swapped.end(), i) !=
-                             placement.swapped.end();
+        const bool swapped =
+            std::find(swapped_list.begin(), swapped_list.end(), i) != swapped_list.end();
         stray_swapped += swapped ? 1 : 0;
-        if (stray++ >= shown) {
-            continue;
+        if (stray++ < shown) {
+            log.warn(stray_site_message(set, in.placement, i, swapped));
         }
-        std::string m = set.layers[s.layer].path + ": " + s.where + ": lon " +
-                        format_number(s.position.lon) + ", lat " + format_number(s.position.lat) +
-                        " lies outside every zone";
-        if (swapped) {
-            m += " and outside their extent (" + extent_text(placement) +
-                 "), but inside it with longitude and latitude swapped: check this site's "
-                 "coordinates.";
-        } else if (placement.checked && !placement.inside(s.position)) {
-            m += " and outside their extent (" + extent_text(placement) +
-                 "): check its position if it should be in the study area, or give its file "
-                 "with --border-sites if it is a site across the edge.";
-        } else {
-            m += ".";
-        }
-        log.warn(m);
     }
     if (stray > 0) {
         std::string m = std::to_string(stray) +
@@ -178,6 +182,11 @@ void warn_site_placement(const Inputs& in, const analysis::AnalysisResult& r, co
         log.warn(m + ". Sites across the edge of the study area belong in --border-sites. See "
                      "site_layers in summary.json.");
     }
+}
+
+/// Per file of border sites: how many lie outside the study area, and a warning for those inside.
+void note_border_layers(const Inputs& in, const analysis::AnalysisResult& r, const Logger& log) {
+    const auto& set = in.sites;
     for (const auto& layer : set.layers) {
         if (!layer.border) {
             continue;
@@ -185,10 +194,8 @@ void warn_site_placement(const Inputs& in, const analysis::AnalysisResult& r, co
         std::size_t inside = 0;
         std::string example;
         for (std::size_t i = layer.first; i < layer.first + layer.count; ++i) {
-            if (r.sites[i].zone >= 0) {
-                if (inside++ == 0) {
-                    example = set.sites[i].where;
-                }
+            if (r.sites[i].zone >= 0 && inside++ == 0) {
+                example = set.sites[i].where;
             }
         }
         log.info(layer.path + ": " + std::to_string(layer.count) + " border site(s), " +
@@ -201,6 +208,16 @@ void warn_site_placement(const Inputs& in, const analysis::AnalysisResult& r, co
                      "the file holds only sites across the edge.");
         }
     }
+}
+
+} // namespace
+
+void warn_site_placement(const Inputs& in, const analysis::AnalysisResult& r, const Logger& log) {
+    if (log.quiet()) {
+        return;
+    }
+    warn_stray_sites(in, r, log);
+    note_border_layers(in, r, log);
 }
 
 Inputs read_inputs(const SiteInputs& sites, const io::ZoneReadOptions& zones, const Logger& log,

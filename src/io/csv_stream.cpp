@@ -13,22 +13,48 @@
 namespace maillage::io {
 
 namespace {
+
 constexpr std::size_t buffer_size = 1 << 20;
+
+std::FILE* open_csv(const std::string& path) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (f != nullptr) {
+        return f;
+    }
+    const int err = errno;
+    if (err == ENOENT) {
+        throw input_error(path + ": no such file. Check the path (relative paths are taken from " +
+                          std::filesystem::current_path().string() + ").");
+    }
+    throw input_error(path + ": cannot open: " + std::strerror(err) +
+                      ". Check the path and the file's permissions.");
 }
 
-CsvReader::CsvReader(const std::string& path) : m_path(path), m_buf(buffer_size) {
-    m_file = std::fopen(path.c_str(), "rb");
-    if (m_file == nullptr) {
-        const int err = errno;
-        if (err == ENOENT) {
-            throw input_error(path +
-                              ": no such file. Check the path (relative paths are taken from " +
-                              std::filesystem::current_path().string() + ").");
+/// The separator of a header line: the candidate seen most often outside quotes (a comma when
+/// none is seen; the first of the candidates on a tie).
+char separator_of(const std::string& line) {
+    std::array<std::pair<char, int>, 4> counts{{{',', 0}, {';', 0}, {'\t', 0}, {'|', 0}}};
+    bool quoted = false;
+    for (char c : line) {
+        if (c == '"') {
+            quoted = !quoted;
         }
-        throw input_error(path + ": cannot open: " + std::strerror(err) +
-                          ". Check the path and the file's permissions.");
+        for (auto& [s, n] : counts) {
+            n += (!quoted && c == s) ? 1 : 0;
+        }
     }
-    // Separator: the candidate seen most often in the header line, outside quotes.
+    auto best = counts[0];
+    for (const auto& candidate : counts) {
+        if (candidate.second > best.second) {
+            best = candidate;
+        }
+    }
+    return best.first;
+}
+
+} // namespace
+
+std::string CsvReader::first_line() {
     std::string first;
     bool quoted = false;
     for (int c = get(); c != EOF; c = get()) {
@@ -43,27 +69,14 @@ CsvReader::CsvReader(const std::string& path) : m_path(path), m_buf(buffer_size)
     if (first.rfind("\xEF\xBB\xBF", 0) == 0) {
         first.erase(0, 3);
     }
-    std::array<std::pair<char, int>, 4> counts{{{',', 0}, {';', 0}, {'\t', 0}, {'|', 0}}};
-    quoted = false;
-    for (char c : first) {
-        if (c == '"') {
-            quoted = !quoted;
-        }
-        for (auto& [s, n] : counts) {
-            if (!quoted && c == s) {
-                ++n;
-            }
-        }
-    }
-    int best = counts[0].second;
-    for (const auto& [s, n] : counts) {
-        if (n > best) {
-            best = n;
-            m_sep = s;
-        }
-    }
+    return first;
+}
+
+CsvReader::CsvReader(const std::string& path)
+    : m_path(path), m_file(open_csv(path)), m_buf(buffer_size) {
+    m_sep = separator_of(first_line());
     // Then parse the header line itself as a record.
-    std::rewind(m_file);
+    std::rewind(m_file.get());
     m_pos = m_len = 0;
     m_line = 1;
     if (!read_record(m_header)) {
@@ -75,15 +88,11 @@ CsvReader::CsvReader(const std::string& path) : m_path(path), m_buf(buffer_size)
     }
 }
 
-CsvReader::~CsvReader() {
-    if (m_file != nullptr) {
-        std::fclose(m_file);
-    }
-}
+CsvReader::~CsvReader() = default;
 
 int CsvReader::get() {
     if (m_pos == m_len) {
-        m_len = std::fread(m_buf.data(), 1, m_buf.size(), m_file);
+        m_len = std::fread(m_buf.data(), 1, m_buf.size(), m_file.get());
         m_pos = 0;
         if (m_len == 0) {
             return EOF;

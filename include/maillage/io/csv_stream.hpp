@@ -42,6 +42,8 @@ public:
 
 private:
     int get();
+    /// The header line as raw text (quotes kept, BOM dropped), to choose the separator.
+    std::string first_line();
     bool read_record(std::vector<std::string>& fields);
     /// The first character of the next line that is not blank (EOF at the end); sets
     /// m_record_line.
@@ -53,7 +55,10 @@ private:
     void end_record(int c);
 
     std::string m_path;
-    std::FILE* m_file = nullptr;
+    struct FileCloser {
+        void operator()(std::FILE* f) const { std::fclose(f); }
+    };
+    std::unique_ptr<std::FILE, FileCloser> m_file;
     std::vector<char> m_buf;
     std::size_t m_pos = 0;
     std::size_t m_len = 0;
