@@ -131,61 +131,159 @@ void fill_values(OGRFeature& f, const std::vector<int>& kept, const std::vector<
     }
 }
 
+/// The geometry type of the result layer: the input's; for CSV points, a point in formats that
+/// have a geometry, none in CSV.
+OGRwkbGeometryType result_geometry(io::PointLayer& in, VectorFormat format) {
+    if (!in.csv()) {
+        return wkbFlatten(in.layer().GetGeomType());
+    }
+    return format == VectorFormat::csv ? wkbNone : wkbPoint;
+}
+
+/// The join of an OGR layer: reads its features a chunk at a time, then writes each with its
+/// kept fields, its results and its geometry.
+class LayerJoin {
+public:
+    /// `kept`: the input fields written (layer_fields); `gtype`: the result layer's geometry.
+    LayerJoin(io::PointLayer& in, LayerWriter& writer, const std::vector<int>& kept,
+              std::size_t n_fields, OGRwkbGeometryType gtype, const std::vector<model::Site>& sites,
+              std::size_t k, Unusable& unusable)
+        : m_in(in), m_writer(writer), m_kept(kept), m_gtype(gtype), m_sites(sites), m_k(k),
+          m_unusable(unusable), m_values(n_fields) {}
+
+    /// Reads features up to `capacity` points (analysis::ReadPoints).
+    bool read(analysis::PointChunk& chunk, std::size_t capacity) {
+        m_feats.clear();
+        io::PointFeature pf;
+        while (m_feats.size() < capacity) {
+            if (!m_in.next(pf)) {
+                return false;
+            }
+            if (pf.missing) {
+                m_unusable(io::feature_where(m_in.csv(), pf.feature->GetFID()));
+            }
+            chunk.points.push_back(pf.point.value_or(geo::LonLat{}));
+            chunk.usable.push_back(pf.point ? 1 : 0);
+            m_feats.push_back(std::move(pf.feature));
+        }
+        return true;
+    }
+
+    /// Writes the features of a joined chunk (analysis::WriteHits).
+    void write(const analysis::PointChunk& chunk) {
+        const bool csv_in = m_in.csv();
+        for (std::size_t i = 0; i < m_feats.size(); ++i) {
+            auto& f = *m_feats[i];
+            fill_values(f, m_kept, chunk.hits[i], m_sites, m_k, m_values);
+            if (csv_in && m_gtype != wkbNone) {
+                OGRPoint pt(chunk.points[i].lon, chunk.points[i].lat);
+                m_writer.add(chunk.usable[i] != 0 ? &pt : nullptr, m_values);
+            } else {
+                m_writer.add(m_gtype == wkbNone ? nullptr : f.GetGeometryRef(), m_values);
+            }
+        }
+    }
+
+private:
+    io::PointLayer& m_in;
+    LayerWriter& m_writer;
+    const std::vector<int>& m_kept;
+    OGRwkbGeometryType m_gtype;
+    const std::vector<model::Site>& m_sites;
+    std::size_t m_k;
+    Unusable& m_unusable;
+    std::vector<OGRFeatureUniquePtr> m_feats; ///< the features of the chunk being joined
+    std::vector<FieldValue> m_values;         ///< the values of the feature being written
+};
+
 /// Any OGR layer in, any format out, through GDAL.
 NearestRun write_layer(const NearestRequest& request, const std::vector<model::Site>& sites,
                        const index::SiteIndex& index, const NearestWarn& warn) {
     io::PointLayer in(request.points, request.points_crs);
-    const bool csv_in = in.csv();
     io::StagedOutput staging(fs::absolute(request.out).parent_path(), io::StagedOutput::Lock::none);
     const std::string tmp = staging.path(fs::path(request.out).filename().string()).string();
     auto out = create_vector(tmp, request.format);
     const std::size_t k = request.join.k;
     std::vector<int> kept;
     const auto fields = layer_fields(in.defn(), k, request, warn, kept);
-    // CSV points get a point geometry in formats that have one.
-    const auto gtype = csv_in ? (request.format == VectorFormat::csv ? wkbNone : wkbPoint)
-                              : wkbFlatten(in.layer().GetGeomType());
+    const auto gtype = result_geometry(in, request.format);
     const auto wgs = io::wgs84();
     LayerWriter writer(*out, tmp, fs::path(request.out).stem().string(), gtype,
                        gtype == wkbNone ? nullptr : &wgs, fields);
 
     Unusable unusable(request, warn);
-    std::vector<OGRFeatureUniquePtr> feats;
-    std::vector<FieldValue> values(fields.size());
-    const auto read = [&](analysis::PointChunk& chunk, std::size_t capacity) {
-        feats.clear();
-        io::PointFeature pf;
-        while (feats.size() < capacity) {
-            if (!in.next(pf)) {
-                return false;
-            }
-            if (pf.missing) {
-                unusable(io::feature_where(csv_in, pf.feature->GetFID()));
-            }
-            chunk.points.push_back(pf.point.value_or(geo::LonLat{}));
-            chunk.usable.push_back(pf.point ? 1 : 0);
-            feats.push_back(std::move(pf.feature));
-        }
-        return true;
-    };
-    const auto write = [&](const analysis::PointChunk& chunk) {
-        for (std::size_t i = 0; i < feats.size(); ++i) {
-            auto& f = *feats[i];
-            fill_values(f, kept, chunk.hits[i], sites, k, values);
-            if (csv_in && gtype != wkbNone) {
-                OGRPoint pt(chunk.points[i].lon, chunk.points[i].lat);
-                writer.add(chunk.usable[i] != 0 ? &pt : nullptr, values);
-            } else {
-                writer.add(gtype == wkbNone ? nullptr : f.GetGeometryRef(), values);
-            }
-        }
-    };
+    LayerJoin join(in, writer, kept, fields.size(), gtype, sites, k, unusable);
     const auto t = std::chrono::steady_clock::now();
-    const auto stats = analysis::nearest_join_chunked(index, request.join, chunk_size, read, write);
+    const auto stats = analysis::nearest_join_chunked(
+        index, request.join, chunk_size,
+        [&](analysis::PointChunk& chunk, std::size_t capacity) {
+            return join.read(chunk, capacity);
+        },
+        [&](const analysis::PointChunk& chunk) { join.write(chunk); });
     writer.finish();
     close_dataset(std::move(out), tmp);
     staging.commit();
     return {stats.points, unusable.count(), stats.query_s, since(t) - stats.query_s};
+}
+
+/// The header line of the streamed result: the input's fields, then the k results.
+void write_csv_header(io::CsvWriter& out, const std::vector<std::string>& header, std::size_t k) {
+    for (const auto& h : header) {
+        out.field(h);
+    }
+    for (const auto& name : result_names(k)) {
+        out.field(name);
+    }
+    out.end_record();
+}
+
+/// ",id,name" of each site, CSV-escaped once.
+std::vector<std::string> escaped_sites(const std::vector<model::Site>& sites) {
+    std::vector<std::string> site_fields(sites.size());
+    for (std::size_t s = 0; s < sites.size(); ++s) {
+        io::CsvWriter::append_field(site_fields[s], sites[s].id, false);
+        io::CsvWriter::append_field(site_fields[s], sites[s].name, false);
+    }
+    return site_fields;
+}
+
+/// Reads CSV records up to `capacity` points, records[i] the fields of chunk.points[i]
+/// (analysis::ReadPoints).
+bool read_csv_chunk(io::CsvPointReader& in, std::vector<std::vector<std::string>>& records,
+                    Unusable& unusable, analysis::PointChunk& chunk, std::size_t capacity) {
+    std::optional<geo::LonLat> p;
+    while (chunk.points.size() < capacity) {
+        if (!in.next(records[chunk.points.size()], p)) {
+            return false;
+        }
+        if (!p) {
+            unusable("line " + std::to_string(in.line()));
+        }
+        chunk.points.push_back(p.value_or(geo::LonLat{}));
+        chunk.usable.push_back(p ? 1 : 0);
+    }
+    return true;
+}
+
+/// Formats a result line into `line` (cleared first, its capacity kept): the record's first
+/// `n_fields` fields (empty beyond its own), its k results (empty beyond its hits), a newline.
+/// `site_fields`: escaped_sites.
+void format_csv_line(std::string& line, const std::vector<std::string>& rec, std::size_t n_fields,
+                     const std::vector<index::Hit>& hits,
+                     const std::vector<std::string>& site_fields, std::size_t k) {
+    line.clear();
+    for (std::size_t j = 0; j < n_fields; ++j) {
+        io::CsvWriter::append_field(line, j < rec.size() ? std::string_view(rec[j]) : "", j == 0);
+    }
+    for (std::size_t r = 0; r < k; ++r) {
+        if (r < hits.size()) {
+            line += site_fields[hits[r].site];
+            io::CsvWriter::append_field(line, hits[r].distance_m / 1000.0, 4, false);
+        } else {
+            line += ",,,";
+        }
+    }
+    line.push_back('\n');
 }
 
 /// Points from CSV to CSV, streamed as text: the fields of each record are copied through and
@@ -198,59 +296,21 @@ NearestRun write_csv_stream(const NearestRequest& request, const std::vector<mod
     io::StagedOutput staging(fs::absolute(request.out).parent_path(), io::StagedOutput::Lock::none);
     const std::string tmp = staging.path(fs::path(request.out).filename().string()).string();
     io::CsvWriter out(tmp);
-    for (const auto& h : header) {
-        out.field(h);
-    }
     const std::size_t k = request.join.k;
-    for (const auto& name : result_names(k)) {
-        out.field(name);
-    }
-    out.end_record();
-    // ",id,name" of each site, CSV-escaped once.
-    std::vector<std::string> site_fields(sites.size());
-    for (std::size_t s = 0; s < sites.size(); ++s) {
-        io::CsvWriter::append_field(site_fields[s], sites[s].id, false);
-        io::CsvWriter::append_field(site_fields[s], sites[s].name, false);
-    }
+    write_csv_header(out, header, k);
+    const auto site_fields = escaped_sites(sites);
 
     Unusable unusable(request, warn);
     std::vector<std::vector<std::string>> records(chunk_size);
     std::vector<std::string> lines(chunk_size);
     const auto read = [&](analysis::PointChunk& chunk, std::size_t capacity) {
-        std::optional<geo::LonLat> p;
-        while (chunk.points.size() < capacity) {
-            if (!in.next(records[chunk.points.size()], p)) {
-                return false;
-            }
-            if (!p) {
-                unusable("line " + std::to_string(in.line()));
-            }
-            chunk.points.push_back(p.value_or(geo::LonLat{}));
-            chunk.usable.push_back(p ? 1 : 0);
-        }
-        return true;
+        return read_csv_chunk(in, records, unusable, chunk, capacity);
     };
     // Records are formatted in parallel, then written in order.
     const auto write = [&](const analysis::PointChunk& chunk) {
         const std::size_t n = chunk.points.size();
         core::parallel_for(n, 1024, [&](std::size_t i) {
-            const auto& rec = records[i];
-            auto& line = lines[i];
-            line.clear();
-            for (std::size_t j = 0; j < header.size(); ++j) {
-                io::CsvWriter::append_field(line, j < rec.size() ? std::string_view(rec[j]) : "",
-                                            j == 0);
-            }
-            const auto& hits = chunk.hits[i];
-            for (std::size_t r = 0; r < k; ++r) {
-                if (r < hits.size()) {
-                    line += site_fields[hits[r].site];
-                    io::CsvWriter::append_field(line, hits[r].distance_m / 1000.0, 4, false);
-                } else {
-                    line += ",,,";
-                }
-            }
-            line.push_back('\n');
+            format_csv_line(lines[i], records[i], header.size(), chunk.hits[i], site_fields, k);
         });
         for (std::size_t i = 0; i < n; ++i) {
             out.raw_record(lines[i]);

@@ -15,6 +15,92 @@ using nlohmann::json;
 namespace key = model::schema::summary;
 namespace sk = model::schema::summary::in_suggest;
 namespace gk = model::schema::summary::in_population_grid;
+
+/// Where the candidates came from, as the intro of the section names them.
+std::string candidates_among(const std::string& source, bool fr) {
+    if (source == sk::source_zones) {
+        return fr ? "les communes (leur point de référence)" : "the zones' reference points";
+    }
+    if (source == sk::source_grid) {
+        return fr ? "les mailles d'une grille" : "the cells of a grid";
+    }
+    return fr ? "les lieux du fichier de candidats" : "the places of the candidates file";
+}
+
+/// The intro of the section: how many places were picked, for which objective (`coverage`:
+/// within `t` km), among how many candidates and which (`among`).
+std::string suggest_intro(const json& g, bool fr, bool coverage, std::size_t n_picks,
+                          const std::string& t, const std::string& among) {
+    std::ostringstream intro;
+    if (fr) {
+        intro << "Les " << n_picks << " lieux qui, ajoutés un à un aux sites existants, "
+              << (coverage ? "amènent le plus d'habitants à moins de " + t + " km d'un site"
+                           : "réduisent le plus la distance moyenne au site le plus proche")
+              << ", choisis parmi " << g.at(sk::candidates).at(sk::count).get<std::size_t>()
+              << " candidats (" << among << ") par la méthode gloutonne.";
+    } else {
+        intro << "The " << n_picks << " places which, added one by one to the existing sites, "
+              << (coverage ? "bring the most inhabitants within " + t + " km of a site"
+                           : "most reduce the mean distance to the nearest site")
+              << ", chosen among " << g.at(sk::candidates).at(sk::count).get<std::size_t>()
+              << " candidates (" << among << ") by the greedy method.";
+    }
+    return intro.str();
+}
+
+/// The section's title, intro and table, written at once as HTML, Markdown and CSV rows.
+class SuggestTable {
+public:
+    explicit SuggestTable(bool fr) : m_fr(fr) {}
+
+    /// The title, the intro and the table's header (`t`: the threshold, formatted).
+    void head(const std::string& title, const std::string& intro, const std::string& t) {
+        const std::string h_place = m_fr ? "Lieu" : "Place";
+        const std::string h_zone = m_fr ? "Commune" : "Zone";
+        const std::string h_new =
+            m_fr ? "Nouveaux habitants à moins de " + t + " km" : "Newly within " + t + " km";
+        const std::string h_share =
+            m_fr ? "Part à moins de " + t + " km (%)" : "Share within " + t + " km (%)";
+        const std::string h_mean = m_fr ? "Distance moyenne (km)" : "Mean distance (km)";
+        m_html << "<h2>" << esc(title) << "</h2>\n<p>" << esc(intro)
+               << "</p>\n<table id=\"suggest\">\n"
+               << "<thead><tr><th>#</th><th>" << esc(h_place) << "</th><th>" << esc(h_zone)
+               << "</th><th>" << esc(h_new) << "</th><th>" << esc(h_share) << "</th><th>"
+               << esc(h_mean) << "</th></tr></thead>\n<tbody>\n";
+        m_md << "\n## " << title << "\n\n"
+             << intro << "\n\n| # | " << h_place << " | " << h_zone << " | " << h_new << " | "
+             << h_share << " | " << h_mean << " |\n|---:|---|---|---:|---:|---:|\n";
+    }
+
+    /// A row: rank "0" is today's (no rank, no newly covered inhabitants).
+    void row(const std::string& rank, const std::string& place, const std::string& zone,
+             double newly, double share, double mean) {
+        const std::string n = rank == "0" ? "—" : fmt(newly, 0, m_fr);
+        m_html << "<tr><td class=\"n\">" << (rank == "0" ? "" : rank) << "</td><td>" << esc(place)
+               << "</td><td>" << esc(zone) << "</td><td class=\"n\" data-v=\"" << newly << "\">"
+               << esc(n) << "</td><td class=\"n\" data-v=\"" << 100.0 * share << "\">"
+               << esc(fmt(100.0 * share, 2, m_fr)) << "</td><td class=\"n\" data-v=\"" << mean
+               << "\">" << esc(fmt(mean, 2, m_fr)) << "</td></tr>\n";
+        m_md << "| " << (rank == "0" ? "" : rank) << " | " << place << " | " << zone << " | " << n
+             << " | " << fmt(100.0 * share, 2, m_fr) << " | " << fmt(mean, 2, m_fr) << " |\n";
+        m_csv << "suggest_newly_covered," << rank << ',' << plain(newly, 0) << ",\n"
+              << "suggest_covered_share_pct," << rank << ',' << plain(100.0 * share, 4) << ",%\n"
+              << "suggest_mean_km," << rank << ',' << plain(mean, 4) << ",km\n";
+    }
+
+    /// The section, its table closed.
+    ReportSection finish() {
+        m_html << "</tbody></table>\n";
+        return ReportSection{m_html.str(), m_md.str(), m_csv.str()};
+    }
+
+private:
+    bool m_fr;
+    std::ostringstream m_html;
+    std::ostringstream m_md;
+    std::ostringstream m_csv;
+};
+
 } // namespace
 
 /// The section of `maillage suggest` (its `suggest` member of summary.json).
@@ -24,76 +110,24 @@ std::optional<ReportSection> suggest_section(const json& s, bool fr) {
     }
     const auto& g = s.at(key::suggest);
     const double threshold_km = s.at(key::parameters).at(key::params::threshold_km).get<double>();
-    std::ostringstream md;
-    std::ostringstream csv;
     const bool coverage = g.at(sk::objective).get<std::string>() == sk::objective_coverage;
     const auto& before = g.at(sk::before);
     const auto& picks = g.at(sk::picks);
     const std::string source = g.at(sk::candidates).at(sk::source).get<std::string>();
     const std::string t = fmt(threshold_km, threshold_km == std::floor(threshold_km) ? 0 : 1, fr);
-    const std::string title = fr ? "Où ajouter des sites ?" : "Where to add sites";
-    const std::string among =
-        source == sk::source_zones
-            ? (fr ? "les communes (leur point de référence)" : "the zones' reference points")
-        : source == sk::source_grid
-            ? (fr ? "les mailles d'une grille" : "the cells of a grid")
-            : (fr ? "les lieux du fichier de candidats" : "the places of the candidates file");
-    std::ostringstream intro;
-    if (fr) {
-        intro << "Les " << picks.size() << " lieux qui, ajoutés un à un aux sites existants, "
-              << (coverage ? "amènent le plus d'habitants à moins de " + t + " km d'un site"
-                           : "réduisent le plus la distance moyenne au site le plus proche")
-              << ", choisis parmi " << g.at(sk::candidates).at(sk::count).get<std::size_t>()
-              << " candidats (" << among << ") par la méthode gloutonne.";
-    } else {
-        intro << "The " << picks.size() << " places which, added one by one to the existing sites, "
-              << (coverage ? "bring the most inhabitants within " + t + " km of a site"
-                           : "most reduce the mean distance to the nearest site")
-              << ", chosen among " << g.at(sk::candidates).at(sk::count).get<std::size_t>()
-              << " candidates (" << among << ") by the greedy method.";
-    }
-    const std::string h_place = fr ? "Lieu" : "Place";
-    const std::string h_zone = fr ? "Commune" : "Zone";
-    const std::string h_new =
-        fr ? "Nouveaux habitants à moins de " + t + " km" : "Newly within " + t + " km";
-    const std::string h_share =
-        fr ? "Part à moins de " + t + " km (%)" : "Share within " + t + " km (%)";
-    const std::string h_mean = fr ? "Distance moyenne (km)" : "Mean distance (km)";
-    const std::string today = fr ? "Aujourd'hui" : "Today";
-    std::ostringstream h;
-    h << "<h2>" << esc(title) << "</h2>\n<p>" << esc(intro.str())
-      << "</p>\n<table id=\"suggest\">\n"
-      << "<thead><tr><th>#</th><th>" << esc(h_place) << "</th><th>" << esc(h_zone) << "</th><th>"
-      << esc(h_new) << "</th><th>" << esc(h_share) << "</th><th>" << esc(h_mean)
-      << "</th></tr></thead>\n<tbody>\n";
-    md << "\n## " << title << "\n\n"
-       << intro.str() << "\n\n| # | " << h_place << " | " << h_zone << " | " << h_new << " | "
-       << h_share << " | " << h_mean << " |\n|---:|---|---|---:|---:|---:|\n";
-    auto row = [&](const std::string& rank, const std::string& place, const std::string& zone,
-                   double newly, double share, double mean) {
-        const std::string n = rank == "0" ? "—" : fmt(newly, 0, fr);
-        h << "<tr><td class=\"n\">" << (rank == "0" ? "" : rank) << "</td><td>" << esc(place)
-          << "</td><td>" << esc(zone) << "</td><td class=\"n\" data-v=\"" << newly << "\">"
-          << esc(n) << "</td><td class=\"n\" data-v=\"" << 100.0 * share << "\">"
-          << esc(fmt(100.0 * share, 2, fr)) << "</td><td class=\"n\" data-v=\"" << mean << "\">"
-          << esc(fmt(mean, 2, fr)) << "</td></tr>\n";
-        md << "| " << (rank == "0" ? "" : rank) << " | " << place << " | " << zone << " | " << n
-           << " | " << fmt(100.0 * share, 2, fr) << " | " << fmt(mean, 2, fr) << " |\n";
-        csv << "suggest_newly_covered," << rank << ',' << plain(newly, 0) << ",\n"
-            << "suggest_covered_share_pct," << rank << ',' << plain(100.0 * share, 4) << ",%\n"
-            << "suggest_mean_km," << rank << ',' << plain(mean, 4) << ",km\n";
-    };
-    row("0", today, "", 0.0, before.at(sk::covered_share).get<double>(),
-        before.at(sk::mean_km).get<double>());
+    SuggestTable table(fr);
+    table.head(fr ? "Où ajouter des sites ?" : "Where to add sites",
+               suggest_intro(g, fr, coverage, picks.size(), t, candidates_among(source, fr)), t);
+    table.row("0", fr ? "Aujourd'hui" : "Today", "", 0.0,
+              before.at(sk::covered_share).get<double>(), before.at(sk::mean_km).get<double>());
     for (const auto& p : picks) {
         const std::string name = p.at(sk::name).get<std::string>();
-        row(std::to_string(p.at(sk::rank).get<int>()),
-            name.empty() ? p.at(sk::candidate_id).get<std::string>() : name,
-            p.at(sk::zone_name).get<std::string>(), p.at(sk::newly_covered).get<double>(),
-            p.at(sk::covered_share).get<double>(), p.at(sk::mean_km).get<double>());
+        table.row(std::to_string(p.at(sk::rank).get<int>()),
+                  name.empty() ? p.at(sk::candidate_id).get<std::string>() : name,
+                  p.at(sk::zone_name).get<std::string>(), p.at(sk::newly_covered).get<double>(),
+                  p.at(sk::covered_share).get<double>(), p.at(sk::mean_km).get<double>());
     }
-    h << "</tbody></table>\n";
-    return ReportSection{h.str(), md.str(), csv.str()};
+    return table.finish();
 }
 
 /// The section on the population grid (a run with --population-grid).
