@@ -29,7 +29,11 @@ double since(std::chrono::steady_clock::time_point t) {
 std::vector<std::string> result_names(std::size_t k) {
     std::vector<std::string> names;
     for (std::size_t r = 1; r <= k; ++r) {
-        const std::string suffix = r == 1 ? "" : "_" + std::to_string(r);
+        std::string suffix;
+        if (r > 1) {
+            suffix = '_';
+            suffix += std::to_string(r);
+        }
         names.push_back("nearest_site_id" + suffix);
         names.push_back("nearest_site_name" + suffix);
         names.push_back("nearest_km" + suffix);
