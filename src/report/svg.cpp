@@ -163,21 +163,17 @@ void draw_zones(std::ostringstream& svg, const geo::GeosContext& ctx, const Run&
 /// Groups (departments) outlined: union of their zones.
 void draw_groups(std::ostringstream& svg, const geo::GeosContext& ctx, const Run& run,
                  const Frame& f) {
-    auto* const h = ctx.get();
     const double tolerance = 0.6 / f.scale;
-    std::map<std::string, std::vector<GEOSGeometry*>> groups;
+    std::map<std::string, std::vector<geo::GeomPtr>> groups;
     for (const auto& z : run.zones) {
         if (!z.group.empty()) {
-            groups[z.group].push_back(GEOSGeom_clone_r(h, z.xy.get()));
+            groups[z.group].push_back(geo::clone(ctx, z.xy.get()));
         }
     }
     svg << "<g id=\"groups\" fill=\"none\" stroke=\"#333333\" stroke-width=\"0.9\">\n";
     for (auto& [name, parts] : groups) {
-        auto coll = geo::own(ctx,
-                             GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts.data(),
-                                                         static_cast<unsigned>(parts.size())),
-                             "collection");
-        auto outline = geo::own(ctx, GEOSUnaryUnion_r(h, coll.get()), "union");
+        auto coll = geo::collect(ctx, GEOS_MULTIPOLYGON, std::move(parts), "collection");
+        auto outline = geo::own(ctx, GEOSUnaryUnion_r(ctx.get(), coll.get()), "union");
         svg << "<path d=\"" << path_of(ctx, simplify(ctx, outline.get(), tolerance).get(), f)
             << "\"><title>" << esc(name) << "</title></path>\n";
     }
