@@ -17,10 +17,11 @@ packages=(
     googletest libgtest-dev libssl-dev
     python3 python3-gdal python3-pyproj python3-numpy
 )
-test_packages=(python3-qgis qgis-providers chromium postgresql postgis)
+# postgresql-postgis: the extension itself (the package postgis holds only its tools).
+test_packages=(python3-qgis qgis-providers chromium postgresql postgis postgresql-postgis)
 bench_packages=(python3-scipy python3-pyproj python3-numpy time hyperfine)
 # qgis: qgis_process (python3-qgis and qgis-providers alone do not have it).
-bench_peer_packages=(qgis python3-qgis qgis-providers postgresql postgis python3-psycopg2)
+bench_peer_packages=(qgis python3-qgis qgis-providers postgresql postgis postgresql-postgis python3-psycopg2)
 fuzz_packages=(clang-14 libclang-rt-14-dev libomp-14-dev)
 tidy_packages=(clang-tidy-14)
 

@@ -80,7 +80,11 @@ class TestPostgis(h.CliTestCase):
         self.assertNotIn("s3cret", r.stderr, "the password must not reach the log")
         self.assertEqual(self.psql("maillage", "SELECT count(*) FROM maillage.zones WHERE run_id='q1'"),
                          str(h.AURA_COMMUNES))
+        # The sites layer holds the region's sites and, by default, the border sites (issue 11).
         self.assertEqual(self.psql("maillage", "SELECT count(*) FROM maillage.sites WHERE run_id='q1'"),
+                         str(h.AURA_SPRO_SITES + h.AURA_BORDER_SITES))
+        self.assertEqual(self.psql("maillage", "SELECT count(*) FROM maillage.sites "
+                                               "WHERE run_id='q1' AND in_study_area"),
                          str(h.AURA_SPRO_SITES))
         self.assertEqual(self.psql("maillage", "SELECT sum(population) FROM maillage.zones WHERE run_id='q1'"),
                          str(h.AURA_POPULATION))
