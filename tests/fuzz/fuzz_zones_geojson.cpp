@@ -6,6 +6,7 @@
 
 #include "fuzz_support.hpp"
 
+#include "maillage/geo/geos.hpp"
 #include "maillage/io/zone_reader.hpp"
 
 #include <geos_c.h>
