@@ -12,6 +12,10 @@ The rule (docs/architecture.md):
     io (readers, staging, PostGIS connection) -> geo, model, core
     output, report and cli may use io; analysis, index, geo, model and core never do.
 
+A file outside a module folder, a module folder the rule does not know, and an include of a
+maillage header in angle brackets or by a relative path ("../module/x.hpp") are violations too:
+each would let an include escape the check.
+
 Besides, no public header (include/maillage/) includes a GDAL, OGR or GEOS C header unless it is
 in PUBLIC_LIBRARY_HEADERS below, with the reason it needs one.
 """
@@ -42,6 +46,7 @@ PUBLIC_LIBRARY_HEADERS = {
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
+SOURCE_SUFFIXES = (".hpp", ".cpp", ".h")
 LIBRARY_HEADER = re.compile(r"^(gdal|ogr|cpl_|geos_c|geos/)")
 
 
@@ -58,32 +63,52 @@ def module_of(path):
 def sources():
     for root in ("include/maillage", "src"):
         for p in sorted((REPO / root).rglob("*")):
-            if p.suffix in (".hpp", ".cpp", ".h") and module_of(p):
+            if p.suffix in SOURCE_SUFFIXES:
                 yield p
 
 
+def include_problem(rel, mod, kind, name):
+    """Why the include `name` of the file `rel` (in module `mod`) escapes the check, or None."""
+    if kind == "<" and name.startswith("maillage/"):
+        return f'{rel} includes <{name}>: write "{name}"'
+    if kind == '"' and name.startswith(".."):
+        return f'{rel} includes "{name}" by a relative path: write "maillage/..." or a file of {mod}'
+    return None
+
+
 def graph():
-    edges = defaultdict(lambda: defaultdict(list))  # module -> module -> [files]
-    library = []  # (public header, library header)
+    """(edges, library, problems): module -> module -> [files]; (public header, library header);
+    files and includes the layering cannot be checked on."""
+    edges = defaultdict(lambda: defaultdict(list))
+    library = []
+    problems = []
     for p in sources():
+        rel = str(p.relative_to(REPO))
         mod = module_of(p)
+        if mod is None:
+            problems.append(f"{rel} is in no module folder")
+            continue
+        if mod not in ALLOWED:
+            problems.append(f"{rel}: module {mod} is not in the layering rule (ALLOWED)")
         text = p.read_text(encoding="utf-8")
         for kind, name in INCLUDE.findall(text):
-            if kind == '"' and name.startswith("maillage/"):
+            problem = include_problem(rel, mod, kind, name)
+            if problem:
+                problems.append(problem)
+            elif kind == '"' and name.startswith("maillage/"):
                 parts = name.split("/")
-                if len(parts) >= 3:
-                    target = parts[1]
-                    if target != mod:
-                        edges[mod][target].append(str(p.relative_to(REPO)))
-            elif kind == "<" and LIBRARY_HEADER.match(name):
-                rel = str(p.relative_to(REPO))
-                if rel.startswith("include/"):
-                    library.append((rel, name))
-    return edges, library
+                target = parts[1] if len(parts) >= 3 else None
+                if target is None:
+                    problems.append(f'{rel} includes "{name}", in no module folder')
+                elif target != mod:
+                    edges[mod][target].append(rel)
+            elif kind == "<" and LIBRARY_HEADER.match(name) and rel.startswith("include/"):
+                library.append((rel, name))
+    return edges, library, problems
 
 
-def violations(edges, library):
-    out = []
+def violations(edges, library, problems=()):
+    out = list(problems)
     for mod, targets in sorted(edges.items()):
         for target, files in sorted(targets.items()):
             if target not in ALLOWED.get(mod, set()):
@@ -95,8 +120,11 @@ def violations(edges, library):
 
 
 def main(argv):
-    edges, library = graph()
-    bad = violations(edges, library)
+    edges, library, problems = graph()
+    if not edges:
+        print(f"no include between modules found under {REPO}: wrong folder?", file=sys.stderr)
+        return 1
+    bad = violations(edges, library, problems)
     if "--dot" in argv:
         print("digraph maillage {")
         for mod, targets in sorted(edges.items()):

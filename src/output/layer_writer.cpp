@@ -231,6 +231,9 @@ void stitch_geojson(const std::vector<std::string>& slices, const std::string& p
             throw runtime_failure(slice +
                                   ": unexpected GeoJSON layout from GDAL; cannot join the slices");
         }
+        // The slice's name is staged: it must go even when empty, or the run would commit it.
+        std::error_code ec;
+        std::filesystem::remove(slice, ec);
         const std::size_t len = text.size() - header.size() - footer.size();
         if (len == 0) {
             continue;
@@ -240,8 +243,6 @@ void stitch_geojson(const std::vector<std::string>& slices, const std::string& p
         }
         out.write(text.data() + header.size(), static_cast<std::streamsize>(len));
         first = false;
-        std::error_code ec;
-        std::filesystem::remove(slice, ec);
     }
     out << footer;
     errno = 0;

@@ -2,12 +2,15 @@
 
 #include "maillage/core/error.hpp"
 #include "maillage/core/format.hpp"
+#include "maillage/model/schema.hpp"
 #include "maillage/output/layer_writer.hpp"
 
 namespace maillage::output {
 namespace {
 
 using core::round_to;
+namespace key = model::schema::summary;
+namespace sk = model::schema::summary::in_suggest;
 
 /// The fields of the `suggested` layer.
 const std::vector<FieldSpec>& suggested_fields() {
@@ -37,25 +40,25 @@ nlohmann::ordered_json coverage_before(const analysis::SuggestResult& s) {
     const double pop = s.population;
     const double mean0 = pop > 0 ? s.weighted_sum_before_m / pop : 0.0;
     return {{"covered", round_to(s.covered_before, 4)},
-            {"covered_share", pop > 0 ? round_to(s.covered_before / pop, 6) : 0.0},
+            {sk::covered_share, pop > 0 ? round_to(s.covered_before / pop, 6) : 0.0},
             {"population_beyond", round_to(pop - s.covered_before, 4)},
-            {"mean_km", round_to(mean0 / 1000.0, 4)}};
+            {sk::mean_km, round_to(mean0 / 1000.0, 4)}};
 }
 
 nlohmann::ordered_json pick_json(const SuggestedSite& r) {
-    return {{"rank", r.rank},
-            {"candidate_id", r.id},
-            {"name", r.name},
+    return {{sk::rank, r.rank},
+            {sk::candidate_id, r.id},
+            {sk::name, r.name},
             {"zone_id", r.zone_id},
-            {"zone_name", r.zone_name},
+            {sk::zone_name, r.zone_name},
             {"lon", round_to(r.position.lon, 7)},
             {"lat", round_to(r.position.lat, 7)},
             {"gain", round_to(r.gain, 4)},
-            {"newly_covered", round_to(r.newly_covered, 4)},
+            {sk::newly_covered, round_to(r.newly_covered, 4)},
             {"covered", round_to(r.covered, 4)},
-            {"covered_share", round_to(r.covered_share, 6)},
+            {sk::covered_share, round_to(r.covered_share, 6)},
             {"population_beyond", round_to(r.beyond, 4)},
-            {"mean_km", round_to(r.mean_km, 4)},
+            {sk::mean_km, round_to(r.mean_km, 4)},
             {"mean_km_drop", round_to(r.mean_km_drop, 4)}};
 }
 
@@ -99,46 +102,46 @@ nlohmann::ordered_json suggest_summary(const analysis::SuggestResult& s,
                                        const analysis::Candidates& c,
                                        const SuggestSummaryOptions& options) {
     nlohmann::ordered_json j;
-    j["objective"] = options.objective;
+    j[sk::objective] = options.objective;
     j["add"] = options.add;
     j["added"] = rows.size();
     j["exhausted"] = s.exhausted;
     j["threshold_km"] = options.threshold_km;
     auto cj = nlohmann::ordered_json::object();
-    cj["source"] = c.source;
+    cj[sk::source] = c.source;
     if (options.candidates_report != nullptr) {
         cj["path"] = options.candidates_path;
         cj["features"] = options.candidates_report->features;
         cj["skipped_count"] = options.candidates_report->skipped.size();
         cj["outside_study_area"] = c.outside_study_area;
     }
-    if (c.source == "grid") {
+    if (c.source == sk::source_grid) {
         cj["grid_m"] = options.grid_m;
     }
-    cj["count"] = c.position.size();
-    j["candidates"] = cj;
+    cj[sk::count] = c.position.size();
+    j[sk::candidates] = cj;
     j["method"] = options.lazy ? "lazy greedy" : "greedy";
     j["gain_evaluations"] = s.evaluations;
-    j["population_total"] = round_to(s.population, 4);
+    j[key::population_total] = round_to(s.population, 4);
     const auto before = coverage_before(s);
-    j["before"] = before;
+    j[sk::before] = before;
     auto picks = nlohmann::ordered_json::array();
     for (const auto& r : rows) {
         picks.push_back(pick_json(r));
     }
-    j["picks"] = picks;
+    j[sk::picks] = picks;
     auto curve = nlohmann::ordered_json::array();
     curve.push_back({{"sites_added", 0},
                      {"covered", before["covered"]},
-                     {"covered_share", before["covered_share"]},
-                     {"mean_km", before["mean_km"]}});
+                     {sk::covered_share, before[sk::covered_share]},
+                     {sk::mean_km, before[sk::mean_km]}});
     for (const auto& r : rows) {
         curve.push_back({{"sites_added", r.rank},
                          {"covered", round_to(r.covered, 4)},
-                         {"covered_share", round_to(r.covered_share, 6)},
-                         {"mean_km", round_to(r.mean_km, 4)}});
+                         {sk::covered_share, round_to(r.covered_share, 6)},
+                         {sk::mean_km, round_to(r.mean_km, 4)}});
     }
-    j["coverage_curve"] = curve;
+    j[key::coverage_curve] = curve;
     return j;
 }
 
@@ -148,7 +151,7 @@ void write_suggested(io::StagedOutput& out, VectorFormat format,
     const auto srs = io::wgs84();
     if (format == VectorFormat::gpkg) {
         // The analysis layers are in maillage.gpkg already: the suggested sites join them.
-        const std::string path = out.path("maillage.gpkg").string();
+        const std::string path = out.path(model::schema::files::gpkg).string();
         auto ds = reopen_gpkg(path, "the suggested sites");
         {
             LayerWriter w(*ds, path, "suggested", wkbPoint, &srs, fields);

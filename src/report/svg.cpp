@@ -435,9 +435,10 @@ std::string curve_svg(const json& summary, const json* previous, double threshol
     auto points = [&](const json& sum) {
         std::ostringstream pts;
         pts << plain(x(0), 1) << ',' << plain(y(0), 1);
-        for (const auto& p : sum.at("coverage_curve")) {
-            pts << ' ' << plain(x(p.at("km").get<double>()), 1) << ','
-                << plain(y(p.at("share").get<double>()), 1);
+        namespace key = model::schema::summary;
+        for (const auto& p : sum.at(key::coverage_curve)) {
+            pts << ' ' << plain(x(p.at(key::curve::km).get<double>()), 1) << ','
+                << plain(y(p.at(key::curve::share).get<double>()), 1);
         }
         return pts.str();
     };

@@ -9,8 +9,10 @@ output file, the SHA-256 of the file after the only normalisation allowed:
   took are dropped (started, finished, timings, durations, host details);
 - run records: the checksums and sizes of the outputs, which are checked one by one;
 - every file: the absolute paths of the repository and of the output folder are replaced by
-  <repo> and <out> (a clone elsewhere writes other paths);
-- the report's generation date, if any, is masked.
+  <repo> and <out> (a clone elsewhere writes other paths).
+
+A case that fails, writes nothing, or writes an empty file is a failure, never recorded: its
+hashes would agree with a run that fails or writes nothing in the same way.
 
 The expected hashes are not computed by this test: they were recorded from the code as it was
 before the refactoring (MAILLAGE_GOLDEN_RECORD=1 rewrites the manifest, which is then reviewed
@@ -35,6 +37,7 @@ MANIFEST = h.REPO / "tests" / "data" / "golden" / "manifest.json"
 RECORD = os.environ.get("MAILLAGE_GOLDEN_RECORD") == "1"
 # A folder where the normalised outputs are kept, to diff two builds' outputs when a hash differs.
 DUMP = os.environ.get("MAILLAGE_GOLDEN_DUMP")
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
 # Keys of the run records that say when and how fast, not what.
 VOLATILE_KEYS = {"started_utc", "started", "finished", "started_at", "finished_at", "timings_s", "wall_s",
@@ -147,6 +150,20 @@ def digest_folder(name, folder, tmp):
     return out
 
 
+def case_problems(results):
+    """The cases that cannot be compared: failed, no output, an empty output."""
+    problems = []
+    for name, got in sorted(results.items()):
+        if "exit" in got:
+            problems.append(f"{name}: exit {got['exit']}\n{got['stderr']}")
+        elif not got:
+            problems.append(f"{name}: no output written")
+        else:
+            problems.extend(f"{name}: {f} is empty" for f, d in sorted(got.items())
+                            if d == EMPTY_SHA256)
+    return problems
+
+
 class TestGolden(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -185,6 +202,9 @@ class TestGolden(unittest.TestCase):
             else:
                 cls.results[name] = digest_folder(name, out, cls.tmp)
         if RECORD:
+            bad = case_problems(cls.results)
+            if bad:
+                raise RuntimeError("not recorded:\n" + "\n".join(bad))
             MANIFEST.parent.mkdir(parents=True, exist_ok=True)
             MANIFEST.write_text(json.dumps(cls.results, indent=1, sort_keys=True) + "\n",
                                 encoding="utf-8")
@@ -192,11 +212,10 @@ class TestGolden(unittest.TestCase):
     def test_every_case_matches_the_manifest(self):
         expected = json.loads(MANIFEST.read_text(encoding="utf-8"))
         self.assertEqual(sorted(expected), sorted(self.results), "the list of cases changed")
-        problems = []
+        problems = case_problems(self.results)
         for name in sorted(expected):
             got, want = self.results[name], expected[name]
             if "exit" in got:
-                problems.append(f"{name}: exit {got['exit']}\n{got['stderr']}")
                 continue
             for f in sorted(set(got) | set(want)):
                 if f not in got:
@@ -206,6 +225,15 @@ class TestGolden(unittest.TestCase):
                 elif got[f] != want[f]:
                     problems.append(f"{name}: {f} differs")
         self.assertEqual(problems, [], "\n".join(problems))
+
+
+class TestGoldenGuard(unittest.TestCase):
+    def test_a_failed_or_empty_case_is_a_problem(self):
+        # Hand-made results: each would match a manifest recorded from the same failure.
+        results = {"ok": {"a.json": "0" * 64}, "failed": {"exit": 1, "stderr": "boom"},
+                   "nothing": {}, "empty": {"a.json": "0" * 64, "b.csv": EMPTY_SHA256}}
+        self.assertEqual(case_problems(results),
+                         ["empty: b.csv is empty", "failed: exit 1\nboom", "nothing: no output written"])
 
 
 if __name__ == "__main__":

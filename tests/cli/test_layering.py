@@ -7,7 +7,9 @@ document, not derived from the code.
 """
 import subprocess
 import sys
+import tempfile
 import unittest
+from pathlib import Path
 
 import helpers as h
 
@@ -27,6 +29,34 @@ class TestLayering(unittest.TestCase):
         self.assertEqual(len(bad), 2)
         self.assertIn("analysis -> io", bad[0])
         self.assertIn("model/zone.hpp", bad[1])
+
+    def test_the_check_sees_includes_that_escape_it(self):
+        # A tree made here, with one include of each kind that the graph would not show.
+        sys.path.insert(0, str(h.REPO / "scripts"))
+        import include_graph as g
+        files = {
+            "src/travel/road.cpp": '#include "maillage/core/error.hpp"\n',  # a module unknown
+            "src/loose.cpp": "int x;\n",  # no module folder
+            "src/analysis/a.cpp": "#include <maillage/report/r.hpp>\n",  # angle brackets
+            "src/report/b.cpp": '#include "../analysis/internal.hpp"\n',  # a relative path
+            "src/output/c.cpp": '#include "maillage/core/error.hpp"\n',  # allowed
+        }
+        saved = g.REPO
+        with tempfile.TemporaryDirectory() as tmp:
+            for rel, text in files.items():
+                (Path(tmp) / rel).parent.mkdir(parents=True, exist_ok=True)
+                (Path(tmp) / rel).write_text(text, encoding="utf-8")
+            (Path(tmp) / "include" / "maillage").mkdir(parents=True)
+            try:
+                g.REPO = Path(tmp)
+                edges, library, problems = g.graph()
+                bad = g.violations(edges, library, problems)
+            finally:
+                g.REPO = saved
+        self.assertEqual(len(bad), 5, "\n".join(bad))
+        for part in ("src/loose.cpp", "module travel", "<maillage/report/r.hpp>",
+                     "../analysis/internal.hpp", "travel -> core"):
+            self.assertTrue(any(part in line for line in bad), part)
 
 
 if __name__ == "__main__":
