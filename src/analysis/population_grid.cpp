@@ -281,8 +281,6 @@ std::size_t spread_source_polygon(ToPlane& t, const GridFrame& frame, const Sour
 }
 
 /// Runs `work(b, result)` for blocks 0..n-1 in parallel and merges the results in block
-
-/// Runs `work(b, result)` for blocks 0..n-1 in parallel and merges the results in block
 /// order, a wave of blocks at a time (the results of a wave are held until it is merged). The
 /// exception of the first block that failed is rethrown, with its type.
 template <class Work> void for_blocks(std::size_t n, Accumulator& acc, const Work& work) {

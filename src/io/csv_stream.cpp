@@ -188,10 +188,43 @@ bool CsvReader::read_record(std::vector<std::string>& fields) {
 
 bool CsvReader::next(std::vector<std::string>& fields) { return read_record(fields); }
 
-void check_csv_field_counts(const std::string& path) {
-    CsvReader in(path);
+void check_csv_field_count(const std::string& path, const CsvReader& in,
+                           const std::vector<std::string>& fields) {
     const auto& header = in.header();
     const std::size_t n = header.size();
+    bool extra = false;
+    for (std::size_t i = n; i < fields.size(); ++i) {
+        extra = extra || !fields[i].empty();
+    }
+    if (!extra) {
+        return;
+    }
+    const char sep = in.separator();
+    const std::string sep_name = sep == '\t' ? "tab" : std::string("'") + sep + "'";
+    std::string row;
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        row += (i == 0 ? "" : std::string(1, sep == '\t' ? ' ' : sep)) + fields[i];
+    }
+    std::string out = path + ": line " + std::to_string(in.line()) + " has " +
+                      std::to_string(fields.size()) + " fields separated by " + sep_name + " ('" +
+                      row + "') but the header (line 1) has " + std::to_string(n);
+    if (n == 1) {
+        out += " ('" + header[0] +
+               "'): the header and the rows do not use the same separator. Write the header "
+               "with the rows' separator (comma, semicolon or tab).";
+    } else if (sep == ',') {
+        out += ": a value holds a comma. Decimal commas in a comma-separated file? Quote such "
+               "values (\"5,065\"), write them with a point (5.065), or save the file with "
+               "semicolons between the columns.";
+    } else {
+        out += ": a value holds the separator. Quote such values, or remove the extra " + sep_name +
+               ".";
+    }
+    throw input_error(out);
+}
+
+void check_csv_field_counts(const std::string& path) {
+    CsvReader in(path);
     std::vector<std::string> fields;
     while (in.next(fields)) {
         if (const int q = in.stray_quote_field(); q >= 0) {
@@ -201,35 +234,7 @@ void check_csv_field_counts(const std::string& path) {
                               "following lines part of it. Quote the whole value and double the "
                               "quote (\"45°03'36\"\"N\"), or remove the quote.");
         }
-        bool extra = false;
-        for (std::size_t i = n; i < fields.size(); ++i) {
-            extra = extra || !fields[i].empty();
-        }
-        if (!extra) {
-            continue;
-        }
-        const char sep = in.separator();
-        const std::string sep_name = sep == '\t' ? "tab" : std::string("'") + sep + "'";
-        std::string row;
-        for (std::size_t i = 0; i < fields.size(); ++i) {
-            row += (i == 0 ? "" : std::string(1, sep == '\t' ? ' ' : sep)) + fields[i];
-        }
-        std::string out = path + ": line " + std::to_string(in.line()) + " has " +
-                          std::to_string(fields.size()) + " fields separated by " + sep_name +
-                          " ('" + row + "') but the header (line 1) has " + std::to_string(n);
-        if (n == 1) {
-            out += " ('" + header[0] +
-                   "'): the header and the rows do not use the same separator. Write the header "
-                   "with the rows' separator (comma, semicolon or tab).";
-        } else if (sep == ',') {
-            out += ": a value holds a comma. Decimal commas in a comma-separated file? Quote such "
-                   "values (\"5,065\"), write them with a point (5.065), or save the file with "
-                   "semicolons between the columns.";
-        } else {
-            out += ": a value holds the separator. Quote such values, or remove the extra " +
-                   sep_name + ".";
-        }
-        throw input_error(out);
+        check_csv_field_count(path, in, fields);
     }
 }
 

@@ -29,21 +29,24 @@ std::vector<std::string> dataset_files(GDALDataset& ds, const std::string& path)
     return out;
 }
 
-bool is_csv_path(const std::string& path) {
-    auto ext = std::filesystem::path(path).extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(),
-                   [](unsigned char c) { return std::tolower(c); });
-    return ext == ".csv" || ext == ".tsv";
-}
-
 namespace {
 
+/// The extension of `path` (".csv"), lower case.
 std::string lower_extension(const std::string& path) {
     auto ext = std::filesystem::path(path).extension().string();
     std::transform(ext.begin(), ext.end(), ext.begin(),
                    [](unsigned char c) { return std::tolower(c); });
     return ext;
 }
+
+} // namespace
+
+bool is_csv_path(const std::string& path) {
+    const std::string ext = lower_extension(path);
+    return ext == ".csv" || ext == ".tsv";
+}
+
+namespace {
 
 /// Up to `n` characters of `bytes`, non-printable ones as \xNN, for messages.
 std::string printable(const std::string& bytes, std::size_t n) {
@@ -122,7 +125,7 @@ std::string diagnose_unreadable(const std::string& path, const std::string& gdal
         return "is not valid GeoJSON: " + gdal_message +
                ". Check the file with a JSON validator, or export it again.";
     }
-    if (ext == ".csv" || ext == ".tsv") {
+    if (is_csv_path(path)) {
         const auto eol = head.find_first_of("\r\n");
         const std::string header = head.substr(0, eol);
         if (header.find_first_of(",;\t") == std::string::npos) {

@@ -107,7 +107,7 @@ bool PointLayer::next(PointFeature& out) {
     return true;
 }
 
-CsvPointReader::CsvPointReader(const std::string& path) : m_in(path) {
+CsvPointReader::CsvPointReader(const std::string& path) : m_path(path), m_in(path) {
     const auto& h = m_in.header();
     const auto lon = column(h, lon_column_names());
     const auto lat = column(h, lat_column_names());
@@ -127,6 +127,7 @@ bool CsvPointReader::next(std::vector<std::string>& record, std::optional<geo::L
     if (!m_in.next(record)) {
         return false;
     }
+    check_csv_field_count(m_path, m_in, record);
     const auto x = m_lon < record.size() ? parse_number(record[m_lon]) : std::nullopt;
     const auto y = m_lat < record.size() ? parse_number(record[m_lat]) : std::nullopt;
     point.reset();

@@ -57,10 +57,10 @@ struct SourceWindow {
     bool wraps = false; ///< geographic source whose window goes round the antimeridian
 };
 
-/// The window of the study rectangle (its boundary in lon/lat) in the grid's CRS `src`;
-/// nullopt when no boundary point can be transformed.
+/// The window of the study rectangle (its boundary in lon/lat) in the CRS `src` of the grid at
+/// `path`; nullopt when no boundary point can be transformed.
 std::optional<SourceWindow> source_window(const std::vector<geo::LonLat>& boundary,
-                                          const OGRSpatialReference& src) {
+                                          const OGRSpatialReference& src, const std::string& path) {
     std::vector<double> xs;
     std::vector<double> ys;
     for (const auto& ll : boundary) {
@@ -75,8 +75,8 @@ std::optional<SourceWindow> source_window(const std::vector<geo::LonLat>& bounda
         std::unique_ptr<OGRCoordinateTransformation> ct(
             OGRCreateCoordinateTransformation(&wgs, &target));
         if (!ct) {
-            throw input_error("cannot transform from WGS84 to " + crs_name(&target) + ": " +
-                              gdal_last_error());
+            throw input_error(path + ": cannot transform from WGS84 to " + crs_name(&target) +
+                              ": " + gdal_last_error());
         }
         ct->Transform(static_cast<int>(xs.size()), xs.data(), ys.data(), nullptr, ok.data());
     }
@@ -338,14 +338,21 @@ private:
 
     /// The window of the study area in the grid's CRS; no window is no overlap.
     void find_window(const std::vector<geo::LonLat>& boundary) {
-        m_source_window = source_window(boundary, m_srs);
+        m_source_window = source_window(boundary, m_srs, m_o.path);
         if (!m_source_window) {
             no_overlap();
         }
     }
 
+    /// The transformation from the grid's CRS to lon/lat; an error names the file.
     void make_transform() {
-        if (auto ct = to_wgs84(m_srs)) {
+        std::unique_ptr<OGRCoordinateTransformation> ct;
+        try {
+            ct = to_wgs84(m_srs);
+        } catch (const input_error& e) {
+            throw input_error(m_o.path + ": " + e.what());
+        }
+        if (ct) {
             m_to_lonlat = std::make_unique<GdalLonLat>(std::move(ct));
         }
     }

@@ -70,6 +70,12 @@ private:
     int m_stray_quotes = 0;
 };
 
+/// Checks that the record `fields` that `in` (reading the CSV file `path`) returned last has no
+/// more non-empty fields than the header (see check_csv_field_counts); throws input_error naming
+/// the line, its fields and what to do.
+void check_csv_field_count(const std::string& path, const CsvReader& in,
+                           const std::vector<std::string>& fields);
+
 /// Checks that no record of the CSV file `path` has more non-empty fields than its header: a
 /// value holding the separator (decimal commas in a comma-separated file, or a header written
 /// with another separator than the rows), which GDAL would read shifted without a word. Throws

@@ -62,12 +62,15 @@ public:
     [[nodiscard]] const std::vector<std::string>& header() const { return m_in.header(); }
 
     /// The next record; false at the end. `point` is none when the record has no valid lon/lat.
+    /// Throws input_error on a record with more values than the header (a decimal comma in a
+    /// comma-separated file), whose columns would be read shifted.
     bool next(std::vector<std::string>& record, std::optional<geo::LonLat>& point);
 
     /// Line (1-based) where the record last returned starts.
     [[nodiscard]] std::size_t line() const { return m_in.line(); }
 
 private:
+    std::string m_path;
     CsvReader m_in;
     std::size_t m_lon = 0;
     std::size_t m_lat = 0;

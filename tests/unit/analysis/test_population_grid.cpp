@@ -379,6 +379,23 @@ TEST(ResamplePopulationGrid, NodataIsSkippedAndNegativeIsAnError) {
     VSIUnlink(bad.c_str());
 }
 
+TEST(ResamplePopulationGrid, CrsWithoutTransformationIsNamedWithTheFile) {
+    // A local (engineering) CRS has no transformation to WGS84: the error names the grid's file.
+    const EqualAreaProjection proj(5.0, 45.0);
+    const GridFrame f{0.0, 400.0, 100.0, 4, 4};
+    const auto path =
+        vsimem_raster("local_crs", proj, 0.0, 400.0, 100.0, 4, 4, [](int, int) { return 1.0; });
+    PopulationGridReport rep;
+    try {
+        resample({path, "", R"(LOCAL_CS["arbitrary",UNIT["metre",1]])"}, f, proj, rep);
+        FAIL() << "a CRS without a transformation to WGS84 must stop the run";
+    } catch (const maillage::input_error& e) {
+        const std::string m = e.what();
+        EXPECT_EQ(m.rfind(path + ": cannot transform from WGS84 to ", 0), 0U) << m;
+    }
+    VSIUnlink(path.c_str());
+}
+
 TEST(ResamplePopulationGrid, VectorSquaresWithFieldAndErrors) {
     const EqualAreaProjection proj(5.0, 45.0);
     const GridFrame f{0.0, 400.0, 100.0, 4, 4};

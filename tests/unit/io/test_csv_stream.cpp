@@ -4,11 +4,13 @@
 #include "maillage/core/error.hpp"
 #include "maillage/io/csv_stream.hpp"
 #include "maillage/io/gdal_util.hpp"
+#include "maillage/io/point_reader.hpp"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -157,3 +159,24 @@ TEST(CsvWriter, RoundTripsThroughGdal) {
 }
 
 } // namespace
+
+TEST(CsvPointReader, DecimalCommaInACommaSeparatedFileIsAnError) {
+    // Line 3 reads as 5 fields under a 3-column header: lon '5', lat '065' would be wrong points.
+    const auto path =
+        write_temp("points-decimal-comma.csv", "id,lon,lat\np1,5.5,45.5\np2,5,065,45,045\n")
+            .string();
+    maillage::io::CsvPointReader in(path);
+    std::vector<std::string> record;
+    std::optional<maillage::geo::LonLat> point;
+    ASSERT_TRUE(in.next(record, point));
+    ASSERT_TRUE(point.has_value());
+    EXPECT_EQ(point->lon, 5.5);
+    EXPECT_EQ(point->lat, 45.5);
+    try {
+        in.next(record, point);
+        FAIL() << "a record with more values than the header must stop the read";
+    } catch (const maillage::input_error& e) {
+        const std::string m = e.what();
+        EXPECT_EQ(m.rfind(path + ": line 3 has 5 fields separated by ','", 0), 0U) << m;
+    }
+}
