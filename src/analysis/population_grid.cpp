@@ -9,7 +9,6 @@
 #include <limits>
 #include <memory>
 #include <optional>
-#include <sstream>
 
 namespace maillage::analysis {
 namespace {
@@ -71,12 +70,7 @@ double ring_sign(const PlaneRing& r) {
     return (a >= 0.0) != r.hole ? 1.0 : -1.0;
 }
 
-std::string number(double v) {
-    std::ostringstream o;
-    o.precision(12);
-    o << v;
-    return o.str();
-}
+std::string number(double v) { return core::format_number(v, 12); }
 
 // --- From the grid's CRS to the equal-area plane ------------------------------------------------
 

@@ -2,6 +2,7 @@
 #include "option_groups.hpp"
 
 #include "maillage/core/error.hpp"
+#include "maillage/core/format.hpp"
 #include "maillage/core/parallel.hpp"
 #include "maillage/io/checksum.hpp"
 #include "maillage/io/gdal_util.hpp"
@@ -384,11 +385,7 @@ void write_run_record(io::StagedOutput& out, const RunRecord& record) {
     }
 }
 
-std::string fmt(double v) {
-    std::ostringstream o;
-    o << v;
-    return o.str();
-}
+std::string fmt(double v) { return core::format_number(v, 6); }
 
 std::string utc_now() {
     const std::time_t now = std::time(nullptr);

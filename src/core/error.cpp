@@ -1,8 +1,5 @@
 #include "maillage/core/error.hpp"
 
-#include <array>
-#include <cstdio>
-
 namespace maillage {
 
 std::string locate(const std::string& file, const std::string& where, const std::string& what) {
@@ -12,12 +9,6 @@ std::string locate(const std::string& file, const std::string& where, const std:
     }
     out += ": " + what;
     return out;
-}
-
-std::string format_number(double value) {
-    std::array<char, 64> buf{};
-    std::snprintf(buf.data(), buf.size(), "%.10g", value);
-    return buf.data();
 }
 
 } // namespace maillage

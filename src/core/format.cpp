@@ -1,8 +1,16 @@
 #include "maillage/core/format.hpp"
 
+#include <array>
 #include <cmath>
+#include <cstdio>
 
 namespace maillage::core {
+
+std::string format_number(double value, int significant) {
+    std::array<char, 64> buf{};
+    std::snprintf(buf.data(), buf.size(), "%.*g", significant, value);
+    return buf.data();
+}
 
 double round_to(double value, int decimals) {
     const double scale = std::pow(10.0, decimals);

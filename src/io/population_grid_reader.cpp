@@ -20,12 +20,7 @@ using geo::XY;
 using model::PopulationGridOptions;
 using model::PopulationGridReport;
 
-std::string number(double v) {
-    std::ostringstream o;
-    o.precision(12);
-    o << v;
-    return o.str();
-}
+std::string number(double v) { return core::format_number(v, 12); }
 
 std::string extent_text(double x0, double y0, double x1, double y1) {
     std::ostringstream o;

@@ -1,4 +1,5 @@
 #include "maillage/output/styles.hpp"
+#include "maillage/core/format.hpp"
 
 #include <array>
 #include <cstdio>
@@ -16,11 +17,7 @@ std::string qgis_colour(const char* hex) {
            std::to_string(v & 0xff) + ",255";
 }
 
-std::string number(double v) {
-    std::array<char, 32> buf{};
-    std::snprintf(buf.data(), buf.size(), "%.6g", v);
-    return buf.data();
-}
+std::string number(double v) { return core::format_number(v, 6); }
 
 std::string header() {
     return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"

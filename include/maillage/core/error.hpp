@@ -1,5 +1,7 @@
 #pragma once
 
+#include "maillage/core/format.hpp"
+
 #include <stdexcept>
 #include <string>
 
@@ -42,7 +44,7 @@ public:
 std::string locate(const std::string& file, const std::string& where, const std::string& what);
 
 /// A number as a person would write it in a message: up to 10 significant digits, no trailing
-/// zeros ("5.33", "862571.474", "nan").
-std::string format_number(double value);
+/// zeros ("5.33", "862571.474", "nan") (core/format.hpp).
+using core::format_number;
 
 } // namespace maillage
