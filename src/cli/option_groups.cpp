@@ -67,7 +67,10 @@ std::vector<std::string> InputOptions::path_options() {
 void InputOptions::validate(const po::variables_map& vm) {
     check_site_layers(vm, sites);
     check_population_grid_options(vm, population_grid);
-    population_grid.source = io::population_grid_source(population_grid);
+    // The reader only for a grid given: without one, the zones' population is spread evenly.
+    if (!population_grid.path.empty()) {
+        population_grid.source = io::population_grid_source(population_grid);
+    }
     fill_input_defaults(vm, sites, zones, strict);
 }
 

@@ -65,8 +65,9 @@ struct InputOptions {
     [[nodiscard]] po::options_description population_grid_group();
     /// The options whose relative paths in a config file are taken from the file's folder.
     [[nodiscard]] static std::vector<std::string> path_options();
-    /// Checks the site layers and the population grid options (usage_error), then fills the
-    /// defaults: the shipped sites (and border sites) and communes, --strict on every reader.
+    /// Checks the site layers and the population grid options (usage_error), makes the grid's
+    /// reader when --population-grid is given, then fills the defaults: the shipped sites (and
+    /// border sites) and communes, --strict on every reader.
     void validate(const po::variables_map& vm);
 };
 

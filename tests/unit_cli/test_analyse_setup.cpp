@@ -69,6 +69,7 @@ TEST(AnalyseSetup, GoodCommandLineGivesItsValues) {
     EXPECT_TRUE(cmd.parameters().catchments);
     EXPECT_EQ(cmd.parameters().population_grid.path, "g.tif");
     EXPECT_EQ(cmd.parameters().population_grid.crs, "EPSG:3035");
+    EXPECT_NE(cmd.parameters().population_grid.source, nullptr); // a reader, opening nothing yet
     EXPECT_EQ(cmd.output().out, "res");
     EXPECT_EQ(cmd.output().format, "gpkg");
     EXPECT_TRUE(cmd.output().qgis_project);
@@ -93,6 +94,8 @@ TEST(AnalyseSetup, NoOptionMeansTheShippedDataAndTheDocumentedDefaults) {
     EXPECT_EQ(cmd.inputs().zones.path, fake_data_dir + "/communes-aura-cog2026.geojson");
     EXPECT_EQ(cmd.parameters().threshold_km, 20.0);
     EXPECT_EQ(cmd.parameters().grid_m, 200.0);
+    EXPECT_TRUE(cmd.parameters().population_grid.path.empty());
+    EXPECT_EQ(cmd.parameters().population_grid.source, nullptr); // no grid, no reader
     EXPECT_EQ(cmd.output().out, "out");
     EXPECT_EQ(cmd.output().format, "geojson");
     EXPECT_EQ(cmd.output().pg_schema, "maillage");

@@ -20,9 +20,6 @@ namespace maillage::analysis {
 struct Parameters {
     double threshold_km = 20.0;
     double grid_m = 200.0;
-    /// Worker threads (0: all cores): the command sets them once (core::set_threads); the
-    /// library does not read this.
-    int threads = 0;
     double circle_tolerance_m = 2.0; ///< underserved boundary vs the true geodesic circle
     /// Keep each cell's exact distance and the sorted demand (AnalysisResult::cell_m and
     /// sorted_demand), which what_if() starts from.

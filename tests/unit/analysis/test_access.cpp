@@ -98,7 +98,6 @@ void fill(Fixture& f) {
     f.sites.push_back(make_site("S3", 5.075, 45.185, 0.0));
     f.sites.push_back(make_site("S4", 5.45, 45.15, 3.5)); // in no zone
     f.params.grid_m = 1000.0;
-    f.params.threads = 2;
 }
 
 struct Brute {

@@ -163,7 +163,6 @@ TEST(AccessContext, CellsMatchBruteForceAndSupplyIsConserved) {
         make_site("A5", 7.00, 46.00, 3.0)};
     maillage::analysis::Parameters params;
     params.grid_m = 1000.0;
-    params.threads = 2;
     const auto base = maillage::analysis::analyse(ctx, sites, zones, params);
     const auto decay = Decay::bands({{0, 8000, 1}, {8000, 16000, 0.5}, {16000, 24000, 0.25}});
     maillage::analysis::AccessParameters ap;

@@ -84,7 +84,6 @@ void fill(Fixture& f) {
     f.sites.push_back(make_site("S3", 5.075, 45.185)); // in Z2, at its north-east corner
     f.params.threshold_km = 5.0;
     f.params.grid_m = 500.0;
-    f.params.threads = 2;
 }
 
 } // namespace

@@ -88,7 +88,6 @@ void fill(Case& c) {
     c.sites.push_back(make_site("S6", 5.03, 45.13)); // on a corner of four zones
     c.params.threshold_km = 6.0;
     c.params.grid_m = 500.0;
-    c.params.threads = 2;
     c.params.keep_details = true;
 }
 
