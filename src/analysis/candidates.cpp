@@ -1,4 +1,5 @@
 #include "maillage/analysis/candidates.hpp"
+#include "internal.hpp"
 #include "maillage/geo/geos.hpp"
 
 #include "maillage/analysis/grid.hpp"
@@ -76,12 +77,7 @@ Candidates place_candidates(const geo::GeosContext& ctx, const std::vector<model
                             const std::vector<model::Site>& places) {
     Candidates c;
     c.source = "file";
-    std::vector<geo::LonLat> positions;
-    positions.reserve(places.size());
-    for (const auto& s : places) {
-        positions.push_back(s.position);
-    }
-    const auto zone = zones_of(ctx, zones, positions);
+    const auto zone = zones_of(ctx, zones, detail::site_positions(places));
     for (std::size_t k = 0; k < places.size(); ++k) {
         const auto& s = places[k];
         if (zone[k] < 0) {

@@ -140,8 +140,8 @@ void clip_to_study_area(const geo::GeosContext& ctx, const GEOSGeometry* study,
                 out.area_m2[s] = geo::area(area->ctx, clipped.get());
                 out.geometry[s] = geo::GeomPtr(clipped.release(), geo::GeomDeleter{ctx.get()});
             }
-        } catch (const std::exception& e) {
-            throw runtime_failure(std::string("catchments: ") + e.what());
+        } catch (const std::exception&) {
+            rethrow_with_context("catchments: ");
         }
     });
 }

@@ -74,8 +74,8 @@ ProjectedZones project_zones(const geo::GeosContext& ctx, const std::vector<mode
         try {
             auto g = project_zone(*t.ctx, *t.proj, zones[i], out.reference[i], out.area_m2[i]);
             out.geometry[i] = geo::GeomPtr(g.release(), geo::GeomDeleter{ctx.get()});
-        } catch (const std::exception& e) {
-            throw runtime_failure("projecting zone " + zones[i].id + ": " + e.what());
+        } catch (const std::exception&) {
+            rethrow_with_context("projecting zone " + zones[i].id + ": ");
         }
     });
     return out;

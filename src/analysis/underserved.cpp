@@ -119,8 +119,8 @@ std::vector<geo::GeomPtr> site_circles(const geo::GeosContext& ctx,
         try {
             auto c = geodesic_circle(*t.ctx, *t.proj, sites[u], radius_m, tolerance_m);
             circles[u] = geo::GeomPtr(c.release(), geo::GeomDeleter{ctx.get()});
-        } catch (const std::exception& e) {
-            throw runtime_failure(std::string("underserved zones: ") + e.what());
+        } catch (const std::exception&) {
+            rethrow_with_context("underserved zones: ");
         }
     });
     return circles;
@@ -175,8 +175,8 @@ std::vector<geo::GeomPtr> underserved_parts(const geo::GeosContext& ctx,
             }
             auto piece = uncovered_part(*cover, zones[i].get());
             pieces[i] = geo::GeomPtr(piece.release(), geo::GeomDeleter{h});
-        } catch (const std::exception& e) {
-            throw runtime_failure(std::string("underserved zones: ") + e.what());
+        } catch (const std::exception&) {
+            rethrow_with_context("underserved zones: ");
         }
     });
     pieces.erase(std::remove(pieces.begin(), pieces.end(), nullptr), pieces.end());

@@ -40,6 +40,12 @@ public:
     using error::error;
 };
 
+/// Rethrows the exception being handled (call it in a catch block only) with `context` put
+/// before its message, keeping its type: an input_error stays an input_error (exit code 1), a
+/// value_error or usage_error stays a usage error (exit code 2). Any other exception (bad_alloc,
+/// an exception of a library) becomes a runtime_failure.
+[[noreturn]] void rethrow_with_context(const std::string& context);
+
 /// Formats "file: feature N: message" consistently.
 std::string locate(const std::string& file, const std::string& where, const std::string& what);
 
