@@ -121,6 +121,7 @@ struct SiteFields {
     int id = -1;
     int name = -1;
     int type = -1;
+    int type_label = -1; ///< `type_label`, read when present
     int capacity = -1;
     int lon = -1; ///< CSV only
     int lat = -1; ///< CSV only
@@ -144,6 +145,7 @@ SiteFields attribute_fields(const SiteReadOptions& o, OGRFeatureDefn& defn) {
     }
     f.name = name_field.empty() ? -1 : find_field(defn, name_field);
     f.type = type_field.empty() ? -1 : find_field(defn, type_field);
+    f.type_label = find_field(defn, "type_label");
     if (!o.capacity_field.empty()) {
         require_field(defn, o.path, o.capacity_field, o.capacity_option);
         f.capacity = find_field(defn, o.capacity_field);
@@ -205,6 +207,7 @@ public:
         where += " (" + m_o.id_field + " " + s.id + ")";
         s.name = m_f.name >= 0 ? text_field(f, m_f.name, m_recoded) : "";
         s.type = m_f.type >= 0 ? text_field(f, m_f.type, m_recoded) : "";
+        s.type_label = m_f.type_label >= 0 ? text_field(f, m_f.type_label, m_recoded) : "";
         const auto position = lonlat(f, where);
         if (!position) {
             return std::nullopt;

@@ -12,6 +12,8 @@ struct Site {
     std::string id;
     std::string name;
     std::string type;
+    /// The type in words, from the layer's `type_label` field when it has one (else empty).
+    std::string type_label;
     geo::LonLat position; ///< WGS84
     std::string where;    ///< "line 12" or "feature 12": where it came from, for messages
     /// Supply of the site (`--capacity FIELD` of `maillage access`).
