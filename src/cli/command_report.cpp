@@ -16,7 +16,8 @@ CommandReport::CommandReport() {
         "report folder")("lang", po::value<std::string>(&m_options.lang)->default_value("fr"),
                          "fr or en")("previous", po::value<std::string>(&m_options.previous_dir),
                                      "an earlier run to compare with: sites opened, closed, moved; "
-                                     "communes whose distance changed; both curves");
+                                     "communes whose distance changed; both curves. `auto`: the "
+                                     "latest run before --run among its sibling folders");
     m_common.add_to(d, CommonOptions::Scope::files);
     m_all.add(d);
 }
@@ -43,6 +44,13 @@ int CommandReport::run() {
     if (m_common.help) {
         std::cout << help();
         return 0;
+    }
+    if (m_options.previous_dir == "auto") {
+        const auto previous = report::find_previous_run(m_options.run_dir);
+        m_log.info("--previous auto: " + previous.dir + " (started " + previous.started_utc +
+                   ", the latest before this run of " + std::to_string(previous.candidates) +
+                   " run(s) beside " + m_options.run_dir + ")");
+        m_options.previous_dir = previous.dir;
     }
     report::build_report(m_options);
     m_log.info("report in " + m_options.out_dir +

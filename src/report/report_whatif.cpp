@@ -1,4 +1,7 @@
 #include "sections.hpp"
+#include "svg.hpp"
+
+#include "maillage/geo/geos.hpp"
 
 #include "maillage/model/schema.hpp"
 
@@ -6,6 +9,8 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <map>
+#include <set>
 #include <sstream>
 #include <tuple>
 #include <vector>
@@ -121,6 +126,7 @@ public:
     void groups();
     void zones(std::vector<ChangedZone> zones);
     void incremental();
+    void map(const std::filesystem::path& run_dir, double threshold_km, bool french);
     ReportSection section() const { return {m_html.str(), m_md.str(), m_csv.str()}; }
 
 private:
@@ -287,6 +293,80 @@ void WhatIfWriter::incremental() {
          << m_number(all, 0) << ".\n";
 }
 
+/// The scenario's sites as map markers: the closed or the opened ones of "changes".
+std::vector<Marker> markers_of(const json& list) {
+    std::vector<Marker> out;
+    for (const auto& x : list) {
+        const auto name = x.at(wk::name).get<std::string>();
+        out.push_back({{x.at("lon").get<double>(), x.at("lat").get<double>()},
+                       name.empty() ? x.at(wk::site_id).get<std::string>() : name,
+                       0});
+    }
+    return out;
+}
+
+/// Every `id="` and `url(#` of an SVG prefixed, so that a second map in the page has ids of its
+/// own.
+std::string prefix_ids(std::string svg, const std::string& prefix) {
+    for (const std::string from : {" id=\"", "url(#"}) {
+        const std::string to = from + prefix;
+        for (auto at = svg.find(from); at != std::string::npos;
+             at = svg.find(from, at + to.size())) {
+            svg.replace(at, from.size(), to);
+        }
+    }
+    return svg;
+}
+
+/// The map after the changes: the zones by their mean distance after (whatif_zones'
+/// mean_km_after; the baseline's for the zones that did not change), without the closed sites,
+/// closed sites crossed out, opened sites as stars. The underserved areas are the baseline's:
+/// not drawn.
+std::string after_map_svg(const std::filesystem::path& run_dir, const json& w, double threshold_km,
+                          bool french) {
+    namespace fld = model::schema::whatif_zones;
+    geo::GeosContext ctx;
+    Run run = load_run(ctx, run_dir);
+    std::map<std::string, double> after;
+    auto layer = open_run_layer(run_dir, fld::layer, "whatif");
+    for (auto& f : *layer.layer) {
+        after[field_text(*f, fld::zone_id)] = field_double(*f, fld::mean_km_after);
+    }
+    for (auto& z : run.zones) {
+        if (const auto it = after.find(z.id); it != after.end()) {
+            z.mean_km = it->second;
+        }
+    }
+    MapExtras extras;
+    extras.underserved = false;
+    extras.closed = markers_of(w.at(wk::changes).at(wk::closed));
+    extras.opened = markers_of(w.at(wk::changes).at(wk::opened));
+    std::set<std::string> closed_ids;
+    for (const auto& x : w.at(wk::changes).at(wk::closed)) {
+        closed_ids.insert(x.at(wk::site_id).get<std::string>());
+    }
+    std::erase_if(run.sites, [&](const Site& s) { return closed_ids.contains(s.id); });
+    const auto proj = maps_projection(ctx, run);
+    return prefix_ids(map_svg(ctx, run, proj, threshold_km, texts(french), french, extras),
+                      "whatif-");
+}
+
+/// The map of the after-state, with its caption.
+void WhatIfWriter::map(const std::filesystem::path& run_dir, double threshold_km, bool french) {
+    const char* title = french ? "Carte après le scénario" : "Map after the scenario";
+    const char* caption =
+        french ? "Distance moyenne de chaque commune après les changements ; lieux fermés barrés, "
+                 "lieux ouverts en étoile. Les zones mal desservies ne sont pas recalculées pour "
+                 "le scénario : elles ne sont pas hachurées."
+               : "Each zone's mean distance after the changes; closed sites crossed out, opened "
+                 "sites as stars. The underserved areas are not recomputed for the scenario: they "
+                 "are not hatched.";
+    m_html << "<h3 id=\"whatif-map-title\">" << esc(title) << "</h3>\n<figure id=\"whatif-map\">"
+           << after_map_svg(run_dir, m_w, threshold_km, french) << "<figcaption>" << esc(caption)
+           << "</figcaption></figure>\n";
+    m_md << "\n### " << title << "\n\n" << caption << " (index.html)\n";
+}
+
 } // namespace
 
 std::optional<ReportSection> whatif_section(const std::filesystem::path& run_dir,
@@ -300,6 +380,7 @@ std::optional<ReportSection> whatif_section(const std::filesystem::path& run_dir
     WhatIfWriter out(summary.at(key::whatif), threshold_km, french, number);
     out.changes();
     out.figures();
+    out.map(run_dir, threshold_km, french);
     out.people();
     out.groups();
     out.zones(load_whatif_zones(run_dir));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 namespace maillage::report {
@@ -14,5 +15,16 @@ struct ReportOptions {
 /// Builds the regional report of one run: index.html (self-contained: inline SVG and CSS),
 /// report.md, map.svg, coverage.svg and figures.csv. Every figure comes from the run's outputs.
 void build_report(const ReportOptions& options);
+
+/// The run that `--previous auto` compares with: among the sibling folders of `run_dir` that hold
+/// a summary.json and a run.json, the one whose run.json `started_utc` is the latest before
+/// `run_dir`'s own. Throws input_error (what was looked at, what to do) when `run_dir` has no
+/// readable run.json or no such folder exists.
+struct PreviousRun {
+    std::string dir;
+    std::string started_utc;
+    std::size_t candidates = 0; ///< folders that held a summary.json and a readable run.json
+};
+PreviousRun find_previous_run(const std::string& run_dir);
 
 } // namespace maillage::report
