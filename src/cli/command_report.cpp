@@ -48,8 +48,8 @@ int CommandReport::run() {
     if (m_options.previous_dir == "auto") {
         const auto previous = report::find_previous_run(m_options.run_dir);
         m_log.info("--previous auto: " + previous.dir + " (started " + previous.started_utc +
-                   ", the latest before this run of " + std::to_string(previous.candidates) +
-                   " run(s) beside " + m_options.run_dir + ")");
+                   ": the latest run before this one among " + std::to_string(previous.candidates) +
+                   " beside " + m_options.run_dir + ")");
         m_options.previous_dir = previous.dir;
     }
     report::build_report(m_options);

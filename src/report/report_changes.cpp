@@ -300,6 +300,12 @@ PreviousRun find_previous_run(const std::string& run_dir) {
     }
     PreviousRun best;
     const fs::path parent = run.parent_path();
+    // The folder chosen is named as the user named --run: "runs/2026-Q3" beside "runs/2026-Q4".
+    fs::path as_given = fs::path(run_dir).lexically_normal();
+    if (as_given.filename().empty()) {
+        as_given = as_given.parent_path(); // "runs/2026-Q4/"
+    }
+    std::string best_name;
     for (const auto& entry : fs::directory_iterator(parent, ec)) {
         const fs::path dir = entry.path();
         if (!entry.is_directory() || fs::equivalent(dir, run, ec) ||
@@ -315,15 +321,18 @@ PreviousRun find_previous_run(const std::string& run_dir) {
         const bool later =
             started > best.started_utc || (started == best.started_utc && dir.string() > best.dir);
         if (started < own && later) {
-            best.dir = dir.string();
+            best.dir = (as_given.parent_path() / dir.filename()).string();
             best.started_utc = started;
+            best_name = dir.filename().string();
         }
     }
     if (best.dir.empty()) {
-        throw input_error("--previous auto: no run started before " + run_dir + " (" + own +
-                          ") in " + parent.string() + " (" + std::to_string(best.candidates) +
-                          " other folder(s) with a summary.json and a run.json). Give the "
-                          "previous run with --previous DIR, or omit --previous.");
+        throw input_error(
+            "--previous auto: no run started before " + run_dir + " (" + own + ") in " +
+            (as_given.parent_path().empty() ? std::string(".") : as_given.parent_path().string()) +
+            " (" + std::to_string(best.candidates) +
+            " other folder(s) with a summary.json and a run.json). Give the "
+            "previous run with --previous DIR, or omit --previous.");
     }
     return best;
 }

@@ -437,10 +437,11 @@ void draw_legend(std::ostringstream& svg, const Frame& f, const Legend& l, const
             << esc(t.legend_underserved) << ' ' << fmt(l.threshold_km, 0, fr) << " km</text>\n";
     }
     if (l.any_border) {
-        svg << "<path d=\"M208 29.5l4.5 4.5l-4.5 4.5l-4.5 -4.5z\" fill=\"#888888\" "
-               "fill-opacity=\"0.55\" stroke=\"#222222\" stroke-width=\"0.5\"/><text x=\"222\" "
-               "y=\"38\">"
-            << esc(t.legend_border) << "</text>\n";
+        const double y = l.underserved ? 28.0 : 10.0; // under the hatching, or in its place
+        svg << "<path d=\"M208 " << plain(y + 1.5, 1)
+            << "l4.5 4.5l-4.5 4.5l-4.5 -4.5z\" fill=\"#888888\" fill-opacity=\"0.55\" "
+               "stroke=\"#222222\" stroke-width=\"0.5\"/><text x=\"222\" y=\""
+            << y + 10 << "\">" << esc(t.legend_border) << "</text>\n";
     }
     draw_extra_legend(svg, l, 520, fr);
     svg << "<text x=\"0\" y=\"" << legend_networks_y << "\" font-weight=\"bold\">"
