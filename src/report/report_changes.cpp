@@ -307,7 +307,7 @@ PreviousRun find_previous_run(const std::string& run_dir) {
     }
     std::string best_name;
     for (const auto& entry : fs::directory_iterator(parent, ec)) {
-        const fs::path dir = entry.path();
+        const fs::path& dir = entry.path();
         if (!entry.is_directory() || fs::equivalent(dir, run, ec) ||
             !fs::exists(dir / "summary.json")) {
             continue;

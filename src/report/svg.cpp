@@ -231,12 +231,14 @@ std::vector<std::string> networks_by_size(const Run& run) {
         ++count[s.type];
     }
     std::vector<std::pair<std::size_t, std::string>> order;
+    order.reserve(count.size());
     for (const auto& [type, n] : count) {
         order.emplace_back(n, type);
     }
     std::stable_sort(order.begin(), order.end(),
                      [](const auto& a, const auto& b) { return a.first > b.first; });
     std::vector<std::string> types;
+    types.reserve(order.size());
     for (const auto& o : order) {
         types.push_back(o.second);
     }
@@ -411,8 +413,8 @@ constexpr double legend_column = 440.0;
 
 /// The height the legend takes below the map, for `networks` networks.
 double legend_height(std::size_t networks) {
-    const auto rows = static_cast<double>((networks + 1) / 2);
-    return 20.0 + legend_networks_y + 10.0 + legend_row * rows + 15.0;
+    const std::size_t rows = (networks + 1) / 2; // two columns
+    return 20.0 + legend_networks_y + 10.0 + legend_row * static_cast<double>(rows) + 15.0;
 }
 
 void draw_legend(std::ostringstream& svg, const Frame& f, const Legend& l, const Texts& t,
@@ -449,7 +451,8 @@ void draw_legend(std::ostringstream& svg, const Frame& f, const Legend& l, const
     const std::string lang = fr ? "fr" : "en";
     const std::size_t rows = (l.types.size() + 1) / 2;
     for (std::size_t i = 0; i < l.types.size(); ++i) {
-        const double x = legend_column * static_cast<double>(i / rows);
+        const std::size_t column = i / rows;
+        const double x = legend_column * static_cast<double>(column);
         const double y = legend_networks_y + 10 + legend_row * static_cast<double>(i % rows);
         const auto sym = model::network_symbol(i);
         symbol_marker(svg, sym, x + 8, y + 6, 4, " stroke=\"#222222\" stroke-width=\"0.5\"");
