@@ -9,6 +9,7 @@
 
 #include <gdal_utils.h>
 
+#include <algorithm>
 #include <array>
 #include <filesystem>
 #include <fstream>
@@ -22,74 +23,87 @@ namespace fs = std::filesystem;
 
 namespace {
 
+/// The keywords of a postgresql:// URI:
+/// postgresql://[user[:password]@][host][:port][/dbname][?key=value&...].
+std::map<std::string, std::string> uri_keywords(std::string rest) {
+    std::map<std::string, std::string> out;
+    if (const auto q = rest.find('?'); q != std::string::npos) {
+        std::istringstream params(rest.substr(q + 1));
+        for (std::string kv; std::getline(params, kv, '&');) {
+            if (const auto eq = kv.find('='); eq != std::string::npos) {
+                out[kv.substr(0, eq)] = kv.substr(eq + 1);
+            }
+        }
+        rest.resize(q);
+    }
+    if (const auto at = rest.rfind('@'); at != std::string::npos) {
+        out["user"] = rest.substr(0, std::min(rest.find(':'), at));
+        rest.erase(0, at + 1);
+    }
+    if (const auto slash = rest.find('/'); slash != std::string::npos) {
+        out["dbname"] = rest.substr(slash + 1);
+        rest.resize(slash);
+    }
+    if (const auto colon = rest.rfind(':'); colon != std::string::npos) {
+        out["port"] = rest.substr(colon + 1);
+        rest.resize(colon);
+    }
+    if (!rest.empty()) {
+        out["host"] = rest;
+    }
+    return out;
+}
+
+/// The value at `i` of key=value text: up to a space, or in single quotes (\\ escapes).
+std::string pair_value(const std::string& text, std::size_t& i) {
+    std::string v;
+    if (i < text.size() && text[i] == '\'') {
+        for (++i; i < text.size() && text[i] != '\''; ++i) {
+            if (text[i] == '\\' && i + 1 < text.size()) {
+                ++i;
+            }
+            v += text[i];
+        }
+        ++i;
+        return v;
+    }
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i])) == 0) {
+        v += text[i++];
+    }
+    return v;
+}
+
 /// The keywords of a GDAL PostgreSQL connection ("PG:" then key=value pairs, values optionally
 /// in single quotes, or a postgresql:// URI).
 std::map<std::string, std::string> connection_keywords(const std::string& connection) {
-    std::string text = connection.substr(connection.rfind("PG:", 0) == 0 ? 3 : 0);
-    std::map<std::string, std::string> out;
+    const std::string text = connection.substr(connection.rfind("PG:", 0) == 0 ? 3 : 0);
     if (text.rfind("postgres://", 0) == 0 || text.rfind("postgresql://", 0) == 0) {
-        // postgresql://[user[:password]@][host][:port][/dbname][?key=value&...]
-        std::string rest = text.substr(text.find("://") + 3);
-        if (const auto q = rest.find('?'); q != std::string::npos) {
-            std::istringstream params(rest.substr(q + 1));
-            for (std::string kv; std::getline(params, kv, '&');) {
-                if (const auto eq = kv.find('='); eq != std::string::npos) {
-                    out[kv.substr(0, eq)] = kv.substr(eq + 1);
-                }
-            }
-            rest.resize(q);
-        }
-        if (const auto at = rest.rfind('@'); at != std::string::npos) {
-            out["user"] = rest.substr(0, rest.find(':') < at ? rest.find(':') : at);
-            rest.erase(0, at + 1);
-        }
-        if (const auto slash = rest.find('/'); slash != std::string::npos) {
-            out["dbname"] = rest.substr(slash + 1);
-            rest.resize(slash);
-        }
-        if (const auto colon = rest.rfind(':'); colon != std::string::npos) {
-            out["port"] = rest.substr(colon + 1);
-            rest.resize(colon);
-        }
-        if (!rest.empty()) {
-            out["host"] = rest;
-        }
-        return out;
+        return uri_keywords(text.substr(text.find("://") + 3));
     }
-    std::size_t i = 0;
-    const auto skip_spaces = [&] {
-        while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i])) != 0) {
-            ++i;
-        }
+    std::map<std::string, std::string> out;
+    const auto space = [&](std::size_t at) {
+        return std::isspace(static_cast<unsigned char>(text[at])) != 0;
     };
-    while (skip_spaces(), i < text.size()) {
-        const auto eq = text.find('=', i);
-        if (eq == std::string::npos) {
-            break;
-        }
-        std::string k = text.substr(i, eq - i);
-        while (!k.empty() && std::isspace(static_cast<unsigned char>(k.back())) != 0) {
-            k.pop_back();
-        }
-        i = eq + 1;
-        skip_spaces();
-        std::string v;
-        if (i < text.size() && text[i] == '\'') {
-            for (++i; i < text.size() && text[i] != '\''; ++i) {
-                if (text[i] == '\\' && i + 1 < text.size()) {
-                    ++i;
-                }
-                v += text[i];
-            }
+    std::size_t i = 0;
+    while (true) {
+        while (i < text.size() && space(i)) {
             ++i;
-        } else {
-            while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i])) == 0) {
-                v += text[i++];
-            }
         }
-        out[k] = v;
+        const auto eq = text.find('=', i);
+        if (i >= text.size() || eq == std::string::npos) {
+            return out;
+        }
+        auto end = eq;
+        while (end > i && space(end - 1)) {
+            --end;
+        }
+        const std::string key = text.substr(i, end - i);
+        i = eq + 1;
+        while (i < text.size() && space(i)) {
+            ++i;
+        }
+        out[key] = pair_value(text, i);
     }
-    return out;
 }
 
 std::string xml_escape(const std::string& s) {
