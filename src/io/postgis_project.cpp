@@ -152,7 +152,7 @@ std::pair<std::string, bool> gpkg_source(const std::string& source) {
 /// to NAME.tif (listed in `rasters`), and the provider of the layers moved to PostGIS.
 class ProjectRewriter {
 public:
-    ProjectRewriter(std::string connection, std::string schema, std::string run_id)
+    ProjectRewriter(std::string connection, std::string schema, const std::string& run_id)
         : m_connection(std::move(connection)), m_schema(std::move(schema)),
           m_filter("\"run_id\" = " + quote_literal(run_id)) {}
 

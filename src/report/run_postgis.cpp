@@ -31,6 +31,7 @@ std::vector<std::vector<std::string>> query(GDALDataset& ds, const std::string& 
     if (result != nullptr) {
         for (auto& f : *result) {
             std::vector<std::string> row;
+            row.reserve(static_cast<std::size_t>(f->GetFieldCount()));
             for (int i = 0; i < f->GetFieldCount(); ++i) {
                 row.emplace_back(f->IsFieldSetAndNotNull(i) ? f->GetFieldAsString(i) : "");
             }
@@ -135,7 +136,7 @@ std::string export_postgis_run(const std::string& connection, const std::string&
                           " the schema of a `maillage analyse --out PG:...` run? (--pg-schema)");
     }
     const std::string runs = quote_ident(schema_name) + ".runs";
-    const std::string id = chosen_run(*pg, runs, run_id, connection);
+    std::string id = chosen_run(*pg, runs, run_id, connection);
     namespace rec = schema::run_record;
     const auto row = query(*pg,
                            std::string("SELECT started_utc, parameters::text, inputs::text, "
