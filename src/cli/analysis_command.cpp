@@ -42,6 +42,11 @@ int AnalysisCommand::run() {
     // The output folder is checked before the long work, so a bad --out fails at once.
     const std::string folder = staging_folder();
     io::StagedOutput out(folder);
+    if (m_output.postgis() && io::prepare_postgis(m_output.out)) {
+        m_log.warn(
+            io::redact_connection(m_output.out) +
+            ": the database had no PostGIS extension; created it (CREATE EXTENSION postgis)");
+    }
     if (out.completed_interrupted_commits() > 0) {
         m_log.warn(folder + ": completed the outputs of an earlier run that was stopped while "
                             "moving them into place");
@@ -122,11 +127,20 @@ void AnalysisCommand::commit(const Run& run, io::StagedOutput& out) const {
         out.commit();
         return;
     }
-    nlohmann::json pg_record;
+    nlohmann::ordered_json pg_record; // in the order written, as the folder's files
     std::ifstream(out.path(m_output.spec().run_record)) >> pg_record;
     std::ifstream(out.path(model::schema::files::summary)) >> pg_record["summary"];
+    const std::string run_id = m_output.run_id_or(run.started_utc);
     io::publish_postgis(out.path(model::schema::files::gpkg).string(), m_output.out,
-                        m_output.pg_schema, m_output.run_id_or(run.started_utc), pg_record);
+                        m_output.pg_schema, run_id, pg_record);
+    if (!m_output.project_dir.empty()) {
+        const auto project = io::write_postgis_project(
+            out.path(model::schema::files::gpkg).parent_path().string(), m_output.out,
+            m_output.pg_schema, run_id, m_output.project_dir);
+        m_log.info("QGIS project in " + project +
+                   " (no password in it: QGIS asks for it, or reads it from a service file or "
+                   "~/.pgpass)");
+    }
 }
 
 void AnalysisCommand::log_timings(const Run& run) const {

@@ -2,8 +2,12 @@
 #include "commands.hpp"
 
 #include "maillage/core/error.hpp"
+#include "maillage/io/postgis.hpp"
+
+#include "maillage/report/run_postgis.hpp"
 
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 namespace maillage::cli {
@@ -17,7 +21,11 @@ CommandReport::CommandReport() {
                          "fr or en")("previous", po::value<std::string>(&m_options.previous_dir),
                                      "an earlier run to compare with: sites opened, closed, moved; "
                                      "communes whose distance changed; both curves. `auto`: the "
-                                     "latest run before --run among its sibling folders");
+                                     "latest run before --run among its sibling folders")(
+        "pg-schema", po::value<std::string>(&m_pg_schema)->default_value("maillage"),
+        "with --run PG:..., the schema of the run's tables")(
+        "run-id", po::value<std::string>(&m_run_id),
+        "with --run PG:..., the run to report (default: the latest)");
     m_common.add_to(d, CommonOptions::Scope::files);
     m_all.add(d);
 }
@@ -38,6 +46,12 @@ void CommandReport::setup(const std::vector<std::string>& args) {
     if (m_options.lang != "fr" && m_options.lang != "en") {
         throw usage_error("--lang must be fr or en (got '" + m_options.lang + "').");
     }
+    if (io::is_postgis(m_options.run_dir)) {
+        io::check_postgis_identifier(m_pg_schema, "--pg-schema");
+        if (!m_run_id.empty()) {
+            io::check_postgis_identifier(m_run_id, "--run-id");
+        }
+    }
 }
 
 int CommandReport::run() {
@@ -45,12 +59,25 @@ int CommandReport::run() {
         std::cout << help();
         return 0;
     }
+    if (m_options.previous_dir == "auto" && io::is_postgis(m_options.run_dir)) {
+        throw usage_error("--previous auto looks for the run before --run among the folders beside "
+                          "it: give --previous DIR with --run PG:...");
+    }
     if (m_options.previous_dir == "auto") {
         const auto previous = report::find_previous_run(m_options.run_dir);
         m_log.info("--previous auto: " + previous.dir + " (started " + previous.started_utc +
                    ": the latest run before this one among " + std::to_string(previous.candidates) +
                    " beside " + m_options.run_dir + ")");
         m_options.previous_dir = previous.dir;
+    }
+    std::optional<report::TemporaryRunFolder> from_postgis;
+    if (io::is_postgis(m_options.run_dir)) { // the run read back from its tables
+        from_postgis.emplace();
+        const auto id = report::export_postgis_run(m_options.run_dir, m_pg_schema, m_run_id,
+                                                   from_postgis->path());
+        m_log.info("run " + id + " of " + io::redact_connection(m_options.run_dir) + " (schema " +
+                   m_pg_schema + ")");
+        m_options.run_dir = from_postgis->path().string();
     }
     report::build_report(m_options);
     m_log.info("report in " + m_options.out_dir +

@@ -24,6 +24,8 @@ public:
 
 private:
     report::ReportOptions m_options;
+    std::string m_pg_schema = "maillage"; ///< --run PG:...: the schema of the run's tables
+    std::string m_run_id;                 ///< --run PG:...: the run (default: the latest)
 };
 
 } // namespace maillage::cli

@@ -92,6 +92,12 @@ void OutputOptions::add_to(po::options_description& group) {
             "run-id", po::value<std::string>(&run_id),
             "with --out PG:..., the id of this run in the tables (default: its start time); a "
             "rerun with the same id replaces its rows");
+        if (m_spec.qgis_project) {
+            group.add_options()("project-dir", po::value<std::string>(&project_dir),
+                                "with --out PG:... and --qgis-project, the folder where "
+                                "maillage.qgs (its layers reading the tables) and the distance "
+                                "raster are written");
+        }
     }
 }
 
@@ -106,6 +112,15 @@ void OutputOptions::validate() const {
                               "analyse.");
         }
         return;
+    }
+    if (!project_dir.empty() && !(io::is_postgis(out) && qgis_project)) {
+        throw usage_error("--project-dir is where --qgis-project writes the project of a PostGIS "
+                          "output: give it with --out PG:... and --qgis-project.");
+    }
+    if (io::is_postgis(out) && qgis_project && project_dir.empty()) {
+        throw usage_error("--qgis-project with --out PG:...: give --project-dir DIR, the folder "
+                          "where maillage.qgs (its layers reading the PostGIS tables) is "
+                          "written.");
     }
     // Checked now, not after the whole analysis has run.
     io::check_postgis_identifier(pg_schema, "--pg-schema");

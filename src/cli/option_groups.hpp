@@ -93,6 +93,8 @@ struct OutputOptions {
     bool qgis_project = false;
     std::string pg_schema = "maillage";
     std::string run_id;
+    /// With --out PG:... and --qgis-project: the folder of maillage.qgs (and its rasters).
+    std::string project_dir;
 
     [[nodiscard]] const Spec& spec() const { return m_spec; }
     /// The options of the spec, in a group of the command ("Output").

@@ -69,7 +69,7 @@ Zone zone_of(const geo::GeosContext& ctx, OGRFeature& f, const OGRGeometry& g) {
     namespace fld = schema::zones;
     return {.id = field_text(f, fld::zone_id),
             .name = field_text(f, fld::name),
-            .group = field_text(f, fld::group),
+            .group = field_text_or(f, fld::group, fld::group_legacy),
             .population = field_double(f, fld::population),
             .mean_km = field_double(f, fld::mean_km),
             .pop_beyond = field_double(f, fld::pop_beyond),
@@ -185,6 +185,10 @@ std::string field_text(OGRFeature& f, const char* name) {
     return i >= 0 && f.IsFieldSetAndNotNull(i) ? f.GetFieldAsString(i) : "";
 }
 
+std::string field_text_or(OGRFeature& f, const char* name, const char* legacy) {
+    return f.GetFieldIndex(name) >= 0 ? field_text(f, name) : field_text(f, legacy);
+}
+
 RunLayer open_run_layer(const fs::path& dir, const std::string& name, const std::string& section) {
     const bool gpkg = fs::exists(dir / schema::files::gpkg);
     const auto path = gpkg ? dir / schema::files::gpkg : dir / (name + schema::files::geojson_ext);
@@ -249,7 +253,8 @@ std::optional<std::vector<LowAccessZone>> load_access_below(const fs::path& dir)
     for (auto& f : *layer_of(*ds, fld::layer, layer_file.string())) {
         const int flag = f->GetFieldIndex(fld::access_below);
         if (flag >= 0 && f->IsFieldSetAndNotNull(flag) && f->GetFieldAsInteger(flag) != 0) {
-            low.push_back({field_text(*f, fld::name), field_text(*f, fld::group),
+            low.push_back({field_text(*f, fld::name),
+                           field_text_or(*f, fld::group, fld::group_legacy),
                            field_double(*f, fld::population), field_double(*f, fld::access),
                            field_double(*f, fld::access_ratio)});
         }

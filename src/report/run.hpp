@@ -89,6 +89,9 @@ std::optional<std::vector<InputFile>> load_run_inputs(const std::filesystem::pat
 /// A field of a feature of a run's layer: 0 or "" when the layer has no such field or it is null.
 double field_double(OGRFeature& f, const char* name);
 std::string field_text(OGRFeature& f, const char* name);
+/// field_text of `name`, or of `legacy` when the layer has no field `name` (a run written before
+/// a field was renamed).
+std::string field_text_or(OGRFeature& f, const char* name, const char* legacy);
 
 /// Layer `name` of a run folder: from its maillage.gpkg when it has one, else from NAME.geojson.
 /// A missing file or layer is an input error that says which `section` needed it.

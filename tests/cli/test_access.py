@@ -518,7 +518,7 @@ class TestReport(h.CliTestCase):
                                sum(p["population"] * p["access"] for p in self.zones.values())
                                / sum(p["population"] for p in self.zones.values()), places=5)
         for dep in ("01", "02"):
-            zs = [p for p in self.zones.values() if p["group"] == dep]
+            zs = [p for p in self.zones.values() if p["group_code"] == dep]
             self.assertAlmostEqual(figures[("group_access_per_100k", dep)],
                                    sum(p["population"] * p["access"] for p in zs)
                                    / sum(p["population"] for p in zs), places=5)
@@ -640,7 +640,7 @@ class TestRealData(h.CliTestCase):
         groups = {g["group"]: g for g in a["by_group"]}
         self.assertEqual(sorted(groups), h.AURA_DEPARTMENTS)
         for dep, g in groups.items():
-            zs = [p for p in self.z.values() if p["group"] == dep]
+            zs = [p for p in self.z.values() if p["group_code"] == dep]
             pop = sum(p["population"] for p in zs)
             self.assertEqual(g["population"], pop, dep)
             self.assertAlmostEqual(g["index"], sum(p["population"] * p["access"] for p in zs) / pop,

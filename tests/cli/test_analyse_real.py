@@ -108,7 +108,7 @@ class TestAnalyseReal(h.CliTestCase):
         wrong = [(c, by_id[c]["population"], p) for c, (p, _) in self.communes.items()
                  if by_id[c]["population"] != p]
         self.assertEqual(wrong, [], "zones whose population differs from the input")
-        wrong_group = [c for c, (_, d) in self.communes.items() if by_id[c]["group"] != d]
+        wrong_group = [c for c, (_, d) in self.communes.items() if by_id[c]["group_code"] != d]
         self.assertEqual(wrong_group, [])
 
     def test_sites_layer(self):

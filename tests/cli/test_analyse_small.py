@@ -222,7 +222,7 @@ class TestFourSites(h.CliTestCase):
         groups = {g["group"]: g for g in run.summary["by_group"]}
         self.assertEqual({k: g["population"] for k, g in groups.items()}, {"c1": 12000, "c2": 29000})
         self.assertEqual({k: g["zones"] for k, g in groups.items()}, {"c1": 1, "c2": 2})
-        self.assertEqual({k: z["properties"]["group"] for k, z in run.zones.items()},
+        self.assertEqual({k: z["properties"]["group_code"] for k, z in run.zones.items()},
                          {"Z1": "c1", "Z2": "c2", "Z3": "c2"})
 
     def test_group_by_none(self):

@@ -46,7 +46,7 @@ class TestReport(h.CliTestCase):
         self.assertEqual(self.figs[("population_total", "")], sum(p["population"] for p in props))
         self.assertEqual(self.figs[("population_total", "")], h.AURA_POPULATION)
         for dep in h.AURA_DEPARTMENTS:
-            zs = [p for p in props if p["group"] == dep]
+            zs = [p for p in props if p["group_code"] == dep]
             pop = sum(p["population"] for p in zs)
             self.assertEqual(self.figs[("group_population", dep)], pop)
             # Population-weighted mean of the zones' mean_km: the department's mean distance.

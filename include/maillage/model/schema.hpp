@@ -34,7 +34,10 @@ inline constexpr const char* layer = "zones";
 inline constexpr const char* zone_id = "zone_id";
 inline constexpr const char* name = "name";
 inline constexpr const char* population = "population";
-inline constexpr const char* group = "group";
+/// The zone's group (department) code; "group" before issue 13 (a reserved word in SQL).
+inline constexpr const char* group = "group_code";
+/// Its name in runs written before issue 13, still read (report, --previous).
+inline constexpr const char* group_legacy = "group";
 inline constexpr const char* ref_lon = "ref_lon";
 inline constexpr const char* ref_lat = "ref_lat";
 inline constexpr const char* nearest_site_id = "nearest_site_id";
@@ -94,7 +97,10 @@ inline constexpr const char* layer = "access_zones";
 inline constexpr const char* zone_id = "zone_id";
 inline constexpr const char* name = "name";
 inline constexpr const char* population = "population";
-inline constexpr const char* group = "group";
+/// The zone's group (department) code; "group" before issue 13 (a reserved word in SQL).
+inline constexpr const char* group = "group_code";
+/// Its name in runs written before issue 13, still read (report, --previous).
+inline constexpr const char* group_legacy = "group";
 inline constexpr const char* ref_lon = "ref_lon";
 inline constexpr const char* ref_lat = "ref_lat";
 inline constexpr const char* access = "access";
@@ -122,7 +128,7 @@ inline constexpr const char* layer = "whatif_zones";
 inline constexpr const char* zone_id = "zone_id";
 inline constexpr const char* name = "name";
 inline constexpr const char* population = "population";
-inline constexpr const char* group = "group";
+inline constexpr const char* group = "group_code"; ///< "group" before issue 13
 inline constexpr const char* mean_km_before = "mean_km_before";
 inline constexpr const char* mean_km_after = "mean_km_after";
 inline constexpr const char* delta_km = "delta_km";

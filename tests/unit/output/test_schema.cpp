@@ -115,7 +115,7 @@ TEST(OutputSchema, LayersAndFieldsAreTheWrittenOnes) {
     const auto zones = layer_fields(w.dir / "zones.geojson");
     EXPECT_EQ(zones.first, "zones");
     const std::vector<std::string> zone_fields{
-        "zone_id",      "name",         "population",      "group",
+        "zone_id",      "name",         "population",      "group_code",
         "ref_lon",      "ref_lat",      "nearest_site_id", "nearest_site_name",
         "nearest_km",   "mean_km",      "max_km",          "pop_beyond",
         "share_beyond", "sites_within", "underserved"};
