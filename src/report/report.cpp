@@ -231,11 +231,16 @@ constexpr const char* page_style =
     "footer{margin-top:2em;border-top:2px solid #ccc;font-size:.9em;color:#444}"
     "@page{size:A4;margin:14mm 12mm}"
     "@media print{body{max-width:none;margin:0;font-size:10pt}"
-    "h1,h2,h3{break-after:avoid;page-break-after:avoid}"
+    "h1,h2,h3,h2+p{break-after:avoid;page-break-after:avoid}"
     "figure,svg,table,tr,.figure,.figures,.limits,.smalls>figure,footer li"
     "{break-inside:avoid;page-break-inside:avoid}"
     "thead{display:table-header-group}th{cursor:auto}.hint.sort{display:none}"
-    "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}\n";
+    "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
+    // The title, the key figures and the map on the first page.
+    ".figures{grid-template-columns:repeat(5,1fr);gap:4px}.figure{padding:4px 6px;font-size:8pt}"
+    ".figure b{font-size:11pt}.map "
+    "svg{width:100%;max-height:150mm}h1{font-size:17pt}h2{font-size:13pt}"
+    ".smalls{grid-template-columns:repeat(4,1fr)}}\n";
 
 /// index.html up to the map: head, style, title and key figures.
 void html_head(std::ostringstream& html, const Page& p) {
@@ -286,8 +291,8 @@ void html_body(std::ostringstream& html, const Page& p, const geo::GeosContext& 
                double threshold_km) {
     const auto& t = p.t;
     const bool fr = p.fr;
-    html << "</div>\n<h2>" << esc(t.map_title) << "</h2>\n"
-         << p.map << "<h2>" << esc(t.curve_title) << "</h2>\n"
+    html << "</div>\n<h2>" << esc(t.map_title) << "</h2>\n<div class=\"map\">" << p.map
+         << "</div>\n<h2>" << esc(t.curve_title) << "</h2>\n"
          << p.curve;
     if (!p.by_group.empty()) {
         html_groups(html, p, ctx, run, threshold_km);

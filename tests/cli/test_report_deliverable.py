@@ -251,7 +251,7 @@ class TestReportPdf(h.CliTestCase):
     def test_print_css(self):
         page = (self.tmp / "fr" / "index.html").read_text(encoding="utf-8")
         self.assertIn("@page{size:A4", page)
-        self.assertRegex(page, r"h1,h2,h3\{break-after:avoid")
+        self.assertRegex(page, r"h1,h2,h3[^{]*\{break-after:avoid")
         self.assertRegex(page, r"figure,svg,table[^{]*\{break-inside:avoid")
 
     def pages(self, pdf):
