@@ -17,15 +17,18 @@ CommandReport::CommandReport() {
         "report folder")("lang", po::value<std::string>(&m_options.lang)->default_value("fr"),
                          "fr or en")("previous", po::value<std::string>(&m_options.previous_dir),
                                      "an earlier run to compare with: sites opened, closed, moved; "
-                                     "communes whose distance changed; both curves")(
+                                     "communes whose distance changed; both curves");
+    m_common.add_to(d, CommonOptions::Scope::files);
+    m_all.add(d);
+    po::options_description page("Report page", help_width);
+    page.add_options()(
         "title", po::value<std::string>(&m_options.title),
         "the report's title (default: the region, the run's date and the threshold)")(
         "group-names", po::value<std::string>(&m_options.group_names),
         "a table of the groups' names (code and name fields; default: the shipped departments "
         "file)")("pdf", po::bool_switch(&m_options.pdf),
                  "also print the page to report.pdf (A4) with headless Chromium");
-    m_common.add_to(d, CommonOptions::Scope::files);
-    m_all.add(d);
+    m_all.add(page);
 }
 
 const char* CommandReport::synopsis() const {

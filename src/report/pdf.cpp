@@ -92,6 +92,7 @@ void print_pdf(const std::string& html, const std::string& pdf, int timeout_s) {
                                   "--user-data-dir=" + profile.string(),
                                   url};
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (auto& a : args) {
         argv.push_back(a.data());
     }

@@ -421,7 +421,7 @@ std::string region_name(const ReportOptions& o, const std::optional<std::vector<
     }
     auto ds = io::open_vector(region.string());
     for (auto& f : *ds->GetLayer(0)) {
-        const std::string name = field_text(*f, "nom");
+        std::string name = field_text(*f, "nom");
         if (!name.empty()) {
             return name;
         }

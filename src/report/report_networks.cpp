@@ -31,6 +31,7 @@ std::string data_label(const json& summary, const std::string& code) {
 /// (ties by code).
 std::map<std::string, std::size_t> network_indices(const std::vector<json>& types) {
     std::vector<std::pair<double, std::string>> order;
+    order.reserve(types.size());
     for (const auto& x : types) {
         order.emplace_back(-x.at("sites").get<double>(), x.at("type").get<std::string>());
     }

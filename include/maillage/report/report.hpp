@@ -18,14 +18,14 @@ struct ReportOptions {
     bool pdf = false; ///< also print index.html to report.pdf with headless Chromium
 };
 
+/// Prints `html` to `pdf` (A4, as the page's print CSS says) with a headless Chromium
+/// (chromium, chromium-browser or google-chrome, the first found on PATH). Throws
+/// runtime_failure when no browser is found, when it fails or when it takes longer than
+/// `timeout_s` seconds (it is then killed).
+void print_pdf(const std::string& html, const std::string& pdf, int timeout_s = 120);
+
 /// Builds the regional report of one run: index.html (self-contained: inline SVG and CSS),
 /// report.md, map.svg, coverage.svg and figures.csv. Every figure comes from the run's outputs.
 void build_report(const ReportOptions& options);
-
-/// Prints `html` to `pdf` (A4, as the page's print CSS says) with a headless Chromium
-/// (chromium, chromium-browser or google-chrome, the first found on PATH). Throws
-/// runtime_error when no browser is found, when it fails or when it takes longer than
-/// `timeout_s` seconds (it is then killed).
-void print_pdf(const std::string& html, const std::string& pdf, int timeout_s = 120);
 
 } // namespace maillage::report
