@@ -2,7 +2,7 @@
 # Install the Debian 12 (bookworm) packages needed to build and test maillage.
 # Only missing packages are installed; `apt-get update` runs once, and only if something is missing.
 # Usage: scripts/install-deps.sh [--test] [--bench] [--bench-peers] [--fuzz] [--tidy]
-#   --test         also install the real programs the tests use: QGIS (PyQGIS), Chromium, PostgreSQL+PostGIS
+#   --test         also install the real programs the tests use: QGIS (PyQGIS), Chromium, poppler-utils (pdfinfo, pdftotext), PostgreSQL+PostGIS
 #   --bench        also install the tools used by the benchmarks (scipy, pyproj, numpy, time, hyperfine)
 #   --bench-peers  also install the benchmark's peer programs: QGIS with qgis_process, PostgreSQL+PostGIS
 #                  and psycopg2
@@ -18,7 +18,7 @@ packages=(
     python3 python3-gdal python3-pyproj python3-numpy
 )
 # postgresql-postgis: the extension itself (the package postgis holds only its tools).
-test_packages=(python3-qgis qgis-providers chromium postgresql postgis postgresql-postgis)
+test_packages=(python3-qgis qgis-providers chromium poppler-utils postgresql postgis postgresql-postgis)
 bench_packages=(python3-scipy python3-pyproj python3-numpy time hyperfine)
 # qgis: qgis_process (python3-qgis and qgis-providers alone do not have it).
 bench_peer_packages=(qgis python3-qgis qgis-providers postgresql postgis postgresql-postgis python3-psycopg2)

@@ -6,6 +6,7 @@
 
 #include "maillage/report/run_postgis.hpp"
 
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -28,6 +29,15 @@ CommandReport::CommandReport() {
         "with --run PG:..., the run to report (default: the latest)");
     m_common.add_to(d, CommonOptions::Scope::files);
     m_all.add(d);
+    po::options_description page("Report page", help_width);
+    page.add_options()(
+        "title", po::value<std::string>(&m_options.title),
+        "the report's title (default: the region, the run's date and the threshold)")(
+        "group-names", po::value<std::string>(&m_options.group_names),
+        "a table of the groups' names (code and name fields; default: the shipped departments "
+        "file)")("pdf", po::bool_switch(&m_options.pdf),
+                 "also print the page to report.pdf (A4) with headless Chromium");
+    m_all.add(page);
 }
 
 const char* CommandReport::synopsis() const {
@@ -40,8 +50,15 @@ void CommandReport::setup(const std::vector<std::string>& args) {
         m_common.help = true;
         return;
     }
-    const auto vm = parse(args, m_all, nullptr, {"run", "out", "previous"});
+    const auto vm = parse(args, m_all, nullptr, {"run", "out", "previous", "group-names"});
     m_common.validate(vm);
+    m_options.data_dir = data_dir();
+    if (m_options.group_names.empty()) {
+        const auto shipped = m_options.data_dir + "/departements-aura-adminexpress-2018.geojson";
+        if (std::filesystem::exists(shipped)) {
+            m_options.group_names = shipped;
+        }
+    }
     m_log = m_common.logger();
     if (m_options.lang != "fr" && m_options.lang != "en") {
         throw usage_error("--lang must be fr or en (got '" + m_options.lang + "').");
@@ -82,16 +99,23 @@ int CommandReport::run() {
     report::build_report(m_options);
     m_log.info("report in " + m_options.out_dir +
                "/index.html (also report.md, map.svg, coverage.svg, figures.csv)");
+    if (m_options.pdf) {
+        report::print_pdf(m_options.out_dir + "/index.html", m_options.out_dir + "/report.pdf");
+        m_log.info("PDF in " + m_options.out_dir + "/report.pdf");
+    }
     return 0;
 }
 
 std::string CommandReport::help() const {
     std::ostringstream o;
-    o << "Usage: maillage report --run DIR [--previous DIR] [--out DIR] [--lang fr|en]\n\n"
+    o << "Usage: maillage report --run DIR [--previous DIR] [--out DIR] [--lang fr|en]\n"
+      << "                       [--title TEXT] [--group-names FILE] [--pdf]\n\n"
       << "A regional report that a planner reads without a GIS: key figures, a map of the\n"
       << "communes by mean distance with the underserved areas and the sites, the coverage\n"
       << "curve, a table per department and the most populated underserved areas. Every\n"
-      << "figure comes from the run's outputs.\n\n"
+      << "figure comes from the run's outputs. The footer gives the inputs' sources, vintages\n"
+      << "and licences, and the limits of the analysis. --pdf prints the page to report.pdf\n"
+      << "(A4) with headless Chromium (chromium, chromium-browser or google-chrome on PATH).\n\n"
       << m_all;
     return o.str();
 }

@@ -647,6 +647,16 @@ nlohmann::ordered_json make_summary(const AnalysisResult& r, const io::SiteSet& 
     if (!r.by_type.empty()) {
         j[key::by_type] = by_type_json(r);
     }
+    // The networks in the data's words, for the report: the first label of each type.
+    nlohmann::ordered_json labels = nlohmann::ordered_json::object();
+    for (const auto& s : sites.sites) {
+        if (!s.type_label.empty() && !labels.contains(s.type)) {
+            labels[s.type] = s.type_label;
+        }
+    }
+    if (!labels.empty()) {
+        j[key::type_labels] = labels;
+    }
     if (params.catchments) {
         j[key::catchments] = catchments_json(r);
     }

@@ -8,6 +8,9 @@
 #include "maillage/core/error.hpp"
 #include "maillage/geo/equal_area.hpp"
 #include "maillage/geo/geos.hpp"
+#include "maillage/io/checksum.hpp"
+#include "maillage/io/gdal_util.hpp"
+#include "maillage/io/group_names.hpp"
 #include "maillage/io/output_dir.hpp"
 #include "maillage/model/schema.hpp"
 #include "maillage/output/files.hpp"
@@ -15,6 +18,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <optional>
 #include <sstream>
 
@@ -33,7 +39,7 @@ struct Figure {
     std::string unit;
 };
 
-std::vector<Figure> key_figures(const json& s, const Texts& t) {
+std::vector<Figure> key_figures(const json& s, const Texts& t, const std::string& km) {
     const auto& d = s.at(key::distance_km);
     const double population = s.at(key::population_total).get<double>();
     // Sites: those of the study area, and those across its edge that the run took into account.
@@ -48,8 +54,10 @@ std::vector<Figure> key_figures(const json& s, const Texts& t) {
         {"mean_km", t.mean, d.at(key::distance::mean).get<double>(), 1, "km"},
         {"p50_km", t.median, d.at(key::distance::p50).get<double>(), 1, "km"},
         {"p90_km", t.p90, d.at(key::distance::p90).get<double>(), 1, "km"},
-        {"population_beyond", t.beyond, s.at(key::population_beyond).get<double>(), 0, ""},
-        {"share_beyond_pct", t.share_beyond, 100.0 * s.at(key::share_beyond).get<double>(), 1, "%"},
+        {"population_beyond", std::string(t.beyond_km) + " " + km,
+         s.at(key::population_beyond).get<double>(), 0, ""},
+        {"share_beyond_pct", std::string(t.share_beyond_km) + " " + km,
+         100.0 * s.at(key::share_beyond).get<double>(), 1, "%"},
         {"underserved_parts", t.underserved_areas, u.at(key::parts::parts).get<double>(), 0, ""},
         {"underserved_area_km2", std::string(t.area) + " — " + t.underserved_areas,
          u.at(key::parts::area_km2).get<double>(), 0, "km²"},
@@ -95,8 +103,14 @@ struct Page {
     std::vector<Figure> key{};
     std::vector<GroupRow> groups{};
     std::vector<const Part*> top{};
+    std::string title{};    ///< the page's title (--title, else from the data)
+    std::string km{};       ///< the threshold in words: "20 km"
+    std::string by_group{}; ///< the groups' section title; empty: no group, no section
+    std::string group{};    ///< the groups' column heading
     std::vector<std::string> limits{};
-    std::string border_files{}; ///< ", FILE" per border-sites file
+    std::vector<std::string> sources{}; ///< per input file: source, vintage, licence
+    bool names_used = false;            ///< a group was named from --group-names
+    std::string border_files{};         ///< ", FILE" per border-sites file
     std::string map{};
     std::string curve{};
 };
@@ -133,24 +147,39 @@ std::string source_line(const Page& p) {
            params.at(key::params::sites).get<std::string>() + p.border_files;
 }
 
-/// report.md: the main page in Markdown.
+/// The groups' table's headings.
+std::vector<std::string> group_headings(const Page& p) {
+    const auto& t = p.t;
+    return {p.group,
+            t.population,
+            t.sites,
+            t.sites_per_100k,
+            std::string(t.mean) + " (km)",
+            std::string(t.share_beyond_km) + " " + p.km + " (%)"};
+}
+
+/// report.md up to the optional sections: title, key figures, maps, groups, top areas.
 std::string report_md(const Page& p) {
     const auto& t = p.t;
     const bool fr = p.fr;
     std::ostringstream md;
-    md << "# " << t.title << "\n\n" << t.subtitle << "\n\n## " << t.key_figures << "\n\n";
+    md << "# " << p.title << "\n\n" << t.subtitle << "\n\n## " << t.key_figures << "\n\n";
     for (const auto& k : p.key) {
         md << "- " << k.label << " : " << fmt(k.value, k.decimals, fr)
            << (k.unit.empty() ? "" : " ") << k.unit << '\n';
     }
-    md << "\n![" << t.map_title << "](map.svg)\n\n![" << t.curve_title << "](coverage.svg)\n\n## "
-       << t.by_group << "\n\n| " << t.group << " | " << t.population << " | " << t.sites << " | "
-       << t.sites_per_100k << " | " << t.mean << " (km) | " << t.share_beyond
-       << " (%) |\n|---|---:|---:|---:|---:|---:|\n";
-    for (const auto& g : p.groups) {
-        md << "| " << g.group << " | " << fmt(g.population, 0, fr) << " | " << fmt(g.sites, 0, fr)
-           << " | " << fmt(g.per_100k, 1, fr) << " | " << fmt(g.mean_km, 1, fr) << " | "
-           << fmt(g.share_pct, 1, fr) << " |\n";
+    md << "\n![" << t.map_title << "](map.svg)\n\n![" << t.curve_title << "](coverage.svg)\n";
+    if (!p.by_group.empty()) {
+        md << "\n## " << p.by_group << "\n\n|";
+        for (const auto& h : group_headings(p)) {
+            md << ' ' << h << " |";
+        }
+        md << "\n|---|---:|---:|---:|---:|---:|\n";
+        for (const auto& g : p.groups) {
+            md << "| " << g.name << " | " << fmt(g.population, 0, fr) << " | "
+               << fmt(g.sites, 0, fr) << " | " << fmt(g.per_100k, 1, fr) << " | "
+               << fmt(g.mean_km, 1, fr) << " | " << fmt(g.share_pct, 1, fr) << " |\n";
+        }
     }
     md << "\n## " << t.top_areas << "\n\n| # | " << t.inhabitants << " | " << t.area << " (km²) | "
        << t.communes << " |\n|---:|---:|---:|---|\n";
@@ -158,8 +187,19 @@ std::string report_md(const Page& p) {
         md << "| " << i + 1 << " | " << fmt(p.top[i]->population, 0, fr) << " | "
            << fmt(p.top[i]->area_km2, 0, fr) << " | " << commune_names(*p.top[i]) << " |\n";
     }
+    return md.str();
+}
+
+/// report.md after the optional sections: the limits and the sources.
+std::string report_md_footer(const Page& p) {
+    const auto& t = p.t;
+    std::ostringstream md;
     md << "\n## " << t.limits << "\n\n";
     for (const auto& l : p.limits) {
+        md << "- " << l << "\n";
+    }
+    md << "\n## " << t.sources << "\n\n";
+    for (const auto& l : p.sources) {
         md << "- " << l << "\n";
     }
     md << "\n"
@@ -168,26 +208,49 @@ std::string report_md(const Page& p) {
     return md.str();
 }
 
+/// The page's style: on screen, and on paper (A4, no heading alone at the foot of a page, no
+/// figure, map or table row cut in two).
+constexpr const char* page_style =
+    "body{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222;line-height:1.4}"
+    "h1{margin-bottom:0;font-size:1.7em}.sub{color:#555;margin-top:.2em}"
+    ".figures{display:grid;grid-template-columns:repeat(3,1fr);gap:12px}"
+    ".figure{background:#f4f4f4;padding:10px;border-radius:6px}"
+    ".figure b{display:block;font-size:1.5em}"
+    "table{border-collapse:collapse;width:100%}th,td{padding:4px 8px;border-bottom:1px "
+    "solid #ddd}"
+    "th{cursor:pointer;background:#eee;text-align:left}td.n{text-align:right}"
+    "svg{max-width:100%;height:auto}.hint{color:#777;font-size:.9em}"
+    ".smalls{display:grid;grid-template-columns:repeat(3,1fr);gap:8px}"
+    "figure{margin:0;text-align:center}figcaption{font-size:.9em;color:#444}"
+    ".swatch{display:inline-block;width:.8em;height:.8em;margin-right:.4em;border-radius:2px;"
+    "vertical-align:middle}.swatch.circle{border-radius:50%}"
+    ".swatch.triangle{clip-path:polygon(50% 0,100% 100%,0 100%)}"
+    ".swatch.diamond{transform:rotate(45deg) scale(.8)}"
+    ".limits{border:1px solid #c9b458;background:#fdf8e4;border-radius:6px;padding:.2em 1em;"
+    "margin-top:2em}.limits h2{margin-top:.5em}"
+    "footer{margin-top:2em;border-top:2px solid #ccc;font-size:.9em;color:#444}"
+    "@page{size:A4;margin:14mm 12mm}"
+    "@media print{body{max-width:none;margin:0;font-size:10pt}"
+    "h1,h2,h3,h2+p{break-after:avoid;page-break-after:avoid}"
+    "figure,svg,table,tr,.figure,.figures,.limits,.smalls>figure,footer li"
+    "{break-inside:avoid;page-break-inside:avoid}"
+    "thead{display:table-header-group}th{cursor:auto}.hint.sort{display:none}"
+    "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
+    // The title, the key figures and the map on the first page.
+    ".figures{grid-template-columns:repeat(5,1fr);gap:4px}.figure{padding:4px 6px;font-size:8pt}"
+    ".figure b{font-size:11pt}.map "
+    "svg{width:100%;max-height:150mm}h1{font-size:17pt}h2{font-size:13pt}"
+    ".smalls{grid-template-columns:repeat(4,1fr)}}\n";
+
 /// index.html up to the map: head, style, title and key figures.
 void html_head(std::ostringstream& html, const Page& p) {
     const auto& t = p.t;
-    html
-        << "<!DOCTYPE html>\n<html lang=\"" << p.lang
-        << "\">\n<head>\n<meta charset=\"utf-8\">\n<title>" << esc(t.title) << "</title>\n<style>\n"
-        << "body{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222;line-height:1.4}"
-           "h1{margin-bottom:0}.sub{color:#555;margin-top:.2em}"
-           ".figures{display:grid;grid-template-columns:repeat(3,1fr);gap:12px}"
-           ".figure{background:#f4f4f4;padding:10px;border-radius:6px}"
-           ".figure b{display:block;font-size:1.5em}"
-           "table{border-collapse:collapse;width:100%}th,td{padding:4px 8px;border-bottom:1px "
-           "solid #ddd}"
-           "th{cursor:pointer;background:#eee;text-align:left}td.n{text-align:right}"
-           "svg{max-width:100%;height:auto}.hint{color:#777;font-size:.9em}"
-           ".smalls{display:grid;grid-template-columns:repeat(3,1fr);gap:8px}"
-           "figure{margin:0;text-align:center}figcaption{font-size:.9em;color:#444}\n"
-        << "</style>\n</head>\n<body>\n<h1>" << esc(t.title) << "</h1>\n<p class=\"sub\">"
-        << esc(t.subtitle) << "</p>\n<h2>" << esc(t.key_figures)
-        << "</h2>\n<div class=\"figures\">\n";
+    html << "<!DOCTYPE html>\n<html lang=\"" << p.lang
+         << "\">\n<head>\n<meta charset=\"utf-8\">\n<title>" << esc(p.title)
+         << "</title>\n<style>\n"
+         << page_style << "</style>\n</head>\n<body>\n<h1>" << esc(p.title)
+         << "</h1>\n<p class=\"sub\">" << esc(t.subtitle) << "</p>\n<h2>" << esc(t.key_figures)
+         << "</h2>\n<div class=\"figures\">\n";
     for (const auto& k : p.key) {
         html << "<div class=\"figure\" data-key=\"" << k.key << "\"><b>"
              << esc(fmt(k.value, k.decimals, p.fr)) << (k.unit.empty() ? "" : " ") << esc(k.unit)
@@ -195,59 +258,72 @@ void html_head(std::ostringstream& html, const Page& p) {
     }
 }
 
-/// index.html: the map, the curve and the groups' table with their small maps.
-void html_maps_and_groups(std::ostringstream& html, const Page& p, const geo::GeosContext& ctx,
-                          const Run& run, double threshold_km) {
+/// index.html: the groups' table and their small maps, when the zones have groups.
+void html_groups(std::ostringstream& html, const Page& p, const geo::GeosContext& ctx,
+                 const Run& run, double threshold_km) {
     const auto& t = p.t;
     const bool fr = p.fr;
-    html << "</div>\n<h2>" << esc(t.map_title) << "</h2>\n"
-         << p.map << "<h2>" << esc(t.curve_title) << "</h2>\n"
-         << p.curve << "<h2>" << esc(t.by_group) << "</h2>\n<p class=\"hint\">" << esc(t.sort_hint)
-         << "</p>\n<table id=\"groups\">\n<thead><tr><th>" << esc(t.group) << "</th><th>"
-         << esc(t.population) << "</th><th>" << esc(t.sites) << "</th><th>" << esc(t.sites_per_100k)
-         << "</th><th>" << esc(t.mean) << " (km)</th><th>" << esc(t.share_beyond)
-         << " (%)</th></tr></thead>\n<tbody>\n";
+    html << "<h2 id=\"by-group\">" << esc(p.by_group) << "</h2>\n<p class=\"hint sort\">"
+         << esc(t.sort_hint) << "</p>\n";
+    html_table_head(html, "groups", group_headings(p));
     for (const auto& g : p.groups) {
-        html << "<tr><td>" << esc(g.group) << "</td><td class=\"n\" data-v=\"" << g.population
-             << "\">" << esc(fmt(g.population, 0, fr)) << "</td><td class=\"n\" data-v=\""
-             << g.sites << "\">" << esc(fmt(g.sites, 0, fr)) << "</td><td class=\"n\" data-v=\""
-             << g.per_100k << "\">" << esc(fmt(g.per_100k, 1, fr))
-             << "</td><td class=\"n\" data-v=\"" << g.mean_km << "\">" << esc(fmt(g.mean_km, 1, fr))
-             << "</td><td class=\"n\" data-v=\"" << g.share_pct << "\">"
-             << esc(fmt(g.share_pct, 1, fr)) << "</td></tr>\n";
+        html << "<tr><td data-code=\"" << esc(g.group) << "\">" << esc(g.name) << "</td>";
+        number_cell(html, g.population, fmt(g.population, 0, fr));
+        number_cell(html, g.sites, fmt(g.sites, 0, fr));
+        number_cell(html, g.per_100k, fmt(g.per_100k, 1, fr));
+        number_cell(html, g.mean_km, fmt(g.mean_km, 1, fr));
+        number_cell(html, g.share_pct, fmt(g.share_pct, 1, fr));
+        html << "</tr>\n";
     }
     html << "</tbody></table>\n<div class=\"smalls\">\n";
     for (const auto& g : p.groups) {
         const auto small = small_map_svg(ctx, run, g.group, threshold_km);
         if (!small.empty()) {
-            html << "<figure>" << small << "<figcaption>" << esc(g.group) << " — "
+            html << "<figure>" << small << "<figcaption>" << esc(g.name) << " — "
                  << esc(fmt(g.mean_km, 1, fr)) << " km</figcaption></figure>\n";
         }
     }
+    html << "</div>\n";
 }
 
-/// index.html after the groups: the top areas, the limits, the source and the sorting script.
-void html_tail(std::ostringstream& html, const Page& p) {
+/// index.html: the map, the curve, the groups and the top areas.
+void html_body(std::ostringstream& html, const Page& p, const geo::GeosContext& ctx, const Run& run,
+               double threshold_km) {
     const auto& t = p.t;
     const bool fr = p.fr;
-    html << "</div>\n<h2>" << esc(t.top_areas)
-         << "</h2>\n<table id=\"top\">\n<thead><tr><th>#</th><th>" << esc(t.inhabitants)
-         << "</th><th>" << esc(t.area) << " (km²)</th><th>" << esc(t.communes)
-         << "</th></tr></thead>\n<tbody>\n";
+    html << "</div>\n<h2>" << esc(t.map_title) << "</h2>\n<div class=\"map\">" << p.map
+         << "</div>\n<h2>" << esc(t.curve_title) << "</h2>\n"
+         << p.curve;
+    if (!p.by_group.empty()) {
+        html_groups(html, p, ctx, run, threshold_km);
+    }
+    html << "<h2>" << esc(t.top_areas) << "</h2>\n";
+    html_table_head(html, "top", {"#", t.inhabitants, std::string(t.area) + " (km²)", t.communes});
     for (std::size_t i = 0; i < p.top.size(); ++i) {
         const auto& part = *p.top[i];
-        html << "<tr><td class=\"n\">" << i + 1 << "</td><td class=\"n\" data-v=\""
-             << part.population << "\">" << esc(fmt(part.population, 0, fr))
-             << "</td><td class=\"n\" data-v=\"" << part.area_km2 << "\">"
-             << esc(fmt(part.area_km2, 0, fr)) << "</td><td>" << esc(commune_names(part))
-             << "</td></tr>\n";
+        html << "<tr><td class=\"n\">" << i + 1 << "</td>";
+        number_cell(html, part.population, fmt(part.population, 0, fr));
+        number_cell(html, part.area_km2, fmt(part.area_km2, 0, fr));
+        html << "<td>" << esc(commune_names(part)) << "</td></tr>\n";
     }
-    html << "</tbody></table>\n<h2 id=\"limits\">" << esc(t.limits) << "</h2>\n<ul>\n";
+    html << "</tbody></table>\n";
+}
+
+/// index.html after the optional sections: the limits box, the sources and the sorting script.
+std::string html_footer(const Page& p) {
+    const auto& t = p.t;
+    std::ostringstream html;
+    html << "<section class=\"limits\" id=\"limits\">\n<h2>" << esc(t.limits) << "</h2>\n<ul>\n";
     for (const auto& l : p.limits) {
         html << "<li>" << esc(l) << "</li>\n";
     }
+    html << "</ul>\n</section>\n<footer id=\"sources\">\n<h2>" << esc(t.sources) << "</h2>\n<ul>\n";
+    for (const auto& l : p.sources) {
+        html << "<li>" << esc(l) << "</li>\n";
+    }
     html << "</ul>\n<p class=\"hint\">" << esc(t.source) << ' ' << esc(source_line(p))
-         << " (maillage " << esc(p.summary.at(key::version).get<std::string>()) << ").</p>\n"
+         << " (maillage " << esc(p.summary.at(key::version).get<std::string>())
+         << ").</p>\n</footer>\n"
          << "<script>\n"
             "document.querySelectorAll('table').forEach(function(table){\n"
             " table.querySelectorAll('th').forEach(function(th,col){\n"
@@ -260,18 +336,19 @@ void html_tail(std::ostringstream& html, const Page& p) {
             "    return (u<v?-1:u>v?1:0)*dir;});\n"
             "   rows.forEach(function(r){body.appendChild(r);});});});});\n"
             "</script>\n</body>\n</html>\n";
+    return html.str();
 }
 
-/// The page, its Markdown and its figures, grown section by section.
+/// The page, its Markdown and its figures, grown section by section: the optional sections go
+/// after the main part and before the footer (limits, sources).
 struct Documents {
     std::string html;
     std::string md;
     std::string csv;
 
-    /// Splices a section into the page before its closing script, and appends the rest.
+    /// Appends a section.
     void add(const ReportSection& section) {
-        const auto at = html.rfind("<script>");
-        html = html.substr(0, at) + section.html + html.substr(at);
+        html += section.html;
         md += section.md;
         csv += section.csv;
     }
@@ -324,6 +401,90 @@ void add_sections(Documents& docs, const ReportOptions& o, const Run& run,
     }
 }
 
+/// When the run started (run.json's started_utc), or "".
+std::string run_started(const std::filesystem::path& dir) {
+    std::ifstream in(dir / model::schema::files::run_record);
+    const json record = in ? json::parse(in, nullptr, false) : json();
+    const auto* started = model::schema::run_record::started_utc;
+    return record.is_object() && record.contains(started) && record.at(started).is_string()
+               ? record.at(started).get<std::string>()
+               : std::string();
+}
+
+/// The region's name: the shipped region file's `nom` when the run used the shipped communes,
+/// else the neutral words of the language.
+std::string region_name(const ReportOptions& o, const std::optional<std::vector<InputFile>>& in,
+                        const Texts& t) {
+    const auto region = std::filesystem::path(o.data_dir) / "region-aura-adminexpress-2018.geojson";
+    if (o.data_dir.empty() || !uses_shipped_communes(in) || !std::filesystem::exists(region)) {
+        return t.region_fallback;
+    }
+    auto ds = io::open_vector(region.string());
+    for (auto& f : *ds->GetLayer(0)) {
+        std::string name = field_text(*f, "nom");
+        if (!name.empty()) {
+            return name;
+        }
+    }
+    return t.region_fallback;
+}
+
+/// "Auvergne-Rhône-Alpes : distance aux lieux d'accueil — analyse du 3 décembre 2026, seuil 20 km"
+std::string default_title(const std::string& region, const std::string& date, const std::string& km,
+                          bool fr) {
+    const Texts& t = texts(fr);
+    std::string title = region + (fr ? " : " : ": ") + t.default_title + " — ";
+    if (!date.empty()) {
+        title += (fr ? "analyse du " : "analysis of ") + date + ", ";
+    }
+    return title + (fr ? "seuil " : "threshold ") + km;
+}
+
+/// The groups' names (--group-names) on their rows, the section's title and the column's heading;
+/// no section when no zone has a group.
+void name_groups(Page& p, const ReportOptions& o) {
+    std::map<std::string, std::string> names;
+    if (!o.group_names.empty()) {
+        names = io::read_group_names(o.group_names);
+    }
+    bool any_group = false;
+    bool any_named = false;
+    for (auto& g : p.groups) {
+        any_group = any_group || !g.group.empty();
+        if (const auto it = names.find(g.group); it != names.end()) {
+            g.name = it->second;
+            any_named = true;
+        }
+    }
+    p.names_used = any_named;
+    if (!any_group) {
+        p.groups.clear();
+        return;
+    }
+    // The group field's meaning: departments when it is named so or the names are found.
+    std::string field;
+    const auto& s = p.summary;
+    if (s.contains("inputs") && s.at("inputs").contains("zones")) {
+        field = s.at("inputs").at("zones").value("group_field", std::string());
+    }
+    std::string lower = field;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const bool departments = any_named || field.empty() || lower.find("dep") != std::string::npos;
+    p.by_group = departments ? p.t.by_group : (p.fr ? "Par groupe (" : "By group (") + field + ")";
+    p.group = departments ? p.t.group : p.t.group_other;
+}
+
+/// The footer's sources: the run's inputs, and the table of the groups' names when it named one.
+std::vector<std::string> sources_with_names(const std::optional<std::vector<InputFile>>& inputs,
+                                            const ReportOptions& o, const Page& p) {
+    auto all = inputs;
+    if (all && p.names_used) {
+        all->push_back({o.group_names, io::sha256_file(o.group_names)});
+    }
+    return sources_of(all, p.fr);
+}
+
 void build_report_checked(const ReportOptions& o) {
     if (o.lang != "fr" && o.lang != "en") {
         throw usage_error("--lang must be fr or en (got '" + o.lang + "').");
@@ -335,7 +496,12 @@ void build_report_checked(const ReportOptions& o) {
     Run run = load_run(ctx, o.run_dir);
     const auto& s = run.summary;
     const double threshold_km = s.at(key::parameters).at(key::params::threshold_km).get<double>();
+    const auto inputs = load_run_inputs(o.run_dir);
     Page p{s, t, fr, o.lang};
+    p.km = km_text(threshold_km, fr);
+    p.title = !o.title.empty() ? o.title
+                               : default_title(region_name(o, inputs, t),
+                                               long_date(run_started(o.run_dir), fr), p.km, fr);
     p.map = map_svg(ctx, run, map_projection(ctx, run), threshold_km, t, fr);
     std::optional<Run> previous;
     if (!o.previous_dir.empty()) {
@@ -344,16 +510,19 @@ void build_report_checked(const ReportOptions& o) {
     p.curve = curve_svg(s, previous ? &previous->summary : nullptr, threshold_km, t, fr);
     find_communes(ctx, run);
     p.top = top_parts(run);
-    p.key = key_figures(s, t);
+    p.key = key_figures(s, t, p.km);
     p.groups = group_rows(s);
-    p.limits = limits_of(load_run_inputs(o.run_dir), s, fr);
+    name_groups(p, o);
+    p.limits = limits_of(inputs, s, fr);
+    p.sources = sources_with_names(inputs, o, p);
     p.border_files = border_files_of(s);
     std::ostringstream html;
     html_head(html, p);
-    html_maps_and_groups(html, p, ctx, run, threshold_km);
-    html_tail(html, p);
+    html_body(html, p, ctx, run, threshold_km);
     Documents docs{html.str(), report_md(p), figures_csv(p)};
     add_sections(docs, o, run, previous, p);
+    docs.html += html_footer(p);
+    docs.md += report_md_footer(p);
     output::write_text(out.path("index.html"), docs.html);
     output::write_text(out.path("report.md"), docs.md);
     output::write_text(out.path("map.svg"), p.map);

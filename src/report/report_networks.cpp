@@ -1,11 +1,13 @@
 #include "sections.hpp"
 
+#include "maillage/model/networks.hpp"
 #include "maillage/model/schema.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <sstream>
 #include <vector>
 
@@ -16,7 +18,36 @@ namespace {
 using nlohmann::json;
 namespace key = model::schema::summary;
 
+/// The data's label of a network (summary.json's type_labels), or "" (older runs, no labels).
+std::string data_label(const json& summary, const std::string& code) {
+    if (!summary.contains(key::type_labels)) {
+        return "";
+    }
+    const auto& labels = summary.at(key::type_labels);
+    return labels.contains(code) ? labels.at(code).get<std::string>() : std::string();
+}
+
+/// The networks' colour indices, as the maps give them: the networks with the most sites first
+/// (ties by code).
+std::map<std::string, std::size_t> network_indices(const std::vector<json>& types) {
+    std::vector<std::pair<double, std::string>> order;
+    order.reserve(types.size());
+    for (const auto& x : types) {
+        order.emplace_back(-x.at("sites").get<double>(), x.at("type").get<std::string>());
+    }
+    std::sort(order.begin(), order.end());
+    std::map<std::string, std::size_t> index;
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        index[order[i].second] = i;
+    }
+    return index;
+}
+
 } // namespace
+
+std::string network_name(const json& summary, const std::string& code, bool fr) {
+    return model::network_label(code, data_label(summary, code), fr ? "fr" : "en");
+}
 
 std::optional<ReportSection> by_type_section(const json& summary, bool fr,
                                              const NumberFormat& number) {
@@ -42,7 +73,8 @@ std::optional<ReportSection> by_type_section(const json& summary, bool fr,
              "type: the nearest of the network, not the overall nearest filtered afterwards). "
              "Geodesic distances, weighted by population; the types run from the shortest mean "
              "distance to the longest.";
-    const std::string h_type = "Type";
+    const auto colour_index = network_indices(types);
+    const std::string h_type = fr ? "Réseau" : "Network";
     const std::string h_sites = "Sites";
     const std::string h_mean = fr ? "Moyenne (km)" : "Mean (km)";
     const std::string h_p50 = fr ? "Médiane (km)" : "Median (km)";
@@ -65,6 +97,9 @@ std::optional<ReportSection> by_type_section(const json& summary, bool fr,
        << " |\n|---|---:|---:|---:|---:|---:|---:|---:|\n";
     for (const auto& x : types) {
         const std::string type = x.at("type").get<std::string>();
+        const std::string label = network_name(summary, type, fr);
+        const auto symbol = model::network_symbol(colour_index.at(type));
+        const char* colour = symbol.colour;
         const double sites = x.at("sites").get<double>();
         const double mean = x.at("mean_km").get<double>();
         const double p50 = x.at("p50_km").get<double>();
@@ -74,17 +109,19 @@ std::optional<ReportSection> by_type_section(const json& summary, bool fr,
         const double share = 100.0 * x.at("share_beyond").get<double>();
         const std::string share_text = number(share, 1) + " %";
         // The share as a bar, so that the networks compare at a glance.
-        h << "<tr><td>" << esc(type) << "</td><td class=\"n\" data-v=\"" << sites << "\">"
-          << esc(number(sites, 0)) << "</td><td class=\"n\" data-v=\"" << mean << "\">"
-          << esc(number(mean, 1)) << "</td><td class=\"n\" data-v=\"" << p50 << "\">"
-          << esc(number(p50, 1)) << "</td><td class=\"n\" data-v=\"" << p90 << "\">"
-          << esc(number(p90, 1)) << "</td><td class=\"n\" data-v=\"" << max << "\">"
-          << esc(number(max, 1)) << "</td><td class=\"n\" data-v=\"" << beyond << "\">"
-          << esc(number(beyond, 0)) << "</td><td class=\"n\" data-v=\"" << share
-          << "\"><span style=\"display:inline-block;height:.8em;background:#d7301f;width:"
-          << plain(std::clamp(share, 0.0, 100.0), 1) << "px;margin-right:6px\"></span>"
+        h << "<tr><td data-code=\"" << esc(type) << "\"><span class=\"swatch " << symbol.shape
+          << "\" style=\"background:" << colour << "\"></span>" << esc(label)
+          << "</td><td class=\"n\" data-v=\"" << sites << "\">" << esc(number(sites, 0))
+          << "</td><td class=\"n\" data-v=\"" << mean << "\">" << esc(number(mean, 1))
+          << "</td><td class=\"n\" data-v=\"" << p50 << "\">" << esc(number(p50, 1))
+          << "</td><td class=\"n\" data-v=\"" << p90 << "\">" << esc(number(p90, 1))
+          << "</td><td class=\"n\" data-v=\"" << max << "\">" << esc(number(max, 1))
+          << "</td><td class=\"n\" data-v=\"" << beyond << "\">" << esc(number(beyond, 0))
+          << "</td><td class=\"n\" data-v=\"" << share
+          << "\"><span style=\"display:inline-block;height:.8em;background:" << colour
+          << ";width:" << plain(std::clamp(share, 0.0, 100.0), 1) << "px;margin-right:6px\"></span>"
           << esc(share_text) << "</td></tr>\n";
-        md << "| " << type << " | " << number(sites, 0) << " | " << number(mean, 1) << " | "
+        md << "| " << label << " | " << number(sites, 0) << " | " << number(mean, 1) << " | "
            << number(p50, 1) << " | " << number(p90, 1) << " | " << number(max, 1) << " | "
            << number(beyond, 0) << " | " << share_text << " |\n";
         csv << "type_sites," << type << ',' << plain(sites, 0) << ",\n"
@@ -201,7 +238,7 @@ void write_catchment_table(std::ostream& h, std::ostream& md, std::ostream& csv,
     h << "<h3>" << esc(table.heading) << "</h3>\n";
     md << "\n### " << table.heading << "\n\n";
     table_head(h, md, table.id,
-               {"Site", "Type", fr ? "Habitants" : "Inhabitants",
+               {"Site", fr ? "Réseau" : "Network", fr ? "Habitants" : "Inhabitants",
                 fr ? "Surface (km²)" : "Area (km²)",
                 fr ? "Distance moyenne (km)" : "Mean distance (km)"},
                "|---|---|---:|---:|---:|");
@@ -231,6 +268,9 @@ std::optional<ReportSection> catchments_section(const std::filesystem::path& run
     }
     auto x = catchment_figures(summary);
     auto all = load_catchments(run_dir);
+    for (auto& c : all) {
+        c.type = network_name(summary, c.type, fr);
+    }
     add_populations(x, all);
     const std::string title = fr ? "Aires de desserte des sites" : "Catchments of the sites";
     const std::string intro = catchments_intro(x, fr, number);

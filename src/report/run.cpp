@@ -145,7 +145,8 @@ std::vector<GroupRow> group_rows(const json& summary) {
         GroupRow r{
             g.at(key::group).get<std::string>(), g.at(key::population).get<double>(),
             g.at(key::sites).get<double>(),      0.0,
-            g.at(key::mean_km).get<double>(),    100.0 * g.at(key::share_beyond).get<double>()};
+            g.at(key::mean_km).get<double>(),    100.0 * g.at(key::share_beyond).get<double>(),
+            g.at(key::group).get<std::string>()};
         r.per_100k = r.population > 0 ? r.sites * 1e5 / r.population : 0.0;
         groups.push_back(r);
     }

@@ -71,9 +71,11 @@ Run load_run(const geo::GeosContext& ctx, const std::filesystem::path& dir);
 void find_communes(const geo::GeosContext& ctx, Run& run);
 
 /// A line of summary.json's "by_group", with the sites per 100,000 inhabitants.
+/// `name` is the group's name (set by the report from a table of names), else its code.
 struct GroupRow {
     std::string group;
     double population, sites, per_100k, mean_km, share_pct;
+    std::string name;
 };
 std::vector<GroupRow> group_rows(const nlohmann::json& summary);
 

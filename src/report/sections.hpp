@@ -55,6 +55,10 @@ void number_cell(std::ostream& html, double v, const std::string& text);
 /// over 20); "—" when there are none.
 std::string list_names(const std::vector<std::string>& names, std::size_t count);
 
+/// A network in words for a reader of French (`fr`) or English: model::network_label with the
+/// data's label from summary.json's type_labels (older runs have none: the built-in table).
+std::string network_name(const nlohmann::json& summary, const std::string& code, bool fr);
+
 /// `analyse --by-type`: the distance to the nearest site of each network, when `summary` has a
 /// "by_type" member.
 std::optional<ReportSection> by_type_section(const nlohmann::json& summary, bool french,

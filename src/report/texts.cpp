@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 
@@ -37,7 +38,7 @@ const Texts french{
     "part de la population",
     "seuil",
     "Par département",
-    "Groupe",
+    "Département",
     "Lieux pour 100 000 hab.",
     "Part au-delà du seuil",
     "Les dix zones mal desservies les plus peuplées",
@@ -63,6 +64,12 @@ const Texts french{
     "Lieux d'accueil dans la zone d'étude",
     "Lieux au-delà des limites, pris en compte",
     "Limites de l'analyse",
+    "Population au-delà de",
+    "Part au-delà de",
+    "Groupe",
+    "Sources, millésimes et licences",
+    "distance aux lieux d'accueil",
+    "Territoire étudié",
 };
 
 const Texts english{
@@ -85,7 +92,7 @@ const Texts english{
     "share of the population",
     "threshold",
     "By department",
-    "Group",
+    "Department",
     "Sites per 100,000 inh.",
     "Share beyond the threshold",
     "The ten most populated underserved areas",
@@ -111,45 +118,102 @@ const Texts english{
     "Sites in the study area",
     "Sites across the edge, taken into account",
     "Limits of this analysis",
+    "Population beyond",
+    "Share beyond",
+    "Group",
+    "Sources, vintages and licences",
+    "distance to the reception sites",
+    "Study area",
 };
 
-/// A data file shipped with maillage, known by its SHA-256 (geodata/SOURCES.md): what it is and
-/// of when, for the limits of the report.
+/// A data file shipped with maillage, known by its SHA-256 (geodata/SOURCES.md): where it comes
+/// from, of when, under which licence, and what the reader must know of it.
 struct KnownFile {
     const char* sha256;
-    const char* fr;
-    const char* en;
-    const char* note_fr; ///< what is missing from it, or ""
+    const char* name;
+    const char* source_fr;
+    const char* source_en;
+    const char* vintage_fr;
+    const char* vintage_en;
+    const char* note_fr; ///< a limit it brings, or ""
     const char* note_en;
 };
+
+constexpr const char* licence = "Licence Ouverte / Open Licence (Etalab) 2.0";
+
+constexpr const char* communes_sha256 =
+    "358f92fca204ad26dc81e6f446412e534a8c3b139bedd8d8d3c0814ebae295a5";
+
+constexpr const char* dila_fr =
+    "DILA, Service-Public.fr, Annuaire de l'administration (base de données locales), via "
+    "betagouv/annuaire";
+constexpr const char* dila_en =
+    "DILA, Service-Public.fr, public-service directory (local databases), via betagouv/annuaire";
+constexpr const char* dila_vintage_fr = "instantané du 12 décembre 2017";
+constexpr const char* dila_vintage_en = "snapshot of 12 December 2017";
+constexpr const char* dila_note_fr = "Les lieux d'accueil sont ceux de l'annuaire de la DILA de "
+                                     "décembre 2017 (lieux de type SPRO) : "
+                                     "ce n'est pas la liste officielle des 1 157 lieux du SPRO, "
+                                     "qui n'est pas publique, et des lieux "
+                                     "ont pu ouvrir, fermer ou déménager depuis";
+constexpr const char* dila_note_en = "The sites are those of the DILA directory of December 2017 "
+                                     "(SPRO-type sites): not the official "
+                                     "list of the SPRO's 1,157 sites, which is not public, and "
+                                     "sites may have opened, closed or moved "
+                                     "since";
+constexpr const char* communes_fr =
+    "IGN, ADMIN EXPRESS COG 2018 (limites, via france-geojson) ; INSEE, code officiel géographique "
+    "2026 et populations légales (via @etalab/decoupage-administratif)";
+constexpr const char* communes_en =
+    "IGN, ADMIN EXPRESS COG 2018 (boundaries, via france-geojson); INSEE, official geographic code "
+    "2026 and legal populations (via @etalab/decoupage-administratif)";
+constexpr const char* communes_vintage_fr =
+    "limites 2018, communes du COG 2026, populations légales millésime 2023 (en vigueur au 1er "
+    "janvier 2026)";
+constexpr const char* communes_vintage_en =
+    "boundaries of 2018, communes of the 2026 code, legal populations of 2023 (in force on 1 "
+    "January 2026)";
 
 const std::vector<KnownFile>& known_files() {
     static const std::vector<KnownFile> files{
         {"932f6525704030057d8bce7009c8ceb1ad5df4fe2ceb6dd7a749d3066c2d3e32",
-         "lieux d'accueil : annuaire de l'administration de la DILA, instantané du 12 décembre "
-         "2017 (470 lieux de type SPRO), et non la liste officielle des 1 157 lieux du SPRO, qui "
-         "n'est pas publique",
-         "sites: DILA public-service directory, snapshot of 12 December 2017 (470 SPRO-type "
-         "sites), not the official list of the SPRO's 1,157 sites, which is not public",
-         "", ""},
+         "structures-aura-dila-2017.csv", dila_fr, dila_en, dila_vintage_fr, dila_vintage_en,
+         dila_note_fr, dila_note_en},
+        {"97ca1e98d3ec286f0b0db1cec40dc428d5cefd60edb4e595649e836ac1a6d5fc",
+         "structures-aura-dila-2017.geojson", dila_fr, dila_en, dila_vintage_fr, dila_vintage_en,
+         dila_note_fr, dila_note_en},
         {"61c40eb04fb1a6e1edaf81988241c19b03c8df44e0d84f39b3f8cae7fd40144a",
-         "lieux au-delà des limites : même annuaire DILA (2017), départements voisins à moins de "
-         "60 km",
-         "sites across the edge: the same DILA directory (2017), neighbouring departments within "
-         "60 km",
-         "aucun lieu au-delà des frontières suisse et italienne (pas de données) : près de ces "
+         "structures-voisines-dila-2017.csv", dila_fr, dila_en,
+         "instantané du 12 décembre 2017, départements voisins à moins de 60 km",
+         "snapshot of 12 December 2017, neighbouring departments within 60 km",
+         "Aucun lieu au-delà des frontières suisse et italienne (pas de données) : près de ces "
          "frontières, la distance peut être surestimée",
-         "no site across the Swiss and Italian borders (no data): near them, distances may be "
+         "No site across the Swiss and Italian borders (no data): near them, distances may be "
          "overstated"},
-        {"358f92fca204ad26dc81e6f446412e534a8c3b139bedd8d8d3c0814ebae295a5",
-         "population : populations légales INSEE millésime 2023 (en vigueur au 1er janvier 2026), "
-         "communes du COG 2026, limites IGN 2018",
-         "population: INSEE legal populations of 2023 (in force on 1 January 2026), communes of "
-         "the "
-         "2026 code, IGN boundaries of 2018",
-         "", ""},
+        {communes_sha256, "communes-aura-cog2026.geojson", communes_fr, communes_en,
+         communes_vintage_fr, communes_vintage_en,
+         "Les limites communales sont celles de 2018 (IGN), regroupées selon les communes de 2026",
+         "The communes' boundaries are those of 2018 (IGN), merged into the communes of 2026"},
+        {"07600484ad4ab22ae69ef7b82e364d622b763eeb608f4ed42185c047966de707",
+         "communes-voisines-cog2026.geojson", communes_fr, communes_en, communes_vintage_fr,
+         communes_vintage_en, "", ""},
+        {"bf79f9bbcb9e2673bf11c59142586418e46f9786e9ab793b4a439b062115e131",
+         "population-communes-aura-2026.csv",
+         "INSEE, populations légales (via @etalab/decoupage-administratif)",
+         "INSEE, legal populations (via @etalab/decoupage-administratif)",
+         "COG 2026, populations légales millésime 2023", "2026 code, legal populations of 2023", "",
+         ""},
+        {"2381030a24cc02833b913b21f3d38c5625cbc570d91ca17b609f9721b6e8e718",
+         "departements-aura-adminexpress-2018.geojson", "IGN, ADMIN EXPRESS COG 2018",
+         "IGN, ADMIN EXPRESS COG 2018", "2018", "2018", "", ""},
     };
     return files;
+}
+
+const KnownFile* known_file(const InputFile& file) {
+    const auto it = std::find_if(known_files().begin(), known_files().end(),
+                                 [&](const KnownFile& k) { return file.sha256 == k.sha256; });
+    return it == known_files().end() ? nullptr : &*it;
 }
 
 } // namespace
@@ -223,72 +287,116 @@ std::string edge_limit(const json& s, bool fr) {
                 "edge, distances may be overstated, as people may use a nearer site across it.";
 }
 
-/// The inputs sorted by what maillage knows of them (from their checksums): the vintage of
-/// those it knows, their notes, and the file names of the others.
-struct Vintages {
-    std::vector<std::string> known, notes, unknown;
-};
-
-Vintages vintages_of(const std::vector<InputFile>& inputs, bool fr) {
-    Vintages v;
-    for (const auto& file : inputs) {
-        const auto it = std::find_if(known_files().begin(), known_files().end(),
-                                     [&](const KnownFile& k) { return file.sha256 == k.sha256; });
-        if (it == known_files().end()) {
-            v.unknown.push_back(fs::path(file.path).filename().string());
-            continue;
-        }
-        v.known.emplace_back(fr ? it->fr : it->en);
-        if (*(fr ? it->note_fr : it->note_en) != '\0') {
-            v.notes.emplace_back(fr ? it->note_fr : it->note_en);
-        }
+/// Where the population is inside each zone: from the grid given, or spread evenly.
+std::string population_limit(const json& s, bool fr) {
+    if (s.contains(key::population_grid)) {
+        return fr ? "La population est placée dans chaque commune d'après la grille de population "
+                    "fournie (--population-grid), ramenée au total de la commune."
+                  : "The population is placed inside each commune after the population grid "
+                    "given (--population-grid), scaled to the commune's total.";
     }
-    return v;
+    return fr ? "Aucune grille de population n'a été fournie : la population de chaque commune "
+                "est répartie uniformément sur sa surface. Dans les grandes communes peu denses, "
+                "la distance des habitants, regroupés dans les bourgs, est approchée."
+              : "No population grid was given: each commune's population is spread evenly over "
+                "its area. In large, sparsely populated communes, where people live in villages, "
+                "the distance is an approximation.";
 }
 
-/// "Data: A; B; vintage not known to maillage for x, y (...)."
-std::string vintage_sentence(const Vintages& v, bool fr) {
-    const std::string sep = fr ? " ; " : "; ";
-    std::string vintage = fr ? "Données : " : "Data: ";
-    for (std::size_t i = 0; i < v.known.size(); ++i) {
-        vintage += (i == 0 ? "" : sep) + v.known[i];
-    }
-    if (!v.unknown.empty()) {
-        std::string names;
-        for (std::size_t i = 0; i < v.unknown.size(); ++i) {
-            names += (i == 0 ? "" : ", ") + v.unknown[i];
-        }
-        vintage +=
-            (v.known.empty() ? "" : sep) +
-            (fr ? "millésime non connu de maillage pour " + names +
-                      " (voir la provenance de ces fichiers)"
-                : "vintage not known to maillage for " + names + " (see these files' provenance)");
-    }
-    return vintage + ".";
+/// What the threshold is.
+std::string threshold_limit(const json& s, bool fr) {
+    const auto km = km_text(s.at(key::parameters).at(key::params::threshold_km).get<double>(), fr);
+    return fr ? "Le seuil de " + km +
+                    " est un paramètre de l'analyse (--threshold-km), pas une norme réglementaire."
+              : "The " + km +
+                    " threshold is a parameter of the analysis (--threshold-km), not a "
+                    "regulatory standard.";
+}
+
+/// A sentence from a note: capital first, full stop.
+std::string sentence_of(const char* note) {
+    std::string sentence = note;
+    sentence[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(sentence[0])));
+    return sentence + ".";
 }
 
 } // namespace
 
-/// The "limits" paragraph: what the distance is, how the edge of the study area is treated, and
-/// of when the data are (the inputs recorded in run.json, known by their checksum).
+std::string km_text(double km, bool french_style) {
+    return fmt(km, km == std::floor(km) ? 0 : 1, french_style) + " km";
+}
+
+std::string long_date(const std::string& iso, bool fr) {
+    static const std::array<const char*, 12> months_fr{
+        "janvier", "février", "mars",      "avril",   "mai",      "juin",
+        "juillet", "août",    "septembre", "octobre", "novembre", "décembre"};
+    static const std::array<const char*, 12> months_en{
+        "January", "February", "March",     "April",   "May",      "June",
+        "July",    "August",   "September", "October", "November", "December"};
+    int year = 0;
+    int month = 0;
+    int day = 0;
+    if (iso.size() < 10 || std::sscanf(iso.c_str(), "%4d-%2d-%2d", &year, &month, &day) != 3 ||
+        month < 1 || month > 12 || day < 1 || day > 31) {
+        return "";
+    }
+    const auto m = static_cast<std::size_t>(month - 1);
+    return std::to_string(day) + (day == 1 && fr ? "er " : " ") + (fr ? months_fr : months_en)[m] +
+           " " + std::to_string(year);
+}
+
+/// The "limits" box: what the distance is, the threshold, where the population is, how the edge
+/// of the study area is treated, and what the known input files lack.
 std::vector<std::string> limits_of(const std::optional<std::vector<InputFile>>& inputs,
                                    const json& s, bool fr) {
     std::vector<std::string> out;
     out.push_back(distance_limit(fr));
+    out.push_back(threshold_limit(s, fr));
+    out.push_back(population_limit(s, fr));
     out.push_back(edge_limit(s, fr));
     if (!inputs) {
-        out.emplace_back(fr ? "Millésime des données : inconnu (run.json absent de l'analyse)."
-                            : "Data vintage: unknown (the run has no run.json).");
+        out.emplace_back(fr ? "Provenance et millésime des données : inconnus (l'analyse n'a pas "
+                              "de run.json)."
+                            : "Data provenance and vintage: unknown (the run has no run.json).");
         return out;
     }
-    const auto v = vintages_of(*inputs, fr);
-    out.push_back(vintage_sentence(v, fr));
-    for (const auto& n : v.notes) {
-        std::string sentence = n;
-        sentence[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(sentence[0])));
-        out.push_back(sentence + ".");
+    std::vector<const char*> notes;
+    for (const auto& file : *inputs) {
+        const KnownFile* k = known_file(file);
+        const char* note = k == nullptr ? "" : (fr ? k->note_fr : k->note_en);
+        if (*note != '\0' && std::find(notes.begin(), notes.end(), note) == notes.end()) {
+            notes.push_back(note);
+            out.push_back(sentence_of(note));
+        }
     }
     return out;
+}
+
+std::vector<std::string> sources_of(const std::optional<std::vector<InputFile>>& inputs, bool fr) {
+    std::vector<std::string> out;
+    if (!inputs) {
+        return out;
+    }
+    for (const auto& file : *inputs) {
+        const std::string name = fs::path(file.path).filename().string();
+        const KnownFile* k = known_file(file);
+        if (k == nullptr) {
+            out.push_back(fr ? name + " : source, millésime et licence non documentés (fichier "
+                                      "inconnu de maillage : voir sa provenance)."
+                             : name + ": source, vintage and licence not documented (a file "
+                                      "maillage does not know: see its provenance).");
+            continue;
+        }
+        out.push_back(name + (fr ? " : " : ": ") + (fr ? k->source_fr : k->source_en) +
+                      (fr ? " ; millésime : " : "; vintage: ") +
+                      (fr ? k->vintage_fr : k->vintage_en) + (fr ? " ; " : "; ") + licence + ".");
+    }
+    return out;
+}
+
+bool uses_shipped_communes(const std::optional<std::vector<InputFile>>& inputs) {
+    return inputs && std::any_of(inputs->begin(), inputs->end(),
+                                 [](const InputFile& f) { return f.sha256 == communes_sha256; });
 }
 
 } // namespace maillage::report

@@ -8,6 +8,7 @@ output file, the SHA-256 of the file after the only normalisation allowed:
 - run records (run.json, access_run.json): the keys that say when the run happened and how long it
   took are dropped (started, finished, timings, durations, host details);
 - run records: the checksums and sizes of the outputs, which are checked one by one;
+- the report's pages (.html, .md): the day of the run in the title is replaced by <day>;
 - every file: the absolute paths of the repository and of the output folder are replaced by
   <repo> and <out> (a clone elsewhere writes other paths).
 
@@ -45,6 +46,8 @@ VOLATILE_KEYS = {"started_utc", "started", "finished", "started_at", "finished_a
                  "peak_rss_mb", "peak_memory_mb", "cpu_s", "generated", "generated_at", "date",
                  "time", "threads_used", "cores"}
 RUN_RECORDS = {"run.json", "access_run.json"}
+# A day in words, as the report's title writes the day of the run ("3 décembre 2026").
+RUN_DAY = re.compile("(?:analyse du|analysis of) \\d{1,2}(?:er)? [^ ,]+ \\d{4}".encode("utf-8"))
 
 ACROSS_ID = "cio-01053-01"  # the CIO of Bourg-en-Bresse: a real site that whatif closes
 
@@ -123,6 +126,9 @@ def normalise(path, data, out, tmp):
             entry.pop("sha256", None)
             entry.pop("bytes", None)
         data = json.dumps(record, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    if path.suffix in {".html", ".md"}:
+        # The report's title says the day of the run (run.json's started_utc).
+        data = RUN_DAY.sub(b"<day>", data)
     if text_like or path.suffix == "":
         for old, new in ((str(out), "<out>"), (str(tmp), "<tmp>"), (str(h.REPO), "<repo>")):
             data = data.replace(old.encode("utf-8"), new.encode("utf-8"))

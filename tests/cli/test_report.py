@@ -95,10 +95,13 @@ class TestReport(h.CliTestCase):
         self.assertIn("vol d'oiseau", limits)
         self.assertIn("Lieux hors de la zone d'étude pris en compte comme lieux les plus proches "
                       f"possibles : {h.AURA_BORDER_SITES} (en losange", limits)
-        # The vintage of the shipped inputs, known by their checksums.
-        self.assertIn("12 décembre 2017", limits)
-        self.assertIn("millésime 2023", limits)
+        # What the shipped inputs lack, known by their checksums.
+        self.assertIn("1 157 lieux du SPRO", limits)
         self.assertIn("frontières suisse et italienne", limits)
+        # Their vintage, in the sources of the footer.
+        sources = md.split("## Sources, millésimes et licences")[1]
+        self.assertIn("12 décembre 2017", sources)
+        self.assertIn("millésime 2023", sources)
         md_en = (self.report_en / "report.md").read_text(encoding="utf-8")
         self.assertIn("## Limits of this analysis", md_en)
         self.assertIn("not travel times", md_en)
@@ -112,7 +115,8 @@ class TestReport(h.CliTestCase):
         h.run_ok(self, "report", "--run", tmp / "run", "--out", tmp / "rep", "--lang", "en")
         md = (tmp / "rep" / "report.md").read_text(encoding="utf-8")
         self.assertIn("No site across the edge of the study area was given (--border-sites)", md)
-        self.assertIn("vintage not known to maillage for sites_one.csv, zones_small.geojson", md)
+        self.assertIn("sites_one.csv: source, vintage and licence not documented", md)
+        self.assertIn("zones_small.geojson: source, vintage and licence not documented", md)
         figs = figures(tmp / "rep" / "figures.csv")
         self.assertNotIn(("border_sites", ""), figs)
         # A stray site (outside every zone, given with --sites) is one all the same: counted.

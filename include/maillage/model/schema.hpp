@@ -193,6 +193,8 @@ inline constexpr const char* by_group = "by_group";
 inline constexpr const char* underserved = "underserved"; ///< {parts, area_km2, ...}
 /// Sections present only for some runs; the report adds a section for each.
 inline constexpr const char* by_type = "by_type";
+/// {type code: the data's label of it} for the types whose sites have a type_label field.
+inline constexpr const char* type_labels = "type_labels";
 inline constexpr const char* catchments = "catchments";
 inline constexpr const char* population_grid = "population_grid";
 inline constexpr const char* access = "access";

@@ -10,7 +10,20 @@ struct ReportOptions {
     std::string out_dir; ///< where the report goes
     std::string lang = "fr";
     std::string previous_dir; ///< an earlier run to compare with (optional)
+    /// The page's title; empty: made from the data (region, run date, threshold).
+    std::string title;
+    /// A table of the groups' names (code -> name, io::read_group_names); empty: none.
+    std::string group_names;
+    /// The folder of the shipped data (geodata/): the region's name for the default title.
+    std::string data_dir;
+    bool pdf = false; ///< also print index.html to report.pdf with headless Chromium
 };
+
+/// Prints `html` to `pdf` (A4, as the page's print CSS says) with a headless Chromium
+/// (chromium, chromium-browser or google-chrome, the first found on PATH). Throws
+/// runtime_failure when no browser is found, when it fails or when it takes longer than
+/// `timeout_s` seconds (it is then killed).
+void print_pdf(const std::string& html, const std::string& pdf, int timeout_s = 120);
 
 /// Builds the regional report of one run: index.html (self-contained: inline SVG and CSS),
 /// report.md, map.svg, coverage.svg and figures.csv. Every figure comes from the run's outputs.
