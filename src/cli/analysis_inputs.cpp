@@ -63,6 +63,17 @@ void add_site_options(po::options_description& group, SiteInputs& sites, bool wi
     }
     group.add_options()("site-filter", po::value<std::string>(&sites.options.filter),
                         "OGR attribute filter on the sites (every layer), e.g. \"spro_core = 1\"");
+    add_coordinate_options(group, sites.options, "", "sites");
+}
+
+void add_coordinate_options(po::options_description& group, io::SiteReadOptions& options,
+                            const std::string& prefix, const std::string& what) {
+    group.add_options()((prefix + "lon-field").c_str(), po::value<std::string>(&options.lon_field),
+                        ("longitude (or x) column of a CSV of " + what +
+                         " (default: lon, longitude, lng, long or x)")
+                            .c_str())(
+        (prefix + "lat-field").c_str(), po::value<std::string>(&options.lat_field),
+        ("latitude (or y) column of a CSV of " + what + " (default: lat, latitude or y)").c_str());
 }
 
 void add_input_options(po::options_description& group, SiteInputs& sites,
@@ -77,9 +88,10 @@ void add_input_options(po::options_description& group, SiteInputs& sites,
         "zone name field")(
         "population", po::value<std::string>(&zones.population_field)->default_value("population"),
         "population field")("group-by", po::value<std::string>(&zones.group_field),
-                            "field grouping zones in the summary (default: departement when "
-                            "present; 'none' for no groups)")(
-        "strict", po::bool_switch(&strict), "stop on the first skipped or repaired feature");
+                            "field grouping zones in the summary (default: the first of "
+                            "departement, INSEE_DEP, code_dep, dep present; 'none' for no "
+                            "groups)")("strict", po::bool_switch(&strict),
+                                       "stop on the first skipped or repaired feature");
 }
 
 void check_site_layers(const po::variables_map& vm, const SiteInputs& sites) {
@@ -104,6 +116,32 @@ void warn_read_report(const model::ReadReport& rep, const Logger& log) {
     }
     for (const auto& n : rep.skipped) {
         log.warn(rep.path + ": " + n.where + ": skipped: " + n.reason);
+    }
+}
+
+std::string no_group_field_text(const io::ZoneReadOptions& options, const io::ZoneSet& zones) {
+    if (!options.group_field.empty() || !zones.group_field.empty()) {
+        return {};
+    }
+    std::string looked;
+    const auto& names = io::group_field_names();
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        looked += (i == 0 ? "" : (i + 1 == names.size() ? " or " : ", ")) + names[i];
+    }
+    std::string fields;
+    for (const auto& f : zones.layer_fields) {
+        fields += (fields.empty() ? "" : ", ") + f;
+    }
+    return options.path + ": no field groups the zones (looked for " + looked +
+           "; the fields are: " + fields +
+           "), so the figures by department (by_group) will be missing. Name the field with "
+           "--group-by, or give --group-by none to do without groups.";
+}
+
+void warn_no_group_field(const io::ZoneReadOptions& options, const io::ZoneSet& zones,
+                         const Logger& log) {
+    if (const auto text = no_group_field_text(options, zones); !text.empty()) {
+        log.warn(text);
     }
 }
 
@@ -245,6 +283,7 @@ Inputs read_inputs(const SiteInputs& sites, const io::ZoneReadOptions& zones, co
     }
     in.read_s = seconds_since(t0);
     warn_read_report(in.zones.report, log);
+    warn_no_group_field(zones, in.zones, log);
     if (!log.quiet()) {
         std::size_t border = 0;
         for (const auto& l : in.sites.layers) {
