@@ -51,19 +51,24 @@ void add_site_options(po::options_description& group, SiteInputs& sites, bool wi
         "sites across the edge of the study area, which serve the people near it (read like "
         "--sites; repeatable). Default with the shipped sites: the shipped neighbouring "
         "departments' sites")("no-border-sites", po::bool_switch(&sites.no_border_sites),
-                              "no border sites, not even the shipped ones")(
-        "sites-crs", po::value<std::string>(&sites.options.crs),
-        "CRS of the sites, overriding the layer's (CSV default EPSG:4326)")(
-        "site-id", po::value<std::string>(&sites.options.id_field)->default_value("id"),
-        "site id field")("site-name", po::value<std::string>(&sites.options.name_field),
+                              "no border sites, not even the shipped ones");
+    add_site_field_options(group, sites.options, with_type);
+}
+
+void add_site_field_options(po::options_description& group, io::SiteReadOptions& options,
+                            bool with_type) {
+    group.add_options()("sites-crs", po::value<std::string>(&options.crs),
+                        "CRS of the sites, overriding the layer's (CSV default EPSG:4326)")(
+        "site-id", po::value<std::string>(&options.id_field)->default_value("id"),
+        "site id field")("site-name", po::value<std::string>(&options.name_field),
                          "site name field (default: nom, else name)");
     if (with_type) {
-        group.add_options()("site-type", po::value<std::string>(&sites.options.type_field),
+        group.add_options()("site-type", po::value<std::string>(&options.type_field),
                             "site type field (default: type_service, else type)");
     }
-    group.add_options()("site-filter", po::value<std::string>(&sites.options.filter),
+    group.add_options()("site-filter", po::value<std::string>(&options.filter),
                         "OGR attribute filter on the sites (every layer), e.g. \"spro_core = 1\"");
-    add_coordinate_options(group, sites.options, "", "sites");
+    add_coordinate_options(group, options, "", "sites");
 }
 
 void add_coordinate_options(po::options_description& group, io::SiteReadOptions& options,
@@ -80,9 +85,15 @@ void add_input_options(po::options_description& group, SiteInputs& sites,
                        io::ZoneReadOptions& zones, bool& strict) {
     add_site_options(group, sites);
     group.add_options()("zones", po::value<std::string>(&zones.path),
-                        "zones: any OGR polygon layer (communes) with a population")(
-        "zones-crs", po::value<std::string>(&zones.crs),
-        "CRS of the zones, overriding the layer's")(
+                        "zones: any OGR polygon layer (communes) with a population");
+    add_zone_field_options(group, zones);
+    group.add_options()("strict", po::bool_switch(&strict),
+                        "stop on the first skipped or repaired feature");
+}
+
+void add_zone_field_options(po::options_description& group, io::ZoneReadOptions& zones) {
+    group.add_options()("zones-crs", po::value<std::string>(&zones.crs),
+                        "CRS of the zones, overriding the layer's")(
         "zone-id", po::value<std::string>(&zones.id_field)->default_value("code"), "zone id field")(
         "zone-name", po::value<std::string>(&zones.name_field)->default_value("nom"),
         "zone name field")(
@@ -90,8 +101,7 @@ void add_input_options(po::options_description& group, SiteInputs& sites,
         "population field")("group-by", po::value<std::string>(&zones.group_field),
                             "field grouping zones in the summary (default: the first of "
                             "departement, INSEE_DEP, code_dep, dep present; 'none' for no "
-                            "groups)")("strict", po::bool_switch(&strict),
-                                       "stop on the first skipped or repaired feature");
+                            "groups)");
 }
 
 void check_site_layers(const po::variables_map& vm, const SiteInputs& sites) {

@@ -41,6 +41,16 @@ struct SiteInputs {
 /// false.
 void add_site_options(po::options_description& group, SiteInputs& sites, bool with_type = true);
 
+/// The options of how a layer of sites is read (not which files): --sites-crs, --site-id,
+/// --site-name, --site-type (unless `with_type` is false), --site-filter, --lon-field,
+/// --lat-field. Shared by the analysis commands and `info --role sites`.
+void add_site_field_options(po::options_description& group, io::SiteReadOptions& options,
+                            bool with_type = true);
+
+/// The options of how the zones are read (not which file): --zones-crs, --zone-id, --zone-name,
+/// --population, --group-by. Shared by the analysis commands and `info --role zones`.
+void add_zone_field_options(po::options_description& group, io::ZoneReadOptions& zones);
+
 /// --PREFIXlon-field and --PREFIXlat-field: the coordinate columns of a CSV of `what` ("sites").
 void add_coordinate_options(po::options_description& group, io::SiteReadOptions& options,
                             const std::string& prefix, const std::string& what);
