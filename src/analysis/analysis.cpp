@@ -120,8 +120,9 @@ std::string type_key(const std::string& type, std::set<std::string>& keys) {
     return unique;
 }
 
-/// Step 9: the nearest site of each type, each with its own cost model.
-void measure_by_type(const Run& run, AnalysisResult& r) {
+/// Step 9: the nearest site of each type, each with its own cost model; `progress` (may be
+/// empty) gets the share of the types done.
+void measure_by_type(const Run& run, AnalysisResult& r, const ProgressFn& progress) {
     std::map<std::string, std::vector<std::uint32_t>> of_type;
     for (std::uint32_t s = 0; s < run.sites.size(); ++s) {
         of_type[run.sites[s].type].push_back(s);
@@ -130,6 +131,10 @@ void measure_by_type(const Run& run, AnalysisResult& r) {
     for (const auto& [type, members] : of_type) {
         r.by_type.push_back(nearest_of_type(run, type, members, r));
         r.by_type.back().key = type_key(type, keys);
+        if (progress) {
+            progress("by type",
+                     static_cast<double>(r.by_type.size()) / static_cast<double>(of_type.size()));
+        }
     }
 }
 std::vector<geo::LonLat> sample_points(const geo::GeosContext& ctx,
@@ -626,7 +631,7 @@ AnalysisResult analyse(const geo::GeosContext& ctx, const std::vector<model::Sit
 
     if (params.by_type) {
         report("by type", 0.0);
-        measure_by_type(run, r);
+        measure_by_type(run, r, progress);
         timer.lap("by type");
         report("by type", 1.0);
     }

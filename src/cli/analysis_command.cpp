@@ -55,8 +55,14 @@ int AnalysisCommand::run() {
     run.progress = m_log.progress(m_common.progress, m_common.no_progress);
     compute(run);
     const auto tw = std::chrono::steady_clock::now();
+    if (run.progress) {
+        run.progress("write", 0.0);
+    }
     write(run, out);
     run.timings.emplace_back("write", seconds_since(tw));
+    if (run.progress) {
+        run.progress("write", 1.0);
+    }
     write_record(run, out);
     commit(run, out);
     log_end(run);

@@ -51,35 +51,57 @@ void add_site_options(po::options_description& group, SiteInputs& sites, bool wi
         "sites across the edge of the study area, which serve the people near it (read like "
         "--sites; repeatable). Default with the shipped sites: the shipped neighbouring "
         "departments' sites")("no-border-sites", po::bool_switch(&sites.no_border_sites),
-                              "no border sites, not even the shipped ones")(
-        "sites-crs", po::value<std::string>(&sites.options.crs),
-        "CRS of the sites, overriding the layer's (CSV default EPSG:4326)")(
-        "site-id", po::value<std::string>(&sites.options.id_field)->default_value("id"),
-        "site id field")("site-name", po::value<std::string>(&sites.options.name_field),
+                              "no border sites, not even the shipped ones");
+    add_site_field_options(group, sites.options, with_type);
+}
+
+void add_site_field_options(po::options_description& group, io::SiteReadOptions& options,
+                            bool with_type) {
+    group.add_options()("sites-crs", po::value<std::string>(&options.crs),
+                        "CRS of the sites, overriding the layer's (CSV default EPSG:4326)")(
+        "site-id", po::value<std::string>(&options.id_field)->default_value("id"),
+        "site id field")("site-name", po::value<std::string>(&options.name_field),
                          "site name field (default: nom, else name)");
     if (with_type) {
-        group.add_options()("site-type", po::value<std::string>(&sites.options.type_field),
+        group.add_options()("site-type", po::value<std::string>(&options.type_field),
                             "site type field (default: type_service, else type)");
     }
-    group.add_options()("site-filter", po::value<std::string>(&sites.options.filter),
+    group.add_options()("site-filter", po::value<std::string>(&options.filter),
                         "OGR attribute filter on the sites (every layer), e.g. \"spro_core = 1\"");
+    add_coordinate_options(group, options, "", "sites");
+}
+
+void add_coordinate_options(po::options_description& group, io::SiteReadOptions& options,
+                            const std::string& prefix, const std::string& what) {
+    group.add_options()((prefix + "lon-field").c_str(), po::value<std::string>(&options.lon_field),
+                        ("longitude (or x) column of a CSV of " + what +
+                         " (default: lon, longitude, lng, long or x)")
+                            .c_str())(
+        (prefix + "lat-field").c_str(), po::value<std::string>(&options.lat_field),
+        ("latitude (or y) column of a CSV of " + what + " (default: lat, latitude or y)").c_str());
 }
 
 void add_input_options(po::options_description& group, SiteInputs& sites,
                        io::ZoneReadOptions& zones, bool& strict) {
     add_site_options(group, sites);
     group.add_options()("zones", po::value<std::string>(&zones.path),
-                        "zones: any OGR polygon layer (communes) with a population")(
-        "zones-crs", po::value<std::string>(&zones.crs),
-        "CRS of the zones, overriding the layer's")(
+                        "zones: any OGR polygon layer (communes) with a population");
+    add_zone_field_options(group, zones);
+    group.add_options()("strict", po::bool_switch(&strict),
+                        "stop on the first skipped or repaired feature");
+}
+
+void add_zone_field_options(po::options_description& group, io::ZoneReadOptions& zones) {
+    group.add_options()("zones-crs", po::value<std::string>(&zones.crs),
+                        "CRS of the zones, overriding the layer's")(
         "zone-id", po::value<std::string>(&zones.id_field)->default_value("code"), "zone id field")(
         "zone-name", po::value<std::string>(&zones.name_field)->default_value("nom"),
         "zone name field")(
         "population", po::value<std::string>(&zones.population_field)->default_value("population"),
         "population field")("group-by", po::value<std::string>(&zones.group_field),
-                            "field grouping zones in the summary (default: departement when "
-                            "present; 'none' for no groups)")(
-        "strict", po::bool_switch(&strict), "stop on the first skipped or repaired feature");
+                            "field grouping zones in the summary (default: the first of "
+                            "departement, INSEE_DEP, code_dep, dep present; 'none' for no "
+                            "groups)");
 }
 
 void check_site_layers(const po::variables_map& vm, const SiteInputs& sites) {
@@ -104,6 +126,32 @@ void warn_read_report(const model::ReadReport& rep, const Logger& log) {
     }
     for (const auto& n : rep.skipped) {
         log.warn(rep.path + ": " + n.where + ": skipped: " + n.reason);
+    }
+}
+
+std::string no_group_field_text(const io::ZoneReadOptions& options, const io::ZoneSet& zones) {
+    if (!options.group_field.empty() || !zones.group_field.empty()) {
+        return {};
+    }
+    std::string looked;
+    const auto& names = io::group_field_names();
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        looked += (i == 0 ? "" : (i + 1 == names.size() ? " or " : ", ")) + names[i];
+    }
+    std::string fields;
+    for (const auto& f : zones.layer_fields) {
+        fields += (fields.empty() ? "" : ", ") + f;
+    }
+    return options.path + ": no field groups the zones (looked for " + looked +
+           "; the fields are: " + fields +
+           "), so the figures by department (by_group) will be missing. Name the field with "
+           "--group-by, or give --group-by none to do without groups.";
+}
+
+void warn_no_group_field(const io::ZoneReadOptions& options, const io::ZoneSet& zones,
+                         const Logger& log) {
+    if (const auto text = no_group_field_text(options, zones); !text.empty()) {
+        log.warn(text);
     }
 }
 
@@ -245,6 +293,7 @@ Inputs read_inputs(const SiteInputs& sites, const io::ZoneReadOptions& zones, co
     }
     in.read_s = seconds_since(t0);
     warn_read_report(in.zones.report, log);
+    warn_no_group_field(zones, in.zones, log);
     if (!log.quiet()) {
         std::size_t border = 0;
         for (const auto& l : in.sites.layers) {

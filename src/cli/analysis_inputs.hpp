@@ -37,8 +37,23 @@ struct SiteInputs {
 };
 
 /// --sites and --border-sites (both repeatable), --no-border-sites, --sites-crs, --site-id,
-/// --site-name, --site-filter; and --site-type unless `with_type` is false.
+/// --site-name, --site-filter, --lon-field, --lat-field; and --site-type unless `with_type` is
+/// false.
 void add_site_options(po::options_description& group, SiteInputs& sites, bool with_type = true);
+
+/// The options of how a layer of sites is read (not which files): --sites-crs, --site-id,
+/// --site-name, --site-type (unless `with_type` is false), --site-filter, --lon-field,
+/// --lat-field. Shared by the analysis commands and `info --role sites`.
+void add_site_field_options(po::options_description& group, io::SiteReadOptions& options,
+                            bool with_type = true);
+
+/// The options of how the zones are read (not which file): --zones-crs, --zone-id, --zone-name,
+/// --population, --group-by. Shared by the analysis commands and `info --role zones`.
+void add_zone_field_options(po::options_description& group, io::ZoneReadOptions& zones);
+
+/// --PREFIXlon-field and --PREFIXlat-field: the coordinate columns of a CSV of `what` ("sites").
+void add_coordinate_options(po::options_description& group, io::SiteReadOptions& options,
+                            const std::string& prefix, const std::string& what);
 
 /// The "Inputs" group: the site options above, --zones, --zones-crs, --zone-id, --zone-name,
 /// --population, --group-by, --strict.
@@ -51,6 +66,14 @@ void check_site_layers(const po::variables_map& vm, const SiteInputs& sites);
 /// Reads every layer of sites (io::read_site_layers) and warns about what was skipped or
 /// recoded.
 io::SiteSet read_site_inputs(const SiteInputs& sites, const Logger& log);
+
+/// The warning when the zones were read without a group field although none was named (the
+/// figures by department will be missing); empty when there is nothing to say.
+std::string no_group_field_text(const io::ZoneReadOptions& options, const io::ZoneSet& zones);
+
+/// Logs no_group_field_text as a warning, if any.
+void warn_no_group_field(const io::ZoneReadOptions& options, const io::ZoneSet& zones,
+                         const Logger& log);
 
 /// --threshold-km and --grid-m, and (with `extras`) --by-type and --catchments, which `whatif`
 /// does not offer.

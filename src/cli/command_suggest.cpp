@@ -31,6 +31,7 @@ CommandSuggest::CommandSuggest() : AnalysisCommand({.command = "suggest"}) {
         "candidate-grid-m", po::value<double>(&m_candidate_grid_m),
         "candidates: the centres of the cells of a grid of this size (m, equal-area) in the "
         "study area");
+    add_coordinate_options(cand, m_candidates, "candidate-", "candidates");
     po::options_description calc("Computation", help_width);
     add_analysis_options(calc, m_params);
     calc.add_options()("add", po::value<int>(&m_add)->default_value(5), "number of sites to add")(

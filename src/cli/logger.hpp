@@ -5,9 +5,14 @@
 // --quiet come from the command's options.
 
 #include <functional>
+#include <memory>
 #include <string>
 
 namespace maillage::cli {
+
+/// The progress bar's line on a terminal (defined in logger.cpp): shared by a logger and its
+/// copies, so that a log line never lands on the end of a bar being drawn.
+class BarLine;
 
 /// Where a command's messages go: stderr, as text or one JSON object a line.
 class Logger {
@@ -15,8 +20,8 @@ public:
     enum class Format { text, json };
 
     /// Text, not quiet: what a command logs before its options are parsed.
-    Logger() = default;
-    Logger(Format format, bool quiet) : m_format(format), m_quiet(quiet) {}
+    Logger();
+    Logger(Format format, bool quiet);
 
     /// The format named by --log-format: "text" or "json"; usage_error on anything else.
     static Format format_named(const std::string& name);
@@ -38,7 +43,10 @@ public:
 
     /// The progress reporter of the analysis phases: a bar on a terminal (or with `bar` true),
     /// else a log line when each phase ends; nothing when quiet or with `no_progress`. A JSON
-    /// log never gets a bar.
+    /// log never gets a bar. On a terminal each phase keeps its own line, ended with the
+    /// phase's time once it reaches 100 % (a phase left before that keeps the percentage it
+    /// reached); a log line written while a bar is drawn starts on a line of its own. Each
+    /// phase is logged once, however often it reports 100 %.
     [[nodiscard]] std::function<void(const std::string&, double)> progress(bool bar,
                                                                            bool no_progress) const;
 
@@ -48,6 +56,7 @@ private:
 
     Format m_format = Format::text;
     bool m_quiet = false;
+    std::shared_ptr<BarLine> m_bar;
 };
 
 /// Whether to draw a progress bar: --progress / --no-progress, else when stderr is a terminal.

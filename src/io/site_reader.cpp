@@ -63,6 +63,16 @@ std::optional<double> parse_number(const std::string& text) {
     return v;
 }
 
+std::string lon_field_option(const SiteReadOptions& options) {
+    return options.option_stem == "site" ? "--lon-field"
+                                         : "--" + options.option_stem + "-lon-field";
+}
+
+std::string lat_field_option(const SiteReadOptions& options) {
+    return options.option_stem == "site" ? "--lat-field"
+                                         : "--" + options.option_stem + "-lat-field";
+}
+
 namespace {
 
 /// The option "--STEM" + suffix of the site options, for messages ("--site-id").
@@ -153,26 +163,55 @@ SiteFields attribute_fields(const SiteReadOptions& o, OGRFeatureDefn& defn) {
     return f;
 }
 
+/// The coordinate column of a CSV: `requested` (which must exist), else the first of `names`.
+int coordinate_field(const SiteReadOptions& o, OGRFeatureDefn& defn, const std::string& requested,
+                     const std::vector<std::string>& names, const std::string& opt) {
+    if (requested.empty()) {
+        return find_field(defn, first_present(defn, names));
+    }
+    if (find_field(defn, requested) < 0) {
+        throw input_error(o.path + ": no column '" + requested + "' (" + opt +
+                          "); the columns are: " + field_list(defn) + "." + separator_hint(defn) +
+                          " Name the coordinate column with " + opt + ".");
+    }
+    return find_field(defn, requested);
+}
+
 /// Where the positions are: the lon/lat columns of a CSV, else the layer's point geometry.
 void position_fields(const SiteReadOptions& o, OGRLayer& layer, bool csv, SiteFields& f) {
     OGRFeatureDefn& defn = *layer.GetLayerDefn();
     if (csv) {
-        const auto lon_name = first_present(defn, lon_column_names());
-        const auto lat_name = first_present(defn, lat_column_names());
-        if (lon_name.empty() || lat_name.empty()) {
-            throw input_error(o.path + ": no longitude/latitude columns (looked for " +
-                              lonlat_names_text() + "; columns are: " + field_list(defn) + ")." +
-                              separator_hint(defn) +
-                              " Name the coordinate columns lon and lat (decimal degrees), or x "
-                              "and y with " +
-                              option(o, "s-crs") + " for projected coordinates.");
+        f.lon = coordinate_field(o, defn, o.lon_field, lon_column_names(), lon_field_option(o));
+        f.lat = coordinate_field(o, defn, o.lat_field, lat_column_names(), lat_field_option(o));
+        if (f.lon < 0 || f.lat < 0) {
+            throw input_error(
+                o.path + ": no longitude/latitude columns (looked for " + lonlat_names_text() +
+                "; columns are: " + field_list(defn) + ")." + separator_hint(defn) +
+                " Name the coordinate columns lon and lat (decimal degrees), or x "
+                "and y with " +
+                option(o, "s-crs") + " for projected coordinates; or give their names with " +
+                lon_field_option(o) + " and " + lat_field_option(o) + ".");
         }
-        f.lon = find_field(defn, lon_name);
-        f.lat = find_field(defn, lat_name);
-    } else if (wkbFlatten(layer.GetGeomType()) == wkbNone) {
+        return;
+    }
+    if (!o.lon_field.empty() || !o.lat_field.empty()) {
+        throw input_error(o.path + ": " + lon_field_option(o) + " and " + lat_field_option(o) +
+                          " name the coordinate columns of a CSV, and this layer is not a CSV: "
+                          "its sites are its point geometries. Leave the options out for it.");
+    }
+    if (wkbFlatten(layer.GetGeomType()) == wkbNone) {
         throw input_error(o.path + ": the layer '" + layer.GetName() +
                           "' has no geometry; sites must be points.");
     }
+}
+
+/// The names of the fields found, for SiteSet::fields.
+SiteFieldNames field_names(OGRFeatureDefn& defn, const SiteFields& f) {
+    auto name = [&](int idx) {
+        return idx < 0 ? std::string() : std::string(defn.GetFieldDefn(idx)->GetNameRef());
+    };
+    return {name(f.id),       name(f.name), name(f.type), name(f.type_label),
+            name(f.capacity), name(f.lon),  name(f.lat)};
 }
 
 /// A position in the layer's CRS, or the reason the feature has none.
@@ -392,6 +431,7 @@ SiteSet read_sites(const SiteReadOptions& o) {
     position_fields(o, layer, csv, fields);
     const auto crs = resolve_crs(layer, o.crs, option(o, "s-crs"), csv);
     out.report.crs = crs.name;
+    out.fields = field_names(defn, fields);
 
     SiteFeatureReader reader(o, defn, fields, csv, crs, out);
     for (auto& f : layer) {
@@ -438,6 +478,7 @@ SiteSet read_site_layers(const SiteReadOptions& options, const std::vector<SiteL
         }
         if (k == 0) {
             out.report = one.report;
+            out.fields = one.fields;
         }
         out.layers.push_back(std::move(info));
     }

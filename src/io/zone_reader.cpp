@@ -14,6 +14,12 @@
 #include <optional>
 
 namespace maillage::io {
+
+const std::vector<std::string>& group_field_names() {
+    static const std::vector<std::string> names{"departement", "INSEE_DEP", "code_dep", "dep"};
+    return names;
+}
+
 namespace {
 
 std::string describe_value(const OGRFeature& f, int idx) {
@@ -96,10 +102,20 @@ ZoneFields zone_fields(const ZoneReadOptions& o, OGRFeatureDefn& defn, ZoneSet& 
         f.group = need(o.group_field, o.group_option);
         out.group_field = o.group_field;
     } else if (o.group_field.empty()) {
-        f.group = find_field(defn, "departement");
-        if (f.group >= 0) {
-            out.group_field = "departement";
+        const auto found = first_present(defn, group_field_names());
+        if (!found.empty()) {
+            f.group = find_field(defn, found);
+            out.group_field = defn.GetFieldDefn(f.group)->GetNameRef();
         }
+    }
+    auto name = [&](int idx) {
+        return idx < 0 ? std::string() : std::string(defn.GetFieldDefn(idx)->GetNameRef());
+    };
+    out.id_field = name(f.id);
+    out.name_field = name(f.name);
+    out.population_field = name(f.population);
+    for (int i = 0; i < defn.GetFieldCount(); ++i) {
+        out.layer_fields.emplace_back(defn.GetFieldDefn(i)->GetNameRef());
     }
     return f;
 }

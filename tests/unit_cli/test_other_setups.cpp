@@ -103,6 +103,33 @@ TEST(InfoSetup, ValuesAndCases) {
     EXPECT_TRUE(help.common().help);
 }
 
+TEST(InfoSetup, RoleTakesTheReadingOptionsOfAnalyse) {
+    CommandInfo sites;
+    sites.setup({"s.csv", "--role", "sites", "--site-id", "code", "--site-filter", "a = 1",
+                 "--lon-field", "lng_wgs84", "--lat-field", "lat_wgs84", "--strict"});
+    EXPECT_EQ(sites.role(), "sites");
+    EXPECT_EQ(sites.site_options().path, "s.csv");
+    EXPECT_EQ(sites.site_options().id_field, "code");
+    EXPECT_EQ(sites.site_options().filter, "a = 1");
+    EXPECT_EQ(sites.site_options().lon_field, "lng_wgs84");
+    EXPECT_EQ(sites.site_options().lat_field, "lat_wgs84");
+    EXPECT_TRUE(sites.site_options().strict);
+    CommandInfo zones;
+    zones.setup({"z.gpkg", "--role", "zones", "--zone-id", "insee", "--population", "pop",
+                 "--group-by", "INSEE_DEP"});
+    EXPECT_EQ(zones.zone_options().path, "z.gpkg");
+    EXPECT_EQ(zones.zone_options().id_field, "insee");
+    EXPECT_EQ(zones.zone_options().population_field, "pop");
+    EXPECT_EQ(zones.zone_options().group_field, "INSEE_DEP");
+    EXPECT_FALSE(zones.zone_options().strict);
+    expect_usage_error(&make_info, {"a.csv", "--role", "points"}, {"sites or zones"});
+    expect_usage_error(&make_info, {"a.csv", "--role", "sites", "--id", "x"}, {"--site-id"});
+    expect_usage_error(&make_info, {"a.csv", "--role", "sites", "--population", "p"},
+                       {"--population"});
+    expect_usage_error(&make_info, {"a.csv", "--lon-field", "x"}, {"--role sites"});
+    expect_usage_error(&make_info, {"a.csv", "--strict"}, {"--role"});
+}
+
 TEST(SuggestSetup, Values) {
     CommandSuggest cmd;
     cmd.setup(with_small({"--add", "3", "--objective", "mean-distance", "--candidates", "c.csv",

@@ -16,7 +16,12 @@ struct SiteReadOptions {
     std::string name_field; ///< empty: `nom`, else `name`
     std::string type_field; ///< empty: `type_service`, else `type`
     std::string filter;     ///< OGR attribute filter (SQL WHERE clause)
-    bool strict = false;    ///< skipped features become fatal
+    /// The longitude (or x) and latitude (or y) columns of a CSV; empty: the first of
+    /// lon_column_names() / lat_column_names() present. A named column that is absent stops the
+    /// run (the message lists the columns); naming one for a layer that is not a CSV too.
+    std::string lon_field;
+    std::string lat_field;
+    bool strict = false; ///< skipped features become fatal
     /// Numeric field read into Site::capacity (empty: every site has capacity 1). A value that
     /// is not a non-negative number stops the run, as a bad population does.
     std::string capacity_field;
@@ -29,6 +34,17 @@ struct SiteReadOptions {
     /// When the layer has no id_field, number the features 1, 2, ... (in the order read) instead
     /// of stopping. For layers of places where an id is optional.
     bool number_without_id = false;
+};
+
+/// The fields a site layer was read with (empty: none), as the reader chose them.
+struct SiteFieldNames {
+    std::string id; ///< empty when the sites were numbered (SiteReadOptions::number_without_id)
+    std::string name;
+    std::string type;
+    std::string type_label;
+    std::string capacity;
+    std::string lon; ///< CSV only
+    std::string lat; ///< CSV only
 };
 
 /// One layer of sites of a run: a --sites or a --border-sites file.
@@ -45,6 +61,8 @@ struct SiteSet {
     /// What the reader saw: of the one layer read by read_sites; of the first --sites layer with
     /// read_site_layers (every layer's is in `layers`).
     model::ReadReport report;
+    /// The fields read (read_sites; of the first layer with read_site_layers).
+    SiteFieldNames fields;
     /// Every layer read, in order (read_site_layers; read_sites gives one, not a border layer).
     std::vector<SiteLayer> layers;
 };
@@ -72,6 +90,11 @@ const std::vector<std::string>& lat_column_names();
 
 /// "lon, longitude, ... and lat, ...", for messages.
 std::string lonlat_names_text();
+
+/// The options naming the coordinate columns, for messages: "--lon-field" and "--lat-field"
+/// for the sites (stem "site"), "--STEM-lon-field" and "--STEM-lat-field" otherwise.
+std::string lon_field_option(const SiteReadOptions& options);
+std::string lat_field_option(const SiteReadOptions& options);
 
 /// Strict number parsing (whole string, '.' or ',' as decimal separator); nullopt otherwise.
 std::optional<double> parse_number(const std::string& text);

@@ -16,7 +16,8 @@ struct ZoneReadOptions {
     std::string id_field = "code";
     std::string name_field = "nom";
     std::string population_field = "population";
-    std::string group_field; ///< empty: `departement` when the layer has it, else no groups
+    /// Empty: the first of group_field_names() the layer has, else no groups; "none": no groups.
+    std::string group_field;
     bool strict = false;
     /// Stem of the options the messages name: "zone" gives --zone-id, --zone-name and
     /// --zones-crs. The caller (the CLI) sets these names to the options it reads the values
@@ -31,7 +32,18 @@ struct ZoneSet {
     std::vector<model::Zone> zones;
     model::ReadReport report;
     std::string group_field; ///< the field actually used, or empty
+    /// The fields actually used for the id and the name (empty: no name field), and the
+    /// population.
+    std::string id_field;
+    std::string name_field;
+    std::string population_field;
+    /// The fields of the layer, in order (for messages: what could group the zones).
+    std::vector<std::string> layer_fields;
 };
+
+/// The group fields looked for when ZoneReadOptions::group_field is empty, in order of
+/// preference: departement, INSEE_DEP, code_dep, dep (GDAL matches names whatever their case).
+const std::vector<std::string>& group_field_names();
 
 /// Reads polygon zones with their population. Invalid polygons are repaired (GEOS make-valid,
 /// structure method) and reported; features without geometry are skipped and reported; a
