@@ -173,6 +173,8 @@ analysis::Candidates CommandSuggest::candidates(const io::ZoneSet& zones) const 
 
 void CommandSuggest::write(Run& run, io::StagedOutput& out) {
     output::RunDescription desc;
+    desc.lang = m_output.lang;
+    desc.group_names = m_output.group_name_table();
     note_inputs(desc.parameters);
     desc.parameters["format"] = m_output.format;
     desc.parameters["add"] = m_add;
