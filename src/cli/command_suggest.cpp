@@ -199,7 +199,7 @@ void CommandSuggest::write(Run& run, io::StagedOutput& out) {
     for (const auto& m : desc.geometry->warnings()) {
         m_log.warn(m);
     }
-    output::write_suggested(out, format, m_rows);
+    output::write_suggested(out, format, m_rows, m_output.lang);
     run.parameters = desc.parameters;
 }
 

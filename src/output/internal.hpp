@@ -67,4 +67,9 @@ nlohmann::ordered_json distance_summary(const analysis::DistanceDistribution& d)
 void write_layer_styles(GDALDataset& ds, const std::string& path,
                         const std::vector<std::pair<std::string, std::string>>& styles);
 
+/// Adds rows to the layer_styles table of a GeoPackage that has one (written by
+/// write_layer_styles): the default styles of layers added to it later (whatif, suggest).
+void add_layer_styles(GDALDataset& ds, const std::string& path,
+                      const std::vector<std::pair<std::string, std::string>>& styles);
+
 } // namespace maillage::output::detail

@@ -539,6 +539,34 @@ void write_layer_styles(GDALDataset& ds, const std::string& path,
     w.finish();
 }
 
+void add_layer_styles(GDALDataset& ds, const std::string& path,
+                      const std::vector<std::pair<std::string, std::string>>& styles_to_add) {
+    OGRLayer* styles = ds.GetLayerByName(model::schema::layer_styles::layer);
+    if (styles == nullptr) {
+        return;
+    }
+    namespace fld = model::schema::layer_styles;
+    for (const auto& [table, qml] : styles_to_add) {
+        OGRFeatureUniquePtr f(OGRFeature::CreateFeature(styles->GetLayerDefn()));
+        f->SetField(fld::f_table_catalog, "");
+        f->SetField(fld::f_table_schema, "");
+        f->SetField(fld::f_table_name, table.c_str());
+        f->SetField(fld::f_geometry_column, "geom");
+        f->SetField(fld::style_name, (table + " (maillage)").c_str());
+        f->SetField(fld::style_qml, qml.c_str());
+        f->SetField(fld::style_sld, "");
+        f->SetField(fld::use_as_default, 1);
+        f->SetField(fld::description, "written by maillage");
+        f->SetField(fld::owner, "");
+        f->SetField(fld::ui, "");
+        f->SetField(fld::update_time, "2000-01-01T00:00:00Z");
+        if (styles->CreateFeature(f.get()) != OGRERR_NONE) {
+            throw runtime_failure(path + ": cannot add the style of " + table + ": " +
+                                  io::gdal_last_error());
+        }
+    }
+}
+
 nlohmann::ordered_json grid_summary(const AnalysisResult& r) {
     return {{"cell_m", r.grid.cell_m},
             {"width", r.grid.width},

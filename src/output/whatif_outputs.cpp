@@ -143,35 +143,12 @@ nlohmann::ordered_json site_json(const model::Site& s, double catchment) {
             {"catchment_population", round_to(catchment, 4)}};
 }
 
-/// The what-if layers' QGIS styles, as rows of the GeoPackage's layer_styles table (written by
-/// write_outputs with the same columns).
+/// The what-if layers' QGIS styles, as rows of the GeoPackage's layer_styles table.
 void add_styles(GDALDataset& ds, const std::string& path, const std::string& lang) {
-    OGRLayer* styles = ds.GetLayerByName(model::schema::layer_styles::layer);
-    if (styles == nullptr) {
-        return;
-    }
-    namespace fld = model::schema::layer_styles;
-    for (const auto& [table, qml] :
-         {std::pair{model::schema::whatif_zones::layer, output::whatif_zones_qml(lang)},
-          std::pair{model::schema::whatif_sites::layer, output::whatif_sites_qml(lang)}}) {
-        OGRFeatureUniquePtr f(OGRFeature::CreateFeature(styles->GetLayerDefn()));
-        f->SetField(fld::f_table_catalog, "");
-        f->SetField(fld::f_table_schema, "");
-        f->SetField(fld::f_table_name, table);
-        f->SetField(fld::f_geometry_column, "geom");
-        f->SetField(fld::style_name, (std::string(table) + " (maillage)").c_str());
-        f->SetField(fld::style_qml, qml.c_str());
-        f->SetField(fld::style_sld, "");
-        f->SetField(fld::use_as_default, 1);
-        f->SetField(fld::description, "written by maillage");
-        f->SetField(fld::owner, "");
-        f->SetField(fld::ui, "");
-        f->SetField(fld::update_time, "2000-01-01T00:00:00Z");
-        if (styles->CreateFeature(f.get()) != OGRERR_NONE) {
-            throw runtime_failure(path + ": cannot add the style of " + table + ": " +
-                                  io::gdal_last_error());
-        }
-    }
+    detail::add_layer_styles(
+        ds, path,
+        {{model::schema::whatif_zones::layer, output::whatif_zones_qml(lang)},
+         {model::schema::whatif_sites::layer, output::whatif_sites_qml(lang)}});
 }
 
 template <typename T> std::string describe(const char* what, std::size_t i, T a, T b) {

@@ -261,5 +261,67 @@ class TestQgisProject(h.CliTestCase):
         self.assertIn("--lang must be fr or en", r.stderr)
 
 
+@unittest.skipUnless(qgis_available(), "QGIS's Python bindings are not installed (apt-get install "
+                                       "python3-qgis qgis-providers)")
+class TestQgisStylesOfOtherCommands(h.CliTestCase):
+    """access and suggest: every layer and raster they write opens styled in QGIS."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        tmp = h.make_tempdir(cls)
+        runtime = tmp / "runtime"
+        runtime.mkdir(mode=0o700)
+        runs = {"access_en": ("access", tmp / "a", ["--lang", "en"]),
+                "access_gpkg": ("access", tmp / "ag", ["--format", "gpkg"]),
+                "suggest": ("suggest", tmp / "s", ["--add", 2]),
+                "suggest_gpkg": ("suggest", tmp / "sg", ["--add", 2, "--format", "gpkg"])}
+        for command, out, extra in runs.values():
+            r = h.run(command, "--grid-m", 1000, "--out", out, "--no-progress", *extra)
+            if r.returncode != 0:
+                raise AssertionError(f"{command} {extra} failed\n{r}")
+        cls.uris = {
+            "access_zones": str(tmp / "a" / "access_zones.geojson"),
+            "access_sites": str(tmp / "a" / "access_sites.geojson"),
+            "access_tif": str(tmp / "a" / "access.tif"),
+            "access_zones_gpkg": str(tmp / "ag" / "access.gpkg") + "|layername=access_zones",
+            "access_sites_gpkg": str(tmp / "ag" / "access.gpkg") + "|layername=access_sites",
+            "suggested": str(tmp / "s" / "suggested.geojson"),
+            "suggested_gpkg": str(tmp / "sg" / "maillage.gpkg") + "|layername=suggested",
+            "groups_gpkg": str(tmp / "sg" / "maillage.gpkg") + "|layername=groups",
+        }
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_RUNTIME_DIR=str(runtime))
+        p = subprocess.run([PYTHON, str(Path(__file__).with_name("qgis_layers_probe.py")),
+                            *cls.uris.values()], capture_output=True, text=True, timeout=300,
+                           env=env)
+        if p.returncode != 0:
+            raise AssertionError(f"the QGIS probe failed:\n{p.stdout}\n{p.stderr}")
+        seen = json.loads(p.stdout.strip().splitlines()[-1])
+        cls.seen = {k: seen[u] for k, u in cls.uris.items()}
+
+    def test_styled(self):
+        expected = {"access_zones": "graduatedSymbol", "access_sites": "categorizedSymbol",
+                    "access_tif": "singlebandpseudocolor",
+                    "access_zones_gpkg": "graduatedSymbol",
+                    "access_sites_gpkg": "categorizedSymbol",
+                    "suggested": "categorizedSymbol", "suggested_gpkg": "categorizedSymbol",
+                    "groups_gpkg": "singleSymbol"}
+        for key, renderer in expected.items():
+            with self.subTest(layer=key):
+                self.assertTrue(self.seen[key]["valid"])
+                self.assertEqual(self.seen[key]["renderer"], renderer)
+
+    def test_legends_and_aliases_in_the_language(self):
+        self.assertEqual(self.seen["access_zones"]["labels"][0], "less than 0.5 × the mean")
+        self.assertEqual(self.seen["access_zones_gpkg"]["labels"][0], "moins de 0,5 × la moyenne")
+        self.assertTrue(self.seen["access_tif"]["labels"][-1].endswith("per 100,000 inh."))
+        self.assertEqual(self.seen["suggested"]["labels"], ["Site proposé"])
+        for key in ("access_zones", "access_sites", "access_zones_gpkg", "suggested",
+                    "suggested_gpkg", "groups_gpkg"):
+            with self.subTest(layer=key):
+                missing = [f for f, a in self.seen[key]["aliases"].items() if not a]
+                self.assertEqual(missing, [])
+
+
 if __name__ == "__main__":
     unittest.main()
