@@ -37,7 +37,7 @@ void OutputGeometryLog::set_output_crs(const std::string& crs) {
         throw usage_error("--out-crs '" + crs + "': no transformation from WGS84 to it.");
     }
     m_crs = crs;
-    m_grid = m_srs->IsGeographic() ? geo::output_grid_deg : 0.01;
+    m_grid = m_srs->IsGeographic() != 0 ? geo::output_grid_deg : 0.01;
 }
 
 OGRSpatialReference OutputGeometryLog::srs() const { return m_srs ? *m_srs : io::wgs84(); }
@@ -54,7 +54,7 @@ std::unique_ptr<OGRGeometry> OutputGeometryLog::point(double lon, double lat) co
     double y = lat;
     if (m_ct) {
         std::unique_ptr<OGRCoordinateTransformation> ct(m_ct->Clone());
-        if (!ct || !ct->Transform(1, &x, &y)) {
+        if (!ct || ct->Transform(1, &x, &y) == FALSE) {
             throw runtime_failure("cannot transform the point " + std::to_string(lon) + ", " +
                                   std::to_string(lat) + " to " + m_crs);
         }
@@ -71,7 +71,7 @@ std::unique_ptr<OGRGeometry> OutputGeometryLog::prepare(const geo::GeosContext& 
         std::unique_ptr<OGRCoordinateTransformation> ct(m_ct->Clone());
         bool ok = ct != nullptr;
         projected = geo::transform_xy(ctx, g, [&](double x, double y) {
-            ok = ok && ct->Transform(1, &x, &y);
+            ok = ok && ct->Transform(1, &x, &y) != FALSE;
             return std::pair{x, y};
         });
         if (!ok) {

@@ -903,8 +903,8 @@ std::array<double, 4> zones_extent(const io::ZoneSet& zones, const OGRSpatialRef
     std::unique_ptr<OGRCoordinateTransformation> ct(
         OGRCreateCoordinateTransformation(&wgs84, &crs));
     std::array<double, 4> out{xmin, ymin, xmax, ymax};
-    if (ct && ct->TransformBounds(xmin, ymin, xmax, ymax, &out[0], &out[1], &out[2], &out[3], 21) ==
-                  TRUE) {
+    if (ct && ct->TransformBounds(xmin, ymin, xmax, ymax, out.data(), &out[1], &out[2], &out[3],
+                                  21) == TRUE) {
         return out;
     }
     return {xmin, ymin, xmax, ymax};
@@ -943,7 +943,7 @@ LayerNames layer_names(const Parameters& params, const io::ZoneSet& zones,
     std::transform(field.begin(), field.end(), field.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     const bool departments = field.find("dep") != std::string::npos;
-    return {fr ? "Sites" : "Sites",
+    return {"Sites",
             (fr ? "Zones mal desservies (> " : "Underserved areas (> ") + t + " km)",
             fr ? "Aires de desserte" : "Catchments",
             departments ? (fr ? "Départements" : "Departments")
@@ -978,7 +978,8 @@ void write_qgis_project(io::StagedOutput& out, output::VectorFormat format, cons
     OGRSpatialReference mercator;
     mercator.importFromEPSG(3857);
     mercator.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    const bool own_crs = vector_crs.IsSame(&mercator) == FALSE && !vector_crs.IsGeographic();
+    const bool own_crs =
+        vector_crs.IsSame(&mercator) == FALSE && vector_crs.IsGeographic() == FALSE;
     const auto& map_crs = own_crs ? vector_crs : mercator;
     const auto map_authid = own_crs ? log.authid() : std::string("EPSG:3857");
     const auto names = layer_names(params, zones, lang);

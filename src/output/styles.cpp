@@ -188,6 +188,7 @@ const Aliases& alias_table() {
         {"name", {"Nom", "Name"}},
         {"population", {"Population", "Population"}},
         {"group", {"Département (groupe)", "Department (group)"}},
+        {"group_code", {"Département (groupe)", "Department (group)"}}, // its name from issue 13
         {"code", {"Code", "Code"}},
         {"zones", {"Nombre de zones", "Number of zones"}},
         {"ref_lon", {"Longitude du point de référence", "Reference point longitude"}},
