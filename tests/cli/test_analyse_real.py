@@ -62,8 +62,9 @@ class TestAnalyseReal(h.CliTestCase):
         self.assertEqual(self.result.returncode, 0)
         names = {p.name for p in self.out.iterdir()}
         self.assertEqual(names, {"zones.geojson", "sites.geojson", "underserved.geojson",
-                                 "distance.tif", "summary.json", "run.json", "zones.qml",
-                                 "sites.qml", "underserved.qml", "distance.qml"})
+                                 "groups.geojson", "distance.tif", "summary.json", "run.json",
+                                 "zones.qml", "sites.qml", "underserved.qml", "groups.qml",
+                                 "distance.qml"})
         self.assertEqual(self.result.stdout, "", "stdout must carry no log")
 
     # --- populations ----------------------------------------------------------------------------
