@@ -400,7 +400,7 @@ class TestAnalyseRealGpkg(h.CliTestCase):
         styles = ds.GetLayerByName("layer_styles")
         self.assertIsNotNone(styles, "the GeoPackage carries QGIS styles")
         self.assertEqual(sorted(f.GetField("f_table_name") for f in styles),
-                         ["sites", "underserved", "zones"])
+                         ["groups", "sites", "underserved", "zones"])
 
     def test_layers(self):
         ds = ogr.Open(str(self.out / "maillage.gpkg"))
