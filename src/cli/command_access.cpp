@@ -86,7 +86,8 @@ CommandAccess::CommandAccess()
     : AnalysisCommand({.command = "access",
                        .out_help = "output folder (may be the folder of a maillage analyse run)",
                        .gpkg_name = model::schema::files::access_gpkg,
-                       .run_record = "access_run.json"}) {
+                       .run_record = "access_run.json",
+                       .groups = false}) {
     po::options_description in("Inputs", help_width);
     m_inputs.add_to(in);
     in.add_options()(
@@ -259,6 +260,7 @@ nlohmann::ordered_json CommandAccess::existing_summary() const {
 void CommandAccess::write(Run& run, io::StagedOutput& out) {
     const auto existing = existing_summary();
     output::AccessRunDescription desc;
+    desc.lang = m_output.lang;
     note_inputs(desc.parameters);
     desc.parameters["capacity"] = m_capacity.empty() ? "1 per site" : m_capacity;
     desc.parameters["format"] = m_output.format;

@@ -11,7 +11,8 @@
 namespace maillage::cli {
 
 CommandAnalyse::CommandAnalyse()
-    : AnalysisCommand({.command = "analyse", .qgis_project = true, .postgis = true}) {
+    : AnalysisCommand(
+          {.command = "analyse", .qgis_project = true, .postgis = true, .out_crs = true}) {
     po::options_description in("Inputs", help_width);
     m_inputs.add_to(in);
     po::options_description calc("Computation", help_width);
@@ -51,6 +52,12 @@ void CommandAnalyse::compute(Run& run) {
 void CommandAnalyse::write(Run& run, io::StagedOutput& out) {
     output::RunDescription desc;
     desc.qgis_project = m_output.qgis_project;
+    desc.lang = m_output.lang;
+    desc.group_names = m_output.group_name_table();
+    if (!m_output.out_crs.empty()) {
+        desc.geometry->set_output_crs(m_output.out_crs);
+        desc.parameters["out_crs"] = m_output.out_crs;
+    }
     note_inputs(desc.parameters);
     desc.parameters["format"] = m_output.format;
     note_population_grid(m_params, m_result, desc.parameters, m_log);

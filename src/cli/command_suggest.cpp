@@ -174,6 +174,8 @@ analysis::Candidates CommandSuggest::candidates(const io::ZoneSet& zones) const 
 
 void CommandSuggest::write(Run& run, io::StagedOutput& out) {
     output::RunDescription desc;
+    desc.lang = m_output.lang;
+    desc.group_names = m_output.group_name_table();
     note_inputs(desc.parameters);
     desc.parameters["format"] = m_output.format;
     desc.parameters["add"] = m_add;
@@ -198,7 +200,7 @@ void CommandSuggest::write(Run& run, io::StagedOutput& out) {
     for (const auto& m : desc.geometry->warnings()) {
         m_log.warn(m);
     }
-    output::write_suggested(out, format, m_rows);
+    output::write_suggested(out, format, m_rows, m_output.lang);
     run.parameters = desc.parameters;
 }
 

@@ -308,6 +308,8 @@ void CommandWhatIf::verify(const Run& run) {
 void CommandWhatIf::write(Run& run, io::StagedOutput& out) {
     const auto& in = run.inputs;
     output::RunDescription desc;
+    desc.lang = m_output.lang;
+    desc.group_names = m_output.group_name_table();
     note_inputs(desc.parameters);
     desc.parameters["format"] = m_output.format;
     note_population_grid(m_params, m_base, desc.parameters, m_log);

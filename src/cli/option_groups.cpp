@@ -3,10 +3,13 @@
 #include "maillage/io/population_grid_reader.hpp"
 
 #include "maillage/core/error.hpp"
+#include "maillage/io/group_names.hpp"
 #include "maillage/io/postgis.hpp"
+#include "maillage/output/output_geometry.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 
 namespace maillage::cli {
 
@@ -83,7 +86,21 @@ void OutputOptions::add_to(po::options_description& group) {
         ("geojson (one file per layer) or gpkg (one " + m_spec.gpkg_name + ")").c_str());
     if (m_spec.qgis_project) {
         group.add_options()("qgis-project", po::bool_switch(&qgis_project),
-                            "also write maillage.qgs, a QGIS project opening every layer, styled");
+                            "also write maillage.qgs, a QGIS project opening every layer, styled, "
+                            "with a print layout (A4 landscape)");
+    }
+    group.add_options()("lang", po::value<std::string>(&lang)->default_value("fr"),
+                        "language of the QGIS styles, legends and field aliases: fr or en");
+    if (m_spec.groups) {
+        group.add_options()("group-names", po::value<std::string>(&group_names),
+                            "table of the groups' names (code and name fields, e.g. code, nom) "
+                            "for the groups layer (default: the shipped departments)");
+    }
+    if (m_spec.out_crs) {
+        group.add_options()("out-crs", po::value<std::string>(&out_crs),
+                            "CRS of the vector layers with --format gpkg or --out PG:... (e.g. "
+                            "EPSG:2154; default WGS84 longitude/latitude). GeoJSON stays in "
+                            "WGS84 (RFC 7946)");
     }
     if (m_spec.postgis) {
         group.add_options()("pg-schema",
@@ -104,6 +121,17 @@ void OutputOptions::add_to(po::options_description& group) {
 void OutputOptions::validate() const {
     if (format != "geojson" && format != "gpkg") {
         throw usage_error("--format must be geojson or gpkg (got '" + format + "').");
+    }
+    if (lang != "fr" && lang != "en") {
+        throw usage_error("--lang must be fr or en (got '" + lang + "').");
+    }
+    if (!out_crs.empty()) {
+        if (vector_format() != output::VectorFormat::gpkg) {
+            throw usage_error("--out-crs " + out_crs +
+                              ": GeoJSON is always WGS84 longitude/latitude (RFC 7946); use "
+                              "--format gpkg or --out PG:... for another CRS, or drop --out-crs.");
+        }
+        output::check_output_crs(out_crs);
     }
     if (!m_spec.postgis) {
         if (io::is_postgis(out)) {
@@ -127,6 +155,15 @@ void OutputOptions::validate() const {
     if (!run_id.empty()) {
         io::check_postgis_identifier(run_id, "--run-id");
     }
+}
+
+std::map<std::string, std::string> OutputOptions::group_name_table() const {
+    if (!group_names.empty()) {
+        return io::read_group_names(group_names);
+    }
+    const std::string shipped = data_dir() + "/departements-aura-adminexpress-2018.geojson";
+    return std::filesystem::exists(shipped) ? io::read_group_names(shipped)
+                                            : std::map<std::string, std::string>{};
 }
 
 bool OutputOptions::postgis() const { return m_spec.postgis && io::is_postgis(out); }

@@ -14,6 +14,7 @@
 #include "maillage/model/schema.hpp"
 #include "maillage/output/layer_writer.hpp"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -84,6 +85,8 @@ struct OutputOptions {
         std::string run_record = model::schema::files::run_record; ///< the name of the run record
         bool qgis_project = false;                                 ///< offers --qgis-project
         bool postgis = false; ///< --out may be PG:...; offers --pg-schema...
+        bool groups = true;   ///< writes the groups layer: offers --group-names
+        bool out_crs = false; ///< offers --out-crs (GeoPackage and PostGIS)
     };
 
     explicit OutputOptions(Spec spec);
@@ -95,13 +98,19 @@ struct OutputOptions {
     std::string run_id;
     /// With --out PG:... and --qgis-project: the folder of maillage.qgs (and its rasters).
     std::string project_dir;
+    std::string lang = "fr"; ///< --lang: language of the QGIS styles and legends
+    std::string group_names; ///< --group-names: the table of the groups' names
+    std::string out_crs;     ///< --out-crs: CRS of the vector layers (empty: WGS84)
 
     [[nodiscard]] const Spec& spec() const { return m_spec; }
     /// The options of the spec, in a group of the command ("Output").
     void add_to(po::options_description& group);
-    /// Checks --format, and --out PG:... with its --pg-schema and --run-id, before any work
-    /// (usage_error).
+    /// Checks --format, --lang, --out-crs, and --out PG:... with its --pg-schema and --run-id,
+    /// before any work (usage_error).
     void validate() const;
+    /// The groups' names: --group-names, else the shipped departments file (code -> name).
+    /// Throws input_error naming the file when it cannot be read.
+    [[nodiscard]] std::map<std::string, std::string> group_name_table() const;
     /// Whether the outputs go to PostGIS (--out PG:...).
     [[nodiscard]] bool postgis() const;
     /// The vector format of the layers: a GeoPackage with --format gpkg or for PostGIS.

@@ -7,6 +7,7 @@
 
 #include "maillage/model/schema.hpp"
 #include "maillage/output/files.hpp"
+#include "maillage/output/styles.hpp"
 
 #include "maillage/core/error.hpp"
 #include "maillage/io/gdal_util.hpp"
@@ -176,20 +177,34 @@ namespace {
 
 namespace file = model::schema::files;
 
-/// GeoPackage: access.gpkg with both layers and the raster.
+/// The QGIS styles of access's layers, by layer name.
+std::vector<std::pair<std::string, std::string>> access_styles(const std::string& lang) {
+    return {{model::schema::access_zones::layer, output::access_zones_qml(lang)},
+            {model::schema::access_sites::layer, output::access_sites_qml(lang)}};
+}
+
+/// GeoPackage: access.gpkg with both layers, their styles and the raster.
 void write_gpkg(io::StagedOutput& out, const AccessResult& a, const AnalysisResult& base,
-                const io::SiteSet& sites, const io::ZoneSet& zones, OutputGeometryLog& log) {
+                const io::SiteSet& sites, const io::ZoneSet& zones, const std::string& lang,
+                OutputGeometryLog& log) {
     const std::string path = out.path(file::access_gpkg).string();
     auto ds = output::create_vector(path, output::VectorFormat::gpkg);
     write_zones(*ds, path, a, base, zones, *zones.ctx, 0, zones.zones.size(), log);
     write_sites(*ds, path, a, sites);
+    detail::write_layer_styles(*ds, path, access_styles(lang));
     output::close_dataset(std::move(ds), path);
     write_grid_raster(path, base.grid, base.projection, a.cell_index, access_raster(), true);
 }
 
 /// GeoJSON: as for analyse, independent files side by side, the zones in slices stitched after.
 void write_files(io::StagedOutput& out, const AccessResult& a, const AnalysisResult& base,
-                 const io::SiteSet& sites, const io::ZoneSet& zones, OutputGeometryLog& log) {
+                 const io::SiteSet& sites, const io::ZoneSet& zones, const std::string& lang,
+                 OutputGeometryLog& log) {
+    for (const auto& [layer, qml] : access_styles(lang)) {
+        write_text(out.path(layer + file::qml_ext), qml);
+    }
+    write_text(out.path(model::schema::rasters::access + std::string(file::qml_ext)),
+               output::access_raster_qml(per100k(a.max_index), lang));
     const std::string zones_file =
         model::schema::access_zones::layer + std::string(file::geojson_ext);
     const auto slices = geojson_slices(out, zones_file, zones.zones.size());
@@ -227,9 +242,9 @@ void write_access_outputs(io::StagedOutput& out, output::VectorFormat format, co
     OutputGeometryLog unrecorded; // a run description without a log
     auto& log = run.geometry ? *run.geometry : unrecorded;
     if (format == output::VectorFormat::gpkg) {
-        write_gpkg(out, a, base, sites, zones, log);
+        write_gpkg(out, a, base, sites, zones, run.lang, log);
     } else {
-        write_files(out, a, base, sites, zones, log);
+        write_files(out, a, base, sites, zones, run.lang, log);
     }
     nlohmann::ordered_json summary =
         existing_summary.is_object()

@@ -62,4 +62,14 @@ nlohmann::ordered_json grid_summary(const analysis::AnalysisResult& r);
 /// summary.json's "distance_km" (and whatif's before and after): mean, p50, p90, p99, max.
 nlohmann::ordered_json distance_summary(const analysis::DistanceDistribution& d);
 
+/// Writes QGIS's layer_styles table into a GeoPackage: the default style (QML) of each layer,
+/// (layer name, QML) pairs. QGIS reads it by itself.
+void write_layer_styles(GDALDataset& ds, const std::string& path,
+                        const std::vector<std::pair<std::string, std::string>>& styles);
+
+/// Adds rows to the layer_styles table of a GeoPackage that has one (written by
+/// write_layer_styles): the default styles of layers added to it later (whatif, suggest).
+void add_layer_styles(GDALDataset& ds, const std::string& path,
+                      const std::vector<std::pair<std::string, std::string>>& styles);
+
 } // namespace maillage::output::detail

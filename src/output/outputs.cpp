@@ -2,8 +2,10 @@
 #include "internal.hpp"
 
 #include "maillage/analysis/underserved.hpp"
+#include "maillage/model/networks.hpp"
 #include "maillage/model/schema.hpp"
 #include "maillage/output/files.hpp"
+#include "maillage/output/group_outlines.hpp"
 #include "maillage/output/styles.hpp"
 
 #include "maillage/core/error.hpp"
@@ -11,6 +13,7 @@
 #include "maillage/io/postgis.hpp"
 
 #include <ogr_geometry.h>
+#include <ogr_spatialref.h>
 
 #include <algorithm>
 #include <array>
@@ -19,6 +22,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -51,6 +55,7 @@ using detail::km4;
 using detail::population_field;
 using detail::population_json;
 using detail::population_type;
+using detail::write_layer_styles;
 
 OGRSpatialReference laea_srs(const geo::EqualAreaProjection& proj) {
     OGRSpatialReference srs;
@@ -69,7 +74,7 @@ void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult&
                  const geo::GeosContext& ctx, std::size_t begin, std::size_t end,
                  OutputGeometryLog& log) {
     namespace fld = model::schema::zones;
-    const auto srs = io::wgs84();
+    const auto srs = log.srs();
     const bool whole = r.whole_population;
     std::vector<FieldSpec> fields{{fld::zone_id, OFTString},
                                   {fld::name, OFTString},
@@ -133,9 +138,9 @@ void write_zones(GDALDataset& ds, const std::string& path, const AnalysisResult&
 }
 
 void write_sites(GDALDataset& ds, const std::string& path, const AnalysisResult& r,
-                 const io::SiteSet& sites) {
+                 const io::SiteSet& sites, const OutputGeometryLog& log) {
     namespace fld = model::schema::sites;
-    const auto srs = io::wgs84();
+    const auto srs = log.srs();
     output::LayerWriter w(ds, path, fld::layer, wkbPoint, &srs,
                           {{fld::site_id, OFTString},
                            {fld::name, OFTString},
@@ -148,12 +153,13 @@ void write_sites(GDALDataset& ds, const std::string& path, const AnalysisResult&
     for (std::size_t s = 0; s < sites.sites.size(); ++s) {
         const auto& site = sites.sites[s];
         const auto& sr = r.sites[s];
-        OGRPoint pt(site.position.lon, site.position.lat);
-        w.add(&pt, {site.id, site.name, site.type,
-                    population_field(sr.catchment_population, r.whole_population),
-                    static_cast<std::int64_t>(sr.catchment_zones),
-                    sr.nearest_other_m < 0 ? FieldValue{} : FieldValue{km4(sr.nearest_other_m)},
-                    static_cast<std::int64_t>(sr.zone >= 0 ? 1 : 0), site_source(sites, site)});
+        const auto pt = log.point(site.position.lon, site.position.lat);
+        w.add(pt.get(),
+              {site.id, site.name, site.type,
+               population_field(sr.catchment_population, r.whole_population),
+               static_cast<std::int64_t>(sr.catchment_zones),
+               sr.nearest_other_m < 0 ? FieldValue{} : FieldValue{km4(sr.nearest_other_m)},
+               static_cast<std::int64_t>(sr.zone >= 0 ? 1 : 0), site_source(sites, site)});
     }
     w.finish();
 }
@@ -161,7 +167,7 @@ void write_sites(GDALDataset& ds, const std::string& path, const AnalysisResult&
 void write_underserved(GDALDataset& ds, const std::string& path, const AnalysisResult& r,
                        const geo::GeosContext& ctx, OutputGeometryLog& log) {
     namespace fld = model::schema::underserved;
-    const auto srs = io::wgs84();
+    const auto srs = log.srs();
     output::LayerWriter w(ds, path, fld::layer, wkbMultiPolygon, &srs,
                           {{fld::part, OFTInteger},
                            {fld::area_km2, OFTReal},
@@ -183,7 +189,7 @@ void write_catchments(GDALDataset& ds, const std::string& path, const AnalysisRe
                       const io::SiteSet& sites, const geo::GeosContext& ctx,
                       OutputGeometryLog& log) {
     namespace fld = model::schema::catchments;
-    const auto srs = io::wgs84();
+    const auto srs = log.srs();
     output::LayerWriter w(ds, path, fld::layer, wkbMultiPolygon, &srs,
                           {{fld::site_id, OFTString},
                            {fld::name, OFTString},
@@ -207,6 +213,33 @@ void write_catchments(GDALDataset& ds, const std::string& path, const AnalysisRe
                          population_field(sr.catchment_population, r.whole_population),
                          round_to(r.catchments.area_m2[s] / 1e6, 4), km4(mean),
                          static_cast<std::int64_t>(sr.catchment_cells)});
+    }
+    w.finish();
+}
+
+/// The groups layer: the zones dissolved by group (the departments), with the group's name,
+/// number of zones and population.
+void write_groups(GDALDataset& ds, const std::string& path, const AnalysisResult& r,
+                  const io::ZoneSet& zones, const std::map<std::string, std::string>& names,
+                  const geo::GeosContext& ctx, OutputGeometryLog& log) {
+    namespace fld = model::schema::groups;
+    const auto srs = log.srs();
+    output::LayerWriter w(ds, path, fld::layer, wkbMultiPolygon, &srs,
+                          {{fld::code, OFTString},
+                           {fld::name, OFTString},
+                           {fld::zones, OFTInteger},
+                           {fld::population, population_type(r.whole_population)}});
+    std::map<std::string, double> population;
+    for (const auto& g : r.groups) {
+        population[g.group] = g.population;
+    }
+    for (const auto& g : group_members(zones.zones)) {
+        const auto outline = dissolve(ctx, zones.zones, g.members);
+        const auto ll = log.prepare(ctx, outline.get(), fld::layer, g.code);
+        const auto name = names.find(g.code);
+        w.add(ll.get(), {g.code, name == names.end() ? std::string() : name->second,
+                         static_cast<std::int64_t>(g.members.size()),
+                         population_field(population[g.code], r.whole_population)});
     }
     w.finish();
 }
@@ -302,39 +335,36 @@ output::ProjectCrs project_crs(const OGRSpatialReference& srs, const std::string
     return crs;
 }
 
-std::vector<std::string> site_types(const io::SiteSet& sites) {
-    std::set<std::string> types;
+/// The networks of the sites, the largest first (ties by code), labelled in `lang`: the first
+/// get the first colours of model::network_symbol.
+std::vector<output::NetworkStyle> site_networks(const io::SiteSet& sites, const std::string& lang) {
+    std::map<std::string, std::pair<std::size_t, std::string>> seen; // code -> count, label
     for (const auto& s : sites.sites) {
-        types.insert(s.type);
+        auto& [count, label] = seen[s.type];
+        ++count;
+        if (label.empty()) {
+            label = s.type_label;
+        }
     }
-    return {types.begin(), types.end()};
+    std::vector<std::pair<std::string, std::pair<std::size_t, std::string>>> order(seen.begin(),
+                                                                                   seen.end());
+    std::stable_sort(order.begin(), order.end(),
+                     [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
+    std::vector<output::NetworkStyle> out;
+    out.reserve(order.size());
+    for (const auto& [code, value] : order) {
+        out.push_back({code, model::network_label(code, value.second, lang)});
+    }
+    return out;
 }
 
-/// QGIS reads a GeoPackage's default styles from its layer_styles table (the table QGIS itself
-/// writes when a style is saved into the database).
-void write_layer_styles(GDALDataset& ds, const std::string& path,
-                        const std::vector<std::pair<std::string, std::string>>& styles) {
-    namespace fld = model::schema::layer_styles;
-    output::LayerWriter w(ds, path, fld::layer, wkbNone, nullptr,
-                          {{fld::f_table_catalog, OFTString},
-                           {fld::f_table_schema, OFTString},
-                           {fld::f_table_name, OFTString},
-                           {fld::f_geometry_column, OFTString},
-                           {fld::style_name, OFTString},
-                           {fld::style_qml, OFTString},
-                           {fld::style_sld, OFTString},
-                           {fld::use_as_default, OFTInteger, OFSTBoolean},
-                           {fld::description, OFTString},
-                           {fld::owner, OFTString},
-                           {fld::ui, OFTString},
-                           {fld::update_time, OFTString}});
-    for (const auto& [table, qml] : styles) {
-        w.add(nullptr,
-              {std::string(), std::string(), table, std::string("geom"), table + " (maillage)", qml,
-               std::string(), true, std::string("written by maillage"), std::string(),
-               std::string(), std::string("2000-01-01T00:00:00Z")});
+std::vector<std::string> type_keys(const AnalysisResult& r) {
+    std::vector<std::string> keys;
+    keys.reserve(r.by_type.size());
+    for (const auto& t : r.by_type) {
+        keys.push_back(t.key);
     }
-    w.finish();
+    return keys;
 }
 
 nlohmann::ordered_json notices(const std::vector<model::Notice>& list) {
@@ -481,6 +511,61 @@ nlohmann::ordered_json site_layers_summary(const io::SiteSet& sites, const Analy
 }
 
 namespace detail {
+
+/// QGIS reads a GeoPackage's default styles from its layer_styles table (the table QGIS itself
+/// writes when a style is saved into the database).
+void write_layer_styles(GDALDataset& ds, const std::string& path,
+                        const std::vector<std::pair<std::string, std::string>>& styles) {
+    namespace fld = model::schema::layer_styles;
+    output::LayerWriter w(ds, path, fld::layer, wkbNone, nullptr,
+                          {{fld::f_table_catalog, OFTString},
+                           {fld::f_table_schema, OFTString},
+                           {fld::f_table_name, OFTString},
+                           {fld::f_geometry_column, OFTString},
+                           {fld::style_name, OFTString},
+                           {fld::style_qml, OFTString},
+                           {fld::style_sld, OFTString},
+                           {fld::use_as_default, OFTInteger, OFSTBoolean},
+                           {fld::description, OFTString},
+                           {fld::owner, OFTString},
+                           {fld::ui, OFTString},
+                           {fld::update_time, OFTString}});
+    for (const auto& [table, qml] : styles) {
+        w.add(nullptr,
+              {std::string(), std::string(), table, std::string("geom"), table + " (maillage)", qml,
+               std::string(), true, std::string("written by maillage"), std::string(),
+               std::string(), std::string("2000-01-01T00:00:00Z")});
+    }
+    w.finish();
+}
+
+void add_layer_styles(GDALDataset& ds, const std::string& path,
+                      const std::vector<std::pair<std::string, std::string>>& styles_to_add) {
+    OGRLayer* styles = ds.GetLayerByName(model::schema::layer_styles::layer);
+    if (styles == nullptr) {
+        return;
+    }
+    namespace fld = model::schema::layer_styles;
+    for (const auto& [table, qml] : styles_to_add) {
+        OGRFeatureUniquePtr f(OGRFeature::CreateFeature(styles->GetLayerDefn()));
+        f->SetField(fld::f_table_catalog, "");
+        f->SetField(fld::f_table_schema, "");
+        f->SetField(fld::f_table_name, table.c_str());
+        f->SetField(fld::f_geometry_column, "geom");
+        f->SetField(fld::style_name, (table + " (maillage)").c_str());
+        f->SetField(fld::style_qml, qml.c_str());
+        f->SetField(fld::style_sld, "");
+        f->SetField(fld::use_as_default, 1);
+        f->SetField(fld::description, "written by maillage");
+        f->SetField(fld::owner, "");
+        f->SetField(fld::ui, "");
+        f->SetField(fld::update_time, "2000-01-01T00:00:00Z");
+        if (styles->CreateFeature(f.get()) != OGRERR_NONE) {
+            throw runtime_failure(path + ": cannot add the style of " + table + ": " +
+                                  io::gdal_last_error());
+        }
+    }
+}
 
 nlohmann::ordered_json grid_summary(const AnalysisResult& r) {
     return {{"cell_m", r.grid.cell_m},
@@ -682,32 +767,43 @@ RasterLayer by_type_raster(const analysis::TypeResult& t) {
             "distance to the nearest site of type " + t.type + " (km)"};
 }
 
+/// Whether the groups layer is written: the zones have a group field.
+bool with_groups(const io::ZoneSet& zones) { return !zones.group_field.empty(); }
+
 /// The QGIS styles of the layers of analyse, by layer name.
-std::vector<std::pair<std::string, std::string>> vector_styles(const io::SiteSet& sites,
-                                                               const Parameters& params) {
+std::vector<std::pair<std::string, std::string>>
+vector_styles(const AnalysisResult& r, const io::SiteSet& sites, const io::ZoneSet& zones,
+              const Parameters& params, const std::string& lang) {
     std::vector<std::pair<std::string, std::string>> styles{
-        {model::schema::zones::layer, output::zones_qml(params.threshold_km)},
-        {model::schema::sites::layer, output::sites_qml(site_types(sites))},
-        {model::schema::underserved::layer, output::underserved_qml()}};
+        {model::schema::zones::layer, output::zones_qml(params.threshold_km, lang, type_keys(r))},
+        {model::schema::sites::layer, output::sites_qml(site_networks(sites, lang), lang)},
+        {model::schema::underserved::layer, output::underserved_qml(params.threshold_km, lang)}};
     if (params.catchments) {
-        styles.emplace_back(model::schema::catchments::layer, output::catchments_qml());
+        styles.emplace_back(model::schema::catchments::layer, output::catchments_qml(lang));
+    }
+    if (with_groups(zones)) {
+        styles.emplace_back(model::schema::groups::layer, output::groups_qml(lang));
     }
     return styles;
 }
 
 /// GeoPackage: one maillage.gpkg with every layer, their styles and the rasters.
 void write_gpkg(io::StagedOutput& out, const AnalysisResult& r, const io::SiteSet& sites,
-                const io::ZoneSet& zones, const Parameters& params, OutputGeometryLog& log) {
+                const io::ZoneSet& zones, const Parameters& params, const RunDescription& run,
+                OutputGeometryLog& log) {
     const double threshold_m = params.threshold_km * 1000.0;
     const std::string path = out.path(file::gpkg).string();
     auto ds = output::create_vector(path, output::VectorFormat::gpkg);
     write_zones(*ds, path, r, sites, zones, threshold_m, *zones.ctx, 0, zones.zones.size(), log);
-    write_sites(*ds, path, r, sites);
+    write_sites(*ds, path, r, sites, log);
     write_underserved(*ds, path, r, *zones.ctx, log);
     if (params.catchments) {
         write_catchments(*ds, path, r, sites, *zones.ctx, log);
     }
-    write_layer_styles(*ds, path, vector_styles(sites, params));
+    if (with_groups(zones)) {
+        write_groups(*ds, path, r, zones, run.group_names, *zones.ctx, log);
+    }
+    write_layer_styles(*ds, path, vector_styles(r, sites, zones, params, run.lang));
     output::close_dataset(std::move(ds), path);
     write_raster(path, r, true);
     for (const auto& t : r.by_type) {
@@ -720,11 +816,11 @@ void write_gpkg(io::StagedOutput& out, const AnalysisResult& r, const io::SiteSe
 std::vector<WriteTask> vector_file_tasks(io::StagedOutput& out, output::VectorFormat format,
                                          const AnalysisResult& r, const io::SiteSet& sites,
                                          const io::ZoneSet& zones, const Parameters& params,
-                                         OutputGeometryLog& log,
+                                         const RunDescription& run, OutputGeometryLog& log,
                                          const std::vector<LayerSlice>& slices) {
     const double threshold_m = params.threshold_km * 1000.0;
     std::vector<WriteTask> tasks;
-    tasks.reserve(slices.size() + 3); // the zones' slices, sites, underserved, catchments
+    tasks.reserve(slices.size() + 4); // the zones' slices, sites, underserved, catchments, groups
     for (const auto& slice : slices) {
         tasks.push_back(vector_file_task(
             slice.path, format,
@@ -736,10 +832,11 @@ std::vector<WriteTask> vector_file_tasks(io::StagedOutput& out, output::VectorFo
     const auto layer_path = [&](const char* layer) {
         return out.path(layer + std::string(file::geojson_ext)).string();
     };
-    tasks.push_back(
-        vector_file_task(layer_path(model::schema::sites::layer), format,
-                         [&r, &sites](GDALDataset& ds, const std::string& p,
-                                      const geo::GeosContext&) { write_sites(ds, p, r, sites); }));
+    tasks.push_back(vector_file_task(
+        layer_path(model::schema::sites::layer), format,
+        [&r, &sites, &log](GDALDataset& ds, const std::string& p, const geo::GeosContext&) {
+            write_sites(ds, p, r, sites, log);
+        }));
     tasks.push_back(vector_file_task(
         layer_path(model::schema::underserved::layer), format,
         [&r, &log](GDALDataset& ds, const std::string& p, const geo::GeosContext& ctx) {
@@ -752,6 +849,14 @@ std::vector<WriteTask> vector_file_tasks(io::StagedOutput& out, output::VectorFo
                 write_catchments(ds, p, r, sites, ctx, log);
             }));
     }
+    if (with_groups(zones)) {
+        tasks.push_back(
+            vector_file_task(layer_path(model::schema::groups::layer), format,
+                             [&r, &zones, &run, &log](GDALDataset& ds, const std::string& p,
+                                                      const geo::GeosContext& ctx) {
+                                 write_groups(ds, p, r, zones, run.group_names, ctx, log);
+                             }));
+    }
     return tasks;
 }
 
@@ -759,57 +864,176 @@ std::vector<WriteTask> vector_file_tasks(io::StagedOutput& out, output::VectorFo
 /// (QGIS loads NAME.qml as the default style of NAME.geojson or NAME.tif).
 void write_files(io::StagedOutput& out, output::VectorFormat format, const AnalysisResult& r,
                  const io::SiteSet& sites, const io::ZoneSet& zones, const Parameters& params,
-                 OutputGeometryLog& log) {
+                 const RunDescription& run, OutputGeometryLog& log) {
     const std::string zones_file = model::schema::zones::layer + std::string(file::geojson_ext);
     const auto slices = geojson_slices(out, zones_file, zones.zones.size());
-    auto tasks = vector_file_tasks(out, format, r, sites, zones, params, log, slices);
+    auto tasks = vector_file_tasks(out, format, r, sites, zones, params, run, log, slices);
+    const auto raster_qml = output::distance_raster_qml(params.threshold_km, run.lang);
     for (const auto& t : r.by_type) {
-        const std::string tif_t =
-            out.path(model::schema::rasters::distance_prefix + t.key + file::tif_ext).string();
+        const std::string name = model::schema::rasters::distance_prefix + t.key;
+        const std::string tif_t = out.path(name + file::tif_ext).string();
         tasks.emplace_back([&r, &t, tif_t] { write_raster(tif_t, r, false, by_type_raster(t)); });
+        write_text(out.path(name + file::qml_ext), raster_qml);
     }
-    for (const auto& [layer, qml] : vector_styles(sites, params)) {
+    for (const auto& [layer, qml] : vector_styles(r, sites, zones, params, run.lang)) {
         write_text(out.path(layer + file::qml_ext), qml);
     }
-    write_text(out.path(model::schema::rasters::distance + std::string(file::qml_ext)),
-               output::distance_raster_qml(params.threshold_km));
+    write_text(out.path(model::schema::rasters::distance + std::string(file::qml_ext)), raster_qml);
     const std::string tif = out.path(file::distance_tif).string();
     tasks.emplace_back([&r, tif] { write_raster(tif, r, false); });
     run_write_tasks(tasks);
     stitch_slices(out, zones_file, slices);
 }
 
-/// maillage.qgs: the layers of the run in a QGIS project, over a web-mercator map.
+/// The extent of the zones (WGS84 lon/lat) in `crs`: xmin, ymin, xmax, ymax.
+std::array<double, 4> zones_extent(const io::ZoneSet& zones, const OGRSpatialReference& crs) {
+    double xmin = 180;
+    double ymin = 90;
+    double xmax = -180;
+    double ymax = -90;
+    for (const auto& z : zones.zones) {
+        double x0 = 0;
+        double y0 = 0;
+        double x1 = 0;
+        double y1 = 0;
+        if (GEOSGeom_getXMin_r(zones.ctx->get(), z.geometry.get(), &x0) == 1 &&
+            GEOSGeom_getYMin_r(zones.ctx->get(), z.geometry.get(), &y0) == 1 &&
+            GEOSGeom_getXMax_r(zones.ctx->get(), z.geometry.get(), &x1) == 1 &&
+            GEOSGeom_getYMax_r(zones.ctx->get(), z.geometry.get(), &y1) == 1) {
+            xmin = std::min(xmin, x0);
+            ymin = std::min(ymin, y0);
+            xmax = std::max(xmax, x1);
+            ymax = std::max(ymax, y1);
+        }
+    }
+    if (xmin > xmax) {
+        return {-1, -1, 1, 1};
+    }
+    const auto wgs84 = io::wgs84();
+    std::unique_ptr<OGRCoordinateTransformation> ct(
+        OGRCreateCoordinateTransformation(&wgs84, &crs));
+    std::array<double, 4> out{xmin, ymin, xmax, ymax};
+    if (ct && ct->TransformBounds(xmin, ymin, xmax, ymax, out.data(), &out[1], &out[2], &out[3],
+                                  21) == TRUE) {
+        return out;
+    }
+    return {xmin, ymin, xmax, ymax};
+}
+
+/// The text at the bottom of the print layout: the inputs, the method and maillage's version.
+std::string layout_sources(const io::SiteSet& sites, const io::ZoneSet& zones,
+                           const Parameters& params, const std::string& lang) {
+    auto name = [](const std::string& path) {
+        return io::is_postgis(path) ? io::redact_connection(path)
+                                    : std::filesystem::path(path).filename().string();
+    };
+    std::string site_files;
+    for (const auto& l : sites.layers) {
+        site_files += (site_files.empty() ? "" : ", ") + name(l.path);
+    }
+    const bool fr = lang == "fr";
+    return std::string(fr ? "Sources : sites " : "Sources: sites ") + site_files +
+           (fr ? " ; zones et population " : "; zones and population ") + name(zones.report.path) +
+           (fr ? ". Distances à vol d'oiseau (géodésiques, WGS84), grille de population de "
+               : ". Straight-line (geodesic, WGS84) distances, population grid of ") +
+           legend_number(params.grid_m, lang) +
+           (fr ? " m. Réalisé avec maillage " : " m. Made with maillage ") + MAILLAGE_VERSION + ".";
+}
+
+/// The layers' names in the project, in `lang`.
+struct LayerNames {
+    std::string sites, underserved, catchments, groups, zones, distance;
+};
+
+LayerNames layer_names(const Parameters& params, const io::ZoneSet& zones,
+                       const std::string& lang) {
+    const auto t = legend_number(params.threshold_km, lang);
+    const bool fr = lang == "fr";
+    std::string field = zones.group_field;
+    std::transform(field.begin(), field.end(), field.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const bool departments = field.find("dep") != std::string::npos;
+    return {"Sites",
+            (fr ? "Zones mal desservies (> " : "Underserved areas (> ") + t + " km)",
+            fr ? "Aires de desserte" : "Catchments",
+            departments ? (fr ? "Départements" : "Departments")
+                        : (fr ? "Groupes (" : "Groups (") + zones.group_field + ")",
+            fr ? "Communes : distance moyenne" : "Communes: mean distance",
+            fr ? "Distance au site le plus proche (km)" : "Distance to the nearest site (km)"};
+}
+
+/// maillage.qgs: the layers of the run in a QGIS project, over a web-mercator map, with a print
+/// layout. From top to bottom: the sites, the underserved areas (hatched), the catchments and
+/// the groups (outlines), the zones (coloured, the map a reader reads), then the rasters, off:
+/// they lie under the opaque zones (switch the zones off to see them).
 void write_qgis_project(io::StagedOutput& out, output::VectorFormat format, const AnalysisResult& r,
-                        const io::SiteSet& sites, const Parameters& params) {
+                        const io::SiteSet& sites, const io::ZoneSet& zones,
+                        const Parameters& params, const RunDescription& run) {
     const bool gpkg = format == output::VectorFormat::gpkg;
+    const auto& lang = run.lang;
     auto source = [&](const std::string& name) {
         return gpkg ? "./" + std::string(file::gpkg) + "|layername=" + name
                     : "./" + name + file::geojson_ext;
     };
-    const auto wgs84 = project_crs(io::wgs84(), "EPSG:4326");
+    auto raster_source = [&](const std::string& name) {
+        return gpkg ? "GPKG:./" + std::string(file::gpkg) + ":" + name
+                    : "./" + name + file::tif_ext;
+    };
+    // The vector layers' CRS (--out-crs, else WGS84); the project's: --out-crs, else Web
+    // Mercator.
+    OutputGeometryLog unrecorded;
+    const auto& log = run.geometry ? *run.geometry : unrecorded;
+    const auto vector_crs = log.srs();
+    const auto layer_crs = project_crs(vector_crs, log.authid());
     OGRSpatialReference mercator;
     mercator.importFromEPSG(3857);
-    const std::string raster =
-        gpkg ? "GPKG:./" + std::string(file::gpkg) + ":" + model::schema::rasters::distance
-             : "./" + std::string(file::distance_tif);
+    mercator.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    const bool own_crs =
+        vector_crs.IsSame(&mercator) == FALSE && vector_crs.IsGeographic() == FALSE;
+    const auto& map_crs = own_crs ? vector_crs : mercator;
+    const auto map_authid = own_crs ? log.authid() : std::string("EPSG:3857");
+    const auto names = layer_names(params, zones, lang);
+    namespace sc = model::schema;
     std::vector<output::ProjectLayer> layers{
-        {model::schema::sites::layer, source(model::schema::sites::layer), "vector", "Point", wgs84,
-         output::sites_qml(site_types(sites))},
-        {model::schema::underserved::layer, source(model::schema::underserved::layer), "vector",
-         "Polygon", wgs84, output::underserved_qml()},
-        {model::schema::zones::layer, source(model::schema::zones::layer), "vector", "Polygon",
-         wgs84, output::zones_qml(params.threshold_km)},
-        {"distance (km)", raster, "raster", "", project_crs(laea_srs(r.projection), ""),
-         output::distance_raster_qml(params.threshold_km)}};
+        {names.sites, source(sc::sites::layer), "vector", "Point", layer_crs,
+         output::sites_qml(site_networks(sites, lang), lang)},
+        {names.underserved, source(sc::underserved::layer), "vector", "Polygon", layer_crs,
+         output::underserved_qml(params.threshold_km, lang)}};
     if (params.catchments) {
-        // Outlines over the zones' colours.
-        layers.insert(layers.begin() + 2,
-                      {model::schema::catchments::layer, source(model::schema::catchments::layer),
-                       "vector", "Polygon", wgs84, output::catchments_qml()});
+        layers.push_back({names.catchments, source(sc::catchments::layer), "vector", "Polygon",
+                          layer_crs, output::catchments_qml(lang)});
     }
+    if (with_groups(zones)) {
+        layers.push_back({names.groups, source(sc::groups::layer), "vector", "Polygon", layer_crs,
+                          output::groups_qml(lang)});
+    }
+    layers.push_back({names.zones, source(sc::zones::layer), "vector", "Polygon", layer_crs,
+                      output::zones_qml(params.threshold_km, lang, type_keys(r))});
+    const auto laea = project_crs(laea_srs(r.projection), "");
+    const auto raster_qml = output::distance_raster_qml(params.threshold_km, lang);
+    layers.push_back({names.distance, raster_source(sc::rasters::distance), "raster", "", laea,
+                      raster_qml, "", false});
+    for (const auto& t : r.by_type) {
+        const auto label = model::network_label(t.type, "", lang);
+        layers.push_back(
+            {std::string(tr(lang, "Distance au plus proche : ", "Distance to the nearest: ")) +
+                 label + " (km)",
+             raster_source(sc::rasters::distance_prefix + t.key), "raster", "", laea, raster_qml,
+             "", false});
+    }
+    output::PrintLayout layout;
+    layout.lang = lang;
+    layout.title = tr(lang, "Distance des habitants au site le plus proche",
+                      "Distance from the inhabitants to the nearest site");
+    layout.subtitle =
+        std::string(tr(lang,
+                       "Communes colorées par la distance moyenne de leurs habitants ; seuil ",
+                       "Communes coloured by the mean distance of their inhabitants; threshold ")) +
+        legend_number(params.threshold_km, lang) + " km";
+    layout.sources = layout_sources(sites, zones, params, lang);
+    layout.extent = zones_extent(zones, map_crs);
     write_text(out.path(file::qgis_project),
-               output::qgis_project("maillage", project_crs(mercator, "EPSG:3857"), layers));
+               output::qgis_project("maillage", project_crs(map_crs, map_authid), layers, &layout));
 }
 
 } // namespace
@@ -820,12 +1044,12 @@ void write_outputs(io::StagedOutput& out, output::VectorFormat format, const Ana
     OutputGeometryLog unrecorded; // a RunDescription without a log
     auto& log = run.geometry ? *run.geometry : unrecorded;
     if (format == output::VectorFormat::gpkg) {
-        write_gpkg(out, r, sites, zones, params, log);
+        write_gpkg(out, r, sites, zones, params, run, log);
     } else {
-        write_files(out, format, r, sites, zones, params, log);
+        write_files(out, format, r, sites, zones, params, run, log);
     }
     if (run.qgis_project) {
-        write_qgis_project(out, format, r, sites, params);
+        write_qgis_project(out, format, r, sites, zones, params, run);
     }
     const auto summary_path = out.path(file::summary);
     auto summary = make_summary(r, sites, zones, params, run);

@@ -1,9 +1,12 @@
 #include "maillage/output/suggest_outputs.hpp"
+#include "internal.hpp"
+#include "maillage/output/files.hpp"
 
 #include "maillage/core/error.hpp"
 #include "maillage/core/format.hpp"
 #include "maillage/model/schema.hpp"
 #include "maillage/output/layer_writer.hpp"
+#include "maillage/output/styles.hpp"
 
 namespace maillage::output {
 namespace {
@@ -146,7 +149,7 @@ nlohmann::ordered_json suggest_summary(const analysis::SuggestResult& s,
 }
 
 void write_suggested(io::StagedOutput& out, VectorFormat format,
-                     const std::vector<SuggestedSite>& rows) {
+                     const std::vector<SuggestedSite>& rows, const std::string& lang) {
     const auto& fields = suggested_fields();
     const auto srs = io::wgs84();
     if (format == VectorFormat::gpkg) {
@@ -157,8 +160,11 @@ void write_suggested(io::StagedOutput& out, VectorFormat format,
             LayerWriter w(*ds, path, "suggested", wkbPoint, &srs, fields);
             fill(w, true, rows);
         }
+        detail::add_layer_styles(*ds, path, {{"suggested", suggested_sites_qml(lang)}});
         close_dataset(std::move(ds), path);
     } else {
+        write_text(out.path("suggested" + std::string(model::schema::files::qml_ext)),
+                   suggested_sites_qml(lang));
         const std::string path = out.path("suggested.geojson").string();
         auto ds = create_vector(path, format);
         {

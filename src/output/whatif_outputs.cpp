@@ -143,35 +143,12 @@ nlohmann::ordered_json site_json(const model::Site& s, double catchment) {
             {"catchment_population", round_to(catchment, 4)}};
 }
 
-/// The what-if layers' QGIS styles, as rows of the GeoPackage's layer_styles table (written by
-/// write_outputs with the same columns).
-void add_styles(GDALDataset& ds, const std::string& path) {
-    OGRLayer* styles = ds.GetLayerByName(model::schema::layer_styles::layer);
-    if (styles == nullptr) {
-        return;
-    }
-    namespace fld = model::schema::layer_styles;
-    for (const auto& [table, qml] :
-         {std::pair{model::schema::whatif_zones::layer, output::whatif_zones_qml()},
-          std::pair{model::schema::whatif_sites::layer, output::whatif_sites_qml()}}) {
-        OGRFeatureUniquePtr f(OGRFeature::CreateFeature(styles->GetLayerDefn()));
-        f->SetField(fld::f_table_catalog, "");
-        f->SetField(fld::f_table_schema, "");
-        f->SetField(fld::f_table_name, table);
-        f->SetField(fld::f_geometry_column, "geom");
-        f->SetField(fld::style_name, (std::string(table) + " (maillage)").c_str());
-        f->SetField(fld::style_qml, qml.c_str());
-        f->SetField(fld::style_sld, "");
-        f->SetField(fld::use_as_default, 1);
-        f->SetField(fld::description, "written by maillage");
-        f->SetField(fld::owner, "");
-        f->SetField(fld::ui, "");
-        f->SetField(fld::update_time, "2000-01-01T00:00:00Z");
-        if (styles->CreateFeature(f.get()) != OGRERR_NONE) {
-            throw runtime_failure(path + ": cannot add the style of " + table + ": " +
-                                  io::gdal_last_error());
-        }
-    }
+/// The what-if layers' QGIS styles, as rows of the GeoPackage's layer_styles table.
+void add_styles(GDALDataset& ds, const std::string& path, const std::string& lang) {
+    detail::add_layer_styles(
+        ds, path,
+        {{model::schema::whatif_zones::layer, output::whatif_zones_qml(lang)},
+         {model::schema::whatif_sites::layer, output::whatif_sites_qml(lang)}});
 }
 
 template <typename T> std::string describe(const char* what, std::size_t i, T a, T b) {
@@ -379,23 +356,24 @@ namespace file = model::schema::files;
 
 /// GeoPackage: the what-if layers and their styles added to the run's maillage.gpkg.
 void add_to_gpkg(io::StagedOutput& out, const AnalysisResult& base, const WhatIfResult& w,
-                 const io::SiteSet& sites, const io::ZoneSet& zones, OutputGeometryLog& log) {
+                 const io::SiteSet& sites, const io::ZoneSet& zones, const std::string& lang,
+                 OutputGeometryLog& log) {
     const std::string path = out.path(file::gpkg).string();
     auto ds = reopen_gpkg(path, "the what-if layers");
     write_zones(*ds, path, base, w, sites, zones, log);
     write_sites(*ds, path, w, sites);
-    add_styles(*ds, path);
+    add_styles(*ds, path, lang);
     output::close_dataset(std::move(ds), path);
 }
 
 /// GeoJSON: whatif_zones.geojson and whatif_sites.geojson, with their QGIS styles.
 void write_files(io::StagedOutput& out, output::VectorFormat format, const AnalysisResult& base,
                  const WhatIfResult& w, const io::SiteSet& sites, const io::ZoneSet& zones,
-                 OutputGeometryLog& log) {
+                 const std::string& lang, OutputGeometryLog& log) {
     namespace wz = model::schema::whatif_zones;
     namespace ws = model::schema::whatif_sites;
-    write_text(out.path(wz::layer + std::string(file::qml_ext)), output::whatif_zones_qml());
-    write_text(out.path(ws::layer + std::string(file::qml_ext)), output::whatif_sites_qml());
+    write_text(out.path(wz::layer + std::string(file::qml_ext)), output::whatif_zones_qml(lang));
+    write_text(out.path(ws::layer + std::string(file::qml_ext)), output::whatif_sites_qml(lang));
     {
         const std::string path = out.path(wz::layer + std::string(file::geojson_ext)).string();
         auto ds = output::create_vector(path, format);
@@ -421,9 +399,9 @@ void write_whatif_outputs(io::StagedOutput& out, output::VectorFormat format,
     OutputGeometryLog unrecorded; // a RunDescription without a log
     auto& log = run.geometry ? *run.geometry : unrecorded;
     if (format == output::VectorFormat::gpkg) {
-        add_to_gpkg(out, base, w, sites, zones, log);
+        add_to_gpkg(out, base, w, sites, zones, run.lang, log);
     } else {
-        write_files(out, format, base, w, sites, zones, log);
+        write_files(out, format, base, w, sites, zones, run.lang, log);
     }
     auto summary = make_summary(base, sites, zones, params, run);
     summary[model::schema::summary::whatif] = whatif;

@@ -23,12 +23,13 @@ app.initQgis()
 
 
 def shapes(layer, renderer):
-    """How many features QGIS draws with each marker shape (the data-defined shape of the first
-    symbol, as the style sets it), or None without a data-defined shape."""
+    """How many features QGIS fills white (hollow: the border sites) and in colour, by the
+    data-defined fill colour of the first symbol, as the style sets it; None without one."""
     symbols = renderer.symbols(QgsRenderContext()) if renderer else []
     if not symbols:
         return None
-    prop = symbols[0].symbolLayer(0).dataDefinedProperties().property(QgsSymbolLayer.PropertyName)
+    prop = symbols[0].symbolLayer(0).dataDefinedProperties().property(
+        QgsSymbolLayer.PropertyFillColor)
     if not prop.isActive():
         return None
     expr = QgsExpression(prop.expressionString())
@@ -36,8 +37,8 @@ def shapes(layer, renderer):
     counts = {}
     for f in layer.getFeatures():
         context.setFeature(f)
-        shape = expr.evaluate(context)
-        counts[shape] = counts.get(shape, 0) + 1
+        fill = "white" if expr.evaluate(context) == "255,255,255,255" else "colour"
+        counts[fill] = counts.get(fill, 0) + 1
     return counts
 
 
@@ -86,7 +87,7 @@ def project(path, png=None):
         settings.setDestinationCrs(p.crs())
         settings.setOutputSize(QSize(1000, 760))
         settings.setBackgroundColor(QColor(255, 255, 255))
-        zones = [l for l in layers if l.name() == "zones"][0]
+        zones = [l for l in layers if "zones" in l.source()][0]
         settings.setExtent(settings.layerExtentToOutputExtent(zones, zones.extent()))
         job = QgsMapRendererSequentialJob(settings)
         job.start()

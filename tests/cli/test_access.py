@@ -440,7 +440,7 @@ class TestUsageAndData(h.CliTestCase):
         h.run_ok(self, "access", *self.base, "--out", out, "--format", "gpkg")
         ds = ogr.Open(str(out / "access.gpkg"))
         self.assertEqual(sorted(ds.GetLayerByIndex(i).GetName() for i in range(ds.GetLayerCount())),
-                         ["access_sites", "access_zones"])
+                         ["access_sites", "access_zones", "layer_styles"])
         self.assertEqual(ds.GetLayerByName("access_zones").GetFeatureCount(), 3)
         r = gdal.Open(f"GPKG:{out / 'access.gpkg'}:access")
         self.assertIsNotNone(r)

@@ -62,8 +62,9 @@ class TestAnalyseReal(h.CliTestCase):
         self.assertEqual(self.result.returncode, 0)
         names = {p.name for p in self.out.iterdir()}
         self.assertEqual(names, {"zones.geojson", "sites.geojson", "underserved.geojson",
-                                 "distance.tif", "summary.json", "run.json", "zones.qml",
-                                 "sites.qml", "underserved.qml", "distance.qml"})
+                                 "groups.geojson", "distance.tif", "summary.json", "run.json",
+                                 "zones.qml", "sites.qml", "underserved.qml", "groups.qml",
+                                 "distance.qml"})
         self.assertEqual(self.result.stdout, "", "stdout must carry no log")
 
     # --- populations ----------------------------------------------------------------------------
@@ -399,7 +400,7 @@ class TestAnalyseRealGpkg(h.CliTestCase):
         styles = ds.GetLayerByName("layer_styles")
         self.assertIsNotNone(styles, "the GeoPackage carries QGIS styles")
         self.assertEqual(sorted(f.GetField("f_table_name") for f in styles),
-                         ["sites", "underserved", "zones"])
+                         ["groups", "sites", "underserved", "zones"])
 
     def test_layers(self):
         ds = ogr.Open(str(self.out / "maillage.gpkg"))

@@ -53,7 +53,7 @@ class TestQgis(h.CliTestCase):
         expected = {"zones": (h.AURA_COMMUNES, "graduatedSymbol", "mean_km"),
                     "sites": (h.AURA_SPRO_SITES + h.AURA_BORDER_SITES, "categorizedSymbol",
                               "type"),
-                    "underserved": (self.underserved, "singleSymbol", None),
+                    "underserved": (self.underserved, "categorizedSymbol", "'underserved'"),
                     "catchments": (self.catchments, "singleSymbol", None)}
         for name, (count, renderer, field) in expected.items():
             with self.subTest(layer=name):
@@ -65,10 +65,10 @@ class TestQgis(h.CliTestCase):
                 self.assertEqual(layer["field"], field)
         self.assertEqual(seen["zones"]["classes"], 6)
         self.assertEqual(seen["sites"]["classes"], 12)  # the 12 SPRO-type networks of the directory
-        # The border sites (all outside the region, geodata/SOURCES.md) are diamonds, the
-        # regional ones circles.
+        # The border sites (all outside the region, geodata/SOURCES.md) are hollow (white), the
+        # regional ones filled with their network's colour.
         self.assertEqual(seen["sites"]["shapes"],
-                         {"circle": h.AURA_SPRO_SITES, "diamond": h.AURA_BORDER_SITES})
+                         {"colour": h.AURA_SPRO_SITES, "white": h.AURA_BORDER_SITES})
 
     def test_geojson_layers(self):
         self.check_layers("geojson")
@@ -81,10 +81,14 @@ class TestQgis(h.CliTestCase):
         self.assertTrue(project["read"])
         self.assertEqual(project["crs"], "EPSG:3857")
         self.assertEqual(project["order"],
-                         ["sites", "underserved", "catchments", "zones", "distance (km)"])
-        expected = {"sites": "categorizedSymbol", "underserved": "singleSymbol",
-                    "catchments": "singleSymbol",
-                    "zones": "graduatedSymbol", "distance (km)": "singlebandpseudocolor"}
+                         ["Sites", "Zones mal desservies (> 20 km)", "Aires de desserte",
+                          "Départements", "Communes : distance moyenne",
+                          "Distance au site le plus proche (km)"])
+        expected = {"Sites": "categorizedSymbol",
+                    "Zones mal desservies (> 20 km)": "categorizedSymbol",
+                    "Aires de desserte": "singleSymbol", "Départements": "singleSymbol",
+                    "Communes : distance moyenne": "graduatedSymbol",
+                    "Distance au site le plus proche (km)": "singlebandpseudocolor"}
         for name, renderer in expected.items():
             with self.subTest(layer=name):
                 self.assertTrue(project["layers"][name]["valid"])

@@ -91,6 +91,15 @@ inline constexpr const char* mean_km = "mean_km";
 inline constexpr const char* cells = "cells";
 } // namespace catchments
 
+/// The groups layer of analyse: the zones dissolved by group (e.g. the departments).
+namespace groups {
+inline constexpr const char* layer = "groups";
+inline constexpr const char* code = "code";
+inline constexpr const char* name = "name";
+inline constexpr const char* zones = "zones";
+inline constexpr const char* population = "population";
+} // namespace groups
+
 /// The zones layer of access.
 namespace access_zones {
 inline constexpr const char* layer = "access_zones";

@@ -25,6 +25,7 @@ using analysis::AnalysisResult;
 // NOLINTNEXTLINE(bugprone-exception-escape)
 struct AccessRunDescription {
     nlohmann::ordered_json parameters;
+    std::string lang = "fr"; ///< language of the QGIS styles, legends and field aliases
     /// The "context_zones" member of the summary (files, counts, population), or null.
     nlohmann::ordered_json context = nullptr;
     /// What putting access_zones on the output grid took ("output_geometry" of the access

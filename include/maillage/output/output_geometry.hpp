@@ -11,9 +11,15 @@
 #include <string>
 #include <vector>
 
+#include <ogr_spatialref.h>
+
 class OGRGeometry;
 
 namespace maillage::output {
+
+/// Checks a CRS given to --out-crs (EPSG:2154, a WKT, a PROJ string: what GDAL reads); throws
+/// core::usage_error naming it otherwise.
+void check_output_crs(const std::string& crs);
 
 /// The one step every written polygon goes through: its WGS84 longitude/latitude geometry is
 /// put on the output grid (geo::output_grid_deg, the GeoJSON's 7 decimals) by geo::snap_round,
@@ -22,6 +28,17 @@ namespace maillage::output {
 /// side by side.
 class OutputGeometryLog {
 public:
+    /// Writes the layers in `crs` (--out-crs; what GDAL reads, e.g. EPSG:2154) instead of WGS84:
+    /// the polygons are transformed, then put on a grid of 1 cm (projected CRS) or 1e-7 degree
+    /// (geographic). Throws core::usage_error for a CRS GDAL cannot read.
+    void set_output_crs(const std::string& crs);
+    /// The CRS the layers are written in (WGS84 lon/lat unless set_output_crs).
+    [[nodiscard]] OGRSpatialReference srs() const;
+    /// The authority id of that CRS ("EPSG:2154", "EPSG:4326"), or empty.
+    [[nodiscard]] std::string authid() const;
+    /// A point given in WGS84 lon/lat, in the output CRS.
+    [[nodiscard]] std::unique_ptr<OGRGeometry> point(double lon, double lat) const;
+
     /// g (polygonal, WGS84 lon/lat) on the output grid as an OGR MultiPolygon; null when it
     /// collapses (written as a null geometry; the feature and its figures are kept).
     /// `feature` names the feature in the warning about a collapse.
@@ -45,6 +62,10 @@ private:
     };
     mutable std::mutex m_mutex;
     std::map<std::string, Counts> m_layers;
+    std::string m_crs;                                 ///< --out-crs as given, or empty
+    std::shared_ptr<OGRSpatialReference> m_srs;        ///< its CRS, or null (WGS84)
+    std::shared_ptr<OGRCoordinateTransformation> m_ct; ///< WGS84 -> m_srs; cloned per use
+    double m_grid = 0.0;                               ///< the output grid in m_srs units
 };
 
 } // namespace maillage::output

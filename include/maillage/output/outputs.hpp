@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,6 +29,10 @@ using analysis::PopulationGrid;
 struct RunDescription {
     nlohmann::ordered_json parameters;
     bool qgis_project = false; ///< also write maillage.qgs
+    std::string lang = "fr";   ///< language of the QGIS styles, legends and field aliases
+    /// The groups' names (e.g. "38" -> "Isère"), for the groups layer; a code without one keeps
+    /// an empty name.
+    std::map<std::string, std::string> group_names;
     /// Members added at the end of summary.json by commands built on the analysis (e.g. the
     /// `suggest` member of `maillage suggest`).
     nlohmann::ordered_json summary_extra = nlohmann::ordered_json::object();

@@ -61,8 +61,9 @@ nlohmann::ordered_json suggest_summary(const analysis::SuggestResult& s,
                                        const SuggestSummaryOptions& options);
 
 /// Writes the `suggested` layer: a layer of maillage.gpkg (which the analysis layers were
-/// written to already) or suggested.geojson, and suggested.csv.
+/// written to already, with its style in layer_styles) or suggested.geojson (with
+/// suggested.qml), and suggested.csv. The style's legend and aliases are in `lang`.
 void write_suggested(io::StagedOutput& out, VectorFormat format,
-                     const std::vector<SuggestedSite>& rows);
+                     const std::vector<SuggestedSite>& rows, const std::string& lang);
 
 } // namespace maillage::output
