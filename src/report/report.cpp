@@ -265,7 +265,7 @@ void html_groups(std::ostringstream& html, const Page& p, const geo::GeosContext
     const bool fr = p.fr;
     html << "<h2 id=\"by-group\">" << esc(p.by_group) << "</h2>\n<p class=\"hint sort\">"
          << esc(t.sort_hint) << "</p>\n";
-    html_table_head(html, "groups", group_headings(p));
+    html_table_head(html, "groups-table", group_headings(p));
     for (const auto& g : p.groups) {
         html << "<tr><td data-code=\"" << esc(g.group) << "\">" << esc(g.name) << "</td>";
         number_cell(html, g.population, fmt(g.population, 0, fr));

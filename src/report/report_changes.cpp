@@ -228,11 +228,11 @@ void write_groups(std::ostream& html, std::ostream& md, std::ostream& csv, const
         const double was_mean = known ? it->second.at(key::group::mean_km).get<double>() : NAN;
         const double was_share =
             known ? 100.0 * it->second.at(key::group::share_beyond).get<double>() : NAN;
-        html << "<tr><td>" << esc(g.group) << "</td><td class=\"n\">" << esc(fmt(was_mean, 1, fr))
-             << "</td><td class=\"n\">" << esc(fmt(g.mean_km, 1, fr)) << "</td><td class=\"n\">"
-             << esc(fmt(was_share, 1, fr)) << "</td><td class=\"n\">"
-             << esc(fmt(g.share_pct, 1, fr)) << "</td></tr>\n";
-        md << "| " << g.group << " | " << fmt(was_mean, 1, fr) << " | " << fmt(g.mean_km, 1, fr)
+        html << "<tr><td data-code=\"" << esc(g.group) << "\">" << esc(g.name)
+             << "</td><td class=\"n\">" << esc(fmt(was_mean, 1, fr)) << "</td><td class=\"n\">"
+             << esc(fmt(g.mean_km, 1, fr)) << "</td><td class=\"n\">" << esc(fmt(was_share, 1, fr))
+             << "</td><td class=\"n\">" << esc(fmt(g.share_pct, 1, fr)) << "</td></tr>\n";
+        md << "| " << g.name << " | " << fmt(was_mean, 1, fr) << " | " << fmt(g.mean_km, 1, fr)
            << " | " << fmt(was_share, 1, fr) << " | " << fmt(g.share_pct, 1, fr) << " |\n";
         csv << "group_mean_km_previous," << g.group << ',' << plain(was_mean, 4) << ",km\n";
     }

@@ -86,7 +86,7 @@ std::optional<ReportSection> by_type_section(const json& summary, bool fr,
     std::ostringstream h;
     std::ostringstream md;
     std::ostringstream csv;
-    h << "<h2 id=\"by-type\">" << esc(title) << "</h2>\n<p>" << esc(intro)
+    h << "<h2 id=\"networks\">" << esc(title) << "</h2>\n<p>" << esc(intro)
       << "</p>\n<table id=\"by-type\">\n<thead><tr><th>" << esc(h_type) << "</th><th>"
       << esc(h_sites) << "</th><th>" << esc(h_mean) << "</th><th>" << esc(h_p50) << "</th><th>"
       << esc(h_p90) << "</th><th>" << esc(h_max) << "</th><th>" << esc(h_beyond) << "</th><th>"

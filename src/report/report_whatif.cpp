@@ -221,7 +221,7 @@ void WhatIfWriter::people() {
 /// The groups that changed.
 void WhatIfWriter::groups() {
     const std::string mean = m_t.mean;
-    table_head(m_html, m_md, "whatif-groups",
+    table_head(m_html, m_md, "whatif-groups-table",
                {m_t.group, mean + ", " + m_t.before, mean + ", " + m_t.after, m_t.change,
                 m_beyond + ", " + m_t.before, m_beyond + ", " + m_t.after, m_t.moved},
                "|---|---:|---:|---:|---:|---:|---:|");
@@ -266,7 +266,7 @@ void WhatIfWriter::zones(std::vector<ChangedZone> zones) {
     const std::string change = m_t.change;
     m_html << "<h3>" << esc(m_t.zones_title) << "</h3>\n";
     m_md << "\n### " << m_t.zones_title << "\n\n";
-    table_head(m_html, m_md, "whatif-zones",
+    table_head(m_html, m_md, "whatif-zones-table",
                {m_t.commune, m_t.population, before + " (km)", after + " (km)", change + " (km)"},
                "|---|---:|---:|---:|---:|");
     for (const auto& z : zones) {

@@ -347,7 +347,7 @@ class TestPostgis(h.CliTestCase):
         # One default style per table and view, the QML of the files of the same run.
         defaults = self.psql("maillage", "SELECT f_table_name || ':' || count(*) FILTER (WHERE useasdefault) "
                                          "FROM layer_styles WHERE f_table_schema = 'hist' GROUP BY f_table_name ORDER BY f_table_name")
-        self.assertEqual(defaults.split(), sorted(f"{t}:1" for l in ("zones", "sites", "underserved")
+        self.assertEqual(defaults.split(), sorted(f"{t}:1" for l in ("zones", "sites", "underserved", "groups")
                                                   for t in (l, l + "_latest")))
         out = h.make_tempdir(self) / "out"
         h.run_ok(self, "analyse", "--grid-m", 1000, "--threshold-km", 15, "--out", out, "--no-progress")
@@ -372,7 +372,7 @@ print(v.isValid(), v.featureCount(), v.renderer().type(), v.renderer().classAttr
 
     def pyqgis(self, body):
         script = ("import os, sys\nos.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
-                  "from qgis.core import QgsApplication, QgsProject, QgsVectorLayer\n"
+                  "from qgis.core import QgsApplication, QgsDataSourceUri, QgsProject, QgsVectorLayer\n"
                   "app = QgsApplication([], False)\napp.initQgis()\n" + body)
         p = subprocess.run(["/usr/bin/python3", "-c", script], capture_output=True, text=True, timeout=300)
         if p.returncode != 0 and "No module named 'qgis'" in p.stderr:
@@ -399,17 +399,21 @@ p = QgsProject.instance()
 print('read', p.read('{folder / "maillage.qgs"}'))
 for l in sorted(p.mapLayers().values(), key=lambda l: l.name()):
     n = l.featureCount() if l.type() == 0 else -1
-    print(l.name(), l.isValid(), l.providerType(), n, l.renderer().type() if l.type() == 0 else '-', sep='|')
+    # A table layer by its table (the project names layers in the report's language).
+    key = QgsDataSourceUri(l.source()).table() if l.providerType() == 'postgres' else l.name()
+    print(key, l.isValid(), l.providerType(), n, l.renderer().type() if l.type() == 0 else '-', sep='|')
 """)
         lines = dict((l.split("|")[0], l.split("|")[1:]) for l in got.splitlines() if "|" in l)
         self.assertIn("read True", got)
-        for name, renderer in (("zones", "graduatedSymbol"), ("sites", "categorizedSymbol"),
-                               ("underserved", "singleSymbol")):
+        tables = (("zones", "graduatedSymbol"), ("sites", "categorizedSymbol"),
+                  ("underserved", "categorizedSymbol"), ("groups", "singleSymbol"))
+        for name, renderer in tables:
             with self.subTest(layer=name):
                 count = self.psql("maillage", f"SELECT count(*) FROM proj.{name} WHERE run_id = 'p1'")
                 self.assertEqual(lines[name], ["True", "postgres", count, renderer])  # noqa
-        self.assertEqual([v[:2] for k, v in lines.items() if k not in ("zones", "sites", "underserved")],
-                         [["True", "gdal"]] * (len(lines) - 3))
+        # The rest are the rasters, copied beside the project.
+        self.assertEqual([v[:2] for k, v in lines.items() if k not in dict(tables)],
+                         [["True", "gdal"]] * (len(lines) - len(tables)))
 
     def figures(self, folder):
         with open(folder / "figures.csv", encoding="utf-8") as f:

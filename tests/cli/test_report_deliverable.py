@@ -33,7 +33,7 @@ def headings(page):
 
 def group_cells(page):
     """{code: text} of the first cells of the groups' table."""
-    table = page.split('<table id="groups">')[1].split("</table>")[0]
+    table = page.split('<table id="groups-table">')[1].split("</table>")[0]
     return {html.unescape(code): html.unescape(text)
             for code, text in re.findall(r'<td data-code="([^"]*)">([^<]*)</td>', table)}
 
@@ -54,6 +54,13 @@ class TestReportDeliverable(h.CliTestCase):
         cls.fr = (tmp / "fr" / "index.html").read_text(encoding="utf-8")
         cls.en = (tmp / "en" / "index.html").read_text(encoding="utf-8")
         cls.record = json.loads((tmp / "run" / "run.json").read_text(encoding="utf-8"))
+
+    def test_every_id_is_unique(self):
+        """The maps are inlined in the page: their ids and the tables' ids must not collide
+        (an anchor or a script would find the wrong element)."""
+        for page in (self.fr, self.en):
+            ids = re.findall(r'\sid="([^"]+)"', page)
+            self.assertEqual(sorted({i for i in ids if ids.count(i) > 1}), [])
 
     # 1. The title.
     def test_title_says_region_day_and_threshold(self):
@@ -140,7 +147,7 @@ class TestReportDeliverable(h.CliTestCase):
         h.run_ok(self, "report", "--run", tmp / "run", "--out", tmp / "r")
         page = (tmp / "r" / "index.html").read_text(encoding="utf-8")
         self.assertNotIn("Par département", page)
-        self.assertNotIn('<table id="groups">', page)
+        self.assertNotIn('<table id="groups-table">', page)
         md = (tmp / "r" / "report.md").read_text(encoding="utf-8")
         self.assertNotIn("Par département", md)
         self.assertNotIn("|  |", md)

@@ -51,7 +51,7 @@ def projected_zones(zones_path, transform):
     for f in ds.GetLayer():
         g = f.GetGeometryRef().Clone()
         g.Transform(transform)
-        out[f.GetField("zone_id")] = (f.GetField("group"), g)
+        out[f.GetField("zone_id")] = (f.GetField("group_code"), g)
     return out
 
 

@@ -6,6 +6,7 @@ OGR unions and point-in-polygon tests, and the population published with the dat
 """
 
 import json
+import re
 import unittest
 
 import numpy as np
@@ -167,11 +168,17 @@ class RealDataTypesAndCatchments(h.CliTestCase):
             figures[(key, group)] = float(value)
         by_type = md.split("## By network: the nearest site of each type")[1].split("\n## ")[0]
         rows = [r.split(" | ") for r in by_type.splitlines() if r.startswith("| ") and "---" not in r]
-        listed = [r[0].lstrip("| ") for r in rows[1:]]
+        # The page names the networks in words; its table keeps each row's code in data-code.
+        page = (rep / "index.html").read_text(encoding="utf-8")
+        table = page.split('<table id="by-type">')[1].split("</table>")[0]
+        listed = re.findall(r'<td data-code="([^"]*)"', table)
+        self.assertEqual(len(rows) - 1, len(listed), "report.md and index.html list the same networks")
         counts = {}
         for r in self.rows:
             counts[r["type_service"]] = counts.get(r["type_service"], 0) + 1
         self.assertEqual(sorted(listed), sorted(counts))
+        for r in rows[1:]:  # in words (apec, cci, ... are codes, not labels)
+            self.assertNotIn(r[0].lstrip("| "), counts, "a network named by its code")
         means = [figures[("type_mean_km", t)] for t in listed]
         self.assertEqual(means, sorted(means), "networks not ranked by mean distance")
         for t, n in counts.items():

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include <ogr_spatialref.h>
-
-class OGRGeometry;
+class OGRGeometry; // GDAL: the .cpp files that use them include ogr headers
+class OGRSpatialReference;
+class OGRCoordinateTransformation;
 
 namespace maillage::output {
 
