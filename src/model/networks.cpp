@@ -1,6 +1,8 @@
 #include "maillage/model/networks.hpp"
 
 #include <array>
+#include <cctype>
+#include <utility>
 
 namespace maillage::model {
 
@@ -38,6 +40,48 @@ constexpr std::array<BuiltinLabel, 20> builtin_labels = {{
     {"cap_emploi", "Cap emploi", "Cap emploi (disability and employment)"},
 }};
 
+/// `text` for comparison: lower case ASCII letters and digits, accents dropped (the common Latin
+/// ones of French), apostrophes and other punctuation as single spaces.
+std::string folded(std::string_view text) {
+    static constexpr std::array<std::pair<std::string_view, char>, 26> accents = {{
+        {"à", 'a'}, {"â", 'a'}, {"ä", 'a'}, {"ç", 'c'}, {"é", 'e'}, {"è", 'e'}, {"ê", 'e'},
+        {"ë", 'e'}, {"î", 'i'}, {"ï", 'i'}, {"ô", 'o'}, {"ö", 'o'}, {"ù", 'u'}, {"û", 'u'},
+        {"ü", 'u'}, {"À", 'a'}, {"Â", 'a'}, {"Ç", 'c'}, {"É", 'e'}, {"È", 'e'}, {"Ê", 'e'},
+        {"Î", 'i'}, {"Ô", 'o'}, {"Û", 'u'}, {"’", ' '}, {"œ", 'o'},
+    }};
+    std::string out;
+    auto put = [&out](char c) {
+        if (c != ' ' || (!out.empty() && out.back() != ' ')) {
+            out += c;
+        }
+    };
+    for (std::size_t i = 0; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x80) {
+            put(std::isalnum(c) != 0 ? static_cast<char>(std::tolower(c)) : ' ');
+            ++i;
+            continue;
+        }
+        bool known = false;
+        for (const auto& [from, to] : accents) {
+            if (text.substr(i, from.size()) == from) {
+                put(to);
+                i += from.size();
+                known = true;
+                break;
+            }
+        }
+        if (!known) {
+            put(static_cast<char>(c));
+            ++i;
+        }
+    }
+    while (!out.empty() && out.back() == ' ') {
+        out.pop_back();
+    }
+    return out;
+}
+
 } // namespace
 
 std::optional<std::string> builtin_network_label(std::string_view code, std::string_view lang) {
@@ -55,7 +99,10 @@ std::string network_label(std::string_view code, std::string_view data_label,
         return lang == "en" ? "(no type)" : "(sans type)";
     }
     const auto builtin = builtin_network_label(code, lang);
-    if (lang != "en" && !data_label.empty()) {
+    // The data's own wording wins in French, unless it is only the table's label with its
+    // accents and apostrophes lost (the shipped DILA labels: "Pole emploi", "d industrie").
+    if (lang != "en" && !data_label.empty() &&
+        !(builtin && folded(data_label) == folded(*builtin))) {
         return std::string(data_label);
     }
     if (builtin) {

@@ -211,12 +211,17 @@ void write_compared(std::ostream& html, std::ostream& md, std::ostream& csv,
 
 /// The groups, with the previous run's mean distance and share beyond the threshold.
 void write_groups(std::ostream& html, std::ostream& md, std::ostream& csv, const Run& previous,
-                  const std::vector<GroupRow>& groups, const Texts& t, bool fr) {
+                  const json& now, const std::vector<GroupRow>& groups, const Texts& t, bool fr) {
     const std::string mean = t.mean;
-    const std::string share = t.share_beyond;
+    // Each run's share beyond its own threshold (they may differ: changes_section says so).
+    auto share = [&](const json& summary) {
+        return std::string(t.share_beyond_km) + " " +
+               fmt(summary.at(key::parameters).at(key::params::threshold_km).get<double>(), 0, fr) +
+               " km";
+    };
     table_head(html, md, "groups-compared",
-               {t.group, mean + ", " + t.before, mean + ", " + t.after, share + ", " + t.before,
-                share + ", " + t.after},
+               {t.group, mean + ", " + t.before, mean + ", " + t.after,
+                share(previous.summary) + ", " + t.before, share(now) + ", " + t.after},
                "|---|---:|---:|---:|---:|");
     std::map<std::string, json> before_groups;
     for (const auto& g : previous.summary.at(key::by_group)) {
@@ -254,10 +259,24 @@ ReportSection changes_section(const Run& run, const Run& previous,
         << plain(zones.pop_fell, 0) << ",\n";
     html << "<h2 id=\"changes-title\">" << esc(t.changes) << "</h2>\n";
     md << "\n## " << t.changes << "\n\n";
+    const auto threshold = [](const json& s) {
+        return s.at(key::parameters).at(key::params::threshold_km).get<double>();
+    };
+    if (threshold(run.summary) != threshold(previous.summary)) {
+        const std::string note = (fr ? "Attention : le run précédent avait un seuil de "
+                                     : "Note: the previous run had a threshold of ") +
+                                 fmt(threshold(previous.summary), 0, fr) + " km" +
+                                 (fr ? ", celui-ci de " : ", this one ") +
+                                 fmt(threshold(run.summary), 0, fr) +
+                                 (fr ? " km ; les populations au-delà du seuil ne se comparent pas."
+                                     : " km; the populations beyond the threshold do not compare.");
+        html << "<p class=\"warning\" id=\"threshold-differs\">" << esc(note) << "</p>\n";
+        md << "**" << note << "**\n\n";
+    }
     write_compared(html, md, csv, compared_figures(run.summary, previous.summary, fr), t, fr);
     write_lists(html, md, sites, zones, t, fr);
     write_changed(html, zones, t, fr);
-    write_groups(html, md, csv, previous, groups, t, fr);
+    write_groups(html, md, csv, previous, run.summary, groups, t, fr);
     return ReportSection{html.str(), md.str(), csv.str()};
 }
 

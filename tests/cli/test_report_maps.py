@@ -291,6 +291,25 @@ class TestPreviousKeyFiguresAndAuto(h.CliTestCase):
     def summary(self, name):
         return json.loads((self.runs / name / "summary.json").read_text())
 
+    def test_a_different_threshold_is_said_and_each_share_names_its_own(self):
+        other = self.tmp / "t15"
+        r = h.run("analyse", "--zones", h.DATA / "zones_small.geojson", "--sites",
+                  h.DATA / "sites_small.csv", "--grid-m", 500, "--threshold-km", 15, "--out", other,
+                  "--no-progress")
+        self.assertEqual(r.returncode, 0, r)
+        same = self.tmp / "rep-same"
+        h.run_ok(self, "report", "--run", self.runs / "2026-Q1", "--previous", self.runs / "2026-Q2",
+                 "--out", same, "--lang", "en")
+        self.assertNotIn("threshold-differs", (same / "index.html").read_text(encoding="utf-8"))
+        differ = self.tmp / "rep-differ"
+        h.run_ok(self, "report", "--run", self.runs / "2026-Q1", "--previous", other, "--out",
+                 differ, "--lang", "en")
+        page = (differ / "index.html").read_text(encoding="utf-8")
+        self.assertIn('id="threshold-differs"', page)
+        self.assertIn("threshold of 15 km, this one 20 km", page)
+        md = (differ / "report.md").read_text(encoding="utf-8")
+        self.assertIn("Share beyond 15 km, before | Share beyond 20 km, after", md)
+
     def test_auto_picks_the_latest_run_before(self):
         r = h.run("report", "--run", self.runs / "a-latest", "--previous", "auto", "--out",
                   self.tmp / "rep-auto")

@@ -13,8 +13,9 @@ namespace maillage::model {
 std::optional<std::string> builtin_network_label(std::string_view code, std::string_view lang);
 
 /// The label of a network for a reader of `lang`:
-/// - in French, the data's own label (`type_label` column) when it has one, else the built-in
-///   French label, else the code;
+/// - in French, the data's own label (`type_label` column) when it has one (unless it is the
+///   built-in label with its accents and apostrophes lost: then the built-in one), else the
+///   built-in French label, else the code;
 /// - in English, the built-in English label (the shipped data's labels are French), else the
 ///   data's label, else the code.
 /// An empty code is "(no type)" / "(sans type)".

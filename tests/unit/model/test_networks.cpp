@@ -16,6 +16,20 @@ TEST(NetworkLabel, FrenchPrefersTheDataLabelThenTheTableThenTheCode) {
     EXPECT_EQ(network_label("", "", "fr"), "(sans type)");
 }
 
+TEST(NetworkLabel, AnAccentlessCopyOfTheTableLabelGivesTheTableLabel) {
+    // The shipped DILA labels (geodata/structures-aura-dila-2017.csv) lost their accents and
+    // apostrophes; the user's own wording (another text) is kept.
+    EXPECT_EQ(network_label("pole_emploi", "Pole emploi (France Travail)", "fr"),
+              "Pôle emploi (France Travail)");
+    EXPECT_EQ(network_label("cci", "Chambre de commerce et d industrie", "fr"),
+              "Chambre de commerce et d'industrie");
+    EXPECT_EQ(network_label("chambre_metier", "Chambre de metiers et de l artisanat", "fr"),
+              "Chambre de métiers et de l'artisanat");
+    EXPECT_EQ(network_label("mission_locale", "Mission locale / PAIO", "fr"),
+              "Mission locale / PAIO");
+    EXPECT_EQ(network_label("cci", "CCI Lyon Métropole", "fr"), "CCI Lyon Métropole");
+}
+
 TEST(NetworkLabel, EnglishPrefersTheTableOverTheFrenchDataLabel) {
     EXPECT_EQ(network_label("pole_emploi", "Pole emploi (France Travail)", "en"),
               "Pôle emploi (France Travail, public employment service)");
