@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Build maillage, run it on the shipped Auvergne-Rhône-Alpes data and show where the results are.
+# Build maillage, run it on the shipped Auvergne-Rhône-Alpes data (layers, QGIS project, report)
+# and show where the results are.
 # Environment: BUILD_DIR (default: build), BUILD_TYPE (default: Release).
 set -euo pipefail
 
@@ -10,13 +11,16 @@ export BUILD_DIR
 
 bash scripts/build.sh
 
-"$BUILD_DIR/maillage" analyse --out out
+"$BUILD_DIR/maillage" analyse --out out --qgis-project
+"$BUILD_DIR/maillage" report --run out --out report
 
 echo
 echo "Results written to $(pwd)/out/:"
 ls -l out/
 echo
-echo "Open out/zones.geojson in QGIS."
+echo "Open out/maillage.qgs in QGIS (every layer styled; a ready A4 print layout under"
+echo "Project > Layouts), and the report report/index.html in a browser"
+echo "(\`maillage report --run out --out report --pdf\` also prints it to report/report.pdf)."
 echo
 
 if [ -f out/summary.json ]; then
