@@ -4,6 +4,7 @@
 #include "maillage/io/postgis.hpp"
 
 #include "maillage/core/error.hpp"
+#include "maillage/core/format.hpp"
 #include "maillage/io/gdal_util.hpp"
 #include "maillage/model/schema.hpp"
 
@@ -106,32 +107,6 @@ std::map<std::string, std::string> connection_keywords(const std::string& connec
     }
 }
 
-std::string xml_escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        case '\'':
-            out += "&apos;";
-            break;
-        default:
-            out += c;
-        }
-    }
-    return out;
-}
-
 constexpr const char* gpkg_vector_prefix = "./maillage.gpkg|layername=";
 constexpr const char* gpkg_raster_prefix = "GPKG:./maillage.gpkg:";
 
@@ -185,7 +160,7 @@ private:
             return "./" + name + model::schema::files::tif_ext;
         }
         to_postgres = true;
-        return xml_escape(qgis_postgres_source(m_connection, m_schema, name, m_filter));
+        return core::xml_escape(qgis_postgres_source(m_connection, m_schema, name, m_filter));
     }
 
     /// In each element from `open` to `close`: the text between `src_open` and `src_close`

@@ -311,39 +311,6 @@ const std::array<const char*, 6>& distance_class_colours() {
     return colours;
 }
 
-const std::array<const char*, 12>& network_colours() {
-    static const std::array<const char*, 12> colours = {"#e41a1c", "#377eb8", "#4daf4a", "#984ea3",
-                                                        "#ff7f00", "#a65628", "#f781bf", "#1b9e77",
-                                                        "#d95f02", "#7570b3", "#66a61e", "#e6ab02"};
-    return colours;
-}
-
-std::string xml_escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        case '\'':
-            out += "&apos;";
-            break;
-        default:
-            out.push_back(c);
-        }
-    }
-    return out;
-}
-
 std::vector<double> distance_breaks(double threshold_km) {
     const double t = threshold_km > 0 ? threshold_km : 20.0;
     return {0.0, t / 8, t / 4, t / 2, 3 * t / 4, t};

@@ -354,21 +354,6 @@ struct Documents {
     }
 };
 
-/// The equal-area projection of the maps: centred on the zones' extent.
-geo::EqualAreaProjection map_projection(const geo::GeosContext& ctx, const Run& run) {
-    std::vector<geo::LonLat> corners;
-    for (const auto& z : run.zones) {
-        double a = 0.0;
-        double b = 0.0;
-        double c = 0.0;
-        double d = 0.0;
-        GEOSGeom_getExtent_r(ctx.get(), z.lonlat.get(), &a, &b, &c, &d);
-        corners.push_back({a, b});
-        corners.push_back({c, d});
-    }
-    return geo::EqualAreaProjection::centred_on(corners);
-}
-
 std::string border_files_of(const json& s) {
     std::string border_files;
     if (s.at(key::parameters).contains(key::params::border_sites)) {
@@ -502,7 +487,7 @@ void build_report_checked(const ReportOptions& o) {
     p.title = !o.title.empty() ? o.title
                                : default_title(region_name(o, inputs, t),
                                                long_date(run_started(o.run_dir), fr), p.km, fr);
-    p.map = map_svg(ctx, run, map_projection(ctx, run), threshold_km, t, fr);
+    p.map = map_svg(ctx, run, maps_projection(ctx, run), threshold_km, t, fr);
     std::optional<Run> previous;
     if (!o.previous_dir.empty()) {
         previous = load_run(ctx, o.previous_dir);

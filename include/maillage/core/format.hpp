@@ -14,6 +14,9 @@ double round_to(double value, int decimals);
 /// of the messages, the QGIS styles and the population grid reports.
 std::string format_number(double value, int significant = 10);
 
+/// Text escaped for XML and HTML attributes and content (& < > " ').
+std::string xml_escape(const std::string& s);
+
 /// `s` without its leading and trailing spaces, tabs, CR and LF.
 std::string trim(const std::string& s);
 

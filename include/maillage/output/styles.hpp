@@ -1,5 +1,7 @@
 #pragma once
 
+#include "maillage/core/format.hpp"
+
 // QGIS styles (QML documents) for maillage's layers, so that a layer dragged into QGIS shows the
 // intended map at once: written beside GeoJSON outputs (QGIS loads NAME.qml for NAME.geojson) and
 // into a GeoPackage's layer_styles table.
@@ -13,11 +15,8 @@ namespace maillage::output {
 /// Colours of the six distance classes (ColorBrewer RdYlGn reversed: near is green), #rrggbb.
 const std::array<const char*, 6>& distance_class_colours();
 
-/// Colours of the site networks (ColorBrewer Set1 and Dark2), #rrggbb, used in turn.
-const std::array<const char*, 12>& network_colours();
-
-/// Text escaped for XML and HTML attributes and content.
-std::string xml_escape(const std::string& s);
+/// Text escaped for XML and HTML attributes and content (core/format.hpp).
+using core::xml_escape;
 
 /// Class limits for distances (km) around a threshold: 0, T/8, T/4, T/2, 3T/4, T, then open.
 std::vector<double> distance_breaks(double threshold_km);
