@@ -377,3 +377,13 @@ def zone_nearest_errors(outputs, sites):
         p = f["properties"]
         errors += nearest_errors(p["zone_id"], d[i], index, p["nearest_site_id"], p["nearest_km"])
     return errors
+
+
+def qgis_available():
+    """True where QGIS's Python bindings import (under /usr/bin/python3, offscreen)."""
+    try:
+        r = subprocess.run(["/usr/bin/python3", "-c", "import qgis.core"], capture_output=True,
+                           timeout=60, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+        return r.returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False

@@ -15,16 +15,7 @@ import helpers as h
 PYTHON = "/usr/bin/python3"
 
 
-def qgis_available():
-    try:
-        r = subprocess.run([PYTHON, "-c", "import qgis.core"], capture_output=True, timeout=60,
-                           env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
-        return r.returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-
-
-@unittest.skipUnless(qgis_available(), "QGIS is not installed (apt-get install python3-qgis "
+@unittest.skipUnless(h.qgis_available(), "QGIS is not installed (apt-get install python3-qgis "
                                        "qgis-providers, or run scripts/test.sh)")
 class TestQgis(h.CliTestCase):
     @classmethod

@@ -16,15 +16,6 @@ PYTHON = "/usr/bin/python3"
 PROBE = Path(__file__).with_name("qgis_layout_probe.py")
 
 
-def qgis_available():
-    try:
-        r = subprocess.run([PYTHON, "-c", "import qgis.core"], capture_output=True, timeout=60,
-                           env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
-        return r.returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-
-
 def probe(project, png, pdf, runtime):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_RUNTIME_DIR=str(runtime))
     p = subprocess.run([PYTHON, str(PROBE), str(project), str(png), str(pdf)], capture_output=True,
@@ -52,7 +43,7 @@ def ogr_layers(path):
     return out
 
 
-@unittest.skipUnless(qgis_available(), "QGIS's Python bindings are not installed (apt-get install "
+@unittest.skipUnless(h.qgis_available(), "QGIS's Python bindings are not installed (apt-get install "
                                        "python3-qgis qgis-providers)")
 class TestQgisProject(h.CliTestCase):
     @classmethod
@@ -261,7 +252,7 @@ class TestQgisProject(h.CliTestCase):
         self.assertIn("--lang must be fr or en", r.stderr)
 
 
-@unittest.skipUnless(qgis_available(), "QGIS's Python bindings are not installed (apt-get install "
+@unittest.skipUnless(h.qgis_available(), "QGIS's Python bindings are not installed (apt-get install "
                                        "python3-qgis qgis-providers)")
 class TestQgisStylesOfOtherCommands(h.CliTestCase):
     """access and suggest: every layer and raster they write opens styled in QGIS."""
